@@ -1,0 +1,50 @@
+/// RFC 4180 writer: what `CSVReader` reads back byte for byte.
+public struct CSVWriter: Sendable {
+    public let delimiter: UInt8
+
+    /// The delimiter must be ASCII and not a quote, CR, LF or NUL.
+    public init(delimiter: UInt8 = UInt8(ascii: ",")) {
+        CSVReader.checkDelimiter(delimiter)
+        self.delimiter = delimiter
+    }
+
+    /// Appends one record ended by CRLF. A field is quoted iff it contains the delimiter,
+    /// `"`, CR or LF; quotes inside are doubled; an empty field stays empty.
+    public func append(_ fields: [String], to out: inout [UInt8]) {
+        var first = true
+        for field in fields {
+            if !first { out.append(delimiter) }
+            first = false
+            append(field, to: &out)
+        }
+        out.append(0x0D)
+        out.append(0x0A)
+    }
+
+    private func append(_ field: String, to out: inout [UInt8]) {
+        let quote = UInt8(ascii: "\"")
+        let delimiter = self.delimiter
+        var field = field
+        field.withUTF8 { bytes in
+            var needsQuotes = false
+            for byte in bytes
+            where byte == delimiter || byte == quote || byte == 0x0D || byte == 0x0A {
+                needsQuotes = true
+                break
+            }
+            guard needsQuotes else {
+                out.append(contentsOf: bytes)
+                return
+            }
+            out.append(quote)
+            var runStart = 0
+            for index in bytes.indices where bytes[index] == quote {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...index]))
+                out.append(quote)
+                runStart = index + 1
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            out.append(quote)
+        }
+    }
+}
