@@ -344,8 +344,9 @@ public struct CSVReader {
             position = 0
             end = unread
         }
-        if buffer.count < end + chunkSize {
-            buffer.append(contentsOf: repeatElement(0, count: end + chunkSize - buffer.count))
+        let capacity = max(end + chunkSize, count)
+        if buffer.count < capacity {
+            buffer.append(contentsOf: repeatElement(0, count: capacity - buffer.count))
         }
         while end - position < count {
             let received = buffer.withUnsafeMutableBufferPointer { storage in
