@@ -317,8 +317,11 @@ public struct CSVReader {
     private func decode(_ bytes: UnsafeBufferPointer<UInt8>) throws(CSVError) -> String {
         switch encoding {
         case .utf8:
-            if let text = String(validating: bytes, as: UTF8.self) { return text }
-            let offset = TextEncoding.firstInvalidUTF8Offset(bytes) ?? bytes.count
+            // Own validation, then the non-generic decoding initialiser: `String(validating:)`
+            // is generic and its metadata lookups cost more than the whole scan.
+            guard let offset = TextEncoding.firstInvalidUTF8Offset(bytes) else {
+                return String(decoding: bytes, as: UTF8.self)
+            }
             let before = UnsafeBufferPointer(rebasing: bytes[..<offset])
             throw .invalidUTF8(line: fieldLine + TextEncoding.lineBreakCount(before))
         case .cp1252:

@@ -46,7 +46,6 @@ enum TextEncoding {
 
     /// Offset of the first byte that does not start a well-formed UTF-8 sequence
     /// (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF), or nil.
-    /// Only used after the standard library has already rejected the bytes.
     static func firstInvalidUTF8Offset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var i = 0
         let n = bytes.count

@@ -141,6 +141,33 @@ import Testing
         #expect(fields(parse([0xC3, 0xA4, 0xE2, 0x82, 0xAC, 0xF0, 0x9F, 0x98, 0x80])) == [["ä€😀"]])
     }
 
+    /// The reader's own validator decides what is UTF-8, so it must agree with the standard
+    /// library: on every 1- and 2-byte sequence and on random longer ones.
+    @Test func utf8ValidatorAgreesWithTheStandardLibrary() {
+        func agrees(_ bytes: [UInt8]) -> Bool {
+            let mine = bytes.withUnsafeBufferPointer { TextEncoding.firstInvalidUTF8Offset($0) } == nil
+            return mine == (String(validating: bytes, as: UTF8.self) != nil)
+        }
+        var disagreements: [[UInt8]] = []
+        for first in 0...255 {
+            if !agrees([UInt8(first)]) { disagreements.append([UInt8(first)]) }
+            for second in 0...255 where !agrees([UInt8(first), UInt8(second)]) {
+                disagreements.append([UInt8(first), UInt8(second)])
+            }
+        }
+        let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1,
+                                    0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1,
+                                    0xF3, 0xF4, 0xF5, 0xFF]
+        var random = SplitMix64(seed: 7)
+        for _ in 0..<100_000 {
+            let bytes = (0..<Int.random(in: 3...6, using: &random)).map { _ in
+                interesting.randomElement(using: &random)!
+            }
+            if !agrees(bytes) { disagreements.append(bytes) }
+        }
+        #expect(disagreements.isEmpty)
+    }
+
     @Test func errorsAreStickyAndReadFailuresCarryErrno() {
         var reader = CSVReader(bytes: Array("\"ab\"c\nd\n".utf8), delimiter: UInt8(ascii: ","))
         #expect(throws: CSVError.characterAfterClosingQuote(line: 1)) { try reader.next() }
