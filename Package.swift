@@ -14,7 +14,7 @@ let package = Package(
         // Command table, parser, commands, rendering, doc generators, error rendering.
         .target(name: "LeadsCLI", dependencies: ["LeadsCore"]),
         .executableTarget(name: "leads", dependencies: ["LeadsCLI"]),
-        .testTarget(name: "LeadsCoreTests", dependencies: ["LeadsCore"]),
+        .testTarget(name: "LeadsCoreTests", dependencies: ["LeadsCore"], exclude: ["Fixtures"]),
         .testTarget(name: "LeadsCLITests", dependencies: ["LeadsCLI"]),
         // Runs the built `leads` binary; depends on it so `swift test` builds it first.
         .testTarget(name: "EndToEndTests", dependencies: ["leads", "LeadsCore"]),
