@@ -1,0 +1,310 @@
+/// Reads amounts as people and spreadsheets write them (MONEY on the command line, value
+/// cells in import-csv). Accepts `12500`, `12500.50`, `12500,50`, `12.500,50`, `12,500.50`,
+/// `12 500,50` (ASCII space, U+00A0 or U+202F as grouping), `1.234.567`, an optional leading
+/// `-`, and a currency sign or ISO code before or after, with or without a space.
+///
+/// Rules, in order:
+/// - Spaces only ever group thousands.
+/// - With both `.` and `,` present, the last one is the decimal separator and may occur once.
+/// - A separator that occurs more than once groups thousands.
+/// - A single `.` or `,` followed by exactly three digits, after a first group of 1-3 digits
+///   not starting with 0 and with no other separator, is ambiguous unless `decimal:` settles it.
+/// - Otherwise a single `.` or `,` is the decimal separator.
+/// - With `decimal:` given, the other of `.`/`,` may only group thousands.
+/// - Grouping must be well formed: a first group of 1-3 digits not starting with 0, then groups
+///   of exactly three, all with one kind of separator.
+/// - At most 4 fraction digits; more are refused, never rounded.
+public enum MoneyParser {
+    public static func parse(_ text: String, decimal: DecimalSeparator? = nil) throws(MoneyError) -> MoneyInput {
+        var copy = text
+        let result = copy.withUTF8 { parse(bytes: $0, text: text, decimal: decimal) }
+        return try result.get()
+    }
+
+    /// "eur" → "EUR", "€" → "EUR", "$" → "USD", "£" → "GBP", "CHF"; any 3 ASCII letters
+    /// upper-cased; surrounding ASCII whitespace ignored; anything else `.unknownCurrency(text)`,
+    /// nothing at all `.empty`.
+    public static func currencyCode(_ text: String) throws(MoneyError) -> String {
+        var copy = text
+        let result: Result<String, MoneyError> = copy.withUTF8 { bytes in
+            var low = 0
+            var high = bytes.count
+            while low < high, isASCIISpace(bytes[low]) { low += 1 }
+            while high > low, isASCIISpace(bytes[high - 1]) { high -= 1 }
+            guard low < high else { return .failure(.empty) }
+            if let code = currencyCode(bytes, low..<high) { return .success(code) }
+            return .failure(.unknownCurrency(text))
+        }
+        return try result.get()
+    }
+
+    // MARK: - Currency
+
+    static func currencyCode(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String? {
+        switch range.count {
+        case 1:
+            if bytes[range.lowerBound] == UInt8(ascii: "$") { return "USD" }
+        case 2:
+            if bytes[range.lowerBound] == 0xC2, bytes[range.lowerBound + 1] == 0xA3 { return "GBP" }
+        case 3:
+            let (a, b, c) = (bytes[range.lowerBound], bytes[range.lowerBound + 1], bytes[range.lowerBound + 2])
+            if a == 0xE2, b == 0x82, c == 0xAC { return "EUR" }
+            if isASCIILetter(a), isASCIILetter(b), isASCIILetter(c) {
+                // Clearing bit 5 upper-cases an ASCII letter.
+                return String(decoding: [a & 0xDF, b & 0xDF, c & 0xDF], as: UTF8.self)
+            }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// Bytes that may form a currency sign or code: ASCII letters, `$`, and non-ASCII bytes
+    /// (€, £, ¥ …). Callers exclude the non-ASCII spaces first.
+    @inline(__always)
+    static func isCurrencyByte(_ byte: UInt8) -> Bool {
+        isASCIILetter(byte) || byte == UInt8(ascii: "$") || byte >= 0x80
+    }
+
+    // MARK: - Parsing
+
+    private enum Separator { case point, comma, space }
+
+    static func parse(bytes: UnsafeBufferPointer<UInt8>, text: String, decimal: DecimalSeparator?) -> Result<MoneyInput, MoneyError> {
+        var low = 0
+        var high = bytes.count
+        while low < high, case let n = trimLength(bytes, at: low), n > 0 { low += n }
+        while high > low, case let n = trimLength(bytes, endingAt: high), n > 0 { high -= n }
+        guard low < high else { return .failure(.empty) }
+
+        var negative = false
+        if bytes[low] == UInt8(ascii: "-") {
+            negative = true
+            low += 1
+        }
+
+        // Currency before the number: "€12.500,50", "EUR 12500", "-€5", "€ -5".
+        var prefix: Range<Int>?
+        var scan = low
+        while scan < high, spaceLength(bytes, at: scan) == 0, isCurrencyByte(bytes[scan]) { scan += 1 }
+        if scan > low {
+            prefix = low..<scan
+            low = scan
+            while low < high, case let n = spaceLength(bytes, at: low), n > 0 { low += n }
+            if !negative, low < high, bytes[low] == UInt8(ascii: "-") {
+                negative = true
+                low += 1
+            }
+        }
+
+        // Currency after the number: "12.500,50 €", "12500EUR".
+        var suffix: Range<Int>?
+        scan = high
+        while scan > low, spaceLength(bytes, endingAt: scan) == 0, isCurrencyByte(bytes[scan - 1]) { scan -= 1 }
+        if scan < high {
+            suffix = scan..<high
+            high = scan
+            while high > low, case let n = spaceLength(bytes, endingAt: high), n > 0 { high -= n }
+        }
+
+        guard low < high else { return .failure(.invalid(text)) }
+
+        var currency: String?
+        for token in [prefix, suffix] {
+            guard let token else { continue }
+            guard let code = currencyCode(bytes, token) else {
+                return .failure(.unknownCurrency(String(decoding: UnsafeBufferPointer(rebasing: bytes[token]), as: UTF8.self)))
+            }
+            if let currency, currency != code { return .failure(.conflictingCurrency(text)) }
+            currency = code
+        }
+
+        return parseNumber(bytes, low..<high, negative: negative, text: text, decimal: decimal)
+            .map { MoneyInput(amount: Amount(units: $0), currency: currency) }
+    }
+
+    /// The amount in units for the digits-and-separators part.
+    private static func parseNumber(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, negative: Bool,
+                                    text: String, decimal: DecimalSeparator?) -> Result<Int64, MoneyError> {
+        // One pass to learn the shape: separator counts, where the last one sits, and that
+        // groups of digits alternate with single separators.
+        var points = 0, commas = 0, spaces = 0
+        var lastSeparator: Separator?
+        var lastSeparatorEnd = range.lowerBound   // first byte after the last separator
+        var lastSeparatorStart = range.lowerBound
+        var firstSeparatorStart = range.upperBound
+        var index = range.lowerBound
+        var previousWasDigit = false
+        while index < range.upperBound {
+            let byte = bytes[index]
+            if isDigit(byte) {
+                previousWasDigit = true
+                index += 1
+                continue
+            }
+            let kind: Separator
+            let length: Int
+            if byte == UInt8(ascii: ".") {
+                kind = .point; length = 1; points += 1
+            } else if byte == UInt8(ascii: ",") {
+                kind = .comma; length = 1; commas += 1
+            } else if case let n = spaceLength(bytes, at: index), n > 0, byte != UInt8(ascii: "\t") {
+                kind = .space; length = n; spaces += 1
+            } else {
+                return .failure(.invalid(text))
+            }
+            guard previousWasDigit else { return .failure(.invalid(text)) }
+            previousWasDigit = false
+            if firstSeparatorStart == range.upperBound { firstSeparatorStart = index }
+            lastSeparator = kind
+            lastSeparatorStart = index
+            index += length
+            lastSeparatorEnd = index
+        }
+        guard previousWasDigit else { return .failure(.invalid(text)) }
+
+        // Decide which separator, if any, is the decimal one.
+        var decimalKind: Separator?
+        switch decimal {
+        case .point?:
+            decimalKind = points > 0 ? .point : nil
+        case .comma?:
+            decimalKind = commas > 0 ? .comma : nil
+        case nil:
+            if points > 0, commas > 0 {
+                decimalKind = lastSeparator
+            } else if points + commas == 1 {
+                let kind: Separator = points == 1 ? .point : .comma
+                let fractionLength = range.upperBound - lastSeparatorEnd
+                let firstGroupLength = lastSeparatorStart - range.lowerBound
+                if spaces == 0, fractionLength == 3, firstGroupLength <= 3,
+                   bytes[range.lowerBound] != UInt8(ascii: "0") {
+                    let thousands = digits(bytes, range)
+                    let asDecimal = digits(bytes, range.lowerBound..<lastSeparatorStart) * Amount.unitsPerWhole
+                        + digits(bytes, lastSeparatorEnd..<range.upperBound) * 10
+                    let sign: Int64 = negative ? -1 : 1
+                    return .failure(.ambiguous(text: text,
+                                               thousands: Amount(units: sign * thousands * Amount.unitsPerWhole),
+                                               decimal: Amount(units: sign * asDecimal)))
+                }
+                decimalKind = kind
+            }
+            // Otherwise: no `.`/`,`, or one of them repeated, which can only be grouping.
+        }
+        if let decimalKind {
+            // The decimal separator occurs once and comes after any grouping.
+            let count: Int
+            switch decimalKind {
+            case .point: count = points
+            case .comma: count = commas
+            case .space: return .failure(.invalid(text))
+            }
+            guard count == 1, lastSeparator == decimalKind else { return .failure(.invalid(text)) }
+        }
+
+        let integerEnd = decimalKind == nil ? range.upperBound : lastSeparatorStart
+        let groupingCount = points + commas + spaces - (decimalKind == nil ? 0 : 1)
+        if groupingCount > 0 {
+            guard wellGrouped(bytes, range.lowerBound..<integerEnd, firstSeparatorStart: firstSeparatorStart) else {
+                return .failure(.invalid(text))
+            }
+        }
+
+        var integer: Int64 = 0
+        for i in range.lowerBound..<integerEnd where isDigit(bytes[i]) {
+            guard let next = appendDigit(integer, bytes[i]) else { return .failure(.tooLarge(text)) }
+            integer = next
+        }
+        var fraction: Int64 = 0
+        var fractionLength = 0
+        if decimalKind != nil {
+            fractionLength = range.upperBound - lastSeparatorEnd
+            guard fractionLength <= Amount.fractionDigits else { return .failure(.tooManyFractionDigits(text)) }
+            fraction = digits(bytes, lastSeparatorEnd..<range.upperBound)
+        }
+        guard let units = Amount.combine(integer: integer, fraction: fraction, fractionLength: fractionLength,
+                                         negative: negative)
+        else { return .failure(.tooLarge(text)) }
+        return .success(units)
+    }
+
+    /// A first group of 1-3 digits not starting with 0, then separator + exactly three digits,
+    /// all separators of one kind (spaces of any of the three widths count as one kind).
+    private static func wellGrouped(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
+                                    firstSeparatorStart: Int) -> Bool {
+        let firstGroup = firstSeparatorStart - range.lowerBound
+        guard firstGroup >= 1, firstGroup <= 3, bytes[range.lowerBound] != UInt8(ascii: "0") else { return false }
+        let groupingByte = bytes[firstSeparatorStart]
+        var index = firstSeparatorStart
+        while index < range.upperBound {
+            // At a separator: it must match the first one's kind, then exactly three digits.
+            let byte = bytes[index]
+            let length: Int
+            if groupingByte == UInt8(ascii: ".") || groupingByte == UInt8(ascii: ",") {
+                guard byte == groupingByte else { return false }
+                length = 1
+            } else {
+                length = spaceLength(bytes, at: index)
+                guard length > 0 else { return false }
+            }
+            index += length
+            guard index + 3 <= range.upperBound else { return false }
+            for i in index..<(index + 3) where !isDigit(bytes[i]) { return false }
+            index += 3
+        }
+        return true
+    }
+
+    /// The value of the digits in `range`, skipping anything else; only used on short runs.
+    private static func digits(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int64 {
+        var value: Int64 = 0
+        for i in range where isDigit(bytes[i]) {
+            value = value * 10 + Int64(bytes[i] &- UInt8(ascii: "0"))
+        }
+        return value
+    }
+}
+
+// MARK: - Bytes
+
+/// Whitespace ignored around a value: ASCII whitespace (a CSV cell may end in CR) and the
+/// two non-breaking spaces.
+@inline(__always)
+func trimLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+    isASCIISpace(bytes[index]) ? 1 : spaceLength(bytes, at: index)
+}
+
+@inline(__always)
+func trimLength(_ bytes: UnsafeBufferPointer<UInt8>, endingAt end: Int) -> Int {
+    isASCIISpace(bytes[end - 1]) ? 1 : spaceLength(bytes, endingAt: end)
+}
+
+@inline(__always)
+func isASCIILetter(_ byte: UInt8) -> Bool {
+    (byte | 0x20) &- UInt8(ascii: "a") < 26
+}
+
+@inline(__always)
+func isASCIISpace(_ byte: UInt8) -> Bool {
+    byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+}
+
+/// Length of the space at `index`: ASCII space or tab (1), U+00A0 (2), U+202F (3), else 0.
+@inline(__always)
+func spaceLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+    let byte = bytes[index]
+    if byte == 0x20 || byte == 0x09 { return 1 }
+    if byte == 0xC2, index + 1 < bytes.count, bytes[index + 1] == 0xA0 { return 2 }
+    if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] == 0xAF { return 3 }
+    return 0
+}
+
+/// Length of the space that ends just before `end`, as `spaceLength`.
+@inline(__always)
+func spaceLength(_ bytes: UnsafeBufferPointer<UInt8>, endingAt end: Int) -> Int {
+    let byte = bytes[end - 1]
+    if byte == 0x20 || byte == 0x09 { return 1 }
+    if byte == 0xA0, end >= 2, bytes[end - 2] == 0xC2 { return 2 }
+    if byte == 0xAF, end >= 3, bytes[end - 3] == 0xE2, bytes[end - 2] == 0x80 { return 3 }
+    return 0
+}
