@@ -268,15 +268,14 @@ public enum WhenParser {
         mutating func keyword(now: Timestamp) -> Result<Parsed, DateError> {
             let length = end - position
             guard length >= 3, length <= 9 else { return invalid }
-            var word: [UInt8] = []
-            word.reserveCapacity(length)
-            for i in position..<end {
-                guard isASCIILetter(bytes[i]) else { return invalid }
-                word.append(bytes[i] | 0x20)
+            for i in position..<end where !isASCIILetter(bytes[i]) { return invalid }
+            // At most 9 bytes: an inline string, no allocation.
+            let word = asciiString(capacity: length) { out in
+                for i in position..<end { out.append(bytes[i] | 0x20) }
             }
             let today = LocalTime.date(of: now)
             let weekday: Int
-            switch String(decoding: word, as: UTF8.self) {
+            switch word {
             case "now": return .success(.instant(now))
             case "today": return .success(.day(today))
             case "tomorrow": return .success(.day(today.adding(days: 1)))
