@@ -34,13 +34,12 @@ public struct Timestamp: Sendable, Hashable, Comparable {
     public var iso8601: String {
         let (days, secondOfDay) = floorDivision(seconds, 86_400)
         let date = CalendarDate(daysSinceEpoch: Int(days))
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(20)
-        date.appendISO(to: &bytes)
-        bytes.append(UInt8(ascii: "T"))
-        appendClock(Int(secondOfDay), seconds: true, to: &bytes)
-        bytes.append(UInt8(ascii: "Z"))
-        return String(decoding: bytes, as: UTF8.self)
+        return asciiString(capacity: 48) { out in
+            out.date(date)
+            out.append(UInt8(ascii: "T"))
+            out.clock(Int(secondOfDay), seconds: true)
+            out.append(UInt8(ascii: "Z"))
+        }
     }
 }
 
@@ -101,28 +100,16 @@ public struct CalendarDate: Sendable, Hashable, Comparable {
 
     /// "2026-12-01" (years beyond 4 digits, reachable only through arithmetic, print in full).
     public var iso: String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(10)
-        appendISO(to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    func appendISO(to bytes: inout [UInt8]) {
-        appendNumber(year, width: 4, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        appendNumber(month, width: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        appendNumber(day, width: 2, to: &bytes)
+        asciiString(capacity: 48) { $0.date(self) }
     }
 
     /// "2026-12" (pipeline --by month).
     public var monthKey: String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(7)
-        appendNumber(year, width: 4, to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        appendNumber(month, width: 2, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        asciiString(capacity: 48) { out in
+            out.number(year, width: 4)
+            out.append(UInt8(ascii: "-"))
+            out.number(month, width: 2)
+        }
     }
 
     // Civil-date arithmetic on a calendar whose year starts on 1 March, so the leap day is the
@@ -207,8 +194,8 @@ public enum LocalTime {
     public static func instant(_ d: CalendarDate, hour: Int, minute: Int, second: Int) -> Timestamp {
         let wall = Int64(d.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         // The instant lies within [wall − 14 h, wall + 12 h] (the extreme real offsets), so the
-        // offsets just outside that window are the only candidates, barring two transitions
-        // within one day, which no zone has.
+        // offsets just outside that window are the only candidates, unless a zone changed its
+        // offset twice within one day (which the zone database does not record).
         let before = utcOffset(at: wall - 15 * 3600)
         let after = utcOffset(at: wall + 13 * 3600)
         let candidateBefore = wall - Int64(before)
@@ -253,12 +240,11 @@ public enum LocalTime {
     /// "2026-12-01 14:30" in local time, for humans.
     public static func display(_ t: Timestamp) -> String {
         let local = components(of: t)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(16)
-        local.date.appendISO(to: &bytes)
-        bytes.append(UInt8(ascii: " "))
-        appendClock(local.hour * 3600 + local.minute * 60, seconds: false, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        return asciiString(capacity: 48) { out in
+            out.date(local.date)
+            out.append(UInt8(ascii: " "))
+            out.clock(local.hour * 3600 + local.minute * 60, seconds: false)
+        }
     }
 }
 
@@ -284,30 +270,65 @@ func twoDigits(_ b: UnsafeBufferPointer<UInt8>, _ index: Int) -> Int? {
     return Int(high) * 10 + Int(low)
 }
 
-/// Zero-padded to `width`; a minus sign for negative values.
-func appendNumber(_ value: Int, width: Int, to bytes: inout [UInt8]) {
-    if value < 0 { bytes.append(UInt8(ascii: "-")) }
-    let magnitude = value.magnitude
-    var divisor: UInt = 1
-    var digitCount = 1
-    while magnitude / divisor >= 10 {
-        divisor *= 10
-        digitCount += 1
-    }
-    for _ in digitCount..<max(width, digitCount) { bytes.append(UInt8(ascii: "0")) }
-    while divisor > 0 {
-        bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
-        divisor /= 10
+/// Writes ASCII straight into a new String's storage: short results (all dates and times
+/// here) stay inline, with no allocation at all.
+func asciiString(capacity: Int, _ body: (inout ASCIIWriter) -> Void) -> String {
+    String(unsafeUninitializedCapacity: capacity) { buffer in
+        var writer = ASCIIWriter(buffer: buffer)
+        body(&writer)
+        return writer.count
     }
 }
 
-/// "HH:MM" or "HH:MM:SS" for a second of the day.
-func appendClock(_ secondOfDay: Int, seconds: Bool, to bytes: inout [UInt8]) {
-    appendNumber(secondOfDay / 3600, width: 2, to: &bytes)
-    bytes.append(UInt8(ascii: ":"))
-    appendNumber(secondOfDay / 60 % 60, width: 2, to: &bytes)
-    if seconds {
-        bytes.append(UInt8(ascii: ":"))
-        appendNumber(secondOfDay % 60, width: 2, to: &bytes)
+/// `capacity` must cover the longest output; 48 bytes hold any Int year (20 characters) with
+/// a full time of day.
+struct ASCIIWriter {
+    let buffer: UnsafeMutableBufferPointer<UInt8>
+    var count = 0
+
+    init(buffer: UnsafeMutableBufferPointer<UInt8>) {
+        self.buffer = buffer
+    }
+
+    mutating func append(_ byte: UInt8) {
+        buffer[count] = byte
+        count += 1
+    }
+
+    /// Zero-padded to `width`; a minus sign for negative values.
+    mutating func number(_ value: Int, width: Int) {
+        if value < 0 { append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        var divisor: UInt = 1
+        var digitCount = 1
+        while magnitude / divisor >= 10 {
+            divisor *= 10
+            digitCount += 1
+        }
+        for _ in digitCount..<max(width, digitCount) { append(UInt8(ascii: "0")) }
+        while divisor > 0 {
+            append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
+        }
+    }
+
+    /// "YYYY-MM-DD".
+    mutating func date(_ date: CalendarDate) {
+        number(date.year, width: 4)
+        append(UInt8(ascii: "-"))
+        number(date.month, width: 2)
+        append(UInt8(ascii: "-"))
+        number(date.day, width: 2)
+    }
+
+    /// "HH:MM" or "HH:MM:SS" for a second of the day.
+    mutating func clock(_ secondOfDay: Int, seconds: Bool) {
+        number(secondOfDay / 3600, width: 2)
+        append(UInt8(ascii: ":"))
+        number(secondOfDay / 60 % 60, width: 2)
+        if seconds {
+            append(UInt8(ascii: ":"))
+            number(secondOfDay % 60, width: 2)
+        }
     }
 }

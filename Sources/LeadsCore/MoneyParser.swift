@@ -51,7 +51,11 @@ public enum MoneyParser {
             if a == 0xE2, b == 0x82, c == 0xAC { return "EUR" }
             if isASCIILetter(a), isASCIILetter(b), isASCIILetter(c) {
                 // Clearing bit 5 upper-cases an ASCII letter.
-                return String(decoding: [a & 0xDF, b & 0xDF, c & 0xDF], as: UTF8.self)
+                return asciiString(capacity: 3) { out in
+                    out.append(a & 0xDF)
+                    out.append(b & 0xDF)
+                    out.append(c & 0xDF)
+                }
             }
         default:
             break
@@ -109,12 +113,16 @@ public enum MoneyParser {
 
         guard low < high else { return .failure(.invalid(text)) }
 
+        func unknown(_ token: Range<Int>) -> MoneyError {
+            .unknownCurrency(String(decoding: UnsafeBufferPointer(rebasing: bytes[token]), as: UTF8.self))
+        }
         var currency: String?
-        for token in [prefix, suffix] {
-            guard let token else { continue }
-            guard let code = currencyCode(bytes, token) else {
-                return .failure(.unknownCurrency(String(decoding: UnsafeBufferPointer(rebasing: bytes[token]), as: UTF8.self)))
-            }
+        if let prefix {
+            guard let code = currencyCode(bytes, prefix) else { return .failure(unknown(prefix)) }
+            currency = code
+        }
+        if let suffix {
+            guard let code = currencyCode(bytes, suffix) else { return .failure(unknown(suffix)) }
             if let currency, currency != code { return .failure(.conflictingCurrency(text)) }
             currency = code
         }

@@ -141,8 +141,9 @@ public enum WhenParser {
             return true
         }
 
-        /// Between `minimum` and `maximum` digits (as many as there are), or nil.
-        mutating func number(minimum: Int, maximum: Int) -> Int? {
+        /// Between `minimum` and `maximum` digits (as many as there are), or nil; unless `more`,
+        /// a digit right after the maximum also gives nil.
+        mutating func number(minimum: Int, maximum: Int, more: Bool = false) -> Int? {
             var value = 0
             var count = 0
             while position < end, count < maximum, isDigit(bytes[position]) {
@@ -150,7 +151,7 @@ public enum WhenParser {
                 position += 1
                 count += 1
             }
-            if position < end, isDigit(bytes[position]) { return nil }
+            if !more, position < end, isDigit(bytes[position]) { return nil }
             return count >= minimum ? value : nil
         }
 
@@ -217,7 +218,8 @@ public enum WhenParser {
                 offset = 0
             } else if let sign = peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
                 position += 1
-                guard let hours = number(minimum: 2, maximum: 2) else { return .failure(.invalid(text)) }
+                // "+0100": the hours run straight into the minutes.
+                guard let hours = number(minimum: 2, maximum: 2, more: true) else { return .failure(.invalid(text)) }
                 var minutes = 0
                 if !atEnd {
                     _ = take(UInt8(ascii: ":"))
@@ -266,15 +268,14 @@ public enum WhenParser {
         mutating func keyword(now: Timestamp) -> Result<Parsed, DateError> {
             let length = end - position
             guard length >= 3, length <= 9 else { return invalid }
-            var word: [UInt8] = []
-            word.reserveCapacity(length)
-            for i in position..<end {
-                guard isASCIILetter(bytes[i]) else { return invalid }
-                word.append(bytes[i] | 0x20)
+            for i in position..<end where !isASCIILetter(bytes[i]) { return invalid }
+            // At most 9 bytes: an inline string, no allocation.
+            let word = asciiString(capacity: length) { out in
+                for i in position..<end { out.append(bytes[i] | 0x20) }
             }
             let today = LocalTime.date(of: now)
             let weekday: Int
-            switch String(decoding: word, as: UTF8.self) {
+            switch word {
             case "now": return .success(.instant(now))
             case "today": return .success(.day(today))
             case "tomorrow": return .success(.day(today.adding(days: 1)))
