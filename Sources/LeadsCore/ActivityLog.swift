@@ -1,0 +1,179 @@
+import Glibc
+
+/// One line of DIR/activity.log. It holds no personal data: no names, e-mail
+/// addresses, phone numbers or note texts, so erasing a lead never rewrites the log.
+public struct ActivityEntry: Sendable, Equatable {
+    public var time: Timestamp
+    public var user: String
+    public var action: String
+    public var lead: Int?
+    public var customer: Int?
+    /// Non-personal details: old → new stage or owner, value changes, reminder numbers.
+    public var details: [String: JSONValue]
+
+    public init(time: Timestamp, user: String, action: String, lead: Int? = nil, customer: Int? = nil, details: [String: JSONValue] = [:]) {
+        self.time = time
+        self.user = user
+        self.action = action
+        self.lead = lead
+        self.customer = customer
+        self.details = details
+    }
+
+    public var json: JSONValue {
+        var object = details
+        object["time"] = .string(time.iso8601)
+        object["user"] = .string(user)
+        object["action"] = .string(action)
+        if let lead { object["lead"] = .number(String(lead)) }
+        if let customer { object["customer"] = .number(String(customer)) }
+        return .object(object)
+    }
+
+    /// The line as written: compact JSON with sorted keys and a newline.
+    public var line: [UInt8] { JSONWriter.compact(json) + [10] }
+
+    public init(line: [UInt8]) throws(JSONError) {
+        var reader = JSONReader(line)
+        let start = reader.offset
+        guard case .object(var object) = try reader.readValue() else {
+            throw reader.fail(.typeMismatch(expected: "object"), at: start)
+        }
+        try reader.finish()
+        func take(_ key: String) -> JSONValue? { object.removeValue(forKey: key) }
+        guard case .string(let time)? = take("time"), let stamp = Timestamp(iso8601: time) else {
+            throw reader.fail(.invalidValue("missing or invalid \"time\""), at: start)
+        }
+        guard case .string(let action)? = take("action") else {
+            throw reader.fail(.invalidValue("missing \"action\""), at: start)
+        }
+        var user = ""
+        if case .string(let u)? = take("user") { user = u }
+        func integer(_ value: JSONValue?) -> Int? {
+            if case .number(let text)? = value { return Int(text) }
+            return nil
+        }
+        self.init(time: stamp, user: user, action: action, lead: integer(take("lead")), customer: integer(take("customer")), details: object)
+    }
+}
+
+/// The append-only activity log. Appends happen under the store's exclusive lock, each
+/// as a single O_APPEND write followed by fsync: one record can never interleave with
+/// another, and a command reports success only once its record is on disk.
+final class ActivityLog {
+    static let fileName = "activity.log"
+    private let directory: Directory
+    private var fd: Int32 = -1
+    private let groupShared: Bool
+
+    init(directory: Directory, groupShared: Bool) {
+        self.directory = directory
+        self.groupShared = groupShared
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// Opens for appending and cuts a torn last line (a writer killed mid-record) so the
+    /// next record starts on a line of its own. Caller holds the exclusive lock.
+    private func openForAppend() throws(SystemError) {
+        guard fd < 0 else { return }
+        // Read access too: the torn-tail check reads the last bytes.
+        let fd = openat(directory.fd, Self.fileName, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw SystemError("open", Self.fileName) }
+        self.fd = fd
+        if groupShared { fchmod(fd, 0o660) }
+        try Self.cutTornTail(fd: fd, path: Self.fileName)
+    }
+
+    /// Truncates the file after its last newline if the final line is incomplete.
+    /// Returns the number of bytes cut.
+    @discardableResult
+    static func cutTornTail(fd: Int32, path: String) throws(SystemError) -> Int {
+        let size = Int(lseek(fd, 0, SEEK_END))
+        guard size > 0 else { return 0 }
+        var last: UInt8 = 0
+        guard pread(fd, &last, 1, off_t(size - 1)) == 1 else { throw SystemError("read", path) }
+        if last == 10 { return 0 }
+        // Scan backwards in blocks for the previous newline.
+        var end = size
+        var keep = 0
+        var block = [UInt8](repeating: 0, count: 65536)
+        search: while end > 0 {
+            let start = max(0, end - block.count)
+            let count = end - start
+            let n = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(start)) }
+            guard n == count else { throw SystemError("read", path) }
+            var i = count - 1
+            while i >= 0 {
+                if block[i] == 10 {
+                    keep = start + i + 1
+                    break search
+                }
+                i -= 1
+            }
+            end = start
+        }
+        guard ftruncate(fd, off_t(keep)) == 0 else { throw SystemError("truncate", path) }
+        return size - keep
+    }
+
+    func append(_ entry: ActivityEntry) throws(SystemError) {
+        try openForAppend()
+        let line = entry.line
+        #if DEBUG
+        if let wanted = getenv("LEADS_TEST_CRASH"), String(cString: wanted) == CrashPoint.midLogWrite.rawValue {
+            let half = Array(line.prefix(line.count / 2))
+            try writeAll(fd, half, path: Self.fileName)
+            kill(getpid(), SIGKILL)
+        }
+        #endif
+        try writeAll(fd, line, path: Self.fileName)
+        guard fsync(fd) == 0 else { throw SystemError("fsync", Self.fileName) }
+    }
+
+    /// Appends many records in one write and one fsync (a batch such as an import).
+    func append(contentsOf entries: [ActivityEntry]) throws(SystemError) {
+        guard !entries.isEmpty else { return }
+        try openForAppend()
+        var bytes: [UInt8] = []
+        for entry in entries { bytes += entry.line }
+        try writeAll(fd, bytes, path: Self.fileName)
+        guard fsync(fd) == 0 else { throw SystemError("fsync", Self.fileName) }
+    }
+
+    /// Current size in bytes (0 when missing): the stamp derived files are checked against.
+    func size() throws(SystemError) -> Int {
+        if fd >= 0 { return Int(lseek(fd, 0, SEEK_END)) }
+        return Int(try directory.fileStatus(Self.fileName)?.st_size ?? 0)
+    }
+}
+
+/// Reads log records from a byte buffer, line by line. A final line without a newline
+/// is a torn record from an interrupted writer and is not a record.
+public struct ActivityLogLines: Sequence {
+    let bytes: [UInt8]
+    let startOffset: Int
+
+    public init(bytes: [UInt8], startOffset: Int = 0) {
+        self.bytes = bytes
+        self.startOffset = startOffset
+    }
+
+    public struct Line {
+        public var number: Int        // 1-based, counted from startOffset
+        public var offset: Int
+        public var bytes: ArraySlice<UInt8>
+    }
+
+    public func makeIterator() -> AnyIterator<Line> {
+        var position = startOffset
+        var number = 0
+        return AnyIterator {
+            guard position < bytes.count,
+                  let newline = bytes[position...].firstIndex(of: 10) else { return nil }
+            number += 1
+            defer { position = newline + 1 }
+            return Line(number: number, offset: position, bytes: bytes[position..<newline])
+        }
+    }
+}

@@ -1,0 +1,226 @@
+import Glibc
+
+// The few file-system primitives the store is built from, over Glibc rather than
+// Foundation: Foundation's atomic write neither fsyncs the directory nor keeps the
+// file mode and leaves temporary files behind after a kill, and `FileHandle` appends
+// were measured losing records under concurrent writers.
+
+/// A failed system call, with the store-relative path it concerned.
+public struct SystemError: Error, Sendable, Equatable {
+    public var call: String
+    public var path: String
+    public var code: Int32
+
+    public init(_ call: String, _ path: String, _ code: Int32 = errno) {
+        self.call = call
+        self.path = path
+        self.code = code
+    }
+
+    public var reason: String { String(cString: strerror(code)) }
+}
+
+@_silgen_name("syncfs") private func c_syncfs(_ fd: Int32) -> Int32
+
+/// An open directory; every file operation of the store goes through one, by name,
+/// so a lead ID can never turn into a path outside it.
+public final class Directory: @unchecked Sendable {
+    public let fd: Int32
+    /// Path shown in messages, relative to the data directory ("" for the data directory itself).
+    public let label: String
+
+    init(fd: Int32, label: String) {
+        self.fd = fd
+        self.label = label
+    }
+
+    deinit { close(fd) }
+
+    /// Opens `path` as a directory. The data directory itself may be a symlink (a user's
+    /// choice); directories inside it are opened without following links.
+    static func open(_ path: String, relativeTo parent: Directory? = nil, label: String, followLinks: Bool) throws(SystemError) -> Directory? {
+        var flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC
+        if !followLinks { flags |= O_NOFOLLOW }
+        let fd = openat(parent?.fd ?? AT_FDCWD, path, flags)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw SystemError("open", label)
+        }
+        return Directory(fd: fd, label: label)
+    }
+
+    func path(_ name: String) -> String { label.isEmpty ? name : label + "/" + name }
+
+    /// Creates a subdirectory if missing; true when it was created.
+    @discardableResult
+    func makeDirectory(_ name: String, mode: mode_t) throws(SystemError) -> Bool {
+        if mkdirat(fd, name, mode) == 0 { return true }
+        if errno == EEXIST { return false }
+        throw SystemError("mkdir", path(name))
+    }
+
+    func fileStatus(_ name: String) throws(SystemError) -> stat? {
+        var st = stat()
+        if fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 { return st }
+        if errno == ENOENT { return nil }
+        throw SystemError("stat", path(name))
+    }
+
+    func exists(_ name: String) throws(SystemError) -> Bool { try fileStatus(name) != nil }
+
+    /// Reads a whole regular file; nil if it does not exist. Refuses symlinks and
+    /// anything that is not a regular file, and files over `limit` bytes.
+    func read(_ name: String, limit: Int = 64 << 20) throws(StoreError) -> [UInt8]? {
+        try readWithStatus(name, limit: limit)?.bytes
+    }
+
+    func readWithStatus(_ name: String, limit: Int = 64 << 20) throws(StoreError) -> (bytes: [UInt8], status: stat)? {
+        let fd = openat(self.fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        if fd < 0 {
+            switch errno {
+            case ENOENT: return nil
+            case ELOOP: throw .notARegularFile(path(name))
+            default: throw .system(SystemError("open", path(name)))
+            }
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .system(SystemError("stat", path(name))) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw .notARegularFile(path(name)) }
+        let size = Int(st.st_size)
+        guard size <= limit else { throw .fileTooLarge(path(name), size: size, limit: limit) }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, size - done) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .system(SystemError("read", path(name)))
+            }
+            if n == 0 { bytes.removeLast(size - done); break }  // shrank under us: keep what is there
+            done += n
+        }
+        return (bytes, st)
+    }
+
+    /// Names of the entries, without "." and "..".
+    func entries() throws(SystemError) -> [String] {
+        let dupFD = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dupFD >= 0, let stream = fdopendir(dupFD) else { throw SystemError("opendir", label.isEmpty ? "." : label) }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    enum Backup {
+        case absent
+        case kept(String)
+        /// The file system has no hard links: the change cannot be undone.
+        case unavailable
+    }
+
+    /// Hard-links `name` to a fresh hidden name, so a change can be undone without
+    /// needing new space (a full disk is when undoing matters).
+    func backup(_ name: String) throws(SystemError) -> Backup {
+        let backupName = ".\(name).bak-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        if linkat(fd, name, fd, backupName, 0) == 0 { return .kept(backupName) }
+        switch errno {
+        case ENOENT: return .absent
+        case EPERM, EOPNOTSUPP, EMLINK: return .unavailable
+        default: throw SystemError("link", path(name))
+        }
+    }
+
+    func rename(_ from: String, to: String) throws(SystemError) {
+        guard renameat(fd, from, fd, to) == 0 else { throw SystemError("rename", path(to)) }
+    }
+
+    func remove(_ name: String) throws(SystemError) {
+        if unlinkat(fd, name, 0) != 0 && errno != ENOENT { throw SystemError("unlink", path(name)) }
+    }
+
+    func sync() throws(SystemError) {
+        if fsync(fd) != 0 { throw SystemError("fsync", label.isEmpty ? "." : label) }
+    }
+
+    /// Flushes every file of this file system in one call: what a batched import uses
+    /// instead of one fsync per file.
+    func syncFileSystem() throws(SystemError) {
+        if c_syncfs(fd) != 0 { throw SystemError("syncfs", label.isEmpty ? "." : label) }
+    }
+
+    /// Replaces (or creates) `name` atomically: a reader sees the old or the new file,
+    /// never a part. The temporary name never ends in ".json" and starts with a dot, so
+    /// scans ignore it; O_EXCL|O_NOFOLLOW means a planted file or symlink is never
+    /// written through. With `durable`, the data and the directory entry are on disk
+    /// when this returns.
+    @discardableResult
+    func writeAtomically(_ name: String, _ bytes: [UInt8], durable: Bool, mode: mode_t = 0o666, groupShared: Bool = false) throws(SystemError) -> stat {
+        let temp = ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = openat(self.fd, temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw SystemError("create", path(temp)) }
+        var ok = false
+        defer {
+            if !ok {
+                close(fd)
+                unlinkat(self.fd, temp, 0)
+            }
+        }
+        if groupShared { fchmod(fd, 0o660) }
+        try writeAll(fd, bytes, path: path(temp))
+        CrashPoint.hit(.afterTempWrite)
+        if durable, fsync(fd) != 0 { throw SystemError("fsync", path(temp)) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw SystemError("stat", path(temp)) }
+        CrashPoint.hit(.beforeRename)
+        guard renameat(self.fd, temp, self.fd, name) == 0 else { throw SystemError("rename", path(name)) }
+        ok = true
+        close(fd)
+        CrashPoint.hit(.afterRename)
+        if durable { try sync() }
+        return st
+    }
+}
+
+/// Writes every byte, retrying short writes and EINTR.
+func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SystemError) {
+    var done = 0
+    let result: Int32 = bytes.withUnsafeBytes { raw in
+        while done < raw.count {
+            let n = write(fd, raw.baseAddress! + done, raw.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            done += n
+        }
+        return 0
+    }
+    if result != 0 { throw SystemError("write", path, result) }
+}
+
+/// Test-only crash points: with LEADS_TEST_CRASH=<point> in a debug build, the process
+/// kills itself there, so tests can check what a crash at each step leaves behind.
+/// Release builds compile the hook away.
+public enum CrashPoint: String, Sendable {
+    case afterTempWrite = "after-temp-write"
+    case beforeRename = "before-rename"
+    case afterRename = "after-rename"
+    case midLogWrite = "mid-log-write"
+    case afterLeadWrite = "after-lead-write"
+
+    @inline(__always)
+    static func hit(_ point: CrashPoint) {
+        #if DEBUG
+        if let wanted = getenv("LEADS_TEST_CRASH"), String(cString: wanted) == point.rawValue {
+            kill(getpid(), SIGKILL)
+        }
+        #endif
+    }
+}
