@@ -1,0 +1,151 @@
+/// Why a value a user gave (an option, an argument, a CSV cell) cannot be used.
+public enum FieldProblem: Sendable, Equatable {
+    case money(MoneyError)
+    case date(DateError)
+    case stage(StageError)
+    case invalid(String)
+}
+
+/// A rejected value, named the way the user named it: "--value", "STAGE" or a CSV
+/// column such as "Wert".
+public struct FieldError: Error, Sendable, Equatable {
+    public var field: String
+    public var value: String
+    public var problem: FieldProblem
+
+    public init(field: String, value: String, problem: FieldProblem) {
+        self.field = field
+        self.value = value
+        self.problem = problem
+    }
+}
+
+/// Validation of lead field values, shared by the command options and the importer
+/// so that `add`, `set` and `import-csv` accept exactly the same things.
+public enum FieldParser {
+    /// Text fields keep what was typed, but an all-blank value is no value.
+    public static func text(_ raw: String) -> String? {
+        raw.allSatisfy(\.isWhitespace) ? nil : raw
+    }
+
+    /// A plausible e-mail shape: one @, something before it, a dotted domain after it,
+    /// no spaces. Anything stricter refuses real addresses.
+    public static func email(_ raw: String, field: String) throws(FieldError) -> String {
+        let text = trimmed(raw)
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        let ok = parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+            && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !text.contains(where: \.isWhitespace)
+        guard ok else { throw FieldError(field: field, value: raw, problem: .invalid("not an e-mail address (name@example.com)")) }
+        return text
+    }
+
+    /// Whole percent 0-100, "%" optional. Fractions are refused, not rounded.
+    public static func probability(_ raw: String, field: String) throws(FieldError) -> Int {
+        var text = trimmed(raw)
+        if text.hasSuffix("%") { text = trimmed(String(text.dropLast())) }
+        guard let value = Int(text), (0...100).contains(value) else {
+            throw FieldError(field: field, value: raw, problem: .invalid("a probability is a whole number from 0 to 100"))
+        }
+        return value
+    }
+
+    /// Labels are single words of text: no comma (the CSV list separator), no leading
+    /// + or - (the `set --label +L/-L` syntax).
+    public static func label(_ raw: String, field: String) throws(FieldError) -> String {
+        let text = trimmed(raw)
+        guard !text.isEmpty else { throw FieldError(field: field, value: raw, problem: .invalid("a label must not be empty")) }
+        guard !text.contains(",") else { throw FieldError(field: field, value: raw, problem: .invalid("a label must not contain a comma")) }
+        guard !text.hasPrefix("+"), !text.hasPrefix("-") else {
+            throw FieldError(field: field, value: raw, problem: .invalid("a label must not start with + or -"))
+        }
+        return text
+    }
+
+    /// "a, b,c" → ["a", "b", "c"] (CSV cells).
+    public static func labels(_ raw: String, field: String) throws(FieldError) -> [String] {
+        var labels: [String] = []
+        for part in raw.split(separator: ",") where !trimmed(String(part)).isEmpty {
+            let label = try label(String(part), field: field)
+            if !labels.contains(label) { labels.append(label) }
+        }
+        return labels
+    }
+
+    /// Custom field keys: letters, digits, `_`, `-`, `.`; so that `field:KEY` columns
+    /// and `--field KEY=VALUE` stay unambiguous.
+    public static func fieldKey(_ raw: String, field: String) throws(FieldError) -> String {
+        let ok = !raw.isEmpty && raw.utf8.count <= 64 && raw.unicodeScalars.allSatisfy {
+            $0.properties.isAlphabetic || ($0.value >= 0x30 && $0.value <= 0x39) || $0 == "_" || $0 == "-" || $0 == "."
+        }
+        guard ok else {
+            throw FieldError(field: field, value: raw, problem: .invalid("a custom field name is letters, digits, _, - or ."))
+        }
+        return raw
+    }
+
+    /// "KEY=VALUE".
+    public static func customField(_ raw: String, field: String) throws(FieldError) -> (key: String, value: String) {
+        guard let eq = raw.firstIndex(of: "=") else {
+            throw FieldError(field: field, value: raw, problem: .invalid("expected KEY=VALUE"))
+        }
+        let key = try fieldKey(String(raw[..<eq]), field: field)
+        return (key, String(raw[raw.index(after: eq)...]))
+    }
+
+    public static func currency(_ raw: String, field: String) throws(FieldError) -> String {
+        do { return try MoneyParser.currencyCode(trimmed(raw)) } catch {
+            throw FieldError(field: field, value: raw, problem: .money(error))
+        }
+    }
+
+    /// An amount with its currency: the currency written in the amount, else `currency`,
+    /// else the store's default. Both given and different: refused.
+    public static func money(_ raw: String, field: String, currency: String?, defaultCurrency: String,
+                             decimal: DecimalSeparator? = nil) throws(FieldError) -> Money {
+        let input: MoneyInput
+        do { input = try MoneyParser.parse(raw, decimal: decimal) } catch {
+            throw FieldError(field: field, value: raw, problem: .money(error))
+        }
+        if let written = input.currency, let currency, written != currency {
+            throw FieldError(field: field, value: raw, problem: .money(.conflictingCurrency(raw)))
+        }
+        return Money(amount: input.amount, currency: input.currency ?? currency ?? defaultCurrency)
+    }
+
+    public static func date(_ raw: String, field: String, now: Timestamp) throws(FieldError) -> CalendarDate {
+        do { return try WhenParser.parseDate(trimmed(raw), now: now) } catch {
+            throw FieldError(field: field, value: raw, problem: .date(error))
+        }
+    }
+
+    public static func when(_ raw: String, field: String, now: Timestamp) throws(FieldError) -> When {
+        do { return try WhenParser.parse(trimmed(raw), now: now) } catch {
+            throw FieldError(field: field, value: raw, problem: .date(error))
+        }
+    }
+
+    public static func instant(_ raw: String, field: String, now: Timestamp) throws(FieldError) -> Timestamp {
+        do { return try WhenParser.parseInstant(trimmed(raw), now: now) } catch {
+            throw FieldError(field: field, value: raw, problem: .date(error))
+        }
+    }
+
+    public static func stage(_ raw: String, field: String, config: StoreConfig) throws(FieldError) -> Stage {
+        do { return try config.stage(matching: trimmed(raw)) } catch {
+            throw FieldError(field: field, value: raw, problem: .stage(error))
+        }
+    }
+
+    /// A name or owner: required, and a single line.
+    public static func name(_ raw: String, field: String) throws(FieldError) -> String {
+        guard let text = text(raw) else { throw FieldError(field: field, value: raw, problem: .invalid("must not be empty")) }
+        guard !text.contains(where: { $0 == "\n" || $0 == "\r" }) else {
+            throw FieldError(field: field, value: raw, problem: .invalid("must be a single line"))
+        }
+        return text
+    }
+
+    static func trimmed(_ text: String) -> String {
+        String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}

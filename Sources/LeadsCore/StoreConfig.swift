@@ -1,0 +1,166 @@
+/// A pipeline stage. Open stages come from config.json in order; `won`, `lost` and
+/// `dnc` (do not contact) are built in and close a lead.
+public struct Stage: Sendable, Equatable {
+    public var name: String
+    public var probability: Int
+    public var closed: Bool
+
+    public init(name: String, probability: Int, closed: Bool = false) {
+        self.name = name
+        self.probability = probability
+        self.closed = closed
+    }
+
+    public static let won = Stage(name: "won", probability: 100, closed: true)
+    public static let lost = Stage(name: "lost", probability: 0, closed: true)
+    public static let dnc = Stage(name: "dnc", probability: 0, closed: true)
+    public static let builtIn = [won, lost, dnc]
+    public static let defaultOpen = [
+        Stage(name: "new", probability: 10), Stage(name: "contacted", probability: 20),
+        Stage(name: "qualified", probability: 40), Stage(name: "proposal", probability: 60),
+        Stage(name: "negotiation", probability: 80),
+    ]
+}
+
+public enum StageError: Error, Sendable, Equatable {
+    case unknown(String, valid: [String])
+    case ambiguous(String, candidates: [String])
+}
+
+/// DIR/config.json: ordered open stages, the default currency, optional team users,
+/// and whether the directory is shared by a group.
+public struct StoreConfig: Sendable, Equatable {
+    public static let fileName = "config.json"
+    public static let defaultCurrency = "EUR"
+
+    public var stages: [Stage]
+    public var currency: String
+    public var users: [String]
+    /// `init --shared`: files group-writable, directories setgid.
+    public var sharedGroup: Bool
+    /// Keys this version does not know, kept on rewrite.
+    public var extra: [String: JSONValue]
+
+    public init(stages: [Stage] = Stage.defaultOpen, currency: String = StoreConfig.defaultCurrency,
+                users: [String] = [], sharedGroup: Bool = false, extra: [String: JSONValue] = [:]) {
+        self.stages = stages
+        self.currency = currency
+        self.users = users
+        self.sharedGroup = sharedGroup
+        self.extra = extra
+    }
+
+    public static let defaults = StoreConfig()
+
+    /// Every stage: the open ones in order, then won, lost, dnc.
+    public var allStages: [Stage] { stages + Stage.builtIn }
+
+    public func stage(exactly name: String) -> Stage? {
+        allStages.first { $0.name == name }
+    }
+
+    /// Resolves what a user typed: case-insensitive, exact name first, else a unique prefix.
+    public func stage(matching input: String) throws(StageError) -> Stage {
+        let wanted = input.lowercased()
+        let all = allStages
+        if let exact = all.first(where: { $0.name == wanted }) { return exact }
+        let candidates = wanted.isEmpty ? [] : all.filter { $0.name.hasPrefix(wanted) }
+        if candidates.count == 1 { return candidates[0] }
+        if candidates.isEmpty { throw .unknown(input, valid: all.map(\.name)) }
+        throw .ambiguous(input, candidates: candidates.map(\.name))
+    }
+
+    public var json: JSONValue {
+        var object = extra
+        object["format"] = .number("1")
+        object["currency"] = .string(currency)
+        object["stages"] = .array(stages.map { .object(["name": .string($0.name), "probability": .number(String($0.probability))]) })
+        if !users.isEmpty { object["users"] = .array(users.map { .string($0) }) }
+        if sharedGroup { object["shared"] = .string("group") } else { object["shared"] = nil }
+        return .object(object)
+    }
+
+    /// Parses and validates config.json; errors carry line and column.
+    public init(bytes: [UInt8]) throws(JSONError) {
+        var reader = JSONReader(bytes)
+        var config = StoreConfig(stages: [], extra: [:])
+        var sawStages = false
+        try reader.beginObject()
+        while let key = try reader.nextKey() {
+            let at = reader.offset
+            switch key {
+            case "format":
+                let format = try reader.readInt()
+                if format != 1 { throw reader.fail(.invalidValue("unsupported format \(format) (this version reads format 1)"), at: at) }
+            case "currency":
+                let text = try reader.readString()
+                guard let code = try? MoneyParser.currencyCode(text) else {
+                    throw reader.fail(.invalidValue("\"currency\" must be an ISO 4217 code such as EUR"), at: at)
+                }
+                config.currency = code
+            case "stages":
+                sawStages = true
+                try reader.beginArray()
+                while try reader.nextElement() {
+                    config.stages.append(try Self.readStage(&reader))
+                }
+            case "users":
+                try reader.beginArray()
+                while try reader.nextElement() { config.users.append(try reader.readString()) }
+            case "shared":
+                let text = try reader.readString()
+                guard text == "group" else { throw reader.fail(.invalidValue("\"shared\" must be \"group\""), at: at) }
+                config.sharedGroup = true
+            default:
+                config.extra[key] = try reader.readValue()
+            }
+        }
+        try reader.finish()
+        if !sawStages { config.stages = Stage.defaultOpen }
+        if config.stages.isEmpty { throw reader.fail(.invalidValue("\"stages\" must list at least one open stage"), at: 0) }
+        var seen = Set<String>()
+        for stage in config.stages where !seen.insert(stage.name).inserted {
+            throw reader.fail(.invalidValue("stage \"\(stage.name)\" is listed twice"), at: 0)
+        }
+        self = config
+    }
+
+    private static func readStage(_ reader: inout JSONReader) throws(JSONError) -> Stage {
+        let start = reader.offset
+        var name: String?
+        var probability: Int?
+        try reader.beginObject()
+        while let key = try reader.nextKey() {
+            let at = reader.offset
+            switch key {
+            case "name":
+                let text = try reader.readString()
+                guard isValidStageName(text) else {
+                    throw reader.fail(.invalidValue("stage name \"\(text)\" must be lower-case letters, digits, - or _"), at: at)
+                }
+                guard Stage.builtIn.allSatisfy({ $0.name != text }) else {
+                    throw reader.fail(.invalidValue("\"\(text)\" is a built-in stage and cannot be configured"), at: at)
+                }
+                name = text
+            case "probability":
+                let value = try reader.readInt()
+                guard (0...100).contains(value) else {
+                    throw reader.fail(.invalidValue("probability must be 0 to 100"), at: at)
+                }
+                probability = value
+            default:
+                try reader.skipValue()
+            }
+        }
+        guard let name, let probability else {
+            throw reader.fail(.invalidValue("each stage needs \"name\" and \"probability\""), at: start)
+        }
+        return Stage(name: name, probability: probability)
+    }
+
+    static func isValidStageName(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 40 && text.utf8.allSatisfy {
+            ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x5F
+        }
+    }
+}
