@@ -1,0 +1,167 @@
+// Derived files under DIR/.index/ that let `add` stay independent of the store's size:
+//
+// - `state`: the next lead and customer IDs and the activity-log size they reflect.
+//   Not fsynced: it is a cache of the log, which is. When its stamp differs from the
+//   log's size, the log lines after the stamp are replayed; when it is missing or
+//   unreadable, everything is rebuilt from the lead files and the whole log.
+// - `keys/00` … `keys/ff`: duplicate-check keys (e-mail; name + company), as 64-bit
+//   hashes with the lead ID, in 256 buckets so a lookup reads one small file. Keys
+//   are written *before* the lead file they describe and removed only after it, so the
+//   buckets always hold a superset of the truth; every hit is verified against the
+//   lead file itself, so a stale entry (or a hash collision) can never refuse an add.
+
+/// Hash of one duplicate key. FNV-1a over the normalised key text: stable across
+/// versions and platforms, which Swift's seeded `Hasher` is not.
+struct DuplicateKey: Hashable, Comparable {
+    let hash: UInt64
+
+    static func < (a: DuplicateKey, b: DuplicateKey) -> Bool { a.hash < b.hash }
+
+    init(hash: UInt64) { self.hash = hash }
+
+    init(_ text: String) {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            h ^= UInt64(byte)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        hash = h
+    }
+
+    var bucket: String { hex2(UInt8(hash >> 56)) }
+
+    /// Case-folded, trimmed, inner whitespace collapsed: "Müller  GmbH " = "müller gmbh".
+    static func normalise(_ text: String) -> String {
+        text.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    static func email(_ email: String) -> DuplicateKey { DuplicateKey("e:" + normalise(email)) }
+
+    static func nameAndCompany(_ name: String, _ company: String?) -> DuplicateKey {
+        DuplicateKey("n:" + normalise(name) + "\u{0}" + normalise(company ?? ""))
+    }
+
+    static func keys(of lead: Lead) -> [DuplicateKey] {
+        var keys = [nameAndCompany(lead.name, lead.company)]
+        if let email = lead.email, !normalise(email).isEmpty { keys.append(DuplicateKey.email(email)) }
+        return keys
+    }
+}
+
+func hex2(_ byte: UInt8) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 15)]], as: UTF8.self)
+}
+
+/// The 256 key buckets. Buckets are read lazily and written back on `flush`.
+final class DuplicateKeyIndex {
+    static let directoryName = "keys"
+    private let directory: Directory
+    private let groupShared: Bool
+    private var buckets: [String: [(DuplicateKey, Int)]] = [:]
+    private var dirty: Set<String> = []
+
+    init(directory: Directory, groupShared: Bool) {
+        self.directory = directory
+        self.groupShared = groupShared
+    }
+
+    private func load(_ bucket: String) throws(StoreError) -> [(DuplicateKey, Int)] {
+        if let cached = buckets[bucket] { return cached }
+        var entries: [(DuplicateKey, Int)] = []
+        if let bytes = try directory.read(bucket) {
+            for line in bytes.split(separator: 10) {
+                let parts = line.split(separator: 32)
+                guard parts.count == 2,
+                      let hash = UInt64(String(decoding: parts[0], as: UTF8.self), radix: 16),
+                      let id = Int(String(decoding: parts[1], as: UTF8.self)) else { continue }
+                entries.append((DuplicateKey(hash: hash), id))
+            }
+        }
+        buckets[bucket] = entries
+        return entries
+    }
+
+    func ids(for key: DuplicateKey) throws(StoreError) -> [Int] {
+        try load(key.bucket).filter { $0.0 == key }.map(\.1)
+    }
+
+    func insert(_ key: DuplicateKey, id: Int) throws(StoreError) {
+        var entries = try load(key.bucket)
+        guard !entries.contains(where: { $0.0 == key && $0.1 == id }) else { return }
+        entries.append((key, id))
+        buckets[key.bucket] = entries
+        dirty.insert(key.bucket)
+    }
+
+    func remove(_ key: DuplicateKey, id: Int) throws(StoreError) {
+        var entries = try load(key.bucket)
+        let before = entries.count
+        entries.removeAll { $0.0 == key && $0.1 == id }
+        guard entries.count != before else { return }
+        buckets[key.bucket] = entries
+        dirty.insert(key.bucket)
+    }
+
+    /// Replaces every bucket (a rebuild).
+    func replaceAll(with pairs: [(DuplicateKey, Int)]) {
+        buckets = [:]
+        for b in 0...255 { buckets[hex2(UInt8(b))] = [] }
+        for pair in pairs { buckets[pair.0.bucket, default: []].append(pair) }
+        dirty = Set(buckets.keys)
+    }
+
+    func flush() throws(SystemError) {
+        for bucket in dirty.sorted() {
+            let entries = (buckets[bucket] ?? []).sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+            if entries.isEmpty {
+                try directory.remove(bucket)  // a missing bucket reads as empty
+                continue
+            }
+            var text = ""
+            text.reserveCapacity(entries.count * 24)
+            for (key, id) in entries {
+                let hex = String(key.hash, radix: 16)
+                text += String(repeating: "0", count: 16 - hex.utf8.count) + hex + " " + String(id) + "\n"
+            }
+            try directory.writeAtomically(bucket, Array(text.utf8), durable: false, groupShared: groupShared)
+        }
+        dirty = []
+    }
+}
+
+/// DIR/.index/state: ID high-water marks and the log size they reflect.
+struct DerivedState: Equatable {
+    static let fileName = "state"
+    var nextLead: Int
+    var nextCustomer: Int
+    var logSize: Int
+
+    init(nextLead: Int = 1, nextCustomer: Int = 1, logSize: Int = 0) {
+        self.nextLead = nextLead
+        self.nextCustomer = nextCustomer
+        self.logSize = logSize
+    }
+
+    var bytes: [UInt8] {
+        Array("next-lead \(nextLead)\nnext-customer \(nextCustomer)\nlog-size \(logSize)\n".utf8)
+    }
+
+    init?(bytes: [UInt8]) {
+        var values: [String: Int] = [:]
+        for line in bytes.split(separator: 10) {
+            let parts = line.split(separator: 32)
+            guard parts.count == 2, let n = Int(String(decoding: parts[1], as: UTF8.self)) else { return nil }
+            values[String(decoding: parts[0], as: UTF8.self)] = n
+        }
+        guard let lead = values["next-lead"], let customer = values["next-customer"], let size = values["log-size"],
+              lead > 0, customer > 0, size >= 0 else { return nil }
+        self.init(nextLead: lead, nextCustomer: customer, logSize: size)
+    }
+
+    /// Raises the high-water marks for what one log record mentions.
+    mutating func observe(_ entry: ActivityEntry) {
+        if let lead = entry.lead { nextLead = max(nextLead, lead + 1) }
+        if let customer = entry.customer { nextCustomer = max(nextCustomer, customer + 1) }
+    }
+}
