@@ -1,0 +1,46 @@
+import LeadsCore
+
+enum AddCommand {
+    static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
+        let store = try context.store()
+        let config = try store.config()
+        let now = try context.now()
+        let user = context.user
+
+        // Everything is validated before the lock is taken: bad input changes nothing.
+        let name = try FieldParser.name(invocation.positionals[0], field: "NAME")
+        let stage = try invocation.value("stage").map { try FieldParser.stage($0, field: "--stage", config: config) } ?? config.stages[0]
+        var lead = Lead(id: 0, name: name, stage: stage.name, createdAt: now, createdBy: user)
+        lead.owner = try invocation.value("owner").map { try FieldParser.name($0, field: "--owner") } ?? user
+        _ = try LeadEdits.apply(invocation, to: &lead, config: config, now: now)
+        if let text = invocation.value("note") {
+            guard FieldParser.text(text) != nil else {
+                throw FieldError(field: "--note", value: text, problem: .invalid("a note must not be empty"))
+            }
+            lead.notes.append(Note(at: now, by: user, text: text, contacted: false))
+        }
+        if let raw = invocation.value("next") {
+            let due = try FieldParser.when(raw, field: "--next", now: now)
+            lead.reminders.append(Reminder(number: 1, due: due, text: "", owner: lead.owner ?? user, createdAt: now))
+        }
+        let allowDuplicate = invocation.flag("allow-duplicate")
+
+        let id = try store.write { writer in
+            if !allowDuplicate, let duplicate = try writer.duplicate(of: lead) {
+                throw StoreError.duplicate(existing: duplicate.id, match: duplicate.match)
+            }
+            lead.id = try writer.newLeadID()
+            var details: [String: JSONValue] = ["stage": .string(lead.stage)]
+            if let owner = lead.owner { details["owner"] = .string(owner) }
+            if let value = lead.value {
+                details["value"] = .string(value.amount.canonical)
+                details["currency"] = .string(value.currency)
+            }
+            if let reminder = lead.reminders.first { details["due"] = .string(reminder.due.stored) }
+            try writer.save(lead, previous: nil, log: ActivityEntry(time: now, user: user, action: "add", lead: lead.id, details: details))
+            return lead.id
+        }
+        try context.output.line(String(id))
+        return ExitStatus.success
+    }
+}

@@ -1,0 +1,134 @@
+import Glibc
+import LeadsCore
+
+/// A problem with the environment a command runs in (a variable's value, no home).
+public enum EnvironmentError: Error, Sendable, Equatable {
+    case invalidVariable(name: String, value: String, reason: String)
+}
+
+/// The process environment, read once, in phase two only: help, version and
+/// completion scripts never get here.
+public struct Environment: Sendable {
+    public var variables: [String: String]
+    public var stdinIsTerminal: Bool
+    public var stdoutIsTerminal: Bool
+    public var stderrIsTerminal: Bool
+
+    public static func current() -> Environment {
+        var variables: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let eq = text.firstIndex(of: "=") {
+                variables[String(text[..<eq])] = String(text[text.index(after: eq)...])
+            }
+            pointer += 1
+        }
+        return Environment(variables: variables, stdinIsTerminal: isatty(0) == 1,
+                           stdoutIsTerminal: isatty(1) == 1, stderrIsTerminal: isatty(2) == 1)
+    }
+
+    func nonEmpty(_ name: String) -> String? {
+        guard let value = variables[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// `--dir`, then LEADS_DIR, then $XDG_DATA_HOME/leads (absolute only, as the XDG
+    /// spec says), then $HOME/.local/share/leads.
+    func dataDirectory(flag: String?) throws(StoreError) -> String {
+        if let flag, !flag.isEmpty { return flag }
+        if let dir = nonEmpty("LEADS_DIR") { return dir }
+        if let xdg = nonEmpty("XDG_DATA_HOME"), xdg.hasPrefix("/") { return xdg + "/leads" }
+        if let home = nonEmpty("HOME") { return home + "/.local/share/leads" }
+        throw .noDataDirectory
+    }
+
+    /// `--user`, LEADS_USER, USER, then the login name of the process's user (cron
+    /// may set no USER at all).
+    func user(flag: String?) -> String {
+        if let flag, !flag.isEmpty { return flag }
+        if let user = nonEmpty("LEADS_USER") ?? nonEmpty("USER") ?? nonEmpty("LOGNAME") { return user }
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid\(geteuid())"
+    }
+
+    /// LEADS_NOW replaces the clock everywhere.
+    func now() throws(EnvironmentError) -> Timestamp {
+        if let text = nonEmpty("LEADS_NOW") {
+            do { return try WhenParser.parseNow(text) } catch {
+                throw .invalidVariable(name: "LEADS_NOW", value: text,
+                                       reason: "expected an ISO-8601 date-time such as 2026-11-22T09:30:00Z")
+            }
+        }
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Timestamp(seconds: Int64(ts.tv_sec))
+    }
+
+    func lockTimeout() throws(EnvironmentError) -> Double {
+        guard let text = nonEmpty("LEADS_LOCK_TIMEOUT") else { return 10 }
+        guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {
+            throw .invalidVariable(name: "LEADS_LOCK_TIMEOUT", value: text, reason: "expected a number of seconds such as 10 or 0.5")
+        }
+        return seconds
+    }
+
+    /// Colour and bars: only to a terminal, never with NO_COLOR set (to anything).
+    var colorOnStdout: Bool { stdoutIsTerminal && variables["NO_COLOR"] == nil && variables["TERM"] != "dumb" }
+
+    /// Width for tables on a terminal; nil when output is not a terminal (never truncate
+    /// what a script reads).
+    var terminalColumns: Int? {
+        guard stdoutIsTerminal else { return nil }
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let columns = nonEmpty("COLUMNS").flatMap(Int.init), columns > 0 { return columns }
+        return 80
+    }
+}
+
+/// What a command runs with: the invocation's meaning resolved against the environment.
+public final class CommandContext {
+    public let environment: Environment
+    public let output: Output
+    let invocation: Invocation
+    private var openedStore: LeadStore?
+
+    init(invocation: Invocation, environment: Environment, output: Output) {
+        self.invocation = invocation
+        self.environment = environment
+        self.output = output
+    }
+
+    var user: String { environment.user(flag: invocation.value("user")) }
+
+    private var cachedNow: Timestamp?
+    func now() throws -> Timestamp {
+        if let cachedNow { return cachedNow }
+        let now = try environment.now()
+        cachedNow = now
+        return now
+    }
+
+    func actor() throws -> Actor {
+        Actor(user: user, now: try now(), command: invocation.command?.name ?? "")
+    }
+
+    func dataDirectory() throws -> String { try environment.dataDirectory(flag: invocation.value("dir")) }
+
+    /// The store, opened once per run.
+    func store() throws -> LeadStore {
+        if let openedStore { return openedStore }
+        let store = try LeadStore(
+            path: try dataDirectory(),
+            actor: try actor(),
+            lockTimeout: try environment.lockTimeout())
+        if environment.stderrIsTerminal {
+            store.onLockWait = { holder in
+                Output.standardError("leads: waiting for the lock (\(describe(holder)))…")
+            }
+        }
+        openedStore = store
+        return store
+    }
+}

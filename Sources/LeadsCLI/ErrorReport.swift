@@ -1,0 +1,237 @@
+import Glibc
+import LeadsCore
+
+// The one place where errors become text and exit statuses. Every message starts
+// with "leads: ", is lower case, names the argument, file or line, and where there is
+// one, says the fix. Exit statuses: 0 success, 1 failure, 2 usage, 75 lock timeout.
+
+public enum ExitStatus {
+    public static let success: Int32 = 0
+    public static let failure: Int32 = 1
+    public static let usage: Int32 = 2
+    public static let lockTimeout: Int32 = 75
+}
+
+/// A command that understood its request but cannot carry it out.
+public enum CommandError: Error, Sendable, Equatable {
+    case closedLeadNeedsForce(id: Int, stage: String)
+    case confirmationRequired(command: String)
+    case declined
+    case unknownHelpTopic(String)
+    case childFailed(command: String, reason: String)
+    case nothingToChange(command: String)
+}
+
+enum ErrorReport {
+    /// Renders `error` on stderr and returns the exit status.
+    static func report(_ error: Error) -> Int32 {
+        let (message, status) = render(error)
+        if let message {
+            for line in message.split(separator: "\n", omittingEmptySubsequences: false) {
+                Output.standardError("leads: " + line)
+            }
+        }
+        return status
+    }
+
+    static func render(_ error: Error) -> (String?, Int32) {
+        switch error {
+        case let e as UsageError: return (usage(e), ExitStatus.usage)
+        case let e as FieldError: return (field(e), ExitStatus.failure)
+        case let e as StoreError: return store(e)
+        case let e as CorruptFiles:
+            return (e.problems.map { store($0).0 ?? "" }.joined(separator: "\n"), ExitStatus.failure)
+        case let e as CommandError: return (command(e), ExitStatus.failure)
+        case let e as EnvironmentError:
+            switch e {
+            case let .invalidVariable(name, value, reason):
+                return ("\(name)=\(quoted(value)) is not valid: \(reason)", ExitStatus.usage)
+            }
+        case let e as OutputError:
+            switch e {
+            case .readerGone: return (nil, ExitStatus.success)
+            case .writeFailed(let code): return ("cannot write to standard output: \(reason(code))", ExitStatus.failure)
+            }
+        case let e as SystemError: return (system(e), ExitStatus.failure)
+        default:
+            return ("unexpected error: \(error)", ExitStatus.failure)
+        }
+    }
+
+    static func usage(_ e: UsageError) -> String {
+        switch e {
+        case let .unknownCommand(name, suggestion):
+            return "unknown command \(quoted(name))" + didYouMean(suggestion) + "\nrun 'leads help' for the list of commands"
+        case let .unknownOption(option, command, suggestion):
+            let scope = command.map { " for '\($0)'" } ?? ""
+            let help = command.map { "leads \($0) --help" } ?? "leads help"
+            return "unknown option \(quoted(option))\(scope)" + didYouMean(suggestion) + "\nrun '\(help)' for its options"
+        case .missingValue(let option): return "option '\(option)' needs a value"
+        case .unexpectedValue(let option): return "option '\(option)' takes no value"
+        case .repeatedOption(let option): return "option '\(option)' given more than once"
+        case let .conflictingOptions(a, b): return "options '\(a)' and '\(b)' cannot be used together"
+        case let .missingArgument(command, name): return "\(command): missing \(name)\nrun 'leads \(command) --help' for its usage"
+        case let .unexpectedArgument(command, value): return "\(command): unexpected argument \(quoted(value))\nrun 'leads \(command) --help' for its usage"
+        case let .invalidArgument(argument, value, reason): return "invalid \(argument) \(quoted(value)): \(reason)"
+        case let .unknownHelpTopic(topic, suggestion): return "no help for \(quoted(topic)): not a command" + didYouMean(suggestion)
+        }
+    }
+
+    static func field(_ e: FieldError) -> String {
+        "\(e.field): " + problem(e.problem, value: e.value)
+    }
+
+    /// The reason alone, for messages that name the place themselves (CSV rows).
+    static func problem(_ problem: FieldProblem, value: String) -> String {
+        switch problem {
+        case .money(let error): return money(error)
+        case .date(let error): return date(error)
+        case .stage(let error): return stage(error)
+        case .invalid(let reason): return "\(quoted(value)): \(reason)"
+        }
+    }
+
+    static func money(_ e: MoneyError) -> String {
+        switch e {
+        case .empty: return "an amount is required"
+        case .invalid(let text): return "\(quoted(text)) is not an amount (examples: 12500, 12500.50, 12.500,50, 12,500.50 EUR)"
+        case let .ambiguous(text, thousands, decimal):
+            return "\(quoted(text)) is ambiguous: \(thousands.canonical) if the separator groups thousands, \(decimal.canonical) if it is the decimal point; write \(thousands.formatted()) or \(decimal.canonical) (import-csv: use --decimal . or --decimal ,)"
+        case .tooManyFractionDigits(let text): return "\(quoted(text)) has more than \(Amount.fractionDigits) decimal places; amounts are never rounded"
+        case .tooLarge(let text): return "\(quoted(text)) is too large"
+        case .unknownCurrency(let text): return "unknown currency \(quoted(text)): use an ISO 4217 code such as EUR, USD or CHF"
+        case .conflictingCurrency(let text): return "\(quoted(text)) names two different currencies"
+        }
+    }
+
+    static func date(_ e: DateError) -> String {
+        switch e {
+        case .empty: return "a date is required"
+        case .invalid(let text):
+            return "\(quoted(text)) is not a date (examples: 2026-12-01, 2026-12-01T14:30, 31.12.2026, today, tomorrow, +3d, +2w, +1m, monday)"
+        case .outOfRange(let text): return "\(quoted(text)) does not exist in the calendar"
+        case .timeNotAllowed(let text): return "\(quoted(text)) has a time of day; a date is expected here"
+        }
+    }
+
+    static func stage(_ e: StageError) -> String {
+        switch e {
+        case let .unknown(text, valid): return "unknown stage \(quoted(text)); stages are: \(valid.joined(separator: ", "))"
+        case let .ambiguous(text, candidates): return "stage \(quoted(text)) is ambiguous: it could be \(candidates.joined(separator: " or "))"
+        }
+    }
+
+    static func store(_ e: StoreError) -> (String?, Int32) {
+        switch e {
+        case .system(let error): return (system(error), ExitStatus.failure)
+        case .notARegularFile(let path):
+            return ("\(path) is not a regular file (a symlink or special file); refusing to use it", ExitStatus.failure)
+        case let .fileTooLarge(path, size, limit):
+            return ("\(path) is \(size) bytes, over the limit of \(limit); run 'leads fsck'", ExitStatus.failure)
+        case let .corrupt(path, error):
+            return ("\(path):\(error.line):\(error.column): \(json(error.reason))\nrun 'leads fsck' to check the store", ExitStatus.failure)
+        case .leadNotFound(let id): return ("no lead \(id)", ExitStatus.failure)
+        case .customerNotFound(let id): return ("no customer \(id)", ExitStatus.failure)
+        case let .reminderNotFound(lead, number): return ("no reminder \(lead).\(number)", ExitStatus.failure)
+        case let .lockTimeout(holder, seconds):
+            let time = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+            return ("the store is locked by \(describe(holder)); gave up after \(time) s (LEADS_LOCK_TIMEOUT); try again later", ExitStatus.lockTimeout)
+        case let .duplicate(existing, match):
+            let what = match == .email ? "the same e-mail address" : "the same name and company"
+            return ("lead \(existing) has \(what); use --allow-duplicate to add it anyway", ExitStatus.failure)
+        case .noDataDirectory:
+            return ("no data directory: HOME is not set; use --dir DIR or set LEADS_DIR", ExitStatus.usage)
+        case .notADirectory(let path): return ("\(path) is not a directory", ExitStatus.failure)
+        case .idSpaceExhausted: return ("no lead IDs left", ExitStatus.failure)
+        }
+    }
+
+    static func system(_ e: SystemError) -> String {
+        let path = e.path.isEmpty ? "the data directory" : e.path
+        let verb: String
+        switch e.call {
+        case "open", "opendir": verb = "cannot open"
+        case "create": verb = "cannot create"
+        case "write": verb = "cannot write"
+        case "read": verb = "cannot read"
+        case "fsync", "syncfs": verb = "cannot flush to disk"
+        case "rename": verb = "cannot replace"
+        case "mkdir": verb = "cannot create directory"
+        case "unlink": verb = "cannot remove"
+        case "lock": verb = "cannot lock"
+        case "truncate": verb = "cannot truncate"
+        default: verb = "\(e.call) failed on"
+        }
+        return "\(verb) \(path): \(reason(e.code))"
+    }
+
+    static func json(_ reason: JSONError.Reason) -> String {
+        switch reason {
+        case .unexpectedEnd: return "unexpected end of file (truncated?)"
+        case .unexpectedByte(let byte):
+            if byte == 0 { return "unexpected NUL byte" }
+            if byte >= 0x20 && byte < 0x7F { return "unexpected character '\(Character(Unicode.Scalar(byte)))'" }
+            return "unexpected byte 0x\(hex(byte))"
+        case .invalidUTF8: return "invalid UTF-8"
+        case .invalidEscape: return "invalid escape sequence"
+        case .controlCharacterInString: return "control character in a string (must be escaped)"
+        case .invalidNumber: return "invalid number"
+        case .duplicateKey(let key): return "key \(quoted(key)) appears twice"
+        case .tooDeep(let limit): return "nested deeper than \(limit) levels"
+        case .trailingData: return "unexpected data after the end of the JSON value"
+        case .typeMismatch(let expected): return "expected \(expected)"
+        case .invalidValue(let text): return text
+        }
+    }
+
+    static func command(_ e: CommandError) -> String {
+        switch e {
+        case let .closedLeadNeedsForce(id, stage): return "lead \(id) is \(stage); use --force to convert it anyway"
+        case .confirmationRequired(let command): return "\(command): not on a terminal; add --yes to confirm"
+        case .declined: return "nothing changed"
+        case .unknownHelpTopic(let topic): return "no help for \(quoted(topic))"
+        case let .childFailed(command, reason): return "cannot run \(quoted(command)): \(reason)"
+        case .nothingToChange(let command): return "\(command): nothing to change; give at least one option"
+        }
+    }
+
+    static func didYouMean(_ suggestion: String?) -> String {
+        suggestion.map { "; did you mean '\($0)'?" } ?? ""
+    }
+
+    static func reason(_ code: Int32) -> String {
+        let text = String(cString: strerror(code))
+        guard let first = text.first else { return text }
+        return first.lowercased() + text.dropFirst()
+    }
+
+    static func quoted(_ text: String) -> String {
+        // Control characters (a NUL in an ID, a newline) are shown escaped.
+        var out = "'"
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                out += "\\x" + hex(UInt8(scalar.value))
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "'"
+    }
+
+    static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789abcdef")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+    }
+}
+
+/// "pid 123 on host (leads add), user bob, since 09:30:00Z" — as much as is known.
+func describe(_ holder: LockHolder?) -> String {
+    guard let holder else { return "another process" }
+    var parts: [String] = []
+    if let pid = holder.pid { parts.append("pid \(pid)" + (holder.host.map { " on \($0)" } ?? "")) }
+    if let command = holder.command { parts.append("(\(command))") }
+    if let user = holder.user { parts.append("user \(user)") }
+    if let since = holder.since { parts.append("since \(since)") }
+    if parts.isEmpty { return holder.shared ? "a reader (shared lock)" : "another process" }
+    return parts.joined(separator: " ") + (holder.shared ? " (shared)" : "")
+}

@@ -1,0 +1,140 @@
+/// Columns of text for humans. On a terminal the table is fitted to its width by
+/// truncating the widest flexible columns with "…" (a row is never wrapped); into a
+/// pipe nothing is truncated, so scripts get every character.
+struct TextTable {
+    enum Alignment { case left, right }
+
+    struct Column {
+        var title: String
+        var alignment: Alignment = .left
+        /// May be shortened to fit the terminal.
+        var flexible = false
+    }
+
+    var columns: [Column]
+    var rows: [[String]] = []
+    /// Rows drawn in bold/dim etc.: an escape sequence wrapped around the whole row.
+    var rowStyles: [Int: String] = [:]
+
+    init(_ columns: [Column]) { self.columns = columns }
+
+    mutating func add(_ row: [String], style: String? = nil) {
+        if let style { rowStyles[rows.count] = style }
+        rows.append(row)
+    }
+
+    func render(width: Int?, color: Bool, header: Bool = true) -> [String] {
+        let all = (header ? [columns.map(\.title)] : []) + rows
+        var widths = columns.indices.map { i in all.map { displayWidth($0[i]) }.max() ?? 0 }
+        // Drop trailing empty columns' padding: an all-empty column is still shown by its title.
+        let gap = 2
+        if let width {
+            var total = widths.reduce(0, +) + gap * (widths.count - 1)
+            while total > width {
+                // Shrink the widest flexible column by one, down to a floor of 6.
+                guard let i = columns.indices.filter({ columns[$0].flexible && widths[$0] > 6 })
+                    .max(by: { widths[$0] < widths[$1] }) else { break }
+                widths[i] -= 1
+                total -= 1
+            }
+        }
+        var lines: [String] = []
+        for (r, row) in all.enumerated() {
+            var line = ""
+            for i in columns.indices {
+                var cell = truncate(row[i], to: widths[i])
+                let pad = String(repeating: " ", count: widths[i] - displayWidth(cell))
+                let last = i == columns.count - 1
+                switch columns[i].alignment {
+                case .left: cell = last ? cell : cell + pad
+                case .right: cell = pad + cell
+                }
+                line += (i == 0 ? "" : String(repeating: " ", count: gap)) + cell
+            }
+            while line.hasSuffix(" ") { line.removeLast() }
+            if color {
+                if header && r == 0 { line = Style.bold + line + Style.reset }
+                else if let style = rowStyles[r - (header ? 1 : 0)] { line = style + line + Style.reset }
+            }
+            if let width, displayWidth(line) > width { line = truncate(line, to: width) }
+            lines.append(line)
+        }
+        return lines
+    }
+}
+
+/// ANSI styles, used only when colour is allowed (a terminal, no NO_COLOR).
+enum Style {
+    static let reset = "\u{1B}[0m"
+    static let bold = "\u{1B}[1m"
+    static let dim = "\u{1B}[2m"
+    static let red = "\u{1B}[31m"
+    static let green = "\u{1B}[32m"
+    static let yellow = "\u{1B}[33m"
+    static let cyan = "\u{1B}[36m"
+
+    static func apply(_ style: String, _ text: String, if enabled: Bool) -> String {
+        enabled ? style + text + reset : text
+    }
+}
+
+/// Columns a string takes on a terminal: wide East Asian characters and emoji take
+/// two, combining marks and zero-width characters none.
+func displayWidth(_ text: String) -> Int {
+    var width = 0
+    var inEscape = false
+    for scalar in text.unicodeScalars {
+        if inEscape {
+            if scalar == "m" { inEscape = false }
+            continue
+        }
+        if scalar == "\u{1B}" {
+            inEscape = true
+            continue
+        }
+        width += scalarWidth(scalar)
+    }
+    return width
+}
+
+func scalarWidth(_ scalar: Unicode.Scalar) -> Int {
+    let v = scalar.value
+    if v < 0x20 || (v >= 0x7F && v < 0xA0) { return 0 }
+    if v < 0x300 { return 1 }
+    switch scalar.properties.generalCategory {
+    case .nonspacingMark, .enclosingMark, .format: return 0
+    default: break
+    }
+    if v == 0x200B || (v >= 0xFE00 && v <= 0xFE0F) { return 0 }
+    if (v >= 0x1100 && v <= 0x115F) || (v >= 0x2E80 && v <= 0xA4CF) || (v >= 0xAC00 && v <= 0xD7A3)
+        || (v >= 0xF900 && v <= 0xFAFF) || (v >= 0xFE30 && v <= 0xFE4F) || (v >= 0xFF00 && v <= 0xFF60)
+        || (v >= 0xFFE0 && v <= 0xFFE6) || (v >= 0x1F300 && v <= 0x1F64F) || (v >= 0x1F900 && v <= 0x1F9FF)
+        || (v >= 0x20000 && v <= 0x3FFFD) {
+        return 2
+    }
+    return 1
+}
+
+/// Cuts `text` to at most `width` columns, ending in "…" when cut. Newlines and tabs
+/// are shown as spaces so a cell never breaks a row.
+func truncate(_ text: String, to width: Int) -> String {
+    let flat = text.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\t" })
+        ? String(text.map { $0 == "\n" || $0 == "\r" || $0 == "\t" || $0 == "\r\n" ? " " : $0 }) : text
+    guard displayWidth(flat) > width else { return flat }
+    guard width > 0 else { return "" }
+    var out = ""
+    var used = 0
+    var inEscape = false
+    for scalar in flat.unicodeScalars {
+        if inEscape || scalar == "\u{1B}" {
+            inEscape = scalar != "m"
+            out.unicodeScalars.append(scalar)
+            continue
+        }
+        let w = scalarWidth(scalar)
+        if used + w > width - 1 { break }
+        out.unicodeScalars.append(scalar)
+        used += w
+    }
+    return out + "…"
+}
