@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+
+/// What one run of the binary did.
+struct RunResult {
+    var status: Int32
+    var stdoutBytes: [UInt8]
+    var stderr: String
+
+    var stdout: String { String(decoding: stdoutBytes, as: UTF8.self) }
+    /// Stdout lines without the final newline's empty line.
+    var lines: [String] { stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+
+    /// Parses stdout as JSON (Foundation's parser: independent of ours).
+    func json() throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(stdoutBytes), options: [.fragmentsAllowed])
+    }
+}
+
+/// A fresh temporary data directory and a fixed environment: a clock fixed by
+/// LEADS_NOW, a fixed user and time zone, no colour, and nothing inherited from the
+/// developer's shell (no HOME data, no LEADS_DIR).
+final class Sandbox: @unchecked Sendable {
+    static let binary: String = {
+        if let path = ProcessInfo.processInfo.environment["LEADS_BIN"] { return path }
+        // The test bundle sits in the build directory next to the executable.
+        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidate = bundleDirectory.appendingPathComponent("leads").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/leads").path
+    }()
+
+    let root: String
+    var environment: [String: String]
+
+    var dir: String { root + "/data" }
+
+    init(now: String = "2026-11-23T10:00:00Z", user: String = "alice", timeZone: String = "UTC") {
+        let template = NSTemporaryDirectory() + "leads-e2e-XXXXXX"
+        var buffer = Array(template.utf8CString)
+        guard let made = mkdtemp(&buffer) else { fatalError("mkdtemp failed") }
+        root = String(cString: made)
+        try? FileManager.default.createDirectory(atPath: root + "/home", withIntermediateDirectories: true)
+        environment = [
+            "PATH": "/usr/bin:/bin",
+            "HOME": root + "/home",
+            "LEADS_DIR": root + "/data",
+            "LEADS_NOW": now,
+            "LEADS_USER": user,
+            "TZ": timeZone,
+            "LANG": "C.UTF-8",
+            "LEADS_LOCK_TIMEOUT": "20",
+        ]
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: root) }
+
+    /// Runs `leads ARGS…` and waits for it.
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil, env extra: [String: String?] = [:]) -> RunResult {
+        var env = environment
+        for (key, value) in extra { env[key] = value }
+        return Sandbox.execute(Sandbox.binary, arguments, stdin: stdin.map { Array($0.utf8) }, environment: env)
+    }
+
+    @discardableResult
+    func run(_ arguments: String..., stdin: String? = nil, env extra: [String: String?] = [:]) -> RunResult {
+        run(arguments, stdin: stdin, env: extra)
+    }
+
+    /// Adds a lead and returns its ID, failing the test if that did not work.
+    func add(_ name: String, _ options: String..., sourceLocation: SourceLocation = #_sourceLocation) -> Int {
+        let result = run(["add", name] + options)
+        #expect(result.status == 0, "add failed: \(result.stderr)", sourceLocation: sourceLocation)
+        return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    func file(_ relative: String) -> String? {
+        FileManager.default.contents(atPath: dir + "/" + relative).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func fileBytes(_ relative: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: dir + "/" + relative).map { Array($0) }
+    }
+
+    func write(_ relative: String, _ text: String) {
+        let path = dir + "/" + relative
+        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    }
+
+    /// A lead file as a JSON object (parsed by Foundation).
+    func leadJSON(_ id: Int) -> [String: Any]? {
+        guard let data = FileManager.default.contents(atPath: dir + "/leads/\(id).json") else { return nil }
+        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    }
+
+    /// The activity log, one parsed object per line.
+    func logEntries() -> [[String: Any]] {
+        (file("activity.log") ?? "").split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }
+    }
+
+    /// Every file below the data directory, with its bytes: for "nothing changed" checks.
+    func snapshot() -> [String: [UInt8]] {
+        var files: [String: [UInt8]] = [:]
+        guard let walker = FileManager.default.enumerator(atPath: dir) else { return files }
+        while let relative = walker.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            let path = dir + "/" + relative
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                files[relative] = FileManager.default.contents(atPath: path).map { Array($0) } ?? []
+            }
+        }
+        // The lock file's content names a holder while held, and is emptied after.
+        files[".lock"] = nil
+        return files
+    }
+
+    /// Runs a program with posix_spawn, stdout and stderr captured through files so
+    /// that large outputs cannot deadlock.
+    static func execute(_ program: String, _ arguments: [String], stdin: [UInt8]?, environment: [String: String]) -> RunResult {
+        let outPath = NSTemporaryDirectory() + "leads-out-\(UUID().uuidString)"
+        let errPath = NSTemporaryDirectory() + "leads-err-\(UUID().uuidString)"
+        defer {
+            unlink(outPath)
+            unlink(errPath)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        process.environment = environment
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        let out = FileHandle(forWritingAtPath: outPath)!
+        let err = FileHandle(forWritingAtPath: errPath)!
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        do { try process.run() } catch { fatalError("cannot run \(program): \(error)") }
+        if let stdin {
+            try? input.fileHandleForWriting.write(contentsOf: Data(stdin))
+            try? input.fileHandleForWriting.close()
+        }
+        process.waitUntilExit()
+        try? out.close()
+        try? err.close()
+        let stdout = FileManager.default.contents(atPath: outPath).map { Array($0) } ?? []
+        let stderr = FileManager.default.contents(atPath: errPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return RunResult(status: status, stdoutBytes: stdout, stderr: stderr)
+    }
+}

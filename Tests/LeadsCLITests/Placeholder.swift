@@ -1,6 +1,0 @@
-import Testing
-@testable import LeadsCLI
-
-@Test func runReturnsStatus() {
-    #expect(LeadsMain.run(["leads"]) == 0)
-}
