@@ -15,6 +15,7 @@ public enum ExitStatus {
 /// A command that understood its request but cannot carry it out.
 public enum CommandError: Error, Sendable, Equatable {
     case closedLeadNeedsForce(id: Int, stage: String)
+    case alreadyConverted(id: Int, customer: Int)
     case confirmationRequired(command: String)
     case declined
     case unknownHelpTopic(String)
@@ -187,6 +188,7 @@ enum ErrorReport {
     static func command(_ e: CommandError) -> String {
         switch e {
         case let .closedLeadNeedsForce(id, stage): return "lead \(id) is \(stage); use --force to convert it anyway"
+        case let .alreadyConverted(id, customer): return "lead \(id) was converted to customer \(customer); convert it again without --customer to add projects"
         case .confirmationRequired(let command): return "\(command): not on a terminal; add --yes to confirm"
         case .declined: return "nothing changed"
         case .unknownHelpTopic(let topic): return "no help for \(quoted(topic))"

@@ -3,6 +3,12 @@ public struct Project: Sendable, Equatable {
     public var name: String
     public var lead: Int
     public var at: Timestamp
+
+    public init(name: String, lead: Int, at: Timestamp) {
+        self.name = name
+        self.lead = lead
+        self.at = at
+    }
 }
 
 /// DIR/customers/<id>.json, made by `convert` from a won lead's contact data.
@@ -41,6 +47,11 @@ public struct Customer: Sendable, Equatable {
         email = lead.email
         phone = lead.phone
         address = lead.address
+    }
+
+    public mutating func touch(at time: Timestamp, by user: String) {
+        updatedAt = time
+        updatedBy = user
     }
 
     public var json: JSONValue {

@@ -41,6 +41,11 @@ public struct Reminder: Sendable, Equatable {
 public struct Contact: Sendable, Equatable {
     public var at: Timestamp
     public var by: String
+
+    public init(at: Timestamp, by: String) {
+        self.at = at
+        self.by = by
+    }
 }
 
 /// What `convert` made of a won lead.
@@ -50,6 +55,14 @@ public struct Conversion: Sendable, Equatable {
     public var at: Timestamp
     public var by: String
     public var extra: [String: JSONValue] = [:]
+
+    public init(customer: Int, projects: [String], at: Timestamp, by: String, extra: [String: JSONValue] = [:]) {
+        self.customer = customer
+        self.projects = projects
+        self.at = at
+        self.by = by
+        self.extra = extra
+    }
 }
 
 /// A money value with its currency, exact.

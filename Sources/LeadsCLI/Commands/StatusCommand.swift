@@ -1,0 +1,40 @@
+import LeadsCore
+
+enum StatusCommand {
+    static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
+        let (ids, stageText) = try LeadUpdate.idsAndLast(invocation)
+        let config = try context.store().config()
+        let now = try context.now()
+        let stage = try FieldParser.stage(stageText, field: "STAGE", config: config)
+        let probability = try invocation.value("probability").map { try FieldParser.probability($0, field: "--probability") }
+        let note = try invocation.value("note").map { text throws -> String in
+            guard FieldParser.text(text) != nil else {
+                throw FieldError(field: "--note", value: text, problem: .invalid("a note must not be empty"))
+            }
+            return text
+        }
+        let reason = invocation.value("reason")
+        if let reason, stage != .lost && stage != .dnc {
+            throw FieldError(field: "--reason", value: reason, problem: .invalid("a reason is recorded for lost or dnc leads only"))
+        }
+        try LeadUpdate.apply(ids, in: context) { lead, writer in
+            let from = lead.stage
+            let before = lead
+            if lead.stage != stage.name {
+                lead.stage = stage.name
+                // A new stage brings its own default probability unless one is given.
+                lead.probability = nil
+                if stage != .lost && stage != .dnc { lead.lostReason = nil }
+            }
+            if let probability { lead.probability = probability }
+            if let reason { lead.lostReason = FieldParser.text(reason) }
+            if let note { lead.notes.append(Note(at: now, by: writer.actor.user, text: note, contacted: false)) }
+            guard lead != before else { return nil }
+            var details: [String: JSONValue] = ["from": .string(from), "to": .string(lead.stage)]
+            if lead.probability != before.probability { details["probability"] = lead.probability.map { .number(String($0)) } ?? .null }
+            if note != nil { details["note"] = .bool(true) }
+            return ActivityEntry(time: now, user: writer.actor.user, action: "status", lead: lead.id, details: details)
+        }
+        return ExitStatus.success
+    }
+}

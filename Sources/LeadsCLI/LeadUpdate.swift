@@ -1,0 +1,38 @@
+import LeadsCore
+
+/// The shape of every command that changes existing leads (status, assign, set, note…):
+/// one exclusive lock for the whole command; every named lead is read and every change
+/// computed and validated before the first write, so an unknown ID or a bad value
+/// changes nothing; then one write and one log line per lead that actually changed.
+enum LeadUpdate {
+    /// `change` edits the lead and returns the log entry, or nil when nothing changed.
+    @discardableResult
+    static func apply(_ ids: [Int], in context: CommandContext,
+                      _ change: (inout Lead, StoreWriter) throws -> ActivityEntry?) throws -> [Int] {
+        let store = try context.store()
+        return try store.write { writer in
+            var planned: [(before: Lead, after: Lead, entry: ActivityEntry)] = []
+            for id in ids {
+                let before = try writer.lead(id)
+                var after = before
+                if let entry = try change(&after, writer) {
+                    after.touch(at: writer.actor.now, by: writer.actor.user)
+                    planned.append((before, after, entry))
+                }
+            }
+            for plan in planned {
+                try writer.save(plan.after, previous: plan.before, log: plan.entry)
+            }
+            return planned.map(\.after.id)
+        }
+    }
+
+    /// IDs from all positionals but the last (`status ID… STAGE`, `assign ID… USER`).
+    static func idsAndLast(_ invocation: Invocation) throws -> (ids: [Int], last: String) {
+        let positionals = invocation.positionals
+        guard positionals.count >= 2, let last = positionals.last else {
+            throw UsageError.missingArgument(command: invocation.command?.name ?? "", name: "ID")
+        }
+        return (try IDList.parse(Array(positionals.dropLast())), last)
+    }
+}
