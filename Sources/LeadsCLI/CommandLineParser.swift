@@ -24,6 +24,7 @@ public enum UsageError: Error, Sendable, Equatable {
     case unexpectedArgument(command: String, value: String)
     case invalidArgument(argument: String, value: String, reason: String)
     case unknownHelpTopic(String, suggestion: String?)
+    case optionRequires(option: String, modes: [String])
 }
 
 public enum CommandLineParser {

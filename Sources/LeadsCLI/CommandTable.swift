@@ -173,6 +173,32 @@ public enum CommandTable {
             writes: false,
             run: CustomersCommand.run),
         CommandSpec(
+            "remind", "add, list, close and snooze follow-ups; report the due ones for cron",
+            usage: ["ID WHEN [TEXT] [--owner USER]", "--list [ID] [--json]", "--done REF…", "--snooze REF WHEN",
+                    "--due [--owner USER | --mine] [--once] [--json]"],
+            arguments: [ArgumentSpec("ARGS", .any, "ID WHEN [TEXT] to add; REF (ID.N) for --done and --snooze; ID for --list", hint: .live(.reminder))],
+            options: [
+                OptionSpec("owner", value: "USER", "who is reminded (default: the lead's owner); with --due: only USER's", hint: .live(.owner)),
+                OptionSpec("list", "list open reminders, of open leads or of lead ID"),
+                OptionSpec("done", "close the reminders REF… (ID.N)"),
+                OptionSpec("snooze", "move reminder REF to WHEN"),
+                OptionSpec("due", "list open reminders due now on open leads, oldest first; prints nothing when none is due"),
+                OptionSpec("mine", "with --due: only the acting user's reminders"),
+                OptionSpec("once", "with --due: only reminders not announced before, and mark them announced"),
+                json,
+            ],
+            writes: true,
+            details: [
+                "Adding prints the reminder's reference ID.N. WHEN is 2026-12-01, 2026-12-01T14:30 (local time), 31.12.2026, today, tomorrow, +3d, +2w, +1m or a weekday name (the next one). A date without a time falls due at local midnight (TZ is honoured when --due runs).",
+                "--due is made for cron: when nothing is due it prints nothing and exits 0, so cron sends no mail. With --once, two overlapping runs never announce the same reminder twice.",
+            ],
+            examples: [
+                Example("leads remind 12 friday \"send the offer\"", "follow up on Friday"),
+                Example("0 8 * * 1-5 leads remind --due --once", "crontab: mail each weekday morning's due follow-ups"),
+            ],
+            exclusive: [["list", "done", "snooze", "due"], ["owner", "mine"]],
+            run: RemindCommand.run),
+        CommandSpec(
             "log", "show the activity log, newest last",
             arguments: [ArgumentSpec("ID", .optional, "only this lead's entries", hint: .live(.lead))],
             options: [

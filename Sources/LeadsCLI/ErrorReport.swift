@@ -16,6 +16,7 @@ public enum ExitStatus {
 public enum CommandError: Error, Sendable, Equatable {
     case closedLeadNeedsForce(id: Int, stage: String)
     case alreadyConverted(id: Int, customer: Int)
+    case reminderDone(String)
     case confirmationRequired(command: String)
     case declined
     case unknownHelpTopic(String)
@@ -75,6 +76,7 @@ enum ErrorReport {
         case let .unexpectedArgument(command, value): return "\(command): unexpected argument \(quoted(value))\nrun 'leads \(command) --help' for its usage"
         case let .invalidArgument(argument, value, reason): return "invalid \(argument) \(quoted(value)): \(reason)"
         case let .unknownHelpTopic(topic, suggestion): return "no help for \(quoted(topic)): not a command" + didYouMean(suggestion)
+        case let .optionRequires(option, modes): return "option '\(option)' works only with \(modes.joined(separator: " or "))"
         }
     }
 
@@ -188,6 +190,7 @@ enum ErrorReport {
     static func command(_ e: CommandError) -> String {
         switch e {
         case let .closedLeadNeedsForce(id, stage): return "lead \(id) is \(stage); use --force to convert it anyway"
+        case .reminderDone(let ref): return "reminder \(ref) is done; add a new one with 'leads remind'"
         case let .alreadyConverted(id, customer): return "lead \(id) was converted to customer \(customer); convert it again without --customer to add projects"
         case .confirmationRequired(let command): return "\(command): not on a terminal; add --yes to confirm"
         case .declined: return "nothing changed"

@@ -244,16 +244,20 @@ public final class LeadStore {
     public func allLeads() throws(StoreError) -> (leads: [Lead], problems: [StoreError]) {
         try withLock(.shared) { () throws(StoreError) -> ([Lead], [StoreError]) in
             guard let dir = try subdirectory(Self.leadsDirectory) else { return ([], []) }
-            var leads: [Lead] = []
-            var problems: [StoreError] = []
-            for id in try Self.fileIDs(in: dir) {
-                do throws(StoreError) { leads.append(try Self.readLead(id, in: dir)) } catch {
-                    if case .leadNotFound = error { continue }  // deleted while listing
-                    problems.append(error)
-                }
-            }
-            return (leads, problems)
+            return try Self.readAllLeads(in: dir)
         }
+    }
+
+    static func readAllLeads(in dir: Directory) throws(StoreError) -> (leads: [Lead], problems: [StoreError]) {
+        var leads: [Lead] = []
+        var problems: [StoreError] = []
+        for id in try fileIDs(in: dir) {
+            do throws(StoreError) { leads.append(try readLead(id, in: dir)) } catch {
+                if case .leadNotFound = error { continue }  // deleted while listing
+                problems.append(error)
+            }
+        }
+        return (leads, problems)
     }
 
     public func allCustomers() throws(StoreError) -> (customers: [Customer], problems: [StoreError]) {
@@ -404,6 +408,11 @@ public final class StoreWriter {
     // MARK: Leads
 
     public func lead(_ id: Int) throws(StoreError) -> Lead { try LeadStore.readLead(id, in: leadsDir) }
+
+    /// Every lead, for writers that must look at all of them (`remind --due --once`).
+    public func allLeads() throws(StoreError) -> (leads: [Lead], problems: [StoreError]) {
+        try LeadStore.readAllLeads(in: leadsDir)
+    }
 
     /// Allocates the next lead ID; never one that was handed out before.
     public func newLeadID() throws(StoreError) -> Int {
