@@ -199,6 +199,30 @@ public enum CommandTable {
             exclusive: [["list", "done", "snooze", "due"], ["owner", "mine"]],
             run: RemindCommand.run),
         CommandSpec(
+            "import-csv", "import leads from a CSV file (other CRMs, Excel)",
+            arguments: [ArgumentSpec("FILE", "the CSV file; - reads standard input", hint: .file)],
+            options: [
+                OptionSpec("delimiter", value: "C", "cell delimiter: auto (default: detects , ; TAB |), a character, or tab", hint: .choices(["auto", ",", ";", "tab", "|"])),
+                OptionSpec("encoding", value: "ENC", "utf8 (default) or cp1252 (Excel on Windows)", hint: .choices(["utf8", "cp1252"])),
+                OptionSpec("decimal", value: "SEP", "the decimal separator of amounts in this file: . or , (settles 12.500)", hint: .choices([".", ","])),
+                OptionSpec("map", value: "COLUMN=FIELD", "read COLUMN as FIELD (a field name, field:KEY for a custom field, - to drop it) (repeatable)", repeatable: true),
+                OptionSpec("default", value: "FIELD=VALUE", "value for FIELD where a row's cell is empty or the column is missing (repeatable)", repeatable: true),
+                OptionSpec("on-duplicate", value: "POLICY", "a row matching a lead (same e-mail, or name and company): error (default), skip, or update it", hint: .choices(["error", "skip", "update"])),
+                OptionSpec("skip-invalid", "import the valid rows even if others are invalid (they are reported)"),
+                OptionSpec("dry-run", "check the file and print what would happen; write nothing"),
+                json,
+            ],
+            writes: true,
+            details: [
+                "The first row names the columns: field names (name, company, email, …, field:KEY) or the usual English and German headers of other CRMs and spreadsheets (Firma, E-Mail, Telefon, Wert, Abschluss, Verantwortlich, …), case-insensitively. A column that matches nothing is refused by name unless mapped.",
+                "The whole file is checked before anything is written. Every bad row is reported as FILE:LINE: column: reason (LINE is where the record starts) and nothing is imported, unless --skip-invalid. The import holds the store's lock throughout; a summary goes to stderr, --json prints one on stdout.",
+            ],
+            examples: [
+                Example("leads import-csv export.csv --delimiter ';' --decimal , --encoding cp1252", "a German Excel export"),
+                Example("leads import-csv new.csv --on-duplicate skip", "a nightly feed, or completing an interrupted import"),
+            ],
+            run: ImportCommand.run),
+        CommandSpec(
             "log", "show the activity log, newest last",
             arguments: [ArgumentSpec("ID", .optional, "only this lead's entries", hint: .live(.lead))],
             options: [

@@ -44,6 +44,14 @@ enum ErrorReport {
         case let e as CorruptFiles:
             return (e.problems.map { store($0).0 ?? "" }.joined(separator: "\n"), ExitStatus.failure)
         case let e as CommandError: return (command(e), ExitStatus.failure)
+        case let e as ImportError: return (importError(e), ExitStatus.failure)
+        case let e as ImportFailure:
+            switch e {
+            case let .rejected(file, rows, dryRun):
+                let count = rows == 1 ? "1 row" : "\(rows) rows"
+                return ("\(file): \(count) rejected; " + (dryRun ? "the import would fail" : "nothing imported")
+                        + " (fix them, or use --skip-invalid to import the other rows)", ExitStatus.failure)
+            }
         case let e as EnvironmentError:
             switch e {
             case let .invalidVariable(name, value, reason):
@@ -184,6 +192,41 @@ enum ErrorReport {
         case .trailingData: return "unexpected data after the end of the JSON value"
         case .typeMismatch(let expected): return "expected \(expected)"
         case .invalidValue(let text): return text
+        }
+    }
+
+    static func importError(_ e: ImportError) -> String {
+        let fields = ImportHeaders.knownNames.joined(separator: ", ")
+        switch e {
+        case .noHeader(let file): return "\(file): the file is empty; a header row naming the columns is required"
+        case let .unknownColumns(file, columns, suggestions):
+            return columns.map { column in
+                "\(file): unknown column \(quoted(column))" + (suggestions[column].map { " (did you mean \($0)?)" } ?? "")
+                    + "; keep it with --map \(quoted(column + "=field:KEY")) or drop it with --map \(quoted(column + "=-"))"
+            }.joined(separator: "\n")
+        case let .duplicateColumn(file, field, columns):
+            return "\(file): columns \(columns.map(quoted).joined(separator: " and ")) both hold \(field); drop one with --map \(quoted(columns[1] + "=-"))"
+        case .noNameColumn(let file):
+            return "\(file): no column holds the lead's name; name one with --map 'COLUMN=name'"
+        case let .unknownMapColumn(column, header):
+            return "--map: the header has no column \(quoted(column)); its columns are \(header.map(quoted).joined(separator: ", "))"
+        case .badMap(let raw): return "--map \(quoted(raw)): expected COLUMN=FIELD, FIELD being one of \(fields), field:KEY or -"
+        case .badDefault(let raw): return "--default \(quoted(raw)): expected FIELD=VALUE, FIELD being one of \(fields) or field:KEY"
+        case let .invalidDefault(field, reason): return "--default \(field): \(reason)"
+        case let .csv(file, error): return csv(error, file: file)
+        }
+    }
+
+    static func csv(_ e: CSVError, file: String) -> String {
+        switch e {
+        case .invalidUTF8(let line): return "\(file):\(line): not valid UTF-8; if the file comes from Excel on Windows, use --encoding cp1252"
+        case .unterminatedQuote(let line): return "\(file):\(line): a quoted cell starts here and is never closed"
+        case .characterAfterClosingQuote(let line):
+            return "\(file):\(line): a character follows a closing quote; a quote inside a quoted cell is written twice (\"\")"
+        case let .fieldTooLong(line, limit): return "\(file):\(line): a cell is longer than \(limit / 1_048_576) MiB; this does not look like a CSV file"
+        case let .tooManyFields(line, limit): return "\(file):\(line): more than \(limit) cells in a row; this does not look like a CSV file"
+        case .nulByte(let line): return "\(file):\(line): NUL byte; this is not a text file"
+        case .readFailed(let code): return "cannot read \(file): \(reason(code))"
         }
     }
 

@@ -12,10 +12,10 @@
 
 /// Hash of one duplicate key. FNV-1a over the normalised key text: stable across
 /// versions and platforms, which Swift's seeded `Hasher` is not.
-struct DuplicateKey: Hashable, Comparable {
+public struct DuplicateKey: Hashable, Comparable, Sendable {
     let hash: UInt64
 
-    static func < (a: DuplicateKey, b: DuplicateKey) -> Bool { a.hash < b.hash }
+    public static func < (a: DuplicateKey, b: DuplicateKey) -> Bool { a.hash < b.hash }
 
     init(hash: UInt64) { self.hash = hash }
 
@@ -39,6 +39,23 @@ struct DuplicateKey: Hashable, Comparable {
 
     static func nameAndCompany(_ name: String, _ company: String?) -> DuplicateKey {
         DuplicateKey("n:" + normalise(name) + "\u{0}" + normalise(company ?? ""))
+    }
+
+    /// 128-bit FNV-1a of the same key texts: for checking the rows of one file against
+    /// each other without keeping the texts (a million-row import must stay small), with
+    /// collisions too unlikely to matter (about 2^-100 for a million rows).
+    public static func fingerprints(of lead: Lead) -> [UInt128] {
+        var texts = ["n:" + normalise(lead.name) + "\u{0}" + normalise(lead.company ?? "")]
+        if let email = lead.email, !normalise(email).isEmpty { texts.append("e:" + normalise(email)) }
+        return texts.map { text in
+            var h: UInt128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d
+            let prime: UInt128 = 0x0000_0000_0100_0000_0000_0000_0000_013b
+            for byte in text.utf8 {
+                h ^= UInt128(byte)
+                h = h &* prime
+            }
+            return h
+        }
     }
 
     static func keys(of lead: Lead) -> [DuplicateKey] {

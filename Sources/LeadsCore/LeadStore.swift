@@ -295,12 +295,54 @@ public final class LeadStore {
         return entries
     }
 
+    // MARK: Spooling
+
+    /// A hidden temporary file in the data directory for a copy of standard input (an
+    /// import reads its input twice). Temporary files never go anywhere else.
+    public func makeSpoolFile() throws(StoreError) -> SpoolFile {
+        try createLayout(sharedGroup: try config().sharedGroup)
+        let name = ".import-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let fd = openat(root!.fd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .system(SystemError("create", name)) }
+        return SpoolFile(directory: root!, name: name, fd: fd)
+    }
+
     // MARK: Derived state
 
     fileprivate func indexDirectory() throws(StoreError) -> Directory {
         try createLayout(sharedGroup: try config().sharedGroup)
         guard let dir = try subdirectory(Self.indexDirectory) else { throw .system(SystemError("open", Self.indexDirectory, ENOENT)) }
         return dir
+    }
+}
+
+/// A temporary file that removes itself.
+public final class SpoolFile {
+    private let directory: Directory
+    public let name: String
+    public let fd: Int32
+
+    init(directory: Directory, name: String, fd: Int32) {
+        self.directory = directory
+        self.name = name
+        self.fd = fd
+    }
+
+    deinit {
+        close(fd)
+        try? directory.remove(name)
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(SystemError) {
+        var done = 0
+        while done < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("write", name)
+            }
+            done += n
+        }
     }
 }
 
@@ -534,5 +576,81 @@ public final class StoreWriter {
 
     public func appendLog(_ entry: ActivityEntry) throws(StoreError) {
         do { try log.append(entry) } catch { throw .system(error) }
+    }
+
+    // MARK: Batches
+
+    /// Writes many leads with one sync per batch instead of one fsync per file (an
+    /// import: fsyncing 100,000 files one by one takes ten times longer). Each batch:
+    /// duplicate keys, then the files (atomic, not yet synced), then one syncfs and a
+    /// directory fsync, then all its log lines in one write and one fsync, then the
+    /// state. A kill leaves only complete files, every logged lead is on disk, and
+    /// every written lead is found by the duplicate check, so re-running an import with
+    /// `--on-duplicate skip` completes it. A failed batch is undone.
+    public final class Batch {
+        private let writer: StoreWriter
+        private let limit: Int
+        private var pending: [(lead: Lead, previous: Lead?, entry: ActivityEntry)] = []
+
+        init(writer: StoreWriter, limit: Int) {
+            self.writer = writer
+            self.limit = limit
+        }
+
+        public func contains(_ id: Int) -> Bool { pending.contains { $0.lead.id == id } }
+
+        public func add(_ lead: Lead, previous: Lead?, log entry: ActivityEntry) throws(StoreError) {
+            pending.append((lead, previous, entry))
+            if pending.count >= limit { try flush() }
+        }
+
+        public func flush() throws(StoreError) {
+            guard !pending.isEmpty else { return }
+            let items = pending
+            pending = []
+            try writer.commitBatch(items)
+        }
+    }
+
+    public func batch(limit: Int = 4096) -> Batch { Batch(writer: self, limit: limit) }
+
+    fileprivate func commitBatch(_ items: [(lead: Lead, previous: Lead?, entry: ActivityEntry)]) throws(StoreError) {
+        for item in items {
+            for key in DuplicateKey.keys(of: item.lead) { try keys.insert(key, id: item.lead.id) }
+        }
+        var done: [(name: String, backup: Directory.Backup)] = []
+        do throws(SystemError) {
+            try keys.flush()
+            for item in items {
+                let name = "\(item.lead.id).json"
+                let backup: Directory.Backup = item.previous == nil ? .absent : try leadsDir.backup(name)
+                done.append((name, backup))
+                try leadsDir.writeAtomically(name, item.lead.fileBytes, durable: false, groupShared: config.sharedGroup)
+            }
+            try leadsDir.syncFileSystem()
+            try leadsDir.sync()
+            CrashPoint.hit(.afterLeadWrite)
+            try log.append(contentsOf: items.map(\.entry))
+        } catch {
+            for (name, backup) in done.reversed() {
+                switch backup {
+                case .kept(let kept): try? leadsDir.rename(kept, to: name)
+                case .absent: try? leadsDir.remove(name)
+                case .unavailable: continue
+                }
+            }
+            try? leadsDir.sync()
+            throw .system(error)
+        }
+        for (_, backup) in done {
+            if case .kept(let kept) = backup { try? leadsDir.remove(kept) }
+        }
+        for item in items {
+            if let previous = item.previous {
+                let newKeys = DuplicateKey.keys(of: item.lead)
+                for key in DuplicateKey.keys(of: previous) where !newKeys.contains(key) { try keys.remove(key, id: item.lead.id) }
+            }
+        }
+        try finish()
     }
 }

@@ -64,11 +64,20 @@ public struct StoreConfig: Sendable, Equatable {
         let wanted = input.lowercased()
         let all = allStages
         if let exact = all.first(where: { $0.name == wanted }) { return exact }
+        if let alias = Self.stageAliases[wanted], let stage = all.first(where: { $0.name == alias }) { return stage }
         let candidates = wanted.isEmpty ? [] : all.filter { $0.name.hasPrefix(wanted) }
         if candidates.count == 1 { return candidates[0] }
         if candidates.isEmpty { throw .unknown(input, valid: all.map(\.name)) }
         throw .ambiguous(input, candidates: candidates.map(\.name))
     }
+
+    /// The default stages as German CRMs and spreadsheets name them (imports from
+    /// Perfex, MOCO or Excel in German), and common English synonyms. Exact matches only.
+    static let stageAliases: [String: String] = [
+        "neu": "new", "open": "new", "offen": "new", "kontaktiert": "contacted", "qualifiziert": "qualified",
+        "angebot": "proposal", "verhandlung": "negotiation", "gewonnen": "won", "closed won": "won",
+        "verloren": "lost", "closed lost": "lost", "nicht kontaktieren": "dnc", "do not contact": "dnc",
+    ]
 
     public var json: JSONValue {
         var object = extra

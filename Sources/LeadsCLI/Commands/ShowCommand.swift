@@ -47,7 +47,7 @@ enum ShowCommand {
         rows.append(("updated", "\(LeadView.time(lead.updatedAt)) by \(lead.updatedBy)"))
         let width = rows.map { displayWidth($0.0) }.max() ?? 0
         for (label, value) in rows {
-            let lines = value.split(separator: "\n", omittingEmptySubsequences: false)
+            let lines = value.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
             try out.line("  " + label.padding(to: width) + "  " + (lines.first.map(String.init) ?? ""))
             for more in lines.dropFirst() { try out.line("  " + String(repeating: " ", count: width) + "  " + more) }
         }
@@ -71,7 +71,7 @@ enum ShowCommand {
             try out.line(Style.apply(Style.bold, "Notes", if: color))
             for note in lead.notes {
                 try out.line("  \(LeadView.time(note.at))  \(note.by)" + (note.contacted ? "  (contacted)" : ""))
-                for line in note.text.split(separator: "\n", omittingEmptySubsequences: false) { try out.line("    " + line) }
+                for line in note.text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) { try out.line("    " + line) }
             }
         }
         if !history.isEmpty {
