@@ -141,9 +141,6 @@ public struct JSONReader {
                 offset = index
                 return false
             }
-            if index < end && buf[index] == 0x5D {
-                throw fail(.unexpectedByte(0x5D), at: index)
-            }
             frames[frames.count - 1].hasMembers = true
             offset = index
             return true
