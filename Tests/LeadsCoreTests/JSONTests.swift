@@ -363,6 +363,31 @@ private func position(_ text: String) -> Position? {
     #expect(try JSONReader.parse(utf8(#"{"a":{"a":{"a":1}}}"#)) == .object(["a": .object(["a": .object(["a": .number("1")])])]))
     #expect(skipError(utf8(#"{"a":[{"a":1},{"a":2}],"b":{"a":3}}"#)) == nil)
 
+    // Reported at the key, before anything after it is looked at, in all three ways of reading.
+    #expect(failure(#"{"a":1,"a":[}"#) == Failure(.duplicateKey("a"), 7))
+    #expect(failure(#"{"a":1,"b":2,"b":3,"a":4}"#) == Failure(.duplicateKey("b"), 13))
+    // Keys are Swift strings: canonically equivalent spellings are the same key.
+    #expect(failure(#"{"K":1,"\u212A":2}"#) == Failure(.duplicateKey("K"), 7))
+    #expect(failure("{\"\u{212A}\":1,\"K\":2}") == Failure(.duplicateKey("K"), 9))
+    #expect(failure("{\"é\":1,\"e\u{301}\":2}") == Failure(.duplicateKey("é"), 8))
+
+    // Many keys: no false duplicates, and a real one found wherever it is.
+    let names = (0..<300).map { "key\($0)" }
+    let many = "{" + names.map { "\"\($0)\":0" }.joined(separator: ",") + "}"
+    #expect(failure(many) == nil)
+    let repeated = "{" + (names + ["key123"]).map { "\"\($0)\":0" }.joined(separator: ",") + "}"
+    #expect(failure(repeated) == Failure(.duplicateKey("key123"), repeated.utf8.count - 11))
+    var pull = JSONReader(utf8(repeated))
+    try pull.beginObject()
+    var caught: JSONError?
+    do {
+        while try pull.nextKey() != nil { _ = try pull.readInt() }
+    } catch {
+        caught = error
+    }
+    #expect(caught?.reason == .duplicateKey("key123"))
+    #expect(caught?.offset == repeated.utf8.count - 11)
+
     var reader = JSONReader(utf8(#"{"id":1,"x":{"id":2},"id":3}"#))
     try reader.beginObject()
     #expect(try reader.nextKey() == "id")
@@ -498,6 +523,20 @@ private func position(_ text: String) -> Position? {
     #expect(try number.readNumberText() == "-1.50e3")
     var no = JSONReader(utf8("false"))
     #expect(try no.readBool() == false)
+}
+
+@Test func readerContinuesAfterTypeMismatch() throws {
+    var reader = JSONReader(utf8("[12, \"x\"]"))
+    try reader.beginArray()
+    #expect(try reader.nextElement())
+    #expect(throws: JSONError(offset: 1, line: 1, column: 2, reason: .typeMismatch(expected: "string"))) {
+        _ = try reader.readString()
+    }
+    #expect(try reader.readInt() == 12)
+    #expect(try reader.nextElement())
+    #expect(try reader.readString() == "x")
+    #expect(try reader.nextElement() == false)
+    try reader.finish()
 }
 
 @Test func readInt() throws {
