@@ -19,6 +19,9 @@
 /// `duplicateKey` at the opening quote of the repeated key; `trailingData` at the
 /// first non-whitespace byte after the document (`unexpectedByte(0)` if that byte
 /// is NUL).
+///
+/// A `typeMismatch` from a `read…` or `begin…` leaves the reader where it was, so a
+/// decoder may try another kind; after any other error the reader is spent.
 public struct JSONReader {
     private let input: [UInt8]
     // All work happens in the scanner on a buffer pointer borrowed per call; keeping

@@ -9,11 +9,14 @@ struct JSONScanner {
     /// Open containers: those of the pull API, then those of a running `skipValue`.
     private var frames: [Frame] = []
     /// Keys of all open objects, innermost object's last; each frame knows where
-    /// its own start. Strings of up to 15 bytes are stored inline, so this costs no
+    /// its own keys start. Strings of up to 15 bytes are stored inline, so this costs no
     /// allocation per key.
     private var keys: [String] = []
     /// Decoded bytes of the string being read, only for strings with escapes.
     private var scratch: [UInt8] = []
+    /// `readValue`'s stacks, kept between calls so that a decoder reading many
+    /// unknown values does not allocate them each time.
+    private var spareTree = TreeStacks()
 
     private struct Frame {
         var isObject: Bool
@@ -399,12 +402,28 @@ struct JSONScanner {
         var seenKeys = KeyFilter()
     }
 
+    private struct TreeStacks {
+        var partials: [Partial] = []
+        var values: [JSONValue] = []
+        var keys: [String] = []
+    }
+
     /// Builds one value with an explicit stack, so nesting is bounded by `maxDepth`
     /// only, never by the thread's stack size.
     mutating func readValue(_ buf: UnsafeBufferPointer<UInt8>) throws(JSONError) -> JSONValue {
-        var stack: [Partial] = []
-        var values: [JSONValue] = []
-        var memberKeys: [String] = []
+        // Moved out and back rather than used in place, so the loop works on locals.
+        var tree = TreeStacks()
+        swap(&tree, &spareTree)
+        defer { swap(&tree, &spareTree) }
+        return try buildTree(buf, &tree.partials, &tree.values, &tree.keys)
+    }
+
+    private mutating func buildTree(_ buf: UnsafeBufferPointer<UInt8>, _ stack: inout [Partial],
+                                    _ values: inout [JSONValue], _ memberKeys: inout [String]) throws(JSONError) -> JSONValue {
+        // Left over only by an earlier error.
+        stack.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        memberKeys.removeAll(keepingCapacity: true)
         var index = offset
         parsing: while true {
             index = JSONGrammar.skipWhitespace(buf, from: index, end: end)
@@ -430,7 +449,7 @@ struct JSONScanner {
                     index += 1
                     value = isObject ? .object([:]) : .array([])
                 } else {
-                    if stack.isEmpty {
+                    if stack.capacity == 0 {
                         // Sized for a typical lead file, saving the early regrowths.
                         stack.reserveCapacity(8)
                         values.reserveCapacity(64)
@@ -448,7 +467,7 @@ struct JSONScanner {
             while !stack.isEmpty {
                 let top = stack.count - 1
                 let isObject = stack[top].isObject
-                values.append(value)
+                values.append(consume value)
                 index = JSONGrammar.skipWhitespace(buf, from: index, end: end)
                 guard index < end else { throw Self.error(.unexpectedEnd, at: index, in: buf) }
                 let separator = buf[index]

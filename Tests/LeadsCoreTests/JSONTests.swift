@@ -187,6 +187,10 @@ func validNumbersKeepTheirText(_ text: String) throws {
     let prefix = Array(repeating: byte("a"), count: 21)
     #expect(failure([q] + prefix + [0xFF] + prefix + [q]) == Failure(.invalidUTF8, 22))
     #expect(failure([q] + prefix + [0xC3, 0xA9, 0xFF, q]) == Failure(.invalidUTF8, 24))
+    // In long non-ASCII text, which takes the standard library's validation first.
+    let umlauts = Array(String(repeating: "ü", count: 100).utf8)
+    #expect(failure([q] + umlauts + [0xED, 0xBF, 0xBF] + umlauts + [q]) == Failure(.invalidUTF8, 202))
+    #expect(failure([q] + umlauts + [0xC3] + umlauts + [q]) == Failure(.invalidUTF8, 202))
     // Invalid UTF-8 before a later control character or escape is reported first.
     #expect(failure([q, 0xFF, 0x0A, q]) == Failure(.invalidUTF8, 1))
     #expect(failure([q, 0xFF, byte("\\"), byte("x"), q]) == Failure(.invalidUTF8, 1))
