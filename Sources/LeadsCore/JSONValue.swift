@@ -69,6 +69,10 @@ public struct JSONError: Error, Sendable, Equatable {
     /// counted as the last column of its line); columns count Unicode scalars,
     /// i.e. bytes that are not UTF-8 continuation bytes.
     public static func position(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
+        bytes.withUnsafeBufferPointer { buf in position(of: offset, in: buf) }
+    }
+
+    static func position(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
         let stop = min(max(offset, 0), bytes.count)
         var line = 1
         var column = 1

@@ -90,19 +90,37 @@ public enum JSONWriter {
             }
             // Byte order of UTF-8 equals scalar order, unlike String's `<`, which
             // compares by canonical equivalence.
-            let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            // Sorting positions rather than the pairs themselves keeps the sort from
+            // copying values around.
+            let entries = Array(members)
+            let order = entries.indices.sorted { utf8Precedes(entries[$0].key, entries[$1].key) }
             out.append(0x7B)
-            for (n, member) in sorted.enumerated() {
+            for (n, position) in order.enumerated() {
                 if n > 0 { out.append(0x2C) }
                 if pretty { newline(indent: indent + 2, to: &out) }
-                appendQuoted(member.key, to: &out)
+                appendQuoted(entries[position].key, to: &out)
                 out.append(0x3A)
                 if pretty { out.append(0x20) }
-                write(member.value, indent: indent + 2, pretty: pretty, to: &out)
+                write(entries[position].value, indent: indent + 2, pretty: pretty, to: &out)
             }
             if pretty { newline(indent: indent, to: &out) }
             out.append(0x7D)
         }
+    }
+
+    /// Byte-wise order of the UTF-8 forms, on contiguous bytes (the generic
+    /// `utf8.lexicographicallyPrecedes` was the writer's hottest spot).
+    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        let ordered = a.utf8.withContiguousStorageIfAvailable { left in
+            b.utf8.withContiguousStorageIfAvailable { right in
+                let common = min(left.count, right.count)
+                for index in 0..<common where left[index] != right[index] {
+                    return left[index] < right[index]
+                }
+                return left.count < right.count
+            }
+        }
+        return (ordered ?? nil) ?? a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     @inline(__always)

@@ -26,15 +26,24 @@ private func skipError(_ bytes: [UInt8], maxDepth: Int = 256) -> JSONError? {
     }
 }
 
+private struct Failure: Equatable {
+    var reason: JSONError.Reason
+    var offset: Int
+    init(_ reason: JSONError.Reason, _ offset: Int) {
+        self.reason = reason
+        self.offset = offset
+    }
+}
+
 /// The reason and offset of the error that both `parse` and `skipValue` report.
-private func failure(_ bytes: [UInt8]) -> (JSONError.Reason, Int)? {
+private func failure(_ bytes: [UInt8]) -> Failure? {
     let parsed = parseError(bytes)
     let skipped = skipError(bytes)
     #expect(parsed == skipped, "parse and skip disagree on \(String(decoding: bytes, as: UTF8.self).debugDescription)")
-    return parsed.map { ($0.reason, $0.offset) }
+    return parsed.map { Failure($0.reason, $0.offset) }
 }
 
-private func failure(_ text: String) -> (JSONError.Reason, Int)? {
+private func failure(_ text: String) -> Failure? {
     failure(utf8(text))
 }
 
@@ -64,62 +73,62 @@ func validNumbersKeepTheirText(_ text: String) throws {
 }
 
 @Test func invalidNumbers() {
-    #expect(failure("01")! == (.invalidNumber, 0))
-    #expect(failure("-01")! == (.invalidNumber, 0))
-    #expect(failure("[00]")! == (.invalidNumber, 1))
-    #expect(failure("-")! == (.invalidNumber, 0))
-    #expect(failure("[-]")! == (.invalidNumber, 1))
-    #expect(failure("-a")! == (.invalidNumber, 0))
-    #expect(failure("-Infinity")! == (.invalidNumber, 0))
-    #expect(failure("1.")! == (.invalidNumber, 0))
-    #expect(failure("[1.]")! == (.invalidNumber, 1))
-    #expect(failure("1.e5")! == (.invalidNumber, 0))
-    #expect(failure("1e")! == (.invalidNumber, 0))
-    #expect(failure("1e+")! == (.invalidNumber, 0))
-    #expect(failure(".5")! == (.unexpectedByte(byte(".")), 0))
-    #expect(failure("+1")! == (.unexpectedByte(byte("+")), 0))
-    #expect(failure("NaN")! == (.unexpectedByte(byte("N")), 0))
-    #expect(failure("Infinity")! == (.unexpectedByte(byte("I")), 0))
-    #expect(failure("0x10")! == (.trailingData, 1))
-    #expect(failure("[1 2]")! == (.unexpectedByte(byte("2")), 3))
+    #expect(failure("01") == Failure(.invalidNumber, 0))
+    #expect(failure("-01") == Failure(.invalidNumber, 0))
+    #expect(failure("[00]") == Failure(.invalidNumber, 1))
+    #expect(failure("-") == Failure(.invalidNumber, 0))
+    #expect(failure("[-]") == Failure(.invalidNumber, 1))
+    #expect(failure("-a") == Failure(.invalidNumber, 0))
+    #expect(failure("-Infinity") == Failure(.invalidNumber, 0))
+    #expect(failure("1.") == Failure(.invalidNumber, 0))
+    #expect(failure("[1.]") == Failure(.invalidNumber, 1))
+    #expect(failure("1.e5") == Failure(.invalidNumber, 0))
+    #expect(failure("1e") == Failure(.invalidNumber, 0))
+    #expect(failure("1e+") == Failure(.invalidNumber, 0))
+    #expect(failure(".5") == Failure(.unexpectedByte(byte(".")), 0))
+    #expect(failure("+1") == Failure(.unexpectedByte(byte("+")), 0))
+    #expect(failure("NaN") == Failure(.unexpectedByte(byte("N")), 0))
+    #expect(failure("Infinity") == Failure(.unexpectedByte(byte("I")), 0))
+    #expect(failure("0x10") == Failure(.trailingData, 1))
+    #expect(failure("[1 2]") == Failure(.unexpectedByte(byte("2")), 3))
     for text in ["", "-", "01", "1.", "+1", "1 ", " 1", "1e", ".5", "1_000", "0x1"] {
         #expect(!JSONValue.isValidNumber(text), "\(text)")
     }
 }
 
 @Test func structuralErrors() {
-    #expect(failure("")! == (.unexpectedEnd, 0))
-    #expect(failure("   ")! == (.unexpectedEnd, 3))
-    #expect(failure("[1,]")! == (.unexpectedByte(byte("]")), 3))
-    #expect(failure(#"{"a":1,}"#)! == (.unexpectedByte(byte("}")), 7))
-    #expect(failure(#"{"a" 1}"#)! == (.unexpectedByte(byte("1")), 5))
-    #expect(failure(#"{a:1}"#)! == (.unexpectedByte(byte("a")), 1))
-    #expect(failure(#"{'a':1}"#)! == (.unexpectedByte(byte("'")), 1))
-    #expect(failure("[,1]")! == (.unexpectedByte(byte(",")), 1))
-    #expect(failure(#"{"a":1 "b":2}"#)! == (.unexpectedByte(byte("\"")), 7))
-    #expect(failure("// c\n1")! == (.unexpectedByte(byte("/")), 0))
-    #expect(failure("[1]/**/")! == (.trailingData, 3))
-    #expect(failure("tru")! == (.unexpectedEnd, 3))
-    #expect(failure("trUe")! == (.unexpectedByte(byte("U")), 2))
-    #expect(failure("[nul]")! == (.unexpectedByte(byte("]")), 4))
-    #expect(failure("falsey")! == (.trailingData, 5))
-    #expect(failure("[1,2")! == (.unexpectedEnd, 4))
-    #expect(failure(#"{"a":1}x"#)! == (.trailingData, 7))
-    #expect(failure("[1][2]")! == (.trailingData, 3))
-    #expect(failure("[\u{0C}]")! == (.unexpectedByte(0x0C), 1))
+    #expect(failure("") == Failure(.unexpectedEnd, 0))
+    #expect(failure("   ") == Failure(.unexpectedEnd, 3))
+    #expect(failure("[1,]") == Failure(.unexpectedByte(byte("]")), 3))
+    #expect(failure(#"{"a":1,}"#) == Failure(.unexpectedByte(byte("}")), 7))
+    #expect(failure(#"{"a" 1}"#) == Failure(.unexpectedByte(byte("1")), 5))
+    #expect(failure(#"{a:1}"#) == Failure(.unexpectedByte(byte("a")), 1))
+    #expect(failure(#"{'a':1}"#) == Failure(.unexpectedByte(byte("'")), 1))
+    #expect(failure("[,1]") == Failure(.unexpectedByte(byte(",")), 1))
+    #expect(failure(#"{"a":1 "b":2}"#) == Failure(.unexpectedByte(byte("\"")), 7))
+    #expect(failure("// c\n1") == Failure(.unexpectedByte(byte("/")), 0))
+    #expect(failure("[1]/**/") == Failure(.trailingData, 3))
+    #expect(failure("tru") == Failure(.unexpectedEnd, 3))
+    #expect(failure("trUe") == Failure(.unexpectedByte(byte("U")), 2))
+    #expect(failure("[nul]") == Failure(.unexpectedByte(byte("]")), 4))
+    #expect(failure("falsey") == Failure(.trailingData, 5))
+    #expect(failure("[1,2") == Failure(.unexpectedEnd, 4))
+    #expect(failure(#"{"a":1}x"#) == Failure(.trailingData, 7))
+    #expect(failure("[1][2]") == Failure(.trailingData, 3))
+    #expect(failure("[\u{0C}]") == Failure(.unexpectedByte(0x0C), 1))
     // A byte order mark is not whitespace (RFC 8259 lets a parser refuse it).
-    #expect(failure([0xEF, 0xBB, 0xBF, byte("{"), byte("}")])! == (.unexpectedByte(0xEF), 0))
+    #expect(failure([0xEF, 0xBB, 0xBF, byte("{"), byte("}")]) == Failure(.unexpectedByte(0xEF), 0))
     // Non-ASCII outside strings is reported by its first byte.
-    #expect(failure("[é]")! == (.unexpectedByte(0xC3), 1))
+    #expect(failure("[é]") == Failure(.unexpectedByte(0xC3), 1))
 }
 
 @Test func nulOutsideStringsIsUnexpectedByteZero() {
-    #expect(failure([0])! == (.unexpectedByte(0), 0))
-    #expect(failure([byte("["), byte("1"), byte(","), 0, byte("]")])! == (.unexpectedByte(0), 3))
-    #expect(failure([byte("{"), 0])! == (.unexpectedByte(0), 1))
+    #expect(failure([0]) == Failure(.unexpectedByte(0), 0))
+    #expect(failure([byte("["), byte("1"), byte(","), 0, byte("]")]) == Failure(.unexpectedByte(0), 3))
+    #expect(failure([byte("{"), 0]) == Failure(.unexpectedByte(0), 1))
     // Zero padding after a complete document (what a crash can leave on disk).
-    #expect(failure([byte("{"), byte("}"), byte("\n"), 0, 0])! == (.unexpectedByte(0), 3))
-    #expect(failure(Array(repeating: 0, count: 4096))! == (.unexpectedByte(0), 0))
+    #expect(failure([byte("{"), byte("}"), byte("\n"), 0, 0]) == Failure(.unexpectedByte(0), 3))
+    #expect(failure(Array(repeating: 0, count: 4096)) == Failure(.unexpectedByte(0), 0))
 }
 
 // MARK: Strings
@@ -136,53 +145,86 @@ func validNumbersKeepTheirText(_ text: String) throws {
 }
 
 @Test func invalidEscapes() {
-    #expect(failure(#""\x""#)! == (.invalidEscape, 1))
-    #expect(failure(#""ab\'""#)! == (.invalidEscape, 3))
-    #expect(failure(#""\u12G4""#)! == (.invalidEscape, 1))
-    #expect(failure(#""\U0041""#)! == (.invalidEscape, 1))
-    #expect(failure(#""\uD800""#)! == (.invalidEscape, 1))
-    #expect(failure(#""\uDC00""#)! == (.invalidEscape, 1))
-    #expect(failure(#""\uD800\u0041""#)! == (.invalidEscape, 1))
-    #expect(failure(#""\uD800\uD800""#)! == (.invalidEscape, 1))
-    #expect(failure(#""\uD83D\n""#)! == (.invalidEscape, 1))
-    #expect(failure(#""ab\uD83D x""#)! == (.invalidEscape, 3))
-    #expect(failure(#""\uD83D\uDE0""#)! == (.invalidEscape, 7))
-    #expect(failure(#""\u00"#)! == (.unexpectedEnd, 5))
-    #expect(failure(#""\"#)! == (.unexpectedEnd, 2))
-    #expect(failure(#""\uD83D"#)! == (.unexpectedEnd, 7))
+    #expect(failure(#""\x""#) == Failure(.invalidEscape, 1))
+    #expect(failure(#""ab\'""#) == Failure(.invalidEscape, 3))
+    #expect(failure(#""\u12G4""#) == Failure(.invalidEscape, 1))
+    #expect(failure(#""\U0041""#) == Failure(.invalidEscape, 1))
+    #expect(failure(#""\uD800""#) == Failure(.invalidEscape, 1))
+    #expect(failure(#""\uDC00""#) == Failure(.invalidEscape, 1))
+    #expect(failure(#""\uD800\u0041""#) == Failure(.invalidEscape, 1))
+    #expect(failure(#""\uD800\uD800""#) == Failure(.invalidEscape, 1))
+    #expect(failure(#""\uD83D\n""#) == Failure(.invalidEscape, 1))
+    #expect(failure(#""ab\uD83D x""#) == Failure(.invalidEscape, 3))
+    #expect(failure(#""\uD83D\uDE0""#) == Failure(.invalidEscape, 7))
+    #expect(failure(#""\u00"#) == Failure(.unexpectedEnd, 5))
+    #expect(failure(#""\"#) == Failure(.unexpectedEnd, 2))
+    #expect(failure(#""\uD83D"#) == Failure(.unexpectedEnd, 7))
 }
 
 @Test func rawControlCharactersInStrings() {
-    #expect(failure("\"a\tb\"")! == (.controlCharacterInString, 2))
-    #expect(failure("\"line\nbreak\"")! == (.controlCharacterInString, 5))
-    #expect(failure([byte("\""), 0x1F, byte("\"")])! == (.controlCharacterInString, 1))
-    #expect(failure([byte("\""), byte("a"), 0, byte("\"")])! == (.controlCharacterInString, 2))
-    #expect(failure("\"0123456789abcdef\r\"")! == (.controlCharacterInString, 17))
+    #expect(failure("\"a\tb\"") == Failure(.controlCharacterInString, 2))
+    #expect(failure("\"line\nbreak\"") == Failure(.controlCharacterInString, 5))
+    #expect(failure([byte("\""), 0x1F, byte("\"")]) == Failure(.controlCharacterInString, 1))
+    #expect(failure([byte("\""), byte("a"), 0, byte("\"")]) == Failure(.controlCharacterInString, 2))
+    #expect(failure("\"0123456789abcdef\r\"") == Failure(.controlCharacterInString, 17))
 }
 
 @Test func invalidUTF8IsReportedAtTheOffendingByte() {
     let q = byte("\"")
-    #expect(failure([q, 0xC0, 0x80, q])! == (.invalidUTF8, 1))                 // overlong, never valid lead
-    #expect(failure([q, 0xC1, 0xBF, q])! == (.invalidUTF8, 1))
-    #expect(failure([q, 0xE0, 0x80, 0x80, q])! == (.invalidUTF8, 2))           // overlong 3-byte
-    #expect(failure([q, 0xF0, 0x80, 0x80, 0x80, q])! == (.invalidUTF8, 2))     // overlong 4-byte
-    #expect(failure([q, 0xED, 0xA0, 0x80, q])! == (.invalidUTF8, 2))           // encoded surrogate
-    #expect(failure([q, 0xF4, 0x90, 0x80, 0x80, q])! == (.invalidUTF8, 2))     // above U+10FFFF
-    #expect(failure([q, 0xF5, 0x80, 0x80, 0x80, q])! == (.invalidUTF8, 1))
-    #expect(failure([q, 0xFF, q])! == (.invalidUTF8, 1))
-    #expect(failure([q, byte("a"), 0x80, q])! == (.invalidUTF8, 2))            // stray continuation
-    #expect(failure([q, 0xC3, q])! == (.invalidUTF8, 2))                       // cut short by the quote
-    #expect(failure([q, 0xE2, 0x82, byte("x"), q])! == (.invalidUTF8, 3))
-    #expect(failure([q, 0xE2, 0x82])! == (.unexpectedEnd, 3))                  // cut short by the end
+    #expect(failure([q, 0xC0, 0x80, q]) == Failure(.invalidUTF8, 1))                 // overlong, never valid lead
+    #expect(failure([q, 0xC1, 0xBF, q]) == Failure(.invalidUTF8, 1))
+    #expect(failure([q, 0xE0, 0x80, 0x80, q]) == Failure(.invalidUTF8, 2))           // overlong 3-byte
+    #expect(failure([q, 0xF0, 0x80, 0x80, 0x80, q]) == Failure(.invalidUTF8, 2))     // overlong 4-byte
+    #expect(failure([q, 0xED, 0xA0, 0x80, q]) == Failure(.invalidUTF8, 2))           // encoded surrogate
+    #expect(failure([q, 0xF4, 0x90, 0x80, 0x80, q]) == Failure(.invalidUTF8, 2))     // above U+10FFFF
+    #expect(failure([q, 0xF5, 0x80, 0x80, 0x80, q]) == Failure(.invalidUTF8, 1))
+    #expect(failure([q, 0xFF, q]) == Failure(.invalidUTF8, 1))
+    #expect(failure([q, byte("a"), 0x80, q]) == Failure(.invalidUTF8, 2))            // stray continuation
+    #expect(failure([q, 0xC3, q]) == Failure(.invalidUTF8, 2))                       // cut short by the quote
+    #expect(failure([q, 0xE2, 0x82, byte("x"), q]) == Failure(.invalidUTF8, 3))
+    #expect(failure([q, 0xE2, 0x82]) == Failure(.unexpectedEnd, 3))                  // cut short by the end
     // Past an ASCII run long enough for the word-at-a-time paths.
     let prefix = Array(repeating: byte("a"), count: 21)
-    #expect(failure([q] + prefix + [0xFF] + prefix + [q])! == (.invalidUTF8, 22))
-    #expect(failure([q] + prefix + [0xC3, 0xA9, 0xFF, q])! == (.invalidUTF8, 24))
+    #expect(failure([q] + prefix + [0xFF] + prefix + [q]) == Failure(.invalidUTF8, 22))
+    #expect(failure([q] + prefix + [0xC3, 0xA9, 0xFF, q]) == Failure(.invalidUTF8, 24))
+    // In long non-ASCII text, which takes the standard library's validation first.
+    let umlauts = Array(String(repeating: "ü", count: 100).utf8)
+    #expect(failure([q] + umlauts + [0xED, 0xBF, 0xBF] + umlauts + [q]) == Failure(.invalidUTF8, 202))
+    #expect(failure([q] + umlauts + [0xC3] + umlauts + [q]) == Failure(.invalidUTF8, 202))
     // Invalid UTF-8 before a later control character or escape is reported first.
-    #expect(failure([q, 0xFF, 0x0A, q])! == (.invalidUTF8, 1))
-    #expect(failure([q, 0xFF, byte("\\"), byte("x"), q])! == (.invalidUTF8, 1))
+    #expect(failure([q, 0xFF, 0x0A, q]) == Failure(.invalidUTF8, 1))
+    #expect(failure([q, 0xFF, byte("\\"), byte("x"), q]) == Failure(.invalidUTF8, 1))
     // In keys too.
-    #expect(failure([byte("{"), q, 0xFE, q, byte(":"), byte("1"), byte("}")])! == (.invalidUTF8, 2))
+    #expect(failure([byte("{"), q, 0xFE, q, byte(":"), byte("1"), byte("}")]) == Failure(.invalidUTF8, 2))
+}
+
+/// Every position of a stop byte relative to the eight-byte words of the scan.
+@Test func stringScanStopsExactlyAtEveryPosition() throws {
+    let q = byte("\"")
+    for position in 0..<24 {
+        var body = Array(repeating: byte("a"), count: 24)
+        body[position] = 0x01
+        #expect(failure([q] + body + [q]) == Failure(.controlCharacterInString, 1 + position))
+        body[position] = 0xFF
+        #expect(failure([q] + body + [q]) == Failure(.invalidUTF8, 1 + position))
+        body[position] = 0x80
+        #expect(failure([q] + body + [q]) == Failure(.invalidUTF8, 1 + position))
+
+        // A bad byte just before the stop byte, wherever the stop falls in a word
+        // (trailing spaces keep the scan on the word path up to the stop).
+        let run = Array(repeating: byte("a"), count: position)
+        let spaces = Array(repeating: byte(" "), count: 16)
+        #expect(failure([q] + run + [0xFF, q] + spaces) == Failure(.invalidUTF8, 1 + position))
+        #expect(failure([q] + run + [0xC3, byte("\\"), byte("n"), q] + spaces) == Failure(.invalidUTF8, 2 + position))
+        #expect(failure([q] + run + [0xFE, 0x0A, q] + spaces) == Failure(.invalidUTF8, 1 + position))
+
+        let prefix = String(repeating: "a", count: position)
+        let suffix = String(repeating: "b", count: 23 - position)
+        #expect(try JSONReader.parse(utf8("\"\(prefix)\\n\(suffix)\"")) == .string(prefix + "\n" + suffix))
+        #expect(try JSONReader.parse(utf8("\"\(prefix)é\(suffix)\"")) == .string(prefix + "é" + suffix))
+        // Non-ASCII right after the closing quote belongs to the next token.
+        #expect(try JSONReader.parse(utf8("[\"\(prefix)\",\"é\(suffix)\"]")) == .array([.string(prefix), .string("é" + suffix)]))
+    }
 }
 
 @Test func utf8BoundaryScalarsAreAccepted() throws {
@@ -209,10 +251,10 @@ func validNumbersKeepTheirText(_ text: String) throws {
     #expect(parseError(ok) == nil)
     #expect(skipError(ok) == nil)
     let over = Array(repeating: byte("["), count: 257) + Array(repeating: byte("]"), count: 257)
-    #expect(failure(over)! == (.tooDeep(limit: 256), 256))
-    #expect(failure(Array(repeating: byte("["), count: 600))! == (.tooDeep(limit: 256), 256))
+    #expect(failure(over) == Failure(.tooDeep(limit: 256), 256))
+    #expect(failure(Array(repeating: byte("["), count: 600)) == Failure(.tooDeep(limit: 256), 256))
     let objects = Array(repeating: #"{"a":"#, count: 300).joined()
-    #expect(failure(objects)! == (.tooDeep(limit: 256), 256 * 5))
+    #expect(failure(objects) == Failure(.tooDeep(limit: 256), 256 * 5))
     #expect(parseError(utf8("[[[1]]]"), maxDepth: 2)?.reason == .tooDeep(limit: 2))
 }
 
@@ -220,7 +262,7 @@ func validNumbersKeepTheirText(_ text: String) throws {
     let deep = Array(repeating: byte("["), count: 100_000) + Array(repeating: byte("]"), count: 100_000)
     let clock = ContinuousClock()
     let elapsed = clock.measure {
-        #expect(failure(deep)! == (.tooDeep(limit: 256), 256))
+        #expect(failure(deep) == Failure(.tooDeep(limit: 256), 256))
     }
     #expect(elapsed < .seconds(1))
     // With the limit raised, the whole thing is walked without the call stack growing.
@@ -245,24 +287,34 @@ func validNumbersKeepTheirText(_ text: String) throws {
 
 // MARK: Positions
 
-private func position(_ text: String) -> (line: Int, column: Int, offset: Int, reason: JSONError.Reason)? {
-    parseError(utf8(text)).map { ($0.line, $0.column, $0.offset, $0.reason) }
+private struct Position: Equatable {
+    var line: Int
+    var column: Int
+    var offset: Int
+    var reason: JSONError.Reason
+    init(_ line: Int, _ column: Int, _ offset: Int, _ reason: JSONError.Reason) {
+        (self.line, self.column, self.offset, self.reason) = (line, column, offset, reason)
+    }
+}
+
+private func position(_ text: String) -> Position? {
+    parseError(utf8(text)).map { Position($0.line, $0.column, $0.offset, $0.reason) }
 }
 
 @Test func errorPositions() {
-    #expect(position(#"{"a": tru}"#)! == (1, 10, 9, .unexpectedByte(byte("}"))))
-    #expect(position("{\n  \"a\": 1,\n  \"b\": x\n}")! == (3, 8, 19, .unexpectedByte(byte("x"))))
+    #expect(position(#"{"a": tru}"#) == Position(1, 10, 9, .unexpectedByte(byte("}"))))
+    #expect(position("{\n  \"a\": 1,\n  \"b\": x\n}") == Position(3, 8, 19, .unexpectedByte(byte("x"))))
     // Columns count scalars: ä is 2 bytes, € 3, 😀 4.
-    #expect(position(#"{"ä€😀": 1 x}"#)! == (1, 11, 16, .unexpectedByte(byte("x"))))
-    #expect(position("[\n  \"Grüße\", @]")! == (2, 12, 15, .unexpectedByte(byte("@"))))
+    #expect(position(#"{"ä€😀": 1 x}"#) == Position(1, 11, 16, .unexpectedByte(byte("x"))))
+    #expect(position("[\n  \"Grüße\", @]") == Position(2, 12, 15, .unexpectedByte(byte("@"))))
     // A truncated file fails at its very end.
     let truncated = "{\n  \"a\": [1,\n"
-    #expect(position(truncated)! == (3, 1, truncated.utf8.count, .unexpectedEnd))
-    #expect(position("{\"a\": \"unterminated")! == (1, 20, 19, .unexpectedEnd))
-    #expect(position("{\"a\": 1}\n\nxyz")! == (3, 1, 10, .trailingData))
+    #expect(position(truncated) == Position(3, 1, truncated.utf8.count, .unexpectedEnd))
+    #expect(position("{\"a\": \"unterminated") == Position(1, 20, 19, .unexpectedEnd))
+    #expect(position("{\"a\": 1}\n\nxyz") == Position(3, 1, 10, .trailingData))
     // CR belongs to the line it ends.
-    #expect(position("{\r\n  \"a\": x\r\n}")! == (2, 8, 10, .unexpectedByte(byte("x"))))
-    #expect(position("{\"a\":1,\n \"a\":2}")! == (2, 2, 9, .duplicateKey("a")))
+    #expect(position("{\r\n  \"a\": x\r\n}") == Position(2, 8, 10, .unexpectedByte(byte("x"))))
+    #expect(position("{\"a\":1,\n \"a\":2}") == Position(2, 2, 9, .duplicateKey("a")))
 }
 
 @Test func decoderFailuresArePositioned() throws {
@@ -308,12 +360,37 @@ private func position(_ text: String) -> (line: Int, column: Int, offset: Int, r
 // MARK: Duplicate keys
 
 @Test func duplicateKeys() throws {
-    #expect(failure(#"{"a":1,"a":2}"#)! == (.duplicateKey("a"), 7))
-    #expect(failure(#"{"a":1,"\u0061":2}"#)! == (.duplicateKey("a"), 7))
-    #expect(failure(#"{"x":{"b":1,"c":2,"b":3}}"#)! == (.duplicateKey("b"), 18))
+    #expect(failure(#"{"a":1,"a":2}"#) == Failure(.duplicateKey("a"), 7))
+    #expect(failure(#"{"a":1,"\u0061":2}"#) == Failure(.duplicateKey("a"), 7))
+    #expect(failure(#"{"x":{"b":1,"c":2,"b":3}}"#) == Failure(.duplicateKey("b"), 18))
     #expect(try JSONReader.parse(utf8(#"[{"a":1},{"a":2}]"#)) == .array([.object(["a": .number("1")]), .object(["a": .number("2")])]))
     #expect(try JSONReader.parse(utf8(#"{"a":{"a":{"a":1}}}"#)) == .object(["a": .object(["a": .object(["a": .number("1")])])]))
     #expect(skipError(utf8(#"{"a":[{"a":1},{"a":2}],"b":{"a":3}}"#)) == nil)
+
+    // Reported at the key, before anything after it is looked at, in all three ways of reading.
+    #expect(failure(#"{"a":1,"a":[}"#) == Failure(.duplicateKey("a"), 7))
+    #expect(failure(#"{"a":1,"b":2,"b":3,"a":4}"#) == Failure(.duplicateKey("b"), 13))
+    // Keys are Swift strings: canonically equivalent spellings are the same key.
+    #expect(failure(#"{"K":1,"\u212A":2}"#) == Failure(.duplicateKey("K"), 7))
+    #expect(failure("{\"\u{212A}\":1,\"K\":2}") == Failure(.duplicateKey("K"), 9))
+    #expect(failure("{\"é\":1,\"e\u{301}\":2}") == Failure(.duplicateKey("é"), 8))
+
+    // Many keys: no false duplicates, and a real one found wherever it is.
+    let names = (0..<300).map { "key\($0)" }
+    let many = "{" + names.map { "\"\($0)\":0" }.joined(separator: ",") + "}"
+    #expect(failure(many) == nil)
+    let repeated = "{" + (names + ["key123"]).map { "\"\($0)\":0" }.joined(separator: ",") + "}"
+    #expect(failure(repeated) == Failure(.duplicateKey("key123"), repeated.utf8.count - 11))
+    var pull = JSONReader(utf8(repeated))
+    try pull.beginObject()
+    var caught: JSONError?
+    do {
+        while try pull.nextKey() != nil { _ = try pull.readInt() }
+    } catch {
+        caught = error
+    }
+    #expect(caught?.reason == .duplicateKey("key123"))
+    #expect(caught?.offset == repeated.utf8.count - 11)
 
     var reader = JSONReader(utf8(#"{"id":1,"x":{"id":2},"id":3}"#))
     try reader.beginObject()
@@ -377,13 +454,13 @@ private func position(_ text: String) -> (line: Int, column: Int, offset: Int, r
 }
 
 @Test func pullReaderStructuralErrors() throws {
-    func run(_ text: String, _ body: (inout JSONReader) throws(JSONError) -> Void) -> (JSONError.Reason, Int)? {
+    func run(_ text: String, _ body: (inout JSONReader) throws(JSONError) -> Void) -> Failure? {
         var reader = JSONReader(utf8(text))
         do {
             try body(&reader)
             return nil
         } catch {
-            return (error.reason, error.offset)
+            return Failure(error.reason, error.offset)
         }
     }
     func elements(_ reader: inout JSONReader) throws(JSONError) {
@@ -398,35 +475,35 @@ private func position(_ text: String) -> (line: Int, column: Int, offset: Int, r
     }
     #expect(run("[1, 2]", elements) == nil)
     #expect(run("[]", elements) == nil)
-    #expect(run("[1,]", elements)! == (.unexpectedByte(byte("]")), 3))
-    #expect(run("[1 2]", elements)! == (.unexpectedByte(byte("2")), 3))
-    #expect(run("[,]", elements)! == (.unexpectedByte(byte(",")), 1))
-    #expect(run("[1,2", elements)! == (.unexpectedEnd, 4))
-    #expect(run("[1] 2", elements)! == (.trailingData, 4))
+    #expect(run("[1,]", elements) == Failure(.unexpectedByte(byte("]")), 3))
+    #expect(run("[1 2]", elements) == Failure(.unexpectedByte(byte("2")), 3))
+    #expect(run("[,]", elements) == Failure(.unexpectedByte(byte(",")), 1))
+    #expect(run("[1,2", elements) == Failure(.unexpectedEnd, 4))
+    #expect(run("[1] 2", elements) == Failure(.trailingData, 4))
     #expect(run("{}", members) == nil)
-    #expect(run(#"{"a":1,}"#, members)! == (.unexpectedByte(byte("}")), 7))
-    #expect(run(#"{"a":1 "b":2}"#, members)! == (.unexpectedByte(byte("\"")), 7))
-    #expect(run(#"{"a" 1}"#, members)! == (.unexpectedByte(byte("1")), 5))
-    #expect(run(#"{"a":1"#, members)! == (.unexpectedEnd, 6))
-    #expect(run("[1]", members)! == (.typeMismatch(expected: "object"), 0))
-    #expect(run("{}", elements)! == (.typeMismatch(expected: "array"), 0))
+    #expect(run(#"{"a":1,}"#, members) == Failure(.unexpectedByte(byte("}")), 7))
+    #expect(run(#"{"a":1 "b":2}"#, members) == Failure(.unexpectedByte(byte("\"")), 7))
+    #expect(run(#"{"a" 1}"#, members) == Failure(.unexpectedByte(byte("1")), 5))
+    #expect(run(#"{"a":1"#, members) == Failure(.unexpectedEnd, 6))
+    #expect(run("[1]", members) == Failure(.typeMismatch(expected: "object"), 0))
+    #expect(run("{}", elements) == Failure(.typeMismatch(expected: "array"), 0))
     // Stopping inside a container is caught by finish().
     #expect(run("[1, 2]") { (r: inout JSONReader) throws(JSONError) in
         try r.beginArray()
         try r.finish()
-    }! == (.unexpectedByte(byte("1")), 1))
+    } == Failure(.unexpectedByte(byte("1")), 1))
     #expect(run("[") { (r: inout JSONReader) throws(JSONError) in
         try r.beginArray()
         try r.finish()
-    }! == (.unexpectedEnd, 1))
+    } == Failure(.unexpectedEnd, 1))
     // Misuse is an error, not a crash.
     #expect(run("[1]") { (r: inout JSONReader) throws(JSONError) in
         try r.beginArray()
         _ = try r.nextKey()
-    }! == (.invalidValue("nextKey() outside an object"), 1))
+    } == Failure(.invalidValue("nextKey() outside an object"), 1))
     #expect(run("1") { (r: inout JSONReader) throws(JSONError) in
         _ = try r.nextElement()
-    }! == (.invalidValue("nextElement() outside an array"), 0))
+    } == Failure(.invalidValue("nextElement() outside an array"), 0))
 }
 
 @Test func scalarReadersCheckTheKind() throws {
@@ -450,6 +527,20 @@ private func position(_ text: String) -> (line: Int, column: Int, offset: Int, r
     #expect(try number.readNumberText() == "-1.50e3")
     var no = JSONReader(utf8("false"))
     #expect(try no.readBool() == false)
+}
+
+@Test func readerContinuesAfterTypeMismatch() throws {
+    var reader = JSONReader(utf8("[12, \"x\"]"))
+    try reader.beginArray()
+    #expect(try reader.nextElement())
+    #expect(throws: JSONError(offset: 1, line: 1, column: 2, reason: .typeMismatch(expected: "string"))) {
+        _ = try reader.readString()
+    }
+    #expect(try reader.readInt() == 12)
+    #expect(try reader.nextElement())
+    #expect(try reader.readString() == "x")
+    #expect(try reader.nextElement() == false)
+    try reader.finish()
 }
 
 @Test func readInt() throws {
@@ -661,8 +752,8 @@ private func foundationAccepts(_ bytes: [UInt8]) -> Bool {
 }
 
 @Test func rejectsWhatFoundationLetsThrough() {
-    #expect(failure("[1,]")! == (.unexpectedByte(byte("]")), 3))
-    #expect(failure(#"{"a":1,"a":2}"#)! == (.duplicateKey("a"), 7))
+    #expect(failure("[1,]") == Failure(.unexpectedByte(byte("]")), 3))
+    #expect(failure(#"{"a":1,"a":2}"#) == Failure(.duplicateKey("a"), 7))
 }
 
 @Test func foundationReadsWhatWeWrite() throws {
