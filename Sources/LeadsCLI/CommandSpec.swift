@@ -6,7 +6,11 @@ public enum ValueHint: Sendable, Equatable {
     case text
     case file
     case directory
+    /// An external program (`lock -- CMD`).
     case command
+    /// A name of one of leads' own commands (`help COMMAND`); the table cannot list
+    /// itself, so the generators fill in the visible commands.
+    case subcommand
     case choices([String])
     case live(LiveKind)
 }

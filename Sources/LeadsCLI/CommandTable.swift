@@ -237,9 +237,26 @@ public enum CommandTable {
             run: LogCommand.run),
         CommandSpec(
             "help", "show help for leads or one of its commands",
-            arguments: [ArgumentSpec("COMMAND", .optional, "the command", hint: .choices([]))],
+            arguments: [ArgumentSpec("COMMAND", .optional, "the command", hint: .subcommand)],
             writes: false,
             run: HelpCommand.run),
+        CommandSpec(
+            "completion", "print a completion script for bash, zsh or fish",
+            arguments: [ArgumentSpec("SHELL", "bash, zsh or fish", hint: .choices(Completions.shells))],
+            writes: false,
+            details: ["The script is generated from the same table as the parser; live values (lead IDs with names, stages, owners, labels) come from the data directory when you press TAB, honouring a --dir typed on the command line. The source tree's completions/ holds the same scripts, ready to install (see README)."],
+            examples: [Example("source <(leads completion bash)", "enable completion in the running bash")],
+            run: CompletionCommand.run),
+        // Hidden: the back ends of the man page and of the completion scripts.
+        CommandSpec(
+            "__man", "print the manual page (roff)", writes: false, hidden: true,
+            run: ManPage.run),
+        CommandSpec(
+            "__complete", "print live values for a completion script",
+            arguments: [ArgumentSpec("KIND", "what to list", hint: .choices(LiveKind.allCases.map(\.rawValue))),
+                        ArgumentSpec("PREFIX", .optional, "only values starting with PREFIX")],
+            writes: false, hidden: true,
+            run: LiveValues.run),
     ]
 
     public static func command(named name: String) -> CommandSpec? { commands.first { $0.name == name } }
