@@ -3,6 +3,11 @@ import PackageDescription
 
 // No package dependencies, by design: the toolchain's standard library, Glibc and
 // Dispatch are all the product uses; tests add Foundation and Swift Testing.
+// The end-to-end tests run the `leads` binary thousands of times (concurrency, kill and
+// import tests). An unoptimised build made them five times slower, so the product's
+// targets are optimised in debug builds too; the test targets are not.
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "leads",
     products: [
@@ -10,10 +15,10 @@ let package = Package(
     ],
     targets: [
         // Model, store, lock, log, JSON, CSV, money, dates, reports. Never prints, never exits.
-        .target(name: "LeadsCore"),
+        .target(name: "LeadsCore", swiftSettings: optimised),
         // Command table, parser, commands, rendering, doc generators, error rendering.
-        .target(name: "LeadsCLI", dependencies: ["LeadsCore"]),
-        .executableTarget(name: "leads", dependencies: ["LeadsCLI"]),
+        .target(name: "LeadsCLI", dependencies: ["LeadsCore"], swiftSettings: optimised),
+        .executableTarget(name: "leads", dependencies: ["LeadsCLI"], swiftSettings: optimised),
         .testTarget(name: "LeadsCoreTests", dependencies: ["LeadsCore"], exclude: ["Fixtures"]),
         .testTarget(name: "LeadsCLITests", dependencies: ["LeadsCLI"]),
         // Runs the built `leads` binary; depends on it so `swift test` builds it first.

@@ -69,6 +69,33 @@ _leads_takes_value() {
         'list --search') return 0 ;;
         'list --sort') return 0 ;;
         'list --limit') return 0 ;;
+        'status --probability') return 0 ;;
+        'status --note') return 0 ;;
+        'status --reason') return 0 ;;
+        'set --name') return 0 ;;
+        'set --company') return 0 ;;
+        'set --email') return 0 ;;
+        'set --phone') return 0 ;;
+        'set --address') return 0 ;;
+        'set --source') return 0 ;;
+        'set --campaign') return 0 ;;
+        'set --value') return 0 ;;
+        'set --currency') return 0 ;;
+        'set --probability') return 0 ;;
+        'set --close') return 0 ;;
+        'set --label') return 0 ;;
+        'set --field') return 0 ;;
+        'note --at') return 0 ;;
+        'convert --customer-name') return 0 ;;
+        'convert --customer') return 0 ;;
+        'convert --project') return 0 ;;
+        'remind --owner') return 0 ;;
+        'import-csv --delimiter') return 0 ;;
+        'import-csv --encoding') return 0 ;;
+        'import-csv --decimal') return 0 ;;
+        'import-csv --map') return 0 ;;
+        'import-csv --default') return 0 ;;
+        'import-csv --on-duplicate') return 0 ;;
         'log --since') return 0 ;;
         'log --user') return 0 ;;
         'log --action') return 0 ;;
@@ -106,6 +133,33 @@ _leads_value() {
         'list --search') : ;;
         'list --sort') _leads_words id -id name -name company -company stage -stage value -value owner -owner close -close next -next created -created updated -updated ;;
         'list --limit') : ;;
+        'status --probability') : ;;
+        'status --note') : ;;
+        'status --reason') : ;;
+        'set --name') : ;;
+        'set --company') : ;;
+        'set --email') : ;;
+        'set --phone') : ;;
+        'set --address') : ;;
+        'set --source') _leads_live sources ;;
+        'set --campaign') _leads_live campaigns ;;
+        'set --value') : ;;
+        'set --currency') : ;;
+        'set --probability') : ;;
+        'set --close') : ;;
+        'set --label') _leads_live labels ;;
+        'set --field') : ;;
+        'note --at') : ;;
+        'convert --customer-name') : ;;
+        'convert --customer') _leads_live customers ;;
+        'convert --project') : ;;
+        'remind --owner') _leads_live owners ;;
+        'import-csv --delimiter') _leads_words auto , ';' tab '|' ;;
+        'import-csv --encoding') _leads_words utf8 cp1252 ;;
+        'import-csv --decimal') _leads_words . , ;;
+        'import-csv --map') : ;;
+        'import-csv --default') : ;;
+        'import-csv --on-duplicate') _leads_words error skip update ;;
         'log --since') : ;;
         'log --user') _leads_live owners ;;
         'log --action') _leads_words add import set status assign note remind remind-done remind-snooze remind-announce convert delete ;;
@@ -122,6 +176,16 @@ _leads_options() {
         add) _leads_words --org --company --email --phone --address --source --campaign --value --currency --probability --close --owner --stage --label --field --note --next --allow-duplicate --dir --user --help -h --version ;;
         show) _leads_words --json --dir --user --help -h --version ;;
         list) _leads_words --all --stage --owner --mine --label --source --campaign --search --overdue --sort --limit --ids --json --dir --user --help -h --version ;;
+        status) _leads_words --probability --note --reason --dir --user --help -h --version ;;
+        assign) _leads_words --dir --user --help -h --version ;;
+        set) _leads_words --name --org --no-org --company --email --phone --address --source --campaign --value --currency --probability --close --label --field --dir --user --help -h --version ;;
+        note) _leads_words --contacted --at --dir --user --help -h --version ;;
+        convert) _leads_words --customer-name --customer --project --force --dir --user --help -h --version ;;
+        delete) _leads_words --yes -y --dir --user --help -h --version ;;
+        stages) _leads_words --json --dir --user --help -h --version ;;
+        customers) _leads_words --json --dir --user --help -h --version ;;
+        remind) _leads_words --owner --list --done --snooze --due --mine --once --json --dir --user --help -h --version ;;
+        import-csv) _leads_words --delimiter --encoding --decimal --map --default --on-duplicate --skip-invalid --dry-run --json --dir --user --help -h --version ;;
         log) _leads_words --since --user --action --count -n --json --dir --help -h --version ;;
         help) _leads_words --dir --user --help -h --version ;;
         completion) _leads_words --dir --user --help -h --version ;;
@@ -139,11 +203,37 @@ _leads_arguments() {
         show)
             ((n == 0)) && _leads_live leads
             ;;
+        status)
+            _leads_live leads
+            ((n >= 1)) && _leads_live stages
+            ;;
+        assign)
+            _leads_live leads
+            ((n >= 1)) && _leads_live owners
+            ;;
+        set)
+            _leads_live leads
+            ;;
+        note)
+            ((n == 0)) && _leads_live leads
+            ;;
+        convert)
+            ((n == 0)) && _leads_live leads
+            ;;
+        delete)
+            _leads_live leads
+            ;;
+        remind)
+            _leads_live reminders
+            ;;
+        import-csv)
+            ((n == 0)) && _leads_files
+            ;;
         log)
             ((n == 0)) && _leads_live leads
             ;;
         help)
-            ((n == 0)) && _leads_words init add show list log help completion
+            ((n == 0)) && _leads_words init add show list status assign set note convert delete stages customers remind import-csv log help completion
             ;;
         completion)
             ((n == 0)) && _leads_words bash zsh fish
@@ -196,7 +286,7 @@ _leads() {
     elif [[ -z $ended && $cur == -* ]]; then
         _leads_options "$command"
     elif [[ -z $command ]]; then
-        _leads_words init add show list log help completion
+        _leads_words init add show list status assign set note convert delete stages customers remind import-csv log help completion
     else
         _leads_arguments "$command" "$n"
     fi

@@ -6,7 +6,7 @@
 # Does option $argv[2] take a value after command $argv[1] ("" before the command)?
 function __leads_takes_value
     switch "$argv[1] $argv[2]"
-        case 'add --company' 'add --email' 'add --phone' 'add --address' 'add --source' 'add --campaign' 'add --value' 'add --currency' 'add --probability' 'add --close' 'add --owner' 'add --stage' 'add --label' 'add --field' 'add --note' 'add --next' 'list --stage' 'list --owner' 'list --label' 'list --source' 'list --campaign' 'list --search' 'list --sort' 'list --limit' 'log --since' 'log --user' 'log --action' 'log --count' 'log -n'
+        case 'add --company' 'add --email' 'add --phone' 'add --address' 'add --source' 'add --campaign' 'add --value' 'add --currency' 'add --probability' 'add --close' 'add --owner' 'add --stage' 'add --label' 'add --field' 'add --note' 'add --next' 'list --stage' 'list --owner' 'list --label' 'list --source' 'list --campaign' 'list --search' 'list --sort' 'list --limit' 'status --probability' 'status --note' 'status --reason' 'set --name' 'set --company' 'set --email' 'set --phone' 'set --address' 'set --source' 'set --campaign' 'set --value' 'set --currency' 'set --probability' 'set --close' 'set --label' 'set --field' 'note --at' 'convert --customer-name' 'convert --customer' 'convert --project' 'remind --owner' 'import-csv --delimiter' 'import-csv --encoding' 'import-csv --decimal' 'import-csv --map' 'import-csv --default' 'import-csv --on-duplicate' 'log --since' 'log --user' 'log --action' 'log --count' 'log -n'
             return 0
         case '* --dir' '* --user'
             return 0
@@ -86,6 +86,16 @@ function __leads_commands
     printf '%s\t%s\n' add 'create a lead and print its ID'
     printf '%s\t%s\n' show 'show one lead with its notes, reminders and history'
     printf '%s\t%s\n' list 'list leads (open ones by default)'
+    printf '%s\t%s\n' status 'move leads to a stage'
+    printf '%s\t%s\n' assign 'give leads to an owner'
+    printf '%s\t%s\n' set 'change fields of leads'
+    printf '%s\t%s\n' note 'add a note to a lead'
+    printf '%s\t%s\n' convert 'mark a lead won and make it a customer'
+    printf '%s\t%s\n' delete 'erase leads (data-protection requests)'
+    printf '%s\t%s\n' stages 'list the stages with probability and lead count'
+    printf '%s\t%s\n' customers 'list the customers made by convert'
+    printf '%s\t%s\n' remind 'add, list, close and snooze follow-ups; report the due ones for cron'
+    printf '%s\t%s\n' import-csv 'import leads from a CSV file (other CRMs, Excel)'
     printf '%s\t%s\n' log 'show the activity log, newest last'
     printf '%s\t%s\n' help 'show help for leads or one of its commands'
     printf '%s\t%s\n' completion 'print a completion script for bash, zsh or fish'
@@ -98,6 +108,16 @@ complete -c leads -n __leads_needs_command -a init -d 'create a data directory w
 complete -c leads -n __leads_needs_command -a add -d 'create a lead and print its ID'
 complete -c leads -n __leads_needs_command -a show -d 'show one lead with its notes, reminders and history'
 complete -c leads -n __leads_needs_command -a list -d 'list leads (open ones by default)'
+complete -c leads -n __leads_needs_command -a status -d 'move leads to a stage'
+complete -c leads -n __leads_needs_command -a assign -d 'give leads to an owner'
+complete -c leads -n __leads_needs_command -a set -d 'change fields of leads'
+complete -c leads -n __leads_needs_command -a note -d 'add a note to a lead'
+complete -c leads -n __leads_needs_command -a convert -d 'mark a lead won and make it a customer'
+complete -c leads -n __leads_needs_command -a delete -d 'erase leads (data-protection requests)'
+complete -c leads -n __leads_needs_command -a stages -d 'list the stages with probability and lead count'
+complete -c leads -n __leads_needs_command -a customers -d 'list the customers made by convert'
+complete -c leads -n __leads_needs_command -a remind -d 'add, list, close and snooze follow-ups; report the due ones for cron'
+complete -c leads -n __leads_needs_command -a import-csv -d 'import leads from a CSV file (other CRMs, Excel)'
 complete -c leads -n __leads_needs_command -a log -d 'show the activity log, newest last'
 complete -c leads -n __leads_needs_command -a help -d 'show help for leads or one of its commands'
 complete -c leads -n __leads_needs_command -a completion -d 'print a completion script for bash, zsh or fish'
@@ -150,6 +170,80 @@ complete -c leads -n '__leads_using list' -l sort -x -a 'id -id name -name compa
 complete -c leads -n '__leads_using list' -l limit -x -d 'show at most N leads'
 complete -c leads -n '__leads_using list' -l ids -d 'print only the IDs, one per line (for pipes)'
 complete -c leads -n '__leads_using list' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
+
+# status
+complete -c leads -n '__leads_using status' -l probability -x -d 'set the win probability 0-100 (otherwise the new stage\'s applies)'
+complete -c leads -n '__leads_using status' -l note -x -d 'add a note to each lead'
+complete -c leads -n '__leads_using status' -l reason -x -d 'why the lead was lost (lost and dnc only)'
+complete -c leads -n '__leads_at status 0' -a '(__leads_live leads)'
+complete -c leads -n '__leads_at status 1' -a '(__leads_live stages)'
+
+# assign
+complete -c leads -n '__leads_at assign 0' -a '(__leads_live leads)'
+complete -c leads -n '__leads_at assign 1' -a '(__leads_live owners)'
+
+# set
+complete -c leads -n '__leads_using set' -l name -x -d 'the lead\'s name'
+complete -c leads -n '__leads_using set' -l org -d 'the lead is an organization'
+complete -c leads -n '__leads_using set' -l no-org -d 'the lead is a person'
+complete -c leads -n '__leads_using set' -l company -x -d 'company the person works for'
+complete -c leads -n '__leads_using set' -l email -x -d 'e-mail address'
+complete -c leads -n '__leads_using set' -l phone -x -d 'phone number'
+complete -c leads -n '__leads_using set' -l address -x -d 'postal address'
+complete -c leads -n '__leads_using set' -l source -x -a '(__leads_live sources)' -d 'where the lead came from (web, fair, referral…)'
+complete -c leads -n '__leads_using set' -l campaign -x -a '(__leads_live campaigns)' -d 'marketing campaign'
+complete -c leads -n '__leads_using set' -l value -x -d 'expected deal value: 12500, 12.500,50, 12,500.50 EUR…'
+complete -c leads -n '__leads_using set' -l currency -x -d 'ISO 4217 currency of the value (default from config.json, EUR)'
+complete -c leads -n '__leads_using set' -l probability -x -d 'win probability 0-100, overriding the stage\'s'
+complete -c leads -n '__leads_using set' -l close -x -d 'expected close date: 2027-01-31, 31.01.2027, +1m…'
+complete -c leads -n '__leads_using set' -l label -x -a '(__leads_live labels)' -d 'add (+L or L) or remove (-L) a label (repeatable)'
+complete -c leads -n '__leads_using set' -l field -x -d 'set a custom field; KEY= removes it (repeatable)'
+complete -c leads -n '__leads_at set 0' -a '(__leads_live leads)'
+
+# note
+complete -c leads -n '__leads_using note' -l contacted -d 'the note records a contact: shown as the lead\'s last contact'
+complete -c leads -n '__leads_using note' -l at -x -d 'when it happened (default: now)'
+complete -c leads -n '__leads_at note 0 0' -a '(__leads_live leads)'
+
+# convert
+complete -c leads -n '__leads_using convert' -l customer-name -x -d 'name of the new customer (default: the lead\'s company, else its name)'
+complete -c leads -n '__leads_using convert' -l customer -x -a '(__leads_live customers)' -d 'link to this existing customer instead of creating one'
+complete -c leads -n '__leads_using convert' -l project -x -d 'a project the deal became (repeatable)'
+complete -c leads -n '__leads_using convert' -l force -d 'convert even a lost or dnc lead'
+complete -c leads -n '__leads_at convert 0 0' -a '(__leads_live leads)'
+
+# delete
+complete -c leads -n '__leads_using delete' -s y -l yes -d 'do not ask for confirmation (required when not on a terminal)'
+complete -c leads -n '__leads_at delete 0' -a '(__leads_live leads)'
+
+# stages
+complete -c leads -n '__leads_using stages' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
+
+# customers
+complete -c leads -n '__leads_using customers' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
+
+# remind
+complete -c leads -n '__leads_using remind' -l owner -x -a '(__leads_live owners)' -d 'who is reminded (default: the lead\'s owner); with --due: only USER\'s'
+complete -c leads -n '__leads_using remind' -l list -d 'list open reminders, of open leads or of lead ID'
+complete -c leads -n '__leads_using remind' -l done -d 'close the reminders REF… (ID.N)'
+complete -c leads -n '__leads_using remind' -l snooze -d 'move reminder REF to WHEN'
+complete -c leads -n '__leads_using remind' -l due -d 'list open reminders due now on open leads, oldest first; prints nothing when none is due'
+complete -c leads -n '__leads_using remind' -l mine -d 'with --due: only the acting user\'s reminders'
+complete -c leads -n '__leads_using remind' -l once -d 'with --due: only reminders not announced before, and mark them announced'
+complete -c leads -n '__leads_using remind' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
+complete -c leads -n '__leads_at remind 0' -a '(__leads_live reminders)'
+
+# import-csv
+complete -c leads -n '__leads_using import-csv' -l delimiter -x -a 'auto , \';\' tab \'|\'' -d 'cell delimiter: auto (default: detects , ; TAB |), a character, or tab'
+complete -c leads -n '__leads_using import-csv' -l encoding -x -a 'utf8 cp1252' -d 'utf8 (default) or cp1252 (Excel on Windows)'
+complete -c leads -n '__leads_using import-csv' -l decimal -x -a '. ,' -d 'the decimal separator of amounts in this file: . or , (settles 12.500)'
+complete -c leads -n '__leads_using import-csv' -l map -x -d 'read COLUMN as FIELD (a field name, field:KEY for a custom field, - to drop it) (repeatable)'
+complete -c leads -n '__leads_using import-csv' -l default -x -d 'value for FIELD where a row\'s cell is empty or the column is missing (repeatable)'
+complete -c leads -n '__leads_using import-csv' -l on-duplicate -x -a 'error skip update' -d 'a row matching a lead (same e-mail, or name and company): error (default), skip, or update it'
+complete -c leads -n '__leads_using import-csv' -l skip-invalid -d 'import the valid rows even if others are invalid (they are reported)'
+complete -c leads -n '__leads_using import-csv' -l dry-run -d 'check the file and print what would happen; write nothing'
+complete -c leads -n '__leads_using import-csv' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
+complete -c leads -n '__leads_at import-csv 0 0' -F
 
 # log
 complete -c leads -n '__leads_using log' -l since -x -d 'only entries at or after WHEN'

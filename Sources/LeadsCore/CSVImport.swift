@@ -301,7 +301,13 @@ public struct RowConverter: Sendable {
         if let notes = check(.notes, { v, c throws(FieldError) in try NoteCell.decode(v, field: c, now: now, user: user) }) {
             lead.notes = notes
         }
-        return problems.isEmpty ? .success(ConvertedRow(lead: lead, present: Set(values.keys))) : .failure(RowProblems(problems: problems))
+        guard problems.isEmpty else {
+            // Reported in the file's column order, as a reader scans the row.
+            let position = { (problem: RowProblem) in mapping.header.firstIndex(of: problem.column) ?? Int.max }
+            let ordered = problems.enumerated().sorted { (position($0.element), $0.offset) < (position($1.element), $1.offset) }
+            return .failure(RowProblems(problems: ordered.map(\.element)))
+        }
+        return .success(ConvertedRow(lead: lead, present: Set(values.keys)))
     }
 
     static func bool(_ raw: String, field: String) throws(FieldError) -> Bool {

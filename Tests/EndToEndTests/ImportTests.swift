@@ -1,0 +1,287 @@
+import Foundation
+import Testing
+
+@Suite struct ImportTests {
+    /// Writes bytes into the sandbox (outside the data directory) and returns the path.
+    func file(_ box: Sandbox, _ name: String, _ bytes: [UInt8]) -> String {
+        let path = box.root + "/" + name
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return path
+    }
+
+    func file(_ box: Sandbox, _ name: String, _ text: String) -> String { file(box, name, Array(text.utf8)) }
+
+    @Test func germanExcelExport() throws {
+        let box = Sandbox()
+        let csv = [0xEF, 0xBB, 0xBF] + Array((
+            "Name;Firma;E-Mail;Telefon;Status;Wert;Wahrscheinlichkeit;Abschluss;Quelle;Kampagne;Verantwortlich;Tags;Notiz\r\n"
+            + "\"Müller; Söhne\";Müller GmbH;info@mueller.example;+49 89 1;Angebot;12.500,50;45;31.01.2027;Messe;Frühjahr;bob;\"heiß,groß\";\"Zeile 1\r\nsagt \"\"ja\"\"\"\r\n"
+            + "Schmidt;;s@x.example;;neu;1.000;;;;;;;\r\n").utf8)
+        let path = file(box, "excel.csv", csv)
+        let ambiguous = box.run("import-csv", path)
+        #expect(ambiguous.status == 1)
+        #expect(ambiguous.stderr == """
+            leads: \(path):4: Wert: '1.000' is ambiguous: 1000.00 if the separator groups thousands, 1.00 if it is the decimal point; write 1000.00 or 1.00 (import-csv: use --decimal . or --decimal ,)
+            leads: \(path): 1 row rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
+
+            """)
+        #expect(!FileManager.default.fileExists(atPath: box.dir + "/leads/1.json"))
+
+        let result = box.run("import-csv", path, "--decimal", ",")
+        #expect(result.status == 0)
+        #expect(result.stdout == "")
+        #expect(result.stderr == "leads: \(path): 2 created, 0 updated, 0 skipped, 0 rejected\n")
+        let lead = try #require(box.leadJSON(1))
+        #expect(lead["name"] as? String == "Müller; Söhne")
+        #expect(lead["company"] as? String == "Müller GmbH")
+        #expect(lead["email"] as? String == "info@mueller.example")
+        #expect(lead["phone"] as? String == "+49 89 1")
+        #expect(lead["stage"] as? String == "proposal")
+        #expect(lead["value"] as? String == "12500.50")
+        #expect(lead["probability"] as? Int == 45)
+        #expect(lead["expected_close"] as? String == "2027-01-31")
+        #expect(lead["source"] as? String == "Messe")
+        #expect(lead["campaign"] as? String == "Frühjahr")
+        #expect(lead["owner"] as? String == "bob")
+        #expect(lead["labels"] as? [String] == ["heiß", "groß"])
+        let notes = try #require(lead["notes"] as? [[String: Any]])
+        #expect(notes.first?["text"] as? String == "Zeile 1\r\nsagt \"ja\"")
+        #expect(box.leadJSON(2)?["value"] as? String == "1000.00")
+        #expect(box.leadJSON(2)?["stage"] as? String == "new")
+        let imports = box.logEntries().filter { $0["action"] as? String == "import" }
+        #expect(imports.map { $0["lead"] as? Int } == [1, 2])
+        #expect(!(box.file("activity.log") ?? "").contains("Müller"))
+    }
+
+    @Test func cp1252File() throws {
+        let box = Sandbox()
+        // "Name;Stadt\r\nJürgen Bäcker;Köln €\r\n" in Windows-1252.
+        let bytes: [UInt8] = Array("Name;Adresse\r\nJ".utf8) + [0xFC] + Array("rgen B".utf8) + [0xE4] + Array("cker;K".utf8) + [0xF6]
+            + Array("ln ".utf8) + [0x80] + Array("\r\n".utf8)
+        let path = file(box, "win.csv", bytes)
+        let refused = box.run("import-csv", path)
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "leads: \(path):2: not valid UTF-8; if the file comes from Excel on Windows, use --encoding cp1252\n")
+        #expect(box.run("import-csv", path, "--encoding", "cp1252").status == 0)
+        #expect(box.leadJSON(1)?["name"] as? String == "Jürgen Bäcker")
+        #expect(box.leadJSON(1)?["address"] as? String == "Köln €")
+    }
+
+    @Test func badRowsAreNamedAndNothingIsWritten() throws {
+        let box = Sandbox()
+        box.add("Existing")
+        let path = file(box, "bad.csv", """
+            name,email,value,expected_close,probability
+            Good One,one@x.example,100,2027-01-31,10
+            Bad Mail,not-an-address,100,,
+            Good Two,two@x.example,200,,20
+            Bad Date,,,31.02.2027,150
+            Good Three,,300,,
+
+            """)
+        let before = box.snapshot()
+        let result = box.run("import-csv", path)
+        #expect(result.status == 1)
+        #expect(result.stdout == "")
+        #expect(result.stderr == """
+            leads: \(path):3: email: 'not-an-address': not an e-mail address (name@example.com)
+            leads: \(path):5: expected_close: '31.02.2027' does not exist in the calendar
+            leads: \(path):5: probability: '150': a probability is a whole number from 0 to 100
+            leads: \(path): 2 rows rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
+
+            """)
+        #expect(box.snapshot() == before)
+
+        let skipped = box.run("import-csv", path, "--skip-invalid", "--json")
+        #expect(skipped.status == 0)
+        let report = try #require(try skipped.json() as? [String: Any])
+        #expect(report["created"] as? Int == 3)
+        #expect(report["rejected"] as? Int == 2)
+        #expect(report["ids"] as? [String] == ["2-4"])
+        #expect((report["problems"] as? [[String: Any]])?.map { $0["line"] as? Int } == [3, 5, 5])
+        #expect(box.run("list", "--ids").stdout == "1\n2\n3\n4\n")
+        #expect(box.leadJSON(4)?["name"] as? String == "Good Three")
+    }
+
+    @Test func recordsSpanningLinesAreReportedWhereTheyStart() {
+        let box = Sandbox()
+        let path = file(box, "multi.csv", "name,notes,email\nA,\"one\ntwo\nthree\",a@x.example\nB,\"four\nfive\",broken\n")
+        let result = box.run("import-csv", path)
+        #expect(result.stderr.hasPrefix("leads: \(path):5: email: 'broken'"))
+    }
+
+    @Test func duplicatePolicies() throws {
+        let box = Sandbox()
+        box.add("Jane Roe", "--email", "jane@x.example", "--phone", "111")
+        let path = file(box, "dups.csv", """
+            Name,E-Mail,Telefon,Quelle
+            J. Roe,JANE@x.example,222,web
+            New Person,new@x.example,,fair
+            New Person,,333,
+            
+            """)
+        let error = box.run("import-csv", path)
+        #expect(error.status == 1)
+        #expect(error.stderr == """
+            leads: \(path):2: duplicate of lead 1 (same e-mail address); use --on-duplicate skip or update
+            leads: \(path):4: duplicate of line 3; use --on-duplicate skip or update
+            leads: \(path): 2 rows rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
+
+            """)
+        let skip = box.run("import-csv", path, "--on-duplicate", "skip")
+        #expect(skip.stderr == "leads: \(path): 1 created, 0 updated, 2 skipped, 0 rejected\n")
+        #expect(box.leadJSON(1)?["phone"] as? String == "111")
+        let update = box.run("import-csv", path, "--on-duplicate", "update")
+        #expect(update.status == 0)
+        #expect(box.leadJSON(1)?["phone"] as? String == "222")
+        #expect(box.leadJSON(1)?["name"] as? String == "J. Roe")
+        #expect(box.leadJSON(1)?["source"] as? String == "web")
+        #expect(box.leadJSON(2)?["phone"] as? String == "333")
+        #expect(box.leadJSON(2)?["source"] as? String == "fair")  // an empty cell changes nothing
+        let sets = box.logEntries().filter { $0["action"] as? String == "set" }
+        #expect(sets.map { $0["lead"] as? Int } == [1, 2])
+        #expect(box.run("list", "--ids", "--all").stdout == "1\n2\n")
+    }
+
+    @Test func columnsMapsAndDefaults() throws {
+        let box = Sandbox()
+        let path = file(box, "odd.csv", "Kunde,Größe,Intern,Betreuer\nAcme,XL,secret,\n")
+        let unknown = box.run("import-csv", path)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr == """
+            leads: \(path): unknown column 'Kunde'; keep it with --map 'Kunde=field:KEY' or drop it with --map 'Kunde=-'
+            leads: \(path): unknown column 'Größe'; keep it with --map 'Größe=field:KEY' or drop it with --map 'Größe=-'
+            leads: \(path): unknown column 'Intern'; keep it with --map 'Intern=field:KEY' or drop it with --map 'Intern=-'
+
+            """)
+        let mapped = box.run("import-csv", path, "--map", "Kunde=name", "--map", "Größe=field:size", "--map", "Intern=-",
+                             "--default", "owner=carol", "--default", "stage=qualified")
+        #expect(mapped.status == 0, "\(mapped.stderr)")
+        let lead = try #require(box.leadJSON(1))
+        #expect(lead["name"] as? String == "Acme")
+        #expect(lead["fields"] as? [String: String] == ["size": "XL"])
+        #expect(lead["owner"] as? String == "carol")
+        #expect(lead["stage"] as? String == "qualified")
+        #expect(!(box.file("leads/1.json") ?? "").contains("secret"))
+        #expect(box.run("import-csv", path, "--map", "Nope=name").stderr == "leads: --map: the header has no column 'Nope'; its columns are 'Kunde', 'Größe', 'Intern', 'Betreuer'\n")
+        #expect(box.run("import-csv", path, "--map", "Kunde=nonsense").status == 1)
+        #expect(box.run("import-csv", path, "--map", "Kunde=name", "--map", "Größe=-", "--map", "Intern=-", "--default", "probability=200").stderr
+                == "leads: --default probability: '200': a probability is a whole number from 0 to 100\n")
+        let noName = file(box, "noname.csv", "email\na@x.example\n")
+        #expect(box.run("import-csv", noName).stderr == "leads: \(noName): no column holds the lead's name; name one with --map 'COLUMN=name'\n")
+    }
+
+    @Test func delimiterDetectionIsNotFooledByQuotedCommas() {
+        let box = Sandbox()
+        let path = file(box, "semi.csv", "\"Name, full\";Firma\n\"Roe, Jane\";Acme\n")
+        let result = box.run("import-csv", path, "--map", "Name, full=name")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(box.leadJSON(1)?["name"] as? String == "Roe, Jane")
+        #expect(box.leadJSON(1)?["company"] as? String == "Acme")
+        let tabs = file(box, "tabs.tsv", "name\tcompany\nA\tB\n")
+        #expect(box.run("import-csv", tabs).status == 0)
+        #expect(box.leadJSON(2)?["company"] as? String == "B")
+        let pipes = file(box, "pipes.csv", "name|company\nC|D\n")
+        #expect(box.run("import-csv", pipes, "--delimiter", "|").status == 0)
+        #expect(box.leadJSON(3)?["company"] as? String == "D")
+    }
+
+    @Test func dryRunPrintsThePlanAndWritesNothing() {
+        let box = Sandbox()
+        box.add("Jane", "--email", "jane@x.example")
+        let path = file(box, "plan.csv", "name,email\nA,a@x.example\nJane,jane@x.example\nB,bad\n")
+        let before = box.snapshot()
+        let result = box.run("import-csv", path, "--dry-run", "--on-duplicate", "skip")
+        #expect(result.status == 1)
+        #expect(result.stdout == "\(path): would create 1, update 0, skip 1, reject 1\n\(path):4: email: 'bad': not an e-mail address (name@example.com)\n")
+        #expect(result.stderr == "leads: \(path): 1 row rejected; the import would fail (fix them, or use --skip-invalid to import the other rows)\n")
+        #expect(box.snapshot() == before)
+        let fine = box.run("import-csv", path, "--dry-run", "--on-duplicate", "skip", "--skip-invalid")
+        #expect(fine.status == 0)
+        #expect(box.snapshot() == before)
+    }
+
+    @Test func standardInputAndHostileInput() {
+        let box = Sandbox()
+        let piped = box.run(["import-csv", "-"], stdin: "name\nFrom a pipe\n")
+        #expect(piped.status == 0)
+        #expect(piped.stderr == "leads: stdin: 1 created, 0 updated, 0 skipped, 0 rejected\n")
+        #expect(box.leadJSON(1)?["name"] as? String == "From a pipe")
+        let binary = box.run(["import-csv", "-"], stdin: "name\nok\n\u{0}\u{0}\u{0}")
+        #expect(binary.status == 1)
+        #expect(binary.stderr == "leads: stdin:3: NUL byte; this is not a text file\n")
+        let unterminated = file(box, "open.csv", "name\n\"never closed\nmore\n")
+        #expect(box.run("import-csv", unterminated).stderr == "leads: \(unterminated):2: a quoted cell starts here and is never closed\n")
+        let empty = file(box, "empty.csv", "")
+        #expect(box.run("import-csv", empty).stderr == "leads: \(empty): the file is empty; a header row naming the columns is required\n")
+        #expect(box.run("import-csv", box.root + "/missing.csv").stderr == "leads: cannot open \(box.root)/missing.csv: no such file or directory\n")
+        // No temporary file is left behind in the data directory.
+        let hidden = (try? FileManager.default.contentsOfDirectory(atPath: box.dir))?.filter { $0.hasPrefix(".import") } ?? []
+        #expect(hidden.isEmpty)
+    }
+
+    @Test func zeroDevicePipedIsRefusedAtOnce() throws {
+        let box = Sandbox()
+        let start = Date()
+        let result = Sandbox.execute("/bin/sh", ["-c", "exec \"$0\" import-csv - < /dev/zero", Sandbox.binary], stdin: nil, environment: box.environment)
+        #expect(result.status == 1)
+        #expect(result.stderr == "leads: stdin:1: NUL byte; this is not a text file\n")
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
+    @Test func hugeFieldIsRefusedQuicklyNamingTheLine() throws {
+        let box = Sandbox()
+        let path = box.root + "/huge.csv"
+        FileManager.default.createFile(atPath: path, contents: Data("name,notes\nA,\"".utf8))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
+        handle.seekToEndOfFile()
+        let chunk = Data(repeating: UInt8(ascii: "x"), count: 1 << 20)
+        for _ in 0..<200 { handle.write(chunk) }
+        handle.write(Data("\"\n".utf8))
+        try handle.close()
+        let start = Date()
+        let result = box.run("import-csv", path)
+        #expect(result.status == 1)
+        #expect(result.stderr == "leads: \(path):2: a cell is longer than 1 MiB; this does not look like a CSV file\n")
+        #expect(Date().timeIntervalSince(start) < 5)
+        try FileManager.default.removeItem(atPath: path)
+    }
+
+    @Test func killedImportResumesExactly() async throws {
+        let box = Sandbox()
+        let rows = 30_000
+        var text = "name,email,value\n"
+        for i in 1...rows { text += "Lead \(i),lead\(i)@x.example,\(i).50\n" }
+        let path = file(box, "big.csv", text)
+        // Start the import, kill it once some leads are on disk, then resume.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Sandbox.binary)
+        process.arguments = ["import-csv", path]
+        process.environment = box.environment
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var killed = false
+        for _ in 0..<6000 {
+            let count = (try? FileManager.default.contentsOfDirectory(atPath: box.dir + "/leads"))?.count ?? 0
+            if count > 5000 {
+                kill(process.processIdentifier, SIGKILL)
+                killed = true
+                break
+            }
+            try await Task.sleep(nanoseconds: 5_000_000)
+        }
+        process.waitUntilExit()
+        #expect(killed, "the import finished before it could be killed")
+        let partial = try FileManager.default.contentsOfDirectory(atPath: box.dir + "/leads").filter { $0.hasSuffix(".json") }.count
+        #expect(partial < rows)
+        // Every file on disk is a complete lead.
+        #expect(box.run("list", "--ids").status == 0)
+
+        let resume = box.run("import-csv", path, "--on-duplicate", "skip")
+        #expect(resume.status == 0, "\(resume.stderr)")
+        let ids = box.run("list", "--ids").lines
+        #expect(ids.count == rows)
+        let json = try #require(try box.run("list", "--json").json() as? [[String: Any]])
+        #expect(Set(json.compactMap { $0["email"] as? String }).count == rows)
+    }
+}
