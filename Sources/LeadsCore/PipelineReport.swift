@@ -106,9 +106,9 @@ public struct PipelineReport: Sendable {
         let currency = lead.value?.currency
         var value = Amount.zero, weighted = Amount.zero
         do {
-            if let money = lead.value {
+            if let money = lead.value, let weightedMoney = try lead.weightedValue(config) {
                 value = money.amount
-                weighted = try money.amount.weighted(percent: lead.effectiveProbability(config))
+                weighted = weightedMoney.amount
             }
             var block = blocks.removeValue(forKey: currency) ?? BlockAccumulator()
             defer { blocks[currency] = block }
@@ -146,11 +146,11 @@ public struct PipelineReport: Sendable {
     /// The blocks: currencies in code order, then the leads without a value. Groups: stages
     /// in config.json order (stages it no longer lists after the open ones, by name; then
     /// won, lost); months ascending; anything else by weighted value, largest first (ties:
-    /// value, count, then key). The group without a key comes last.
+    /// value, count, then key in byte order). The group without a key comes last.
     public var result: [PipelineBlock] {
         let currencies = blocks.keys.sorted { a, b in
             switch (a, b) {
-            case let (a?, b?): return a < b
+            case let (a?, b?): return precedes(a, b)
             case (_?, nil): return true
             default: return false
             }
@@ -168,16 +168,22 @@ public struct PipelineReport: Sendable {
         switch grouping {
         case .stage:
             let (rx, ry) = (stageRank(x), stageRank(y))
-            return rx != ry ? rx < ry : x < y
+            return rx != ry ? rx < ry : precedes(x, y)
         case .month:
-            return x < y
+            return precedes(x, y)
         default:
             let (p, q) = (a.totals, b.totals)
             if p.weighted != q.weighted { return p.weighted > q.weighted }
             if p.value != q.value { return p.value > q.value }
             if p.count != q.count { return p.count > q.count }
-            return x < y
+            return precedes(x, y)
         }
+    }
+
+    /// UTF-8 byte order: exact and stable, unlike String's `<`, which treats canonically
+    /// equivalent spellings as equal.
+    private func precedes(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     /// Open stages by position; unknown stages share the rank after them; then won, lost.
