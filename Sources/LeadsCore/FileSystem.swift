@@ -217,14 +217,15 @@ public final class AtomicFile {
             throw SystemError("create", path, ENOENT)
         }
         self.directory = directory
+        var existing = stat()
+        let exists = fstatat(directory.fd, name, &existing, AT_SYMLINK_NOFOLLOW) == 0
+        // Refused before any work rather than when renaming at the end.
+        if exists, (existing.st_mode & S_IFMT) == S_IFDIR { throw SystemError("create", path, EISDIR) }
         temporaryName = Directory.temporaryName(for: name)
         fd = openat(directory.fd, temporaryName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw SystemError("create", path) }
         // Replacing a file keeps its permissions: an export made private stays private.
-        var existing = stat()
-        if fstatat(directory.fd, name, &existing, AT_SYMLINK_NOFOLLOW) == 0, (existing.st_mode & S_IFMT) == S_IFREG {
-            fchmod(fd, existing.st_mode & 0o7777)
-        }
+        if exists, (existing.st_mode & S_IFMT) == S_IFREG { fchmod(fd, existing.st_mode & 0o7777) }
     }
 
     deinit {

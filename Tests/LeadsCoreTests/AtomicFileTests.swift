@@ -46,7 +46,11 @@ import Testing
         }
         #expect(throws: SystemError("create", directory + "/", EISDIR)) { try AtomicFile(path: directory + "/") }
         try FileManager.default.createDirectory(atPath: directory + "/sub", withIntermediateDirectories: false)
-        let file = try AtomicFile(path: directory + "/sub")
-        #expect(throws: SystemError("rename", directory + "/sub", EISDIR)) { try file.commit() }
+        #expect(throws: SystemError("create", directory + "/sub", EISDIR)) { try AtomicFile(path: directory + "/sub") }
+        #expect(names() == ["sub"])
+        // A directory that appears while writing is refused at the rename.
+        let file = try AtomicFile(path: directory + "/late")
+        try FileManager.default.createDirectory(atPath: directory + "/late", withIntermediateDirectories: false)
+        #expect(throws: SystemError("rename", directory + "/late", EISDIR)) { try file.commit() }
     }
 }
