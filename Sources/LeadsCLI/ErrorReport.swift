@@ -42,6 +42,7 @@ enum ErrorReport {
         case let e as CorruptFiles:
             return (e.problems.map { store($0).0 ?? "" }.joined(separator: "\n"), ExitStatus.failure)
         case let e as CommandError: return (command(e), ExitStatus.failure)
+        case let e as ReportError: return (report(e), ExitStatus.failure)
         case let e as EnvironmentError:
             switch e {
             case let .invalidVariable(name, value, reason):
@@ -192,6 +193,13 @@ enum ErrorReport {
         case .unknownHelpTopic(let topic): return "no help for \(quoted(topic))"
         case let .childFailed(command, reason): return "cannot run \(quoted(command)): \(reason)"
         case .nothingToChange(let command): return "\(command): nothing to change; give at least one option"
+        }
+    }
+
+    static func report(_ e: ReportError) -> String {
+        switch e {
+        case let .amountTooLarge(lead, currency):
+            return "lead \(lead): its \(currency) value takes a sum beyond the exact range of amounts (±922337203685477.5807); check the value"
         }
     }
 
