@@ -327,6 +327,16 @@ private let csvHeader = ["currency", "row", "key", "count", "value", "weighted"]
         #expect(box.run("pipeline", "--csv").stdout == clean)
     }
 
+    @Test func aSumBeyondTheExactRangeIsRefusedNamingTheLead() {
+        let box = Sandbox()
+        box.add("Big", "--value", "900000000000000")
+        box.add("Bigger", "--value", "900000000000000")
+        let result = box.run("pipeline")
+        #expect(result.status == 1)
+        #expect(result.stdout == "")
+        #expect(result.stderr == "leads: lead 2: its EUR value takes a sum beyond the exact range of amounts (±922337203685477.5807); check the value\n")
+    }
+
     @Test func usageErrors() {
         let box = pipelineFixture()
         let before = box.snapshot()
