@@ -78,6 +78,10 @@ public struct PipelineReport: Sendable {
     private struct BlockAccumulator: Sendable {
         var groups: [String?: PipelineTotals] = [:]
         var total = PipelineTotals()
+
+        mutating func add(_ key: String?, value: Amount, weighted: Amount) throws(MoneyError) {
+            try groups[key, default: PipelineTotals()].add(value: value, weighted: weighted)
+        }
     }
 
     public init(grouping: PipelineGrouping, config: StoreConfig, includeWon: Bool = false, includeLost: Bool = false) {
@@ -112,35 +116,27 @@ public struct PipelineReport: Sendable {
             }
             var block = blocks.removeValue(forKey: currency) ?? BlockAccumulator()
             defer { blocks[currency] = block }
+            func named(_ text: String?) -> String? { text?.isEmpty == false ? text : nil }
             switch grouping {
+            case .stage: try block.add(lead.stage, value: value, weighted: weighted)
+            case .owner: try block.add(named(lead.owner), value: value, weighted: weighted)
+            case .source: try block.add(named(lead.source), value: value, weighted: weighted)
+            case .campaign: try block.add(named(lead.campaign), value: value, weighted: weighted)
+            case .month: try block.add(lead.expectedClose?.monthKey, value: value, weighted: weighted)
             case .label:
-                // Each distinct label once; the lead counts once in the total.
-                var seen: [String] = []
-                for label in lead.labels where !seen.contains(label) {
-                    seen.append(label)
-                    try block.groups[label, default: PipelineTotals()].add(value: value, weighted: weighted)
+                // Each distinct label once (a hand-edited file may repeat one).
+                let labels = lead.labels
+                for (index, label) in labels.enumerated() where !labels[..<index].contains(label) {
+                    try block.add(label, value: value, weighted: weighted)
                 }
-                if seen.isEmpty { try block.groups[nil, default: PipelineTotals()].add(value: value, weighted: weighted) }
-            default:
-                try block.groups[key(of: lead), default: PipelineTotals()].add(value: value, weighted: weighted)
+                if labels.isEmpty { try block.add(nil, value: value, weighted: weighted) }
             }
+            // Once per lead, whatever the number of its groups.
             try block.total.add(value: value, weighted: weighted)
         } catch {
             throw .amountTooLarge(lead: lead.id, currency: currency ?? "")
         }
         return true
-    }
-
-    private func key(of lead: Lead) -> String? {
-        func named(_ text: String?) -> String? { text?.isEmpty == false ? text : nil }
-        switch grouping {
-        case .stage: return lead.stage
-        case .owner: return named(lead.owner)
-        case .source: return named(lead.source)
-        case .campaign: return named(lead.campaign)
-        case .month: return lead.expectedClose?.monthKey
-        case .label: return lead.labels.first
-        }
     }
 
     /// The blocks: currencies in code order, then the leads without a value. Groups: stages

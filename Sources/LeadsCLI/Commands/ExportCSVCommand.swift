@@ -30,6 +30,8 @@ enum ExportCSVCommand {
 
         let (all, problems) = try store.allLeads()
         let leads = all.lazy.filter(filter.matches)
+        // The header needs every custom field key first: a streaming scan makes a first
+        // pass for the keys (unless --fields names the columns).
         let selected = requested ?? CSVExport.defaultColumns(fieldKeys: leads.flatMap(\.fields.keys), notes: withNotes)
         let export = CSVExport(columns: selected, config: config, format: format)
 
