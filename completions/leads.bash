@@ -96,6 +96,22 @@ _leads_takes_value() {
         'import-csv --map') return 0 ;;
         'import-csv --default') return 0 ;;
         'import-csv --on-duplicate') return 0 ;;
+        'pipeline --by') return 0 ;;
+        'pipeline --stage') return 0 ;;
+        'pipeline --owner') return 0 ;;
+        'pipeline --label') return 0 ;;
+        'pipeline --source') return 0 ;;
+        'pipeline --campaign') return 0 ;;
+        'pipeline --search') return 0 ;;
+        'export-csv --stage') return 0 ;;
+        'export-csv --owner') return 0 ;;
+        'export-csv --label') return 0 ;;
+        'export-csv --source') return 0 ;;
+        'export-csv --campaign') return 0 ;;
+        'export-csv --search') return 0 ;;
+        'export-csv --fields') return 0 ;;
+        'export-csv --delimiter') return 0 ;;
+        'export-csv --output') return 0 ;;
         'log --since') return 0 ;;
         'log --user') return 0 ;;
         'log --action') return 0 ;;
@@ -160,6 +176,22 @@ _leads_value() {
         'import-csv --map') : ;;
         'import-csv --default') : ;;
         'import-csv --on-duplicate') _leads_words error skip update ;;
+        'pipeline --by') _leads_words stage owner month source label campaign ;;
+        'pipeline --stage') _leads_live stages ;;
+        'pipeline --owner') _leads_live owners ;;
+        'pipeline --label') _leads_live labels ;;
+        'pipeline --source') _leads_live sources ;;
+        'pipeline --campaign') _leads_live campaigns ;;
+        'pipeline --search') : ;;
+        'export-csv --stage') _leads_live stages ;;
+        'export-csv --owner') _leads_live owners ;;
+        'export-csv --label') _leads_live labels ;;
+        'export-csv --source') _leads_live sources ;;
+        'export-csv --campaign') _leads_live campaigns ;;
+        'export-csv --search') : ;;
+        'export-csv --fields') : ;;
+        'export-csv --delimiter') : ;;
+        'export-csv --output') _leads_files ;;
         'log --since') : ;;
         'log --user') _leads_live owners ;;
         'log --action') _leads_words add import set status assign note remind remind-done remind-snooze remind-announce convert delete ;;
@@ -186,6 +218,8 @@ _leads_options() {
         customers) _leads_words --json --dir --user --help -h --version ;;
         remind) _leads_words --owner --list --done --snooze --due --mine --once --json --dir --user --help -h --version ;;
         import-csv) _leads_words --delimiter --encoding --decimal --map --default --on-duplicate --skip-invalid --dry-run --json --dir --user --help -h --version ;;
+        pipeline) _leads_words --by --include-won --include-lost --all --stage --owner --mine --label --source --campaign --search --overdue --json --csv --dir --user --help -h --version ;;
+        export-csv) _leads_words --all --stage --owner --mine --label --source --campaign --search --overdue --fields --delimiter --bom --decimal-comma --excel --no-formula-escape --with-notes --output --dir --user --help -h --version ;;
         log) _leads_words --since --user --action --count -n --json --dir --help -h --version ;;
         help) _leads_words --dir --user --help -h --version ;;
         completion) _leads_words --dir --user --help -h --version ;;
@@ -233,7 +267,7 @@ _leads_arguments() {
             ((n == 0)) && _leads_live leads
             ;;
         help)
-            ((n == 0)) && _leads_words init add show list status assign set note convert delete stages customers remind import-csv log help completion
+            ((n == 0)) && _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline export-csv log help completion
             ;;
         completion)
             ((n == 0)) && _leads_words bash zsh fish
@@ -286,7 +320,7 @@ _leads() {
     elif [[ -z $ended && $cur == -* ]]; then
         _leads_options "$command"
     elif [[ -z $command ]]; then
-        _leads_words init add show list status assign set note convert delete stages customers remind import-csv log help completion
+        _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline export-csv log help completion
     else
         _leads_arguments "$command" "$n"
     fi

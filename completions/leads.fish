@@ -6,7 +6,7 @@
 # Does option $argv[2] take a value after command $argv[1] ("" before the command)?
 function __leads_takes_value
     switch "$argv[1] $argv[2]"
-        case 'add --company' 'add --email' 'add --phone' 'add --address' 'add --source' 'add --campaign' 'add --value' 'add --currency' 'add --probability' 'add --close' 'add --owner' 'add --stage' 'add --label' 'add --field' 'add --note' 'add --next' 'list --stage' 'list --owner' 'list --label' 'list --source' 'list --campaign' 'list --search' 'list --sort' 'list --limit' 'status --probability' 'status --note' 'status --reason' 'set --name' 'set --company' 'set --email' 'set --phone' 'set --address' 'set --source' 'set --campaign' 'set --value' 'set --currency' 'set --probability' 'set --close' 'set --label' 'set --field' 'note --at' 'convert --customer-name' 'convert --customer' 'convert --project' 'remind --owner' 'import-csv --delimiter' 'import-csv --encoding' 'import-csv --decimal' 'import-csv --map' 'import-csv --default' 'import-csv --on-duplicate' 'log --since' 'log --user' 'log --action' 'log --count' 'log -n'
+        case 'add --company' 'add --email' 'add --phone' 'add --address' 'add --source' 'add --campaign' 'add --value' 'add --currency' 'add --probability' 'add --close' 'add --owner' 'add --stage' 'add --label' 'add --field' 'add --note' 'add --next' 'list --stage' 'list --owner' 'list --label' 'list --source' 'list --campaign' 'list --search' 'list --sort' 'list --limit' 'status --probability' 'status --note' 'status --reason' 'set --name' 'set --company' 'set --email' 'set --phone' 'set --address' 'set --source' 'set --campaign' 'set --value' 'set --currency' 'set --probability' 'set --close' 'set --label' 'set --field' 'note --at' 'convert --customer-name' 'convert --customer' 'convert --project' 'remind --owner' 'import-csv --delimiter' 'import-csv --encoding' 'import-csv --decimal' 'import-csv --map' 'import-csv --default' 'import-csv --on-duplicate' 'pipeline --by' 'pipeline --stage' 'pipeline --owner' 'pipeline --label' 'pipeline --source' 'pipeline --campaign' 'pipeline --search' 'export-csv --stage' 'export-csv --owner' 'export-csv --label' 'export-csv --source' 'export-csv --campaign' 'export-csv --search' 'export-csv --fields' 'export-csv --delimiter' 'export-csv --output' 'log --since' 'log --user' 'log --action' 'log --count' 'log -n'
             return 0
         case '* --dir' '* --user'
             return 0
@@ -96,6 +96,8 @@ function __leads_commands
     printf '%s\t%s\n' customers 'list the customers made by convert'
     printf '%s\t%s\n' remind 'add, list, close and snooze follow-ups; report the due ones for cron'
     printf '%s\t%s\n' import-csv 'import leads from a CSV file (other CRMs, Excel)'
+    printf '%s\t%s\n' pipeline 'forecast: leads, value and weighted value per stage, owner, month…'
+    printf '%s\t%s\n' export-csv 'write leads as CSV (RFC 4180) for spreadsheets and import-csv'
     printf '%s\t%s\n' log 'show the activity log, newest last'
     printf '%s\t%s\n' help 'show help for leads or one of its commands'
     printf '%s\t%s\n' completion 'print a completion script for bash, zsh or fish'
@@ -118,6 +120,8 @@ complete -c leads -n __leads_needs_command -a stages -d 'list the stages with pr
 complete -c leads -n __leads_needs_command -a customers -d 'list the customers made by convert'
 complete -c leads -n __leads_needs_command -a remind -d 'add, list, close and snooze follow-ups; report the due ones for cron'
 complete -c leads -n __leads_needs_command -a import-csv -d 'import leads from a CSV file (other CRMs, Excel)'
+complete -c leads -n __leads_needs_command -a pipeline -d 'forecast: leads, value and weighted value per stage, owner, month…'
+complete -c leads -n __leads_needs_command -a export-csv -d 'write leads as CSV (RFC 4180) for spreadsheets and import-csv'
 complete -c leads -n __leads_needs_command -a log -d 'show the activity log, newest last'
 complete -c leads -n __leads_needs_command -a help -d 'show help for leads or one of its commands'
 complete -c leads -n __leads_needs_command -a completion -d 'print a completion script for bash, zsh or fish'
@@ -244,6 +248,41 @@ complete -c leads -n '__leads_using import-csv' -l skip-invalid -d 'import the v
 complete -c leads -n '__leads_using import-csv' -l dry-run -d 'check the file and print what would happen; write nothing'
 complete -c leads -n '__leads_using import-csv' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
 complete -c leads -n '__leads_at import-csv 0 0' -F
+
+# pipeline
+complete -c leads -n '__leads_using pipeline' -l by -x -a 'stage owner month source label campaign' -d 'group by stage (default), owner, month (of expected close), source, label or campaign'
+complete -c leads -n '__leads_using pipeline' -l include-won -d 'count won leads too (at 100 % unless overridden)'
+complete -c leads -n '__leads_using pipeline' -l include-lost -d 'count lost leads too (at 0 % unless overridden)'
+complete -c leads -n '__leads_using pipeline' -l all -d 'count won and lost leads too (dnc leads never count)'
+complete -c leads -n '__leads_using pipeline' -l stage -x -a '(__leads_live stages)' -d 'only leads in this stage (repeatable)'
+complete -c leads -n '__leads_using pipeline' -l owner -x -a '(__leads_live owners)' -d 'only leads owned by USER (repeatable)'
+complete -c leads -n '__leads_using pipeline' -l mine -d 'only leads owned by the acting user'
+complete -c leads -n '__leads_using pipeline' -l label -x -a '(__leads_live labels)' -d 'only leads with this label (repeatable: all must match)'
+complete -c leads -n '__leads_using pipeline' -l source -x -a '(__leads_live sources)' -d 'only leads from this source'
+complete -c leads -n '__leads_using pipeline' -l campaign -x -a '(__leads_live campaigns)' -d 'only leads from this campaign'
+complete -c leads -n '__leads_using pipeline' -l search -x -d 'only leads whose name, company, e-mail or notes contain TEXT (case-insensitive)'
+complete -c leads -n '__leads_using pipeline' -l overdue -d 'only leads with an overdue follow-up'
+complete -c leads -n '__leads_using pipeline' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
+complete -c leads -n '__leads_using pipeline' -l csv -d 'print CSV: one row per group and currency, then a total row (decimal strings)'
+
+# export-csv
+complete -c leads -n '__leads_using export-csv' -l all -d 'include won, lost and dnc leads'
+complete -c leads -n '__leads_using export-csv' -l stage -x -a '(__leads_live stages)' -d 'only leads in this stage (repeatable)'
+complete -c leads -n '__leads_using export-csv' -l owner -x -a '(__leads_live owners)' -d 'only leads owned by USER (repeatable)'
+complete -c leads -n '__leads_using export-csv' -l mine -d 'only leads owned by the acting user'
+complete -c leads -n '__leads_using export-csv' -l label -x -a '(__leads_live labels)' -d 'only leads with this label (repeatable: all must match)'
+complete -c leads -n '__leads_using export-csv' -l source -x -a '(__leads_live sources)' -d 'only leads from this source'
+complete -c leads -n '__leads_using export-csv' -l campaign -x -a '(__leads_live campaigns)' -d 'only leads from this campaign'
+complete -c leads -n '__leads_using export-csv' -l search -x -d 'only leads whose name, company, e-mail or notes contain TEXT (case-insensitive)'
+complete -c leads -n '__leads_using export-csv' -l overdue -d 'only leads with an overdue follow-up'
+complete -c leads -n '__leads_using export-csv' -l fields -x -d 'only these columns, in this order: comma-separated names such as id,name,email,field:KEY'
+complete -c leads -n '__leads_using export-csv' -l delimiter -x -d 'field delimiter: one ASCII character, or tab (default ,)'
+complete -c leads -n '__leads_using export-csv' -l bom -d 'start with a UTF-8 byte order mark'
+complete -c leads -n '__leads_using export-csv' -l decimal-comma -d 'write amounts with a decimal comma (12500,50)'
+complete -c leads -n '__leads_using export-csv' -l excel -d 'what German Excel opens by double-click: ; delimiter, byte order mark, decimal comma'
+complete -c leads -n '__leads_using export-csv' -l no-formula-escape -d 'write text cells starting with = + - @ as they are (default: prefix \')'
+complete -c leads -n '__leads_using export-csv' -l with-notes -d 'add a notes column: every note as a JSON array'
+complete -c leads -n '__leads_using export-csv' -l output -r -F -d 'write to FILE, replaced atomically, instead of standard output'
 
 # log
 complete -c leads -n '__leads_using log' -l since -x -d 'only entries at or after WHEN'

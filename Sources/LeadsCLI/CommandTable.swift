@@ -223,6 +223,56 @@ public enum CommandTable {
             ],
             run: ImportCommand.run),
         CommandSpec(
+            "pipeline", "forecast: leads, value and weighted value per stage, owner, month…",
+            options: [
+                OptionSpec("by", value: "GROUPING", "group by stage (default), owner, month (of expected close), source, label or campaign",
+                           hint: .choices(PipelineGrouping.allCases.map(\.rawValue))),
+                OptionSpec("include-won", "count won leads too (at 100 % unless overridden)"),
+                OptionSpec("include-lost", "count lost leads too (at 0 % unless overridden)"),
+                OptionSpec("all", "count won and lost leads too (dnc leads never count)"),
+            ] + filters.filter { $0.name != "all" } + [
+                OptionSpec("overdue", "only leads with an overdue follow-up"),
+                json,
+                OptionSpec("csv", "print CSV: one row per group and currency, then a total row (decimal strings)"),
+            ],
+            writes: false,
+            details: [
+                "Per group: the number of leads, their total value and their weighted value: each lead's value times its probability (the lead's override, else its stage's), rounded to the cent, then summed. Amounts in different currencies are never added: one block per currency, and one for leads without a value.",
+                "Counts open leads; --include-won, --include-lost (or --all, or naming the stage with --stage) add won and lost leads; dnc leads are never counted. With --by label a lead is counted under each of its labels, and once in the total. Docs/reports.md has the details and the JSON and CSV schemas.",
+            ],
+            examples: [
+                Example("leads pipeline", "the open pipeline by stage"),
+                Example("leads pipeline --by month --mine", "my forecast by month of expected close"),
+                Example("leads pipeline --by owner --include-won --csv > forecast.csv", "per rep, won deals included, for a spreadsheet"),
+            ],
+            exclusive: [["json", "csv"], ["owner", "mine"]],
+            run: PipelineCommand.run),
+        CommandSpec(
+            "export-csv", "write leads as CSV (RFC 4180) for spreadsheets and import-csv",
+            options: filters + [
+                OptionSpec("overdue", "only leads with an overdue follow-up"),
+                OptionSpec("fields", value: "LIST", "only these columns, in this order: comma-separated names such as id,name,email,field:KEY"),
+                OptionSpec("delimiter", value: "C", "field delimiter: one ASCII character, or tab (default ,)"),
+                OptionSpec("bom", "start with a UTF-8 byte order mark"),
+                OptionSpec("decimal-comma", "write amounts with a decimal comma (12500,50)"),
+                OptionSpec("excel", "what German Excel opens by double-click: ; delimiter, byte order mark, decimal comma"),
+                OptionSpec("no-formula-escape", "write text cells starting with = + - @ as they are (default: prefix ')"),
+                OptionSpec("with-notes", "add a notes column: every note as a JSON array"),
+                OptionSpec("output", value: "FILE", "write to FILE, replaced atomically, instead of standard output", hint: .file),
+            ],
+            writes: false,
+            details: [
+                "One record per lead, sorted by ID, after a header, with CRLF line ends. Columns: id, name, organization, company, email, phone, address, owner, stage, probability, value, currency, weighted, expected_close, source, campaign, labels, lost_reason, next_reminder, last_contact, converted_customer, created, updated, then field:KEY for every custom field, then notes with --with-notes. Docs/export.md describes each column.",
+                "Exports open leads unless --all or --stage says otherwise. Text cells a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) get a leading ' that import-csv removes again.",
+            ],
+            examples: [
+                Example("leads export-csv --excel --output leads.csv", "a file German Excel opens correctly by double-click"),
+                Example("leads export-csv --all --with-notes > backup.csv", "every lead with its notes, for import-csv"),
+                Example("leads export-csv --fields id,name,email --label fair", "a mailing list of the fair's leads"),
+            ],
+            exclusive: [["owner", "mine"], ["excel", "delimiter"]],
+            run: ExportCSVCommand.run),
+        CommandSpec(
             "log", "show the activity log, newest last",
             arguments: [ArgumentSpec("ID", .optional, "only this lead's entries", hint: .live(.lead))],
             options: [

@@ -52,6 +52,7 @@ enum ErrorReport {
                 return ("\(file): \(count) rejected; " + (dryRun ? "the import would fail" : "nothing imported")
                         + " (fix them, or use --skip-invalid to import the other rows)", ExitStatus.failure)
             }
+        case let e as ReportError: return (report(e), ExitStatus.failure)
         case let e as EnvironmentError:
             switch e {
             case let .invalidVariable(name, value, reason):
@@ -240,6 +241,13 @@ enum ErrorReport {
         case .unknownHelpTopic(let topic): return "no help for \(quoted(topic))"
         case let .childFailed(command, reason): return "cannot run \(quoted(command)): \(reason)"
         case .nothingToChange(let command): return "\(command): nothing to change; give at least one option"
+        }
+    }
+
+    static func report(_ e: ReportError) -> String {
+        switch e {
+        case let .amountTooLarge(lead, currency):
+            return "lead \(lead): its \(currency) value takes a sum beyond the exact range of amounts (±922337203685477.5807); check the value"
         }
     }
 

@@ -334,38 +334,26 @@ public struct RowConverter: Sendable {
 }
 
 /// The `notes` cell. A plain cell (from another CRM) is one note by the importing user.
-/// The export writes notes as a JSON array of {"at","by","text","contacted"} objects,
-/// which decodes back exactly.
+/// `export-csv --with-notes` writes a JSON array of the stored note objects, which is
+/// read back with the lead file's own note decoder, so it returns exactly.
 public enum NoteCell {
-    public static func encode(_ notes: [Note]) -> String {
-        guard !notes.isEmpty else { return "" }
-        let array = JSONValue.array(notes.map { note in
-            var object: [String: JSONValue] = ["at": .string(note.at.iso8601), "by": .string(note.by), "text": .string(note.text)]
-            if note.contacted { object["contacted"] = .bool(true) }
-            return .object(object)
-        })
-        return String(decoding: JSONWriter.compact(array), as: UTF8.self)
-    }
-
     public static func decode(_ raw: String, field: String, now: Timestamp, user: String) throws(FieldError) -> [Note] {
-        if raw.hasPrefix("[{"), let notes = try? exported(raw) { return notes }
+        if raw.hasPrefix("["), let notes = exported(raw) { return notes }
         guard FieldParser.text(raw) != nil else { return [] }
         return [Note(at: now, by: user, text: raw, contacted: false)]
     }
 
-    private struct NotExported: Error {}
-
-    /// nil unless the cell is exactly what `encode` writes.
-    private static func exported(_ raw: String) throws -> [Note] {
-        guard case .array(let items) = try JSONReader.parse(Array(raw.utf8)) else { throw NotExported() }
-        return try items.map { item in
-            guard case .object(let o) = item, case .string(let at)? = o["at"], let time = Timestamp(iso8601: at),
-                  case .string(let text)? = o["text"] else { throw NotExported() }
-            var by = ""
-            if case .string(let b)? = o["by"] { by = b }
-            var contacted = false
-            if case .bool(let c)? = o["contacted"] { contacted = c }
-            return Note(at: time, by: by, text: text, contacted: contacted)
+    /// nil unless the cell is a JSON array of note objects.
+    private static func exported(_ raw: String) -> [Note]? {
+        var reader = JSONReader(Array(raw.utf8))
+        var notes: [Note] = []
+        do {
+            try reader.beginArray()
+            while try reader.nextElement() { notes.append(try Note(reader: &reader)) }
+            try reader.finish()
+        } catch {
+            return nil
         }
+        return notes
     }
 }

@@ -155,6 +155,11 @@ public final class Directory: @unchecked Sendable {
         if c_syncfs(fd) != 0 { throw SystemError("syncfs", label.isEmpty ? "." : label) }
     }
 
+    /// ".<name>.tmp-<pid>-<random>": hidden, never ending in ".json", unique per writer.
+    static func temporaryName(for name: String) -> String {
+        ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
     /// Replaces (or creates) `name` atomically: a reader sees the old or the new file,
     /// never a part. The temporary name never ends in ".json" and starts with a dot, so
     /// scans ignore it; O_EXCL|O_NOFOLLOW means a planted file or symlink is never
@@ -162,7 +167,7 @@ public final class Directory: @unchecked Sendable {
     /// when this returns.
     @discardableResult
     func writeAtomically(_ name: String, _ bytes: [UInt8], durable: Bool, mode: mode_t = 0o666, groupShared: Bool = false) throws(SystemError) -> stat {
-        let temp = ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp = Directory.temporaryName(for: name)
         let fd = openat(self.fd, temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SystemError("create", path(temp)) }
         var ok = false
@@ -185,6 +190,62 @@ public final class Directory: @unchecked Sendable {
         CrashPoint.hit(.afterRename)
         if durable { try sync() }
         return st
+    }
+}
+
+/// A file anywhere on disk (`export-csv --output FILE`), written in pieces and replaced
+/// atomically: the content goes to a temporary file beside the target, created with
+/// O_EXCL|O_NOFOLLOW (a planted file or symlink is never written through), and only
+/// `commit()` fsyncs it, renames it over the target and fsyncs the directory. Until then
+/// the target is untouched; dropped without `commit()`, the temporary file is removed.
+/// A new file gets mode 0666 minus the umask; a replaced regular file keeps its mode.
+public final class AtomicFile {
+    /// The target path as given, for messages.
+    public let path: String
+    private let directory: Directory
+    private let name: String
+    private let temporaryName: String
+    private var fd: Int32
+
+    public init(path: String) throws(SystemError) {
+        self.path = path
+        let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
+        let directoryPath = slash.map { String(path[...$0]) } ?? "."
+        name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard !name.isEmpty, name != ".", name != ".." else { throw SystemError("create", path, EISDIR) }
+        guard let directory = try Directory.open(directoryPath, label: directoryPath, followLinks: true) else {
+            throw SystemError("create", path, ENOENT)
+        }
+        self.directory = directory
+        var existing = stat()
+        let exists = fstatat(directory.fd, name, &existing, AT_SYMLINK_NOFOLLOW) == 0
+        // Refused before any work rather than when renaming at the end.
+        if exists, (existing.st_mode & S_IFMT) == S_IFDIR { throw SystemError("create", path, EISDIR) }
+        temporaryName = Directory.temporaryName(for: name)
+        fd = openat(directory.fd, temporaryName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw SystemError("create", path) }
+        // Replacing a file keeps its permissions: an export made private stays private.
+        if exists, (existing.st_mode & S_IFMT) == S_IFREG { fchmod(fd, existing.st_mode & 0o7777) }
+    }
+
+    deinit {
+        if fd >= 0 {
+            close(fd)
+            unlinkat(directory.fd, temporaryName, 0)
+        }
+    }
+
+    public func write(_ bytes: [UInt8]) throws(SystemError) {
+        try writeAll(fd, bytes, path: path)
+    }
+
+    /// Makes the written content the target's, durably.
+    public func commit() throws(SystemError) {
+        if fsync(fd) != 0 { throw SystemError("fsync", path) }
+        guard renameat(directory.fd, temporaryName, directory.fd, name) == 0 else { throw SystemError("rename", path) }
+        close(fd)
+        fd = -1
+        try directory.sync()
     }
 }
 

@@ -1,0 +1,96 @@
+import LeadsCore
+
+/// `leads export-csv`: one RFC 4180 record per lead (Docs/export.md), streamed lead by
+/// lead to stdout or to an atomically replaced `--output` file.
+enum ExportCSVCommand {
+    /// Bytes gathered before each write.
+    static let chunk = 1 << 16
+
+    static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
+        // Every option is checked before the store is read or a file is created.
+        var format = invocation.flag("excel") ? CSVExportFormat.excel : CSVExportFormat()
+        if let raw = invocation.value("delimiter") { format.delimiter = try delimiter(raw) }
+        if invocation.flag("bom") { format.byteOrderMark = true }
+        if invocation.flag("decimal-comma") { format.decimalSeparator = UInt8(ascii: ",") }
+        if invocation.flag("no-formula-escape") { format.formulaGuard = false }
+        let withNotes = invocation.flag("with-notes")
+        let requested = try invocation.value("fields").map { raw throws(UsageError) in try Self.columns(raw, notes: withNotes) }
+        let outputPath = invocation.value("output")
+        if outputPath == "" {
+            throw UsageError.invalidArgument(argument: "--output", value: "", reason: "expected a file name, or - for standard output")
+        }
+
+        let store = try context.store()
+        let config = try store.config()
+        var filter = try FilterOptions.filter(invocation, config: config, user: context.user)
+        if invocation.flag("overdue") { filter.overdueAt = try context.now() }
+        // Created before the scan, so an unwritable target fails before any work; removed
+        // again unless committed.
+        let file = try outputPath.flatMap { path throws(SystemError) in path == "-" ? nil : try AtomicFile(path: path) }
+
+        let (all, problems) = try store.allLeads()
+        let leads = all.lazy.filter(filter.matches)
+        // The header needs every custom field key first: a streaming scan makes a first
+        // pass for the keys (unless --fields names the columns).
+        let selected = requested ?? CSVExport.defaultColumns(fieldKeys: leads.flatMap(\.fields.keys), notes: withNotes)
+        let export = CSVExport(columns: selected, config: config, format: format)
+
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(chunk + 4096)
+        func flush() throws {
+            if let file { try file.write(buffer) } else { try context.output.write(bytes: buffer) }
+            buffer.removeAll(keepingCapacity: true)
+        }
+        export.appendHeader(to: &buffer)
+        for lead in leads {
+            try export.append(lead, to: &buffer)
+            if buffer.count >= chunk { try flush() }
+        }
+        try flush()
+        // The readable leads are exported; the unreadable ones are named and fail the run.
+        try file?.commit()
+        if !problems.isEmpty { throw CorruptFiles(problems: problems) }
+        return ExitStatus.success
+    }
+
+    /// One ASCII character other than `"`, CR or LF; `tab` (or `\t`) for a tab.
+    static func delimiter(_ raw: String) throws(UsageError) -> UInt8 {
+        if raw == "tab" || raw == "\\t" { return 0x09 }
+        let bytes = Array(raw.utf8)
+        guard bytes.count == 1, bytes[0] < 0x80, bytes[0] != 0,
+              bytes[0] != UInt8(ascii: "\""), bytes[0] != 0x0D, bytes[0] != 0x0A
+        else {
+            throw .invalidArgument(argument: "--delimiter", value: raw,
+                                   reason: "expected one ASCII character other than a double quote or a line break, such as ';' or tab")
+        }
+        return bytes[0]
+    }
+
+    /// `--fields id,name,field:KEY,…`: known names only, each once; `--with-notes` adds
+    /// `notes` at the end unless listed.
+    static func columns(_ raw: String, notes: Bool) throws(UsageError) -> [CSVExportColumn] {
+        var columns: [CSVExportColumn] = []
+        for part in raw.split(separator: ",", omittingEmptySubsequences: false) {
+            let name = String(part.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+            guard let column = CSVExportColumn(name: name) else {
+                if name.isEmpty {
+                    throw .invalidArgument(argument: "--fields", value: raw, reason: "a column name is empty (two commas in a row?)")
+                }
+                if name.lowercased().hasPrefix(CSVExportColumn.fieldPrefix) {
+                    throw .invalidArgument(argument: "--fields", value: name,
+                                           reason: "a custom field name is letters, digits, _, - or .")
+                }
+                let known = CSVExportColumn.names
+                throw .invalidArgument(argument: "--fields", value: name,
+                                       reason: "not a column" + (Suggestion.nearest(to: name, in: known).map { "; did you mean '\($0)'?" } ?? "")
+                                           + "\ncolumns: " + (CSVExportColumn.standard.map(\.name) + ["field:KEY", "notes"]).joined(separator: ", "))
+            }
+            guard !columns.contains(column) else {
+                throw .invalidArgument(argument: "--fields", value: name, reason: "the column is listed twice")
+            }
+            columns.append(column)
+        }
+        if notes && !columns.contains(.notes) { columns.append(.notes) }
+        return columns
+    }
+}

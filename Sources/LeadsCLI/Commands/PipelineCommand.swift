@@ -1,0 +1,144 @@
+import LeadsCore
+
+/// `leads pipeline`: the weighted forecast per group and currency (Docs/reports.md).
+enum PipelineCommand {
+    static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
+        let grouping = try invocation.value("by").map(grouping) ?? .stage
+        let store = try context.store()
+        let config = try store.config()
+        var filter = try FilterOptions.filter(invocation, config: config, user: context.user)
+        if let raw = invocation.values("stage").first(where: {
+            (try? FieldParser.stage($0, field: "--stage", config: config))?.name == Stage.dnc.name
+        }) {
+            throw UsageError.invalidArgument(argument: "--stage", value: raw,
+                                             reason: "dnc (do not contact) leads are never part of the pipeline")
+        }
+        // The report decides about won, lost and dnc; the filter only about everything else.
+        let all = invocation.flag("all")
+        let includeWon = all || invocation.flag("include-won") || filter.stages.contains(Stage.won.name)
+        let includeLost = all || invocation.flag("include-lost") || filter.stages.contains(Stage.lost.name)
+        filter.includeClosed = true
+        if invocation.flag("overdue") { filter.overdueAt = try context.now() }
+
+        var report = PipelineReport(grouping: grouping, config: config, includeWon: includeWon, includeLost: includeLost)
+        let (leads, problems) = try store.allLeads()
+        for lead in leads where filter.matches(lead) { try report.add(lead) }
+        let blocks = report.result
+
+        let out = context.output
+        if invocation.flag("json") {
+            try out.write(bytes: JSONWriter.pretty(json(blocks, grouping: grouping)))
+        } else if invocation.flag("csv") {
+            try out.write(bytes: csv(blocks))
+        } else {
+            let lines = text(blocks, grouping: grouping, width: context.environment.terminalColumns,
+                             color: context.environment.colorOnStdout)
+            for line in lines { try out.line(line) }
+        }
+        // The report above covers every readable lead; the unreadable ones are named and fail the run.
+        if !problems.isEmpty { throw CorruptFiles(problems: problems) }
+        return ExitStatus.success
+    }
+
+    static func grouping(_ raw: String) throws(UsageError) -> PipelineGrouping {
+        if let grouping = PipelineGrouping(rawValue: raw.lowercased()) { return grouping }
+        let names = PipelineGrouping.allCases.map(\.rawValue)
+        throw .invalidArgument(argument: "--by", value: raw, reason: "group by one of " + names.joined(separator: ", ")
+                                   + (Suggestion.nearest(to: raw, in: names).map { "; did you mean '\($0)'?" } ?? ""))
+    }
+
+    /// The stable JSON schema of Docs/reports.md; money as exact decimal strings.
+    static func json(_ blocks: [PipelineBlock], grouping: PipelineGrouping) -> JSONValue {
+        func totals(_ t: PipelineTotals) -> [String: JSONValue] {
+            ["count": .integer(t.count), "value": .string(t.value.canonical), "weighted": .string(t.weighted.canonical)]
+        }
+        return .object([
+            "by": .string(grouping.rawValue),
+            "currencies": .array(blocks.map { block in
+                .object([
+                    "currency": block.currency.map(JSONValue.string) ?? .null,
+                    "groups": .array(block.groups.map { group in
+                        var object = totals(group.totals)
+                        object["key"] = group.key.map(JSONValue.string) ?? .null
+                        return .object(object)
+                    }),
+                    "total": .object(totals(block.total)),
+                ])
+            }),
+        ])
+    }
+
+    /// `currency,row,key,count,value,weighted`: one `group` row per group, then a `total`
+    /// row per currency. An empty key is the group of leads without one; an empty currency
+    /// the block of leads without a value.
+    static func csv(_ blocks: [PipelineBlock]) -> [UInt8] {
+        let writer = CSVWriter()
+        var out: [UInt8] = []
+        writer.append(["currency", "row", "key", "count", "value", "weighted"], to: &out)
+        func amount(_ a: Amount) -> String { a.formatted(decimalSeparator: UInt8(ascii: "."), groupingSeparator: nil, unambiguous: true) }
+        for block in blocks {
+            let currency = block.currency ?? ""
+            for group in block.groups {
+                let t = group.totals
+                writer.append([currency, "group", FormulaGuard.neutralise(group.key ?? ""), String(t.count),
+                               amount(t.value), amount(t.weighted)], to: &out)
+            }
+            let t = block.total
+            writer.append([currency, "total", "", String(t.count), amount(t.value), amount(t.weighted)], to: &out)
+        }
+        return out
+    }
+
+    /// One table per currency with a total row; on a terminal (colour allowed) a bar per
+    /// row, proportional to its weighted value within the block.
+    static func text(_ blocks: [PipelineBlock], grouping: PipelineGrouping, width: Int?, color: Bool) -> [String] {
+        var lines: [String] = []
+        for block in blocks {
+            if !lines.isEmpty { lines.append("") }
+            let hasValue = block.currency != nil
+            lines.append(Style.apply(Style.bold, block.currency ?? "no value", if: color))
+            var columns: [TextTable.Column] = [.init(title: grouping.rawValue.uppercased(), flexible: true),
+                                               .init(title: "LEADS", alignment: .right)]
+            if hasValue {
+                columns += [.init(title: "VALUE", alignment: .right), .init(title: "WEIGHTED", alignment: .right)]
+            }
+            var table = TextTable(columns)
+            func cells(_ name: String, _ t: PipelineTotals) -> [String] {
+                [name, String(t.count)] + (hasValue ? [t.value.canonical, t.weighted.canonical] : [])
+            }
+            for group in block.groups { table.add(cells(group.key ?? noKey(grouping), group.totals)) }
+            let totalName = grouping == .label ? "total (each lead once)" : "total"
+            table.add(cells(totalName, block.total), style: color ? Style.bold : nil)
+            var rendered = table.render(width: width, color: color)
+            if color { addBars(&rendered, block: block, hasValue: hasValue, width: width) }
+            lines += rendered
+        }
+        return lines
+    }
+
+    static func noKey(_ grouping: PipelineGrouping) -> String {
+        switch grouping {
+        case .month: return "(no date)"
+        case .label: return "(no label)"
+        default: return "(none)"
+        }
+    }
+
+    /// Appends a bar to each group row (not the header or the total). The table's last
+    /// column is right-aligned, so every row ends in the same column. Bars measure the
+    /// weighted value, or the lead count where there is no weighted value to compare.
+    static func addBars(_ lines: inout [String], block: PipelineBlock, hasValue: Bool, width: Int?) {
+        let useWeighted = hasValue && block.groups.contains { $0.totals.weighted > .zero }
+        let measures = block.groups.map { Double(useWeighted ? max(0, $0.totals.weighted.units) : Int64($0.totals.count)) }
+        guard let largest = measures.max(), largest > 0, let tableWidth = lines.first.map(displayWidth) else { return }
+        let barWidth = min(40, (width ?? 80) - tableWidth - 2)
+        guard barWidth >= 5 else { return }
+        let eighths = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
+        for (index, measure) in measures.enumerated() {
+            let length = Int((measure / largest * Double(barWidth * 8)).rounded())
+            guard length > 0 else { continue }
+            let bar = String(repeating: "█", count: length / 8) + eighths[length % 8]
+            lines[index + 1] += "  " + Style.apply(Style.cyan, bar, if: true)
+        }
+    }
+}

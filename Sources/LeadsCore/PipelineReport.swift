@@ -1,0 +1,194 @@
+/// What `pipeline --by` groups leads by.
+public enum PipelineGrouping: String, Sendable, CaseIterable {
+    case stage, owner, month, source, label, campaign
+}
+
+/// Lead count, summed value and summed weighted value of some leads, all in one currency.
+public struct PipelineTotals: Sendable, Equatable {
+    public var count: Int
+    public var value: Amount
+    /// The sum of each lead's weighted value already rounded to the cent, so that the
+    /// report equals the sum of the export's `weighted` column.
+    public var weighted: Amount
+
+    public init(count: Int = 0, value: Amount = .zero, weighted: Amount = .zero) {
+        self.count = count
+        self.value = value
+        self.weighted = weighted
+    }
+
+    mutating func add(value: Amount, weighted: Amount) throws(MoneyError) {
+        let newValue = try self.value.adding(value)
+        let newWeighted = try self.weighted.adding(weighted)
+        count += 1
+        self.value = newValue
+        self.weighted = newWeighted
+    }
+}
+
+/// One row of a currency block.
+public struct PipelineGroup: Sendable, Equatable {
+    /// The stage, owner, `YYYY-MM` month, source, label or campaign; nil for the leads that
+    /// have none (no owner, no expected close date, no label…).
+    public var key: String?
+    public var totals: PipelineTotals
+
+    public init(key: String?, totals: PipelineTotals) {
+        self.key = key
+        self.totals = totals
+    }
+}
+
+/// The groups of one currency, in report order, and their total. With `--by label` a lead
+/// with several labels is in several groups but counted once in `total`.
+public struct PipelineBlock: Sendable, Equatable {
+    /// nil for the leads without a value: they are counted, but belong to no currency.
+    public var currency: String?
+    public var groups: [PipelineGroup]
+    public var total: PipelineTotals
+
+    public init(currency: String?, groups: [PipelineGroup], total: PipelineTotals) {
+        self.currency = currency
+        self.groups = groups
+        self.total = total
+    }
+}
+
+/// A report could not be computed exactly.
+public enum ReportError: Error, Sendable, Equatable {
+    /// This lead's value or weighted value would take a total (or the weighting itself)
+    /// beyond the exact range of amounts, ±922,337,203,685,477.5807.
+    case amountTooLarge(lead: Int, currency: String)
+}
+
+/// The weighted pipeline (`leads pipeline`), accumulated one lead at a time: it keeps one
+/// running total per currency and group, never the leads, so a scan of any number of
+/// leads needs memory only for the groups.
+///
+/// Scope: leads in open stages (and in stages config.json no longer lists); won and lost
+/// leads only when asked for; dnc leads never, not even in the totals. Amounts of
+/// different currencies are never added: each currency is a block of its own.
+public struct PipelineReport: Sendable {
+    public let grouping: PipelineGrouping
+    public let includeWon: Bool
+    public let includeLost: Bool
+    private let config: StoreConfig
+    private var blocks: [String?: BlockAccumulator] = [:]
+
+    private struct BlockAccumulator: Sendable {
+        var groups: [String?: PipelineTotals] = [:]
+        var total = PipelineTotals()
+
+        mutating func add(_ key: String?, value: Amount, weighted: Amount) throws(MoneyError) {
+            try groups[key, default: PipelineTotals()].add(value: value, weighted: weighted)
+        }
+    }
+
+    public init(grouping: PipelineGrouping, config: StoreConfig, includeWon: Bool = false, includeLost: Bool = false) {
+        self.grouping = grouping
+        self.config = config
+        self.includeWon = includeWon
+        self.includeLost = includeLost
+    }
+
+    /// Whether the lead's stage is in the report's scope.
+    public func covers(_ lead: Lead) -> Bool {
+        switch lead.stage {
+        case Stage.dnc.name: return false
+        case Stage.won.name: return includeWon
+        case Stage.lost.name: return includeLost
+        default: return true
+        }
+    }
+
+    /// Counts the lead if its stage is in scope; returns whether it was counted.
+    /// Weighted value: value × effective probability (the lead's override, else its
+    /// stage's), rounded half away from zero to the cent for this lead alone.
+    @discardableResult
+    public mutating func add(_ lead: Lead) throws(ReportError) -> Bool {
+        guard covers(lead) else { return false }
+        let currency = lead.value?.currency
+        var value = Amount.zero, weighted = Amount.zero
+        do {
+            if let money = lead.value, let weightedMoney = try lead.weightedValue(config) {
+                value = money.amount
+                weighted = weightedMoney.amount
+            }
+            var block = blocks.removeValue(forKey: currency) ?? BlockAccumulator()
+            defer { blocks[currency] = block }
+            func named(_ text: String?) -> String? { text?.isEmpty == false ? text : nil }
+            switch grouping {
+            case .stage: try block.add(lead.stage, value: value, weighted: weighted)
+            case .owner: try block.add(named(lead.owner), value: value, weighted: weighted)
+            case .source: try block.add(named(lead.source), value: value, weighted: weighted)
+            case .campaign: try block.add(named(lead.campaign), value: value, weighted: weighted)
+            case .month: try block.add(lead.expectedClose?.monthKey, value: value, weighted: weighted)
+            case .label:
+                // Each distinct label once (a hand-edited file may repeat one).
+                let labels = lead.labels
+                for (index, label) in labels.enumerated() where !labels[..<index].contains(label) {
+                    try block.add(label, value: value, weighted: weighted)
+                }
+                if labels.isEmpty { try block.add(nil, value: value, weighted: weighted) }
+            }
+            // Once per lead, whatever the number of its groups.
+            try block.total.add(value: value, weighted: weighted)
+        } catch {
+            throw .amountTooLarge(lead: lead.id, currency: currency ?? "")
+        }
+        return true
+    }
+
+    /// The blocks: currencies in code order, then the leads without a value. Groups: stages
+    /// in config.json order (stages it no longer lists after the open ones, by name; then
+    /// won, lost); months ascending; anything else by weighted value, largest first (ties:
+    /// value, count, then key in byte order). The group without a key comes last.
+    public var result: [PipelineBlock] {
+        let currencies = blocks.keys.sorted { a, b in
+            switch (a, b) {
+            case let (a?, b?): return precedes(a, b)
+            case (_?, nil): return true
+            default: return false
+            }
+        }
+        return currencies.map { currency in
+            let block = blocks[currency]!
+            let groups = block.groups.map { PipelineGroup(key: $0.key, totals: $0.value) }
+            return PipelineBlock(currency: currency, groups: groups.sorted(by: ordered), total: block.total)
+        }
+    }
+
+    private func ordered(_ a: PipelineGroup, _ b: PipelineGroup) -> Bool {
+        guard let x = a.key else { return false }
+        guard let y = b.key else { return true }
+        switch grouping {
+        case .stage:
+            let (rx, ry) = (stageRank(x), stageRank(y))
+            return rx != ry ? rx < ry : precedes(x, y)
+        case .month:
+            return precedes(x, y)
+        default:
+            let (p, q) = (a.totals, b.totals)
+            if p.weighted != q.weighted { return p.weighted > q.weighted }
+            if p.value != q.value { return p.value > q.value }
+            if p.count != q.count { return p.count > q.count }
+            return precedes(x, y)
+        }
+    }
+
+    /// UTF-8 byte order: exact and stable, unlike String's `<`, which treats canonically
+    /// equivalent spellings as equal.
+    private func precedes(_ a: String, _ b: String) -> Bool {
+        a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    /// Open stages by position; unknown stages share the rank after them; then won, lost.
+    private func stageRank(_ name: String) -> Int {
+        if let index = config.stages.firstIndex(where: { $0.name == name }) { return index }
+        switch name {
+        case Stage.won.name: return config.stages.count + 1
+        case Stage.lost.name: return config.stages.count + 2
+        default: return config.stages.count
+        }
+    }
+}
