@@ -273,6 +273,28 @@ public enum CommandTable {
             exclusive: [["owner", "mine"], ["excel", "delimiter"]],
             run: ExportCSVCommand.run),
         CommandSpec(
+            "fsck", "check every file and the log; --repair mends what can be mended",
+            options: [
+                OptionSpec("repair", "remove stale temporary files, cut a torn last log line, log unlogged files, rebuild derived files"),
+                json,
+            ],
+            writes: true,
+            details: [
+                "Checks that every lead and customer file parses and validates (IDs match names, stages exist, money is exact), that no temporary files are left, that the log parses, and that the derived files (next ID, duplicate keys) cover every file. Problems are printed one per line as PATH[:LINE:COL]: reason; the exit status is 1 when any is left.",
+                "--repair never touches a broken lead file (mend it by hand under 'leads lock') and never rewrites the log: it only cuts an incomplete last line and appends records.",
+            ],
+            examples: [Example("leads fsck --repair && leads fsck", "mend, then confirm the store is clean")],
+            run: FsckCommand.run),
+        CommandSpec(
+            "lock", "run a command while holding the store's lock",
+            usage: ["[--shared] -- CMD [ARGS…]"],
+            arguments: [ArgumentSpec("CMD", .oneOrMore, "the command and its arguments (after --)", hint: .command)],
+            options: [OptionSpec("shared", "take the lock shared (other readers may run; writers wait)")],
+            writes: true,
+            details: ["Every leads writer waits (up to LEADS_LOCK_TIMEOUT) while CMD runs, so a backup sees a consistent store. Exits with CMD's status (126 if it cannot be run, 127 if it is not found)."],
+            examples: [Example("leads lock -- tar czf leads-backup.tgz -C ~/.local/share leads", "a consistent backup")],
+            run: LockCommand.run),
+        CommandSpec(
             "log", "show the activity log, newest last",
             arguments: [ArgumentSpec("ID", .optional, "only this lead's entries", hint: .live(.lead))],
             options: [

@@ -20,7 +20,7 @@ public enum CommandError: Error, Sendable, Equatable {
     case confirmationRequired(command: String)
     case declined
     case unknownHelpTopic(String)
-    case childFailed(command: String, reason: String)
+    case childFailed(command: String, reason: String, status: Int32)
     case nothingToChange(command: String)
 }
 
@@ -43,7 +43,9 @@ enum ErrorReport {
         case let e as StoreError: return store(e)
         case let e as CorruptFiles:
             return (e.problems.map { store($0).0 ?? "" }.joined(separator: "\n"), ExitStatus.failure)
-        case let e as CommandError: return (command(e), ExitStatus.failure)
+        case let e as CommandError:
+            if case .childFailed(_, _, let status) = e { return (command(e), status) }
+            return (command(e), ExitStatus.failure)
         case let e as ImportError: return (importError(e), ExitStatus.failure)
         case let e as ImportFailure:
             switch e {
@@ -239,7 +241,7 @@ enum ErrorReport {
         case .confirmationRequired(let command): return "\(command): not on a terminal; add --yes to confirm"
         case .declined: return "nothing changed"
         case .unknownHelpTopic(let topic): return "no help for \(quoted(topic))"
-        case let .childFailed(command, reason): return "cannot run \(quoted(command)): \(reason)"
+        case let .childFailed(command, reason, _): return "cannot run \(quoted(command)): \(reason)"
         case .nothingToChange(let command): return "\(command): nothing to change; give at least one option"
         }
     }

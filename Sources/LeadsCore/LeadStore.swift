@@ -37,7 +37,7 @@ public final class LeadStore {
     /// Called about a second into a wait for the lock.
     public var onLockWait: ((LockHolder?) -> Void)?
 
-    private var root: Directory?
+    var root: Directory?
     private var cachedConfig: StoreConfig?
 
     /// Opens the data directory without creating anything; a missing directory reads
@@ -107,7 +107,7 @@ public final class LeadStore {
         }
     }
 
-    private func subdirectory(_ name: String) throws(StoreError) -> Directory? {
+    func subdirectory(_ name: String) throws(StoreError) -> Directory? {
         guard let root else { return nil }
         do {
             return try Directory.open(name, relativeTo: root, label: name, followLinks: false)
@@ -140,6 +140,7 @@ public final class LeadStore {
                 guard sharedGroup, !existing.sharedGroup else { return false }
                 existing.sharedGroup = true
                 try self.writeConfig(existing)
+                try self.shareWithGroup()
                 return true
             }
             var config = StoreConfig.defaults
@@ -147,6 +148,28 @@ public final class LeadStore {
             try self.writeConfig(config)
             return true
         }
+    }
+
+    /// `init --shared` on an existing store: what git's `--shared=group` does to a
+    /// repository. Directories become group-writable and setgid (new files get the
+    /// directory's group); files become group-readable and -writable.
+    private func shareWithGroup() throws(StoreError) {
+        func share(_ dir: Directory) throws(StoreError) {
+            _ = fchmod(dir.fd, 0o2770)
+            for name in try system({ () throws(SystemError) in try dir.entries() }) {
+                guard let st = try system({ () throws(SystemError) in try dir.fileStatus(name) }) else { continue }
+                switch st.st_mode & S_IFMT {
+                case S_IFDIR:
+                    if let sub = try system({ () throws(SystemError) in
+                        try Directory.open(name, relativeTo: dir, label: dir.path(name), followLinks: false) }) {
+                        try share(sub)
+                    }
+                case S_IFREG: _ = fchmodat(dir.fd, name, (st.st_mode & 0o7777) | 0o660, 0)
+                default: continue
+                }
+            }
+        }
+        try share(root!)
     }
 
     private func writeConfig(_ config: StoreConfig) throws(StoreError) {
@@ -165,11 +188,15 @@ public final class LeadStore {
                                        since: actor.now.iso8601, command: "leads " + actor.command)
     }
 
+    private func acquireLock(_ mode: LockMode) throws(StoreError) -> StoreLock {
+        try StoreLock.acquire(in: root!, name: Self.lockFile, mode: mode, timeout: lockTimeout, identity: identity(),
+                              groupShared: (try? config())?.sharedGroup ?? false, onWait: onLockWait)
+    }
+
     /// Runs `body` holding the lock. A missing store needs no lock to be read.
     public func withLock<T>(_ mode: LockMode, _ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         guard let root else { return try body() }
-        let lock = try StoreLock.acquire(in: root, name: Self.lockFile, mode: mode, timeout: lockTimeout,
-                                         identity: identity(), onWait: onLockWait)
+        let lock = try acquireLock(mode)
         defer { lock.release() }
         return try body()
     }
@@ -178,8 +205,7 @@ public final class LeadStore {
     public func write<T>(_ body: (StoreWriter) throws -> T) throws -> T {
         let config = try self.config()
         try createLayout(sharedGroup: config.sharedGroup)
-        let lock = try StoreLock.acquire(in: root!, name: Self.lockFile, mode: .exclusive, timeout: lockTimeout,
-                                         identity: identity(), onWait: onLockWait)
+        let lock = try acquireLock(.exclusive)
         defer { lock.release() }
         let writer = try StoreWriter(store: self, root: root!, config: config)
         let result = try body(writer)
@@ -191,8 +217,7 @@ public final class LeadStore {
     /// starts and waits for the child.
     public func holdingLock<T>(_ mode: LockMode, _ body: () throws -> T) throws -> T {
         try createLayout(sharedGroup: try config().sharedGroup)
-        let lock = try StoreLock.acquire(in: root!, name: Self.lockFile, mode: mode, timeout: lockTimeout,
-                                         identity: identity(), onWait: onLockWait)
+        let lock = try acquireLock(mode)
         defer { lock.release() }
         return try body()
     }
@@ -307,13 +332,6 @@ public final class LeadStore {
         return SpoolFile(directory: root!, name: name, fd: fd)
     }
 
-    // MARK: Derived state
-
-    fileprivate func indexDirectory() throws(StoreError) -> Directory {
-        try createLayout(sharedGroup: try config().sharedGroup)
-        guard let dir = try subdirectory(Self.indexDirectory) else { throw .system(SystemError("open", Self.indexDirectory, ENOENT)) }
-        return dir
-    }
 }
 
 /// A temporary file that removes itself.
@@ -354,12 +372,12 @@ public final class StoreWriter {
     public let actor: Actor
     private let store: LeadStore
     private let root: Directory
-    private let leadsDir: Directory
-    private let customersDir: Directory
-    private let indexDir: Directory
-    private let log: ActivityLog
-    private let keys: DuplicateKeyIndex
-    private var state: DerivedState
+    let leadsDir: Directory
+    let customersDir: Directory
+    let indexDir: Directory
+    let log: ActivityLog
+    let keys: DuplicateKeyIndex
+    var state: DerivedState
 
     init(store: LeadStore, root: Directory, config: StoreConfig) throws {
         self.store = store

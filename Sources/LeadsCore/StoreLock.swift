@@ -46,7 +46,7 @@ public final class StoreLock {
     /// `onWait` is called once, about a second into a wait, with the current holder.
     static func acquire(
         in directory: Directory, name: String = ".lock", mode: LockMode, timeout: Double,
-        identity: String, onWait: ((LockHolder?) -> Void)? = nil
+        identity: String, groupShared: Bool = false, onWait: ((LockHolder?) -> Void)? = nil
     ) throws(StoreError) -> StoreLock {
         var flags = O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW
         var fd = openat(directory.fd, name, flags, 0o666)
@@ -59,6 +59,8 @@ public final class StoreLock {
             if errno == ELOOP { throw .notARegularFile(directory.path(name)) }
             throw .system(SystemError("open", directory.path(name)))
         }
+        // A team's members must all be able to open the lock file for writing.
+        if groupShared && flags & O_RDWR != 0 { _ = fchmod(fd, 0o660) }
         let lock = StoreLock(fd: fd, mode: mode)
         let start = monotonicSeconds()
         var delay = 0.001

@@ -1,0 +1,69 @@
+import LeadsCore
+
+enum FsckCommand {
+    static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
+        let repair = invocation.flag("repair")
+        let problems = try context.store().check(repair: repair)
+        let out = context.output
+        if invocation.flag("json") {
+            try out.write(bytes: JSONWriter.pretty(.object([
+                "ok": .bool(problems.allSatisfy(\.repaired)),
+                "problems": .array(problems.map(json)),
+            ])))
+        } else {
+            for problem in problems { try out.line(text(problem)) }
+        }
+        let left = problems.filter { !$0.repaired }
+        guard !problems.isEmpty else { return ExitStatus.success }
+        let repaired = problems.count - left.count
+        var summary = problems.count == 1 ? "1 problem" : "\(problems.count) problems"
+        if repair { summary += ", \(repaired) repaired" }
+        if !repair && problems.contains(where: \.repairable) { summary += "; run 'leads fsck --repair' to mend what can be mended" }
+        if left.contains(where: { !$0.repairable }) { summary += "; broken files are left as they are: mend them by hand (leads lock -- $EDITOR FILE)" }
+        Output.standardError("leads: " + summary)
+        return left.isEmpty ? ExitStatus.success : ExitStatus.failure
+    }
+
+    static func text(_ problem: StoreProblem) -> String {
+        let (position, message) = describe(problem)
+        return problem.path + position + ": " + message + (problem.repaired ? " (repaired)" : "")
+    }
+
+    /// ":LINE:COL" where known, and the reason.
+    static func describe(_ problem: StoreProblem) -> (String, String) {
+        switch problem.kind {
+        case .corrupt(let error): return (":\(error.line):\(error.column)", ErrorReport.json(error.reason))
+        case .corruptLogLine(let error): return (":\(error.line):\(error.column)", ErrorReport.json(error.reason))
+        case .unreadable(let error): return ("", ErrorReport.render(error).0 ?? "unreadable")
+        case .unknownStage(let stage): return ("", "stage '\(stage)' is not in config.json")
+        case .staleTemporaryFile: return ("", "temporary file left by an interrupted command")
+        case .unexpectedFile: return ("", "not a store file (expected ID.json); left alone")
+        case .tornLogTail(let bytes): return ("", "the last line is incomplete (\(bytes) bytes): a writer was interrupted")
+        case .unlogged: return ("", "no log record mentions it: an interrupted command wrote it")
+        case let .idMarkBehind(next, highest): return ("", "next ID \(next) is not above the highest ID in use, \(highest)")
+        case .keysMissing: return ("", "missing from the duplicate-check keys")
+        }
+    }
+
+    static func json(_ problem: StoreProblem) -> JSONValue {
+        let kind: String
+        var object: [String: JSONValue] = ["path": .string(problem.path), "repaired": .bool(problem.repaired)]
+        switch problem.kind {
+        case .corrupt(let e), .corruptLogLine(let e):
+            kind = { if case .corrupt = problem.kind { return "corrupt" } else { return "corrupt-log-line" } }()
+            object["line"] = .integer(e.line)
+            object["column"] = .integer(e.column)
+        case .unreadable: kind = "unreadable"
+        case .unknownStage: kind = "unknown-stage"
+        case .staleTemporaryFile: kind = "stale-temporary-file"
+        case .unexpectedFile: kind = "unexpected-file"
+        case .tornLogTail: kind = "torn-log-tail"
+        case .unlogged: kind = "unlogged"
+        case .idMarkBehind: kind = "id-mark-behind"
+        case .keysMissing: kind = "keys-missing"
+        }
+        object["kind"] = .string(kind)
+        object["message"] = .string(describe(problem).1)
+        return .object(object)
+    }
+}

@@ -1,0 +1,198 @@
+import Glibc
+
+/// One thing `fsck` found wrong.
+public struct StoreProblem: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// A lead, customer or config file that does not parse or validate.
+        case corrupt(JSONError)
+        /// A symlink, FIFO or directory where a file belongs; over the size limit.
+        case unreadable(StoreError)
+        case unknownStage(String)
+        /// A hidden temporary or backup file left by a killed command.
+        case staleTemporaryFile
+        /// A file in leads/ or customers/ that is not `<id>.json`.
+        case unexpectedFile
+        /// A log line that does not parse (never rewritten: reported only).
+        case corruptLogLine(JSONError)
+        /// The log's last line has no newline: a writer died mid-record.
+        case tornLogTail(bytes: Int)
+        /// A lead or customer file that no log record mentions: written by a command
+        /// that was killed before logging it.
+        case unlogged
+        /// The derived next-ID mark is at or below an ID in use.
+        case idMarkBehind(next: Int, highest: Int)
+        /// The duplicate-check keys miss this lead.
+        case keysMissing
+    }
+
+    public var path: String
+    public var kind: Kind
+    public var repaired = false
+
+    public var repairable: Bool {
+        switch kind {
+        case .staleTemporaryFile, .tornLogTail, .unlogged, .idMarkBehind, .keysMissing: return true
+        default: return false
+        }
+    }
+}
+
+extension LeadStore {
+    /// Checks every file and the log. With `repair`, under the exclusive lock, removes
+    /// stale temporary files, cuts a torn last log line, records unlogged files in the
+    /// log and rebuilds the derived files; everything else is only reported — a broken
+    /// lead file is the user's to mend, and the log is never rewritten.
+    public func check(repair: Bool) throws -> [StoreProblem] {
+        guard exists else { return [] }
+        if repair { return try write { writer in try runCheck(writer: writer) } }
+        return try withLock(.shared) { () throws(StoreError) -> [StoreProblem] in try runCheck(writer: nil) }
+    }
+
+    private func runCheck(writer: StoreWriter?) throws(StoreError) -> [StoreProblem] {
+        guard let root else { return [] }
+        var problems: [StoreProblem] = []
+        let repair = writer != nil
+        var config = StoreConfig.defaults
+        if let bytes = try root.read(StoreConfig.fileName, limit: 1 << 20) {
+            do throws(JSONError) { config = try StoreConfig(bytes: bytes) } catch {
+                problems.append(StoreProblem(path: StoreConfig.fileName, kind: .corrupt(error)))
+            }
+        }
+
+        // The root: only a spooled import input can be left over here.
+        for name in try system({ () throws(SystemError) in try root.entries() }) where name.hasPrefix(".import-") && name.hasSuffix(".tmp") {
+            problems.append(try staleFile(name, in: root, repair: repair))
+        }
+
+        // Lead and customer files.
+        var leads: [Lead] = []
+        var fileIDs: (leads: [Int], customers: [Int]) = ([], [])
+        for (directoryName, isLeads) in [(Self.leadsDirectory, true), (Self.customersDirectory, false)] {
+            guard let dir = try subdirectory(directoryName) else { continue }
+            for name in try system({ () throws(SystemError) in try dir.entries() }).sorted() {
+                if let id = Self.id(fromFileName: name) {
+                    if isLeads { fileIDs.leads.append(id) } else { fileIDs.customers.append(id) }
+                    do throws(StoreError) {
+                        if isLeads {
+                            let lead = try Self.readLead(id, in: dir)
+                            if config.stage(exactly: lead.stage) == nil {
+                                problems.append(StoreProblem(path: dir.path(name), kind: .unknownStage(lead.stage)))
+                            }
+                            leads.append(lead)
+                        } else {
+                            _ = try Self.readCustomer(id, in: dir)
+                        }
+                    } catch {
+                        switch error {
+                        case .corrupt(let path, let json): problems.append(StoreProblem(path: path, kind: .corrupt(json)))
+                        case .leadNotFound, .customerNotFound: continue
+                        default: problems.append(StoreProblem(path: dir.path(name), kind: .unreadable(error)))
+                        }
+                    }
+                } else if name.hasPrefix("."), name.contains(".tmp-") || name.contains(".bak-") {
+                    problems.append(try staleFile(name, in: dir, repair: repair))
+                } else {
+                    problems.append(StoreProblem(path: dir.path(name), kind: .unexpectedFile))
+                }
+            }
+        }
+
+        // The log.
+        let bytes = try root.read(ActivityLog.fileName, limit: Int.max) ?? []
+        var logged = (leads: Set<Int>(), customers: Set<Int>())
+        var marks = DerivedState()
+        for line in ActivityLogLines(bytes: bytes) {
+            do throws(JSONError) {
+                let entry = try ActivityEntry(line: Array(line.bytes))
+                if let lead = entry.lead { logged.leads.insert(lead) }
+                if let customer = entry.customer { logged.customers.insert(customer) }
+                marks.observe(entry)
+            } catch {
+                var positioned = error
+                positioned.line = line.number
+                problems.append(StoreProblem(path: ActivityLog.fileName, kind: .corruptLogLine(positioned)))
+            }
+        }
+        if let last = bytes.last, last != 10 {
+            let torn = bytes.count - ((bytes.lastIndex(of: 10) ?? -1) + 1)
+            var problem = StoreProblem(path: ActivityLog.fileName, kind: .tornLogTail(bytes: torn))
+            if repair {
+                let fd = openat(root.fd, ActivityLog.fileName, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
+                if fd >= 0 {
+                    defer { close(fd) }
+                    do throws(SystemError) {
+                        try ActivityLog.cutTornTail(fd: fd, path: ActivityLog.fileName)
+                        problem.repaired = true
+                    } catch { throw .system(error) }
+                }
+            }
+            problems.append(problem)
+        }
+
+        // Files no log record mentions.
+        var unlogged: [(path: String, entry: ActivityEntry)] = []
+        let now = actor.now
+        for id in fileIDs.leads where !logged.leads.contains(id) {
+            unlogged.append(("\(Self.leadsDirectory)/\(id).json", ActivityEntry(time: now, user: actor.user, action: "recover", lead: id)))
+        }
+        for id in fileIDs.customers where !logged.customers.contains(id) {
+            unlogged.append(("\(Self.customersDirectory)/\(id).json", ActivityEntry(time: now, user: actor.user, action: "recover", customer: id)))
+        }
+        for item in unlogged {
+            var problem = StoreProblem(path: item.path, kind: .unlogged)
+            if let writer {
+                try writer.appendLog(item.entry)
+                problem.repaired = true
+            }
+            problems.append(problem)
+        }
+
+        // Derived files: checked against what the files and the log say.
+        let highestLead = max(fileIDs.leads.max() ?? 0, marks.nextLead - 1)
+        let highestCustomer = max(fileIDs.customers.max() ?? 0, marks.nextCustomer - 1)
+        var derivedWrong: [StoreProblem] = []
+        if let index = try subdirectory(Self.indexDirectory) {
+            if let stateBytes = try index.read(DerivedState.fileName), let state = DerivedState(bytes: stateBytes) {
+                if state.nextLead <= highestLead {
+                    derivedWrong.append(StoreProblem(path: Self.indexDirectory + "/" + DerivedState.fileName,
+                                                     kind: .idMarkBehind(next: state.nextLead, highest: highestLead)))
+                }
+                if state.nextCustomer <= highestCustomer {
+                    derivedWrong.append(StoreProblem(path: Self.indexDirectory + "/" + DerivedState.fileName,
+                                                     kind: .idMarkBehind(next: state.nextCustomer, highest: highestCustomer)))
+                }
+            }
+            if let keysDir = try system({ () throws(SystemError) in try Directory.open(
+                DuplicateKeyIndex.directoryName, relativeTo: index, label: Self.indexDirectory + "/keys", followLinks: false) }) {
+                let keys = DuplicateKeyIndex(directory: keysDir, groupShared: false)
+                for lead in leads {
+                    for key in DuplicateKey.keys(of: lead) where try !keys.ids(for: key).contains(lead.id) {
+                        derivedWrong.append(StoreProblem(path: "\(Self.leadsDirectory)/\(lead.id).json", kind: .keysMissing))
+                        break
+                    }
+                }
+            }
+        }
+        if let writer {
+            let logSize = Int(try system({ () throws(SystemError) in try root.fileStatus(ActivityLog.fileName) })?.st_size ?? 0)
+            writer.state = try writer.rebuildDerivedState(logSize: logSize)
+            for i in derivedWrong.indices { derivedWrong[i].repaired = true }
+        }
+        problems += derivedWrong
+        return problems
+    }
+
+    private func staleFile(_ name: String, in dir: Directory, repair: Bool) throws(StoreError) -> StoreProblem {
+        var problem = StoreProblem(path: dir.path(name), kind: .staleTemporaryFile)
+        if repair {
+            do { try dir.remove(name) } catch { throw .system(error) }
+            problem.repaired = true
+        }
+        return problem
+    }
+}
+
+/// Runs a file-system call, reporting its failure as a store error.
+func system<T>(_ body: () throws(SystemError) -> T) throws(StoreError) -> T {
+    do { return try body() } catch { throw .system(error) }
+}
