@@ -220,6 +220,8 @@ _leads_options() {
         import-csv) _leads_words --delimiter --encoding --decimal --map --default --on-duplicate --skip-invalid --dry-run --json --dir --user --help -h --version ;;
         pipeline) _leads_words --by --include-won --include-lost --all --stage --owner --mine --label --source --campaign --search --overdue --json --csv --dir --user --help -h --version ;;
         export-csv) _leads_words --all --stage --owner --mine --label --source --campaign --search --overdue --fields --delimiter --bom --decimal-comma --excel --no-formula-escape --with-notes --output --dir --user --help -h --version ;;
+        fsck) _leads_words --repair --json --dir --user --help -h --version ;;
+        lock) _leads_words --shared --dir --user --help -h --version ;;
         log) _leads_words --since --user --action --count -n --json --dir --help -h --version ;;
         help) _leads_words --dir --user --help -h --version ;;
         completion) _leads_words --dir --user --help -h --version ;;
@@ -263,11 +265,14 @@ _leads_arguments() {
         import-csv)
             ((n == 0)) && _leads_files
             ;;
+        lock)
+            _leads_programs
+            ;;
         log)
             ((n == 0)) && _leads_live leads
             ;;
         help)
-            ((n == 0)) && _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline export-csv log help completion
+            ((n == 0)) && _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline export-csv fsck lock log help completion
             ;;
         completion)
             ((n == 0)) && _leads_words bash zsh fish
@@ -320,7 +325,7 @@ _leads() {
     elif [[ -z $ended && $cur == -* ]]; then
         _leads_options "$command"
     elif [[ -z $command ]]; then
-        _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline export-csv log help completion
+        _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline export-csv fsck lock log help completion
     else
         _leads_arguments "$command" "$n"
     fi

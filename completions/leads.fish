@@ -98,6 +98,8 @@ function __leads_commands
     printf '%s\t%s\n' import-csv 'import leads from a CSV file (other CRMs, Excel)'
     printf '%s\t%s\n' pipeline 'forecast: leads, value and weighted value per stage, owner, month…'
     printf '%s\t%s\n' export-csv 'write leads as CSV (RFC 4180) for spreadsheets and import-csv'
+    printf '%s\t%s\n' fsck 'check every file and the log; --repair mends what can be mended'
+    printf '%s\t%s\n' lock 'run a command while holding the store\'s lock'
     printf '%s\t%s\n' log 'show the activity log, newest last'
     printf '%s\t%s\n' help 'show help for leads or one of its commands'
     printf '%s\t%s\n' completion 'print a completion script for bash, zsh or fish'
@@ -122,6 +124,8 @@ complete -c leads -n __leads_needs_command -a remind -d 'add, list, close and sn
 complete -c leads -n __leads_needs_command -a import-csv -d 'import leads from a CSV file (other CRMs, Excel)'
 complete -c leads -n __leads_needs_command -a pipeline -d 'forecast: leads, value and weighted value per stage, owner, month…'
 complete -c leads -n __leads_needs_command -a export-csv -d 'write leads as CSV (RFC 4180) for spreadsheets and import-csv'
+complete -c leads -n __leads_needs_command -a fsck -d 'check every file and the log; --repair mends what can be mended'
+complete -c leads -n __leads_needs_command -a lock -d 'run a command while holding the store\'s lock'
 complete -c leads -n __leads_needs_command -a log -d 'show the activity log, newest last'
 complete -c leads -n __leads_needs_command -a help -d 'show help for leads or one of its commands'
 complete -c leads -n __leads_needs_command -a completion -d 'print a completion script for bash, zsh or fish'
@@ -283,6 +287,14 @@ complete -c leads -n '__leads_using export-csv' -l excel -d 'what German Excel o
 complete -c leads -n '__leads_using export-csv' -l no-formula-escape -d 'write text cells starting with = + - @ as they are (default: prefix \')'
 complete -c leads -n '__leads_using export-csv' -l with-notes -d 'add a notes column: every note as a JSON array'
 complete -c leads -n '__leads_using export-csv' -l output -r -F -d 'write to FILE, replaced atomically, instead of standard output'
+
+# fsck
+complete -c leads -n '__leads_using fsck' -l repair -d 'remove stale temporary files, cut a torn last log line, log unlogged files, rebuild derived files'
+complete -c leads -n '__leads_using fsck' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
+
+# lock
+complete -c leads -n '__leads_using lock' -l shared -d 'take the lock shared (other readers may run; writers wait)'
+complete -c leads -n '__leads_at lock 0' -a '(__fish_complete_command)'
 
 # log
 complete -c leads -n '__leads_using log' -l since -x -d 'only entries at or after WHEN'

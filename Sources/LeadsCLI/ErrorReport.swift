@@ -287,7 +287,11 @@ func describe(_ holder: LockHolder?) -> String {
     guard let holder else { return "another process" }
     var parts: [String] = []
     if let pid = holder.pid { parts.append("pid \(pid)" + (holder.host.map { " on \($0)" } ?? "")) }
-    if let command = holder.command { parts.append("(\(command))") }
+    if let command = holder.command {
+        // Another program's command line may be long or span lines: one short line of it.
+        let flat = command.split(whereSeparator: \.isNewline).joined(separator: " ")
+        parts.append("(" + (flat.count > 60 ? String(flat.prefix(59)) + "…" : flat) + ")")
+    }
     if let user = holder.user { parts.append("user \(user)") }
     if let since = holder.since { parts.append("since \(since)") }
     if parts.isEmpty { return holder.shared ? "a reader (shared lock)" : "another process" }

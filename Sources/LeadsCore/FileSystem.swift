@@ -137,6 +137,21 @@ public final class Directory: @unchecked Sendable {
         }
     }
 
+    /// Undoes a change after a failure: the old version comes back from its backup link
+    /// (a rename needs no new space), a new file goes. If the change had not replaced the
+    /// file yet, both names are links to the same file and rename does nothing, so the
+    /// backup name is removed in any case.
+    func restore(_ name: String, from backup: Backup) {
+        switch backup {
+        case .kept(let kept):
+            _ = renameat(fd, kept, fd, name)
+            _ = unlinkat(fd, kept, 0)
+        case .absent: _ = unlinkat(fd, name, 0)
+        case .unavailable: return
+        }
+        _ = fsync(fd)
+    }
+
     func rename(_ from: String, to: String) throws(SystemError) {
         guard renameat(fd, from, fd, to) == 0 else { throw SystemError("rename", path(to)) }
     }

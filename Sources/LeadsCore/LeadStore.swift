@@ -566,14 +566,7 @@ public final class StoreWriter {
             CrashPoint.hit(.afterLeadWrite)
             try log.append(entry)
         } catch {
-            for (change, backup) in done.reversed() {
-                switch backup {
-                case .kept(let name): try? change.directory.rename(name, to: change.name)
-                case .absent: try? change.directory.remove(change.name)
-                case .unavailable: continue
-                }
-                try? change.directory.sync()
-            }
+            for (change, backup) in done.reversed() { change.directory.restore(change.name, from: backup) }
             throw .system(error)
         }
         for (change, backup) in done {
@@ -650,14 +643,7 @@ public final class StoreWriter {
             CrashPoint.hit(.afterLeadWrite)
             try log.append(contentsOf: items.map(\.entry))
         } catch {
-            for (name, backup) in done.reversed() {
-                switch backup {
-                case .kept(let kept): try? leadsDir.rename(kept, to: name)
-                case .absent: try? leadsDir.remove(name)
-                case .unavailable: continue
-                }
-            }
-            try? leadsDir.sync()
+            for (name, backup) in done.reversed() { leadsDir.restore(name, from: backup) }
             throw .system(error)
         }
         for (_, backup) in done {

@@ -203,7 +203,9 @@ extension LockHolder {
 
 private func processCommand(_ pid: Int32) -> String? {
     guard let raw = readSmallFile("/proc/\(pid)/cmdline"), !raw.isEmpty else { return nil }
-    let parts = raw.split(separator: 0, omittingEmptySubsequences: true).map { String(decoding: $0, as: UTF8.self) }
+    var parts = raw.split(separator: 0, omittingEmptySubsequences: true).map { String(decoding: $0, as: UTF8.self) }
+    // The program's name, not its path: "python3 -c …" rather than "/root/.pyenv/…/python3 -c …".
+    if let program = parts.first?.split(separator: "/").last { parts[0] = String(program) }
     return parts.joined(separator: " ")
 }
 

@@ -261,14 +261,17 @@ import Testing
         process.standardError = FileHandle.nullDevice
         try process.run()
         var killed = false
+        // Kill once the first batch is committed (its log lines appear): cheap to watch,
+        // unlike listing a directory of thousands of files.
         for _ in 0..<6000 {
-            let count = (try? FileManager.default.contentsOfDirectory(atPath: box.dir + "/leads"))?.count ?? 0
-            if count > 5000 {
+            let logged = (try? FileManager.default.attributesOfItem(atPath: box.dir + "/activity.log"))?[.size] as? Int ?? 0
+            if logged > 0 {
+                try await Task.sleep(nanoseconds: UInt64.random(in: 0...100_000_000))
                 kill(process.processIdentifier, SIGKILL)
                 killed = true
                 break
             }
-            try await Task.sleep(nanoseconds: 5_000_000)
+            try await Task.sleep(nanoseconds: 2_000_000)
         }
         process.waitUntilExit()
         #expect(killed, "the import finished before it could be killed")

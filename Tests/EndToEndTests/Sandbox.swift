@@ -103,19 +103,22 @@ final class Sandbox: @unchecked Sendable {
         }
     }
 
-    /// Every file below the data directory, with its bytes: for "nothing changed" checks.
-    func snapshot() -> [String: [UInt8]] {
-        var files: [String: [UInt8]] = [:]
+    /// Every file below the data directory with its size and a hash of its bytes, for
+    /// "nothing changed" checks. The lock file's content names a holder while held and is
+    /// emptied after; derived files (.index/) are caches and may be left out.
+    func snapshot(includingDerived: Bool = true) -> [String: String] {
+        var files: [String: String] = [:]
         guard let walker = FileManager.default.enumerator(atPath: dir) else { return files }
         while let relative = walker.nextObject() as? String {
             var isDirectory: ObjCBool = false
             let path = dir + "/" + relative
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                files[relative] = FileManager.default.contents(atPath: path).map { Array($0) } ?? []
-            }
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            if relative == ".lock" || (!includingDerived && relative.hasPrefix(".index/")) { continue }
+            let bytes = FileManager.default.contents(atPath: path).map { Array($0) } ?? []
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            files[relative] = "\(bytes.count) bytes, \(String(hash, radix: 16))"
         }
-        // The lock file's content names a holder while held, and is emptied after.
-        files[".lock"] = nil
         return files
     }
 
