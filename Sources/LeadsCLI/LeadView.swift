@@ -84,3 +84,26 @@ enum LeadView {
         return text
     }
 }
+
+/// A pretty-printed JSON array written element by element, byte-identical to
+/// `JSONWriter.pretty(.array(elements))`, so a long listing never sits in memory.
+struct JSONArrayWriter {
+    let output: Output
+    private var count = 0
+
+    init(output: Output) { self.output = output }
+
+    mutating func append(_ element: JSONValue) throws {
+        var item = JSONWriter.pretty(.array([element]))
+        // "[\n" + element + "\n]\n": keep the element, already indented.
+        item.removeFirst(2)
+        item.removeLast(3)
+        try output.write(count == 0 ? "[\n" : ",\n")
+        try output.write(bytes: item)
+        count += 1
+    }
+
+    func finish() throws {
+        try output.write(count == 0 ? "[]\n" : "\n]\n")
+    }
+}

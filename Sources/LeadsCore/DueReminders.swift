@@ -29,6 +29,11 @@ public enum DueReminders {
         }.sorted { order($0) < order($1) }
     }
 
+    /// Rows gathered lead by lead, in the reports' order: soonest due first.
+    public static func open(sorting rows: [DueReminder]) -> [DueReminder] {
+        rows.sorted { order($0) < order($1) }
+    }
+
     private static func order(_ row: DueReminder) -> (Int64, Int, Int) {
         (row.reminder.due.dueInstant.seconds, row.lead, row.reminder.number)
     }

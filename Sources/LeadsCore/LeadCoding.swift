@@ -46,8 +46,10 @@ extension Lead {
 
     public var fileBytes: [UInt8] { JSONWriter.pretty(json) }
 
-    /// Decodes a lead file. `expectedID` is the number in the file name.
-    public init(bytes: [UInt8], expectedID: Int?) throws(JSONError) {
+    /// Decodes a lead file. `expectedID` is the number in the file name. Without
+    /// `notes`, the notes are checked but not kept: for reports that never show them (notes
+    /// are most of a lead's bytes). Such a lead must never be written back.
+    public init(bytes: [UInt8], expectedID: Int?, notes withNotes: Bool = true) throws(JSONError) {
         var r = JSONReader(bytes)
         var id: Int?, name: String?, stage: String?
         var createdAt: Timestamp?, createdBy: String?, updatedAt: Timestamp?, updatedBy: String?
@@ -102,6 +104,16 @@ extension Lead {
                 try r.beginObject()
                 while let field = try r.nextKey() { lead.fields[field] = try r.readString() }
             case "notes":
+                guard withNotes else {
+                    // Still an array of objects, as a full decode requires: only the contents are skipped.
+                    try r.beginArray()
+                    while try r.nextElement() {
+                        let at = r.offset
+                        guard try r.peekKind() == .object else { throw r.fail(.typeMismatch(expected: "object"), at: at) }
+                        try r.skipValue()
+                    }
+                    continue
+                }
                 try r.beginArray()
                 while try r.nextElement() { lead.notes.append(try Note(reader: &r)) }
             case "reminders":

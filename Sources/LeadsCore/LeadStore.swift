@@ -130,9 +130,9 @@ public final class LeadStore {
     }
 
     /// `init`: writes config.json unless present; returns whether it wrote one.
-    public func writeDefaultConfig(sharedGroup: Bool) throws(StoreError) -> Bool {
+    public func writeDefaultConfig(sharedGroup: Bool) throws -> Bool {
         try createLayout(sharedGroup: sharedGroup)
-        return try withLock(.exclusive) { () throws(StoreError) -> Bool in
+        return try withLock(.exclusive) { () throws -> Bool in
             let root = self.root!
             if var existing = try root.read(StoreConfig.fileName, limit: 1 << 20).map({ bytes throws(StoreError) -> StoreConfig in
                 do throws(JSONError) { return try StoreConfig(bytes: bytes) } catch { throw .corrupt(path: StoreConfig.fileName, error) }
@@ -194,7 +194,7 @@ public final class LeadStore {
     }
 
     /// Runs `body` holding the lock. A missing store needs no lock to be read.
-    public func withLock<T>(_ mode: LockMode, _ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+    public func withLock<T>(_ mode: LockMode, _ body: () throws -> T) throws -> T {
         guard let root else { return try body() }
         let lock = try acquireLock(mode)
         defer { lock.release() }
@@ -231,10 +231,10 @@ public final class LeadStore {
         return try Self.readLead(id, in: dir)
     }
 
-    static func readLead(_ id: Int, in dir: Directory) throws(StoreError) -> Lead {
+    static func readLead(_ id: Int, in dir: Directory, notes: Bool = true) throws(StoreError) -> Lead {
         let name = "\(id).json"
         guard let bytes = try dir.read(name) else { throw .leadNotFound(id) }
-        do { return try Lead(bytes: bytes, expectedID: id) } catch { throw .corrupt(path: dir.path(name), error) }
+        do { return try Lead(bytes: bytes, expectedID: id, notes: notes) } catch { throw .corrupt(path: dir.path(name), error) }
     }
 
     public func customer(_ id: Int) throws(StoreError) -> Customer {
@@ -264,29 +264,8 @@ public final class LeadStore {
         return Int(String(decoding: digits, as: UTF8.self))
     }
 
-    /// Every lead, under a shared lock so an import is seen whole or not at all.
-    /// Unreadable files are returned as problems, never silently dropped.
-    public func allLeads() throws(StoreError) -> (leads: [Lead], problems: [StoreError]) {
-        try withLock(.shared) { () throws(StoreError) -> ([Lead], [StoreError]) in
-            guard let dir = try subdirectory(Self.leadsDirectory) else { return ([], []) }
-            return try Self.readAllLeads(in: dir)
-        }
-    }
-
-    static func readAllLeads(in dir: Directory) throws(StoreError) -> (leads: [Lead], problems: [StoreError]) {
-        var leads: [Lead] = []
-        var problems: [StoreError] = []
-        for id in try fileIDs(in: dir) {
-            do throws(StoreError) { leads.append(try readLead(id, in: dir)) } catch {
-                if case .leadNotFound = error { continue }  // deleted while listing
-                problems.append(error)
-            }
-        }
-        return (leads, problems)
-    }
-
-    public func allCustomers() throws(StoreError) -> (customers: [Customer], problems: [StoreError]) {
-        try withLock(.shared) { () throws(StoreError) -> ([Customer], [StoreError]) in
+    public func allCustomers() throws -> (customers: [Customer], problems: [StoreError]) {
+        try withLock(.shared) { () throws -> ([Customer], [StoreError]) in
             guard let dir = try subdirectory(Self.customersDirectory) else { return ([], []) }
             var customers: [Customer] = []
             var problems: [StoreError] = []
@@ -469,9 +448,11 @@ public final class StoreWriter {
 
     public func lead(_ id: Int) throws(StoreError) -> Lead { try LeadStore.readLead(id, in: leadsDir) }
 
-    /// Every lead, for writers that must look at all of them (`remind --due --once`).
-    public func allLeads() throws(StoreError) -> (leads: [Lead], problems: [StoreError]) {
-        try LeadStore.readAllLeads(in: leadsDir)
+    /// Every lead, in full, for writers that must look at all of them (`remind --due --once`).
+    public func allLeads() throws -> (leads: [Lead], problems: [StoreError]) {
+        var leads: [Lead] = []
+        let problems = try LeadStore.scan(leadsDir, ids: try LeadStore.fileIDs(in: leadsDir), notes: true) { leads.append($0) }
+        return (leads, problems)
     }
 
     /// Allocates the next lead ID; never one that was handed out before.

@@ -45,7 +45,7 @@ extension LeadStore {
     public func check(repair: Bool) throws -> [StoreProblem] {
         guard exists else { return [] }
         if repair { return try write { writer in try runCheck(writer: writer) } }
-        return try withLock(.shared) { () throws(StoreError) -> [StoreProblem] in try runCheck(writer: nil) }
+        return try withLock(.shared) { try runCheck(writer: nil) }
     }
 
     private func runCheck(writer: StoreWriter?) throws(StoreError) -> [StoreProblem] {
@@ -64,8 +64,16 @@ extension LeadStore {
             problems.append(try staleFile(name, in: root, repair: repair))
         }
 
+        // The duplicate-check keys each lead should have, checked as the leads are read.
+        var keys: DuplicateKeyIndex?
+        if let index = try subdirectory(Self.indexDirectory),
+           let keysDir = try system({ () throws(SystemError) in try Directory.open(
+               DuplicateKeyIndex.directoryName, relativeTo: index, label: Self.indexDirectory + "/keys", followLinks: false) }) {
+            keys = DuplicateKeyIndex(directory: keysDir, groupShared: false)
+        }
+        var derivedWrong: [StoreProblem] = []
+
         // Lead and customer files.
-        var leads: [Lead] = []
         var fileIDs: (leads: [Int], customers: [Int]) = ([], [])
         for (directoryName, isLeads) in [(Self.leadsDirectory, true), (Self.customersDirectory, false)] {
             guard let dir = try subdirectory(directoryName) else { continue }
@@ -78,7 +86,12 @@ extension LeadStore {
                             if config.stage(exactly: lead.stage) == nil {
                                 problems.append(StoreProblem(path: dir.path(name), kind: .unknownStage(lead.stage)))
                             }
-                            leads.append(lead)
+                            if let keys {
+                                for key in DuplicateKey.keys(of: lead) where try !keys.ids(for: key).contains(lead.id) {
+                                    derivedWrong.append(StoreProblem(path: dir.path(name), kind: .keysMissing))
+                                    break
+                                }
+                            }
                         } else {
                             _ = try Self.readCustomer(id, in: dir)
                         }
@@ -150,7 +163,6 @@ extension LeadStore {
         // Derived files: checked against what the files and the log say.
         let highestLead = max(fileIDs.leads.max() ?? 0, marks.nextLead - 1)
         let highestCustomer = max(fileIDs.customers.max() ?? 0, marks.nextCustomer - 1)
-        var derivedWrong: [StoreProblem] = []
         if let index = try subdirectory(Self.indexDirectory) {
             if let stateBytes = try index.read(DerivedState.fileName), let state = DerivedState(bytes: stateBytes) {
                 if state.nextLead <= highestLead {
@@ -160,16 +172,6 @@ extension LeadStore {
                 if state.nextCustomer <= highestCustomer {
                     derivedWrong.append(StoreProblem(path: Self.indexDirectory + "/" + DerivedState.fileName,
                                                      kind: .idMarkBehind(next: state.nextCustomer, highest: highestCustomer)))
-                }
-            }
-            if let keysDir = try system({ () throws(SystemError) in try Directory.open(
-                DuplicateKeyIndex.directoryName, relativeTo: index, label: Self.indexDirectory + "/keys", followLinks: false) }) {
-                let keys = DuplicateKeyIndex(directory: keysDir, groupShared: false)
-                for lead in leads {
-                    for key in DuplicateKey.keys(of: lead) where try !keys.ids(for: key).contains(lead.id) {
-                        derivedWrong.append(StoreProblem(path: "\(Self.leadsDirectory)/\(lead.id).json", kind: .keysMissing))
-                        break
-                    }
                 }
             }
         }

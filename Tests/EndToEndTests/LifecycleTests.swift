@@ -192,20 +192,13 @@ import Testing
         #expect(box.run(["note", "1", "-"], stdin: "").status == 1)
     }
 
-    @Test func concurrentNotesOnOneLeadAreAllKept() async throws {
+    @Test func concurrentNotesOnOneLeadAreAllKept() throws {
         let box = Sandbox()
         box.add("Busy lead")
         let writers = 8, notesEach = 25
-        let statuses = await withTaskGroup(of: [Int32].self) { group in
-            for w in 0..<writers {
-                group.addTask {
-                    (0..<notesEach).map { n in box.run("note", "1", "writer \(w) note \(n)").status }
-                }
-            }
-            var all: [Int32] = []
-            for await part in group { all += part }
-            return all
-        }
+        let statuses = concurrently(writers) { w in
+            (0..<notesEach).map { n in box.run("note", "1", "writer \(w) note \(n)").status }
+        }.flatMap { $0 }
         #expect(statuses.count == writers * notesEach)
         #expect(statuses.allSatisfy { $0 == 0 })
         let notes = try #require(box.leadJSON(1)?["notes"] as? [[String: Any]])

@@ -19,22 +19,15 @@ import Testing
         return process
     }
 
-    @Test func eightProcessesAddingAHundredEachLoseNothing() async throws {
+    @Test func eightProcessesAddingAHundredEachLoseNothing() throws {
         let box = Sandbox()
         let writers = 8, each = Self.heavy ? 250 : 100
-        let results = await withTaskGroup(of: [(Int32, String)].self) { group in
-            for w in 0..<writers {
-                group.addTask {
-                    (0..<each).map { i in
-                        let r = box.run("add", "writer \(w) lead \(i)")
-                        return (r.status, r.stdout)
-                    }
-                }
+        let results = concurrently(writers) { w in
+            (0..<each).map { i in
+                let r = box.run("add", "writer \(w) lead \(i)")
+                return (r.status, r.stdout)
             }
-            var all: [(Int32, String)] = []
-            for await part in group { all += part }
-            return all
-        }
+        }.flatMap { $0 }
         let total = writers * each
         #expect(results.allSatisfy { $0.0 == 0 })
         let printed = results.compactMap { Int($0.1.trimmingCharacters(in: .whitespacesAndNewlines)) }
@@ -48,81 +41,83 @@ import Testing
         #expect(box.run("fsck").status == 0)
     }
 
-    @Test func randomKillsLoseNoCompletedCommand() async throws {
+    @Test func randomKillsLoseNoCompletedCommand() throws {
         let box = Sandbox()
         for i in 1...5 { box.add("Seed \(i)") }
         let wantedKills = Self.heavy ? 200 : 40
-        actor Ledger {
-            var kills = 0, completed = 0
+        final class Ledger: @unchecked Sendable {
+            let lock = NSLock()
+            var kills = 0
             var addedIDs: [Int] = []
             var notes: [(lead: Int, text: String)] = []
-            var statuses = 0
             var failures: [String] = []
-            func kill() { kills += 1 }
-            func done(_ kind: String, _ lead: Int, _ text: String, _ stdout: String) {
-                completed += 1
-                switch kind {
-                case "add": if let id = Int(stdout.trimmingCharacters(in: .whitespacesAndNewlines)) { addedIDs.append(id) }
-                case "note": notes.append((lead, text))
-                default: statuses += 1
-                }
+            func record(_ change: (Ledger) -> Void) {
+                lock.lock()
+                change(self)
+                lock.unlock()
             }
-            func fail(_ text: String) { failures.append(text) }
+            var killCount: Int {
+                lock.lock()
+                defer { lock.unlock() }
+                return kills
+            }
         }
         let ledger = Ledger()
         let stages = ["contacted", "qualified", "proposal", "negotiation", "new"]
-        await withTaskGroup(of: Void.self) { group in
-            for worker in 0..<4 {
-                group.addTask {
-                    var n = 0
-                    while await ledger.kills < wantedKills && n < 2000 {
-                        n += 1
-                        let lead = Int.random(in: 1...5)
-                        let kind = ["add", "note", "status"].randomElement()!
-                        let text = "w\(worker) n\(n)"
-                        let arguments: [String]
+        _ = concurrently(4) { worker in
+            var n = 0
+            while ledger.killCount < wantedKills && n < 2000 {
+                n += 1
+                let lead = Int.random(in: 1...5)
+                let kind = ["add", "note", "status"].randomElement()!
+                let text = "w\(worker) n\(n)"
+                let arguments: [String]
+                switch kind {
+                case "add": arguments = ["add", "Added \(text)"]
+                case "note": arguments = ["note", String(lead), text]
+                default: arguments = ["status", String(lead), stages.randomElement()!]
+                }
+                guard let process = try? ReliabilityTests.start(box, arguments) else { continue }
+                if Bool.random() {
+                    usleep(UInt32.random(in: 0...12_000))
+                    kill(process.processIdentifier, SIGKILL)
+                }
+                process.waitUntilExit()
+                let output = (process.standardOutput as? Pipe)?.fileHandleForReading.readDataToEndOfFile() ?? Data()
+                let stdout = String(decoding: output, as: UTF8.self)
+                if process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL {
+                    ledger.record { $0.kills += 1 }
+                } else if process.terminationStatus == 0 {
+                    ledger.record { l in
                         switch kind {
-                        case "add": arguments = ["add", "Added \(text)"]
-                        case "note": arguments = ["note", String(lead), text]
-                        default: arguments = ["status", String(lead), stages.randomElement()!]
-                        }
-                        guard let process = try? ReliabilityTests.start(box, arguments) else { continue }
-                        if Bool.random() {
-                            let delay = UInt64.random(in: 0...12_000_000)
-                            try? await Task.sleep(nanoseconds: delay)
-                            kill(process.processIdentifier, SIGKILL)
-                        }
-                        process.waitUntilExit()
-                        let output = (process.standardOutput as? Pipe)?.fileHandleForReading.readDataToEndOfFile() ?? Data()
-                        if process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL {
-                            await ledger.kill()
-                        } else if process.terminationStatus == 0 {
-                            await ledger.done(kind, lead, text, String(decoding: output, as: UTF8.self))
-                        } else {
-                            await ledger.fail("\(arguments) exited \(process.terminationStatus)")
+                        case "add": if let id = Int(stdout.trimmingCharacters(in: .whitespacesAndNewlines)) { l.addedIDs.append(id) }
+                        case "note": l.notes.append((lead, text))
+                        default: break
                         }
                     }
+                } else {
+                    ledger.record { $0.failures.append("\(arguments) exited \(process.terminationStatus)") }
                 }
             }
         }
-        let kills = await ledger.kills
-        let failures = await ledger.failures
+        let kills = ledger.kills
+        let failures = ledger.failures
         #expect(kills >= wantedKills, "only \(kills) kills landed")
         #expect(failures.isEmpty, "\(failures)")
 
         // Every command that exited 0 is in its file and in the log.
         let log = box.logEntries()
         let loggedAdds = Set(log.filter { $0["action"] as? String == "add" }.compactMap { $0["lead"] as? Int })
-        for id in await ledger.addedIDs {
+        for id in ledger.addedIDs {
             #expect(box.leadJSON(id) != nil, "lead \(id) was added but has no file")
             #expect(loggedAdds.contains(id), "lead \(id) was added but is not logged")
         }
-        for (lead, text) in await ledger.notes {
+        for (lead, text) in ledger.notes {
             let notes = (box.leadJSON(lead)?["notes"] as? [[String: Any]])?.compactMap { $0["text"] as? String } ?? []
             #expect(notes.contains(text), "note \(text) on lead \(lead) was lost")
         }
         let noteLines = log.filter { $0["action"] as? String == "note" }.count
-        #expect(noteLines >= (await ledger.notes.count))
+        #expect(noteLines >= ledger.notes.count)
 
         // No corrupt file; no stale lock (this would wait, then exit 75); repairable leftovers only.
         let listed = box.run(["list", "--all", "--ids"], env: ["LEADS_LOCK_TIMEOUT": "2"])

@@ -120,18 +120,13 @@ import Testing
         #expect(box.run("remind", "--due", "--once").lines.count == 2)
     }
 
-    @Test func onceInTwoParallelRunsAnnouncesEveryReminderExactlyOnce() async throws {
+    @Test func onceInTwoParallelRunsAnnouncesEveryReminderExactlyOnce() throws {
         let box = Sandbox()
         for i in 1...40 { box.add("Lead \(i)", "--next", "2026-11-\(String(format: "%02d", i % 20 + 1))") }
         for _ in 0..<3 {
             box.add("Later", "--allow-duplicate")
         }
-        let results = await withTaskGroup(of: RunResult.self) { group in
-            for _ in 0..<2 { group.addTask { box.run("remind", "--due", "--once", "--json") } }
-            var all: [RunResult] = []
-            for await result in group { all.append(result) }
-            return all
-        }
+        let results = concurrently(2) { _ in box.run("remind", "--due", "--once", "--json") }
         var refs: [String] = []
         for result in results {
             #expect(result.status == 0)

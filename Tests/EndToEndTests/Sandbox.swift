@@ -157,3 +157,30 @@ final class Sandbox: @unchecked Sendable {
         return RunResult(status: status, stdoutBytes: stdout, stderr: stderr)
     }
 }
+
+/// Runs `body(i)` for every i in 0..<count, each on its own thread, all at once, and
+/// returns the results in index order. Real threads: the tests' cooperative pool has
+/// only as many threads as there are cores, and each body blocks on child processes,
+/// so tasks would not run the processes concurrently.
+func concurrently<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> T) -> [T] {
+    let results = ConcurrentResults<T>()
+    let group = DispatchGroup()
+    for i in 0..<count {
+        group.enter()
+        let thread = Thread {
+            let value = body(i)
+            results.lock.lock()
+            results.values[i] = value
+            results.lock.unlock()
+            group.leave()
+        }
+        thread.start()
+    }
+    group.wait()
+    return (0..<count).map { results.values[$0]! }
+}
+
+final class ConcurrentResults<T>: @unchecked Sendable {
+    let lock = NSLock()
+    var values: [Int: T] = [:]
+}

@@ -28,12 +28,18 @@ enum ExportCSVCommand {
         // again unless committed.
         let file = try outputPath.flatMap { path throws(SystemError) in path == "-" ? nil : try AtomicFile(path: path) }
 
-        let (all, problems) = try store.allLeads()
-        let leads = all.lazy.filter(filter.matches)
-        // The header needs every custom field key first: a streaming scan makes a first
-        // pass for the keys (unless --fields names the columns).
-        let selected = requested ?? CSVExport.defaultColumns(fieldKeys: leads.flatMap(\.fields.keys), notes: withNotes)
-        let export = CSVExport(columns: selected, config: config, format: format)
+        // The header needs every custom field key first: a first pass collects them
+        // (unless --fields names the columns), so no lead is held while exporting.
+        let needsNotes = withNotes || filter.search != nil
+        var selected = requested
+        if selected == nil {
+            var keys = Set<String>()
+            _ = try store.scan(notes: filter.search != nil) { lead in
+                if filter.matches(lead) { keys.formUnion(lead.fields.keys) }
+            }
+            selected = CSVExport.defaultColumns(fieldKeys: keys, notes: withNotes)
+        }
+        let export = CSVExport(columns: selected!, config: config, format: format)
 
         var buffer: [UInt8] = []
         buffer.reserveCapacity(chunk + 4096)
@@ -42,7 +48,8 @@ enum ExportCSVCommand {
             buffer.removeAll(keepingCapacity: true)
         }
         export.appendHeader(to: &buffer)
-        for lead in leads {
+        let problems = try store.scan(notes: needsNotes) { lead in
+            guard filter.matches(lead) else { return }
             try export.append(lead, to: &buffer)
             if buffer.count >= chunk { try flush() }
         }

@@ -17,16 +17,34 @@ enum ListCommand {
             return n
         }
 
-        let (all, problems) = try store.allLeads()
-        var leads = all.filter(filter.matches)
-        leads.sort { sort.ordered($0, $1, config: config) }
-        if let limit { leads = Array(leads.prefix(limit)) }
-
         let out = context.output
+        if invocation.flag("json") {
+            // The whole leads, notes included, streamed in ID order as the scan delivers
+            // them; another order is sorted on summaries first and each lead read again.
+            var array = JSONArrayWriter(output: out)
+            let problems: [StoreError]
+            if sort.field == "id" && !sort.descending {
+                var written = 0
+                problems = try store.scan(notes: true) { lead in
+                    guard filter.matches(lead), written < (limit ?? .max) else { return }
+                    written += 1
+                    try array.append(LeadView.json(lead, config: config, now: now))
+                }
+            } else {
+                problems = try store.withLock(.shared) { () throws -> [StoreError] in
+                    let (sorted, problems) = try summaries(store, filter: filter, sort: sort, config: config, limit: limit)
+                    for summary in sorted { try array.append(LeadView.json(try store.lead(summary.id), config: config, now: now)) }
+                    return problems
+                }
+            }
+            try array.finish()
+            if !problems.isEmpty { throw CorruptFiles(problems: problems) }
+            return ExitStatus.success
+        }
+
+        let (leads, problems) = try summaries(store, filter: filter, sort: sort, config: config, limit: limit)
         if invocation.flag("ids") {
             for lead in leads { try out.line(String(lead.id)) }
-        } else if invocation.flag("json") {
-            try out.write(bytes: JSONWriter.pretty(.array(leads.map { LeadView.json($0, config: config, now: now) })))
         } else if !leads.isEmpty {
             let color = context.environment.colorOnStdout
             var table = TextTable([
@@ -51,6 +69,21 @@ enum ListCommand {
         }
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
         return ExitStatus.success
+    }
+
+    /// The matching leads in order, without their notes (read only to search them).
+    static func summaries(_ store: LeadStore, filter: LeadFilter, sort: SortOrder, config: StoreConfig,
+                          limit: Int?) throws -> (leads: [Lead], problems: [StoreError]) {
+        var leads: [Lead] = []
+        let problems = try store.scan(notes: filter.search != nil) { lead in
+            guard filter.matches(lead) else { return }
+            var kept = lead
+            kept.notes = []
+            leads.append(kept)
+        }
+        leads.sort { sort.ordered($0, $1, config: config) }
+        if let limit { leads = Array(leads.prefix(limit)) }
+        return (leads, problems)
     }
 
     struct SortOrder {

@@ -21,8 +21,9 @@ enum PipelineCommand {
         if invocation.flag("overdue") { filter.overdueAt = try context.now() }
 
         var report = PipelineReport(grouping: grouping, config: config, includeWon: includeWon, includeLost: includeLost)
-        let (leads, problems) = try store.allLeads()
-        for lead in leads where filter.matches(lead) { try report.add(lead) }
+        let problems = try store.scan(notes: filter.search != nil) { lead in
+            if filter.matches(lead) { try report.add(lead) }
+        }
         let blocks = report.result
 
         let out = context.output

@@ -113,9 +113,11 @@ enum RemindCommand {
         if let id {
             rows = DueReminders.open(in: [try store.lead(id)])
         } else {
-            let scan = try store.allLeads()
-            problems = scan.problems
-            rows = DueReminders.open(in: scan.leads.filter { !$0.isClosed })
+            var open: [DueReminder] = []
+            problems = try store.scan(notes: false) { lead in
+                if !lead.isClosed { open += DueReminders.open(in: [lead]) }
+            }
+            rows = DueReminders.open(sorting: open)
         }
         try render(rows, now: now, json: invocation.flag("json"), context)
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
@@ -150,9 +152,11 @@ enum RemindCommand {
                 return (rows, scan.problems)
             }
         } else {
-            let scan = try store.allLeads()
-            rows = DueReminders.collect(from: scan.leads, now: now, owner: owner, unannouncedOnly: false)
-            problems = scan.problems
+            var due: [DueReminder] = []
+            problems = try store.scan(notes: false) { lead in
+                due += DueReminders.collect(from: [lead], now: now, owner: owner, unannouncedOnly: false)
+            }
+            rows = DueReminders.open(sorting: due)
         }
         try render(rows, now: now, json: invocation.flag("json"), context)
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }

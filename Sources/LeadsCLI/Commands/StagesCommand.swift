@@ -4,9 +4,8 @@ enum StagesCommand {
     static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
         let store = try context.store()
         let config = try store.config()
-        let (leads, problems) = try store.allLeads()
         var counts: [String: Int] = [:]
-        for lead in leads { counts[lead.stage, default: 0] += 1 }
+        let problems = try store.scan(notes: false) { counts[$0.stage, default: 0] += 1 }
         // A stage no longer in config.json still has leads: show it rather than hide them.
         let unknown = Set(counts.keys).subtracting(config.allStages.map(\.name)).sorted()
         let out = context.output

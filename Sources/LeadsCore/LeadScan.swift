@@ -1,0 +1,71 @@
+import Dispatch
+import Glibc
+
+// Full scans read every lead file: the read and the decode are spread over the CPU's
+// cores in chunks, and the leads are handed over in ID order, chunk by chunk, so a
+// report never holds more than a few hundred parsed leads at a time.
+
+extension LeadStore {
+    /// Visits every lead in ID order under a shared lock (an import is seen whole or not
+    /// at all). Files that cannot be read are returned, never silently skipped. Without
+    /// `notes` the notes are validated but not kept: for reports that do not show them.
+    public func scan(notes: Bool = true, _ visit: (Lead) throws -> Void) throws -> [StoreError] {
+        try withLock(.shared) { () throws -> [StoreError] in
+            guard let dir = try subdirectory(Self.leadsDirectory) else { return [] }
+            return try Self.scan(dir, ids: try Self.fileIDs(in: dir), notes: notes, visit)
+        }
+    }
+
+    /// As `scan`, collecting the leads (small stores, or commands that need them all).
+    public func allLeads(notes: Bool = true) throws -> (leads: [Lead], problems: [StoreError]) {
+        var leads: [Lead] = []
+        let problems = try scan(notes: notes) { leads.append($0) }
+        return (leads, problems)
+    }
+
+    static let scanWorkers: Int = max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+
+    static func scan(_ dir: Directory, ids: [Int], notes: Bool, _ visit: (Lead) throws -> Void) throws -> [StoreError] {
+        var problems: [StoreError] = []
+        func deliver(_ result: Result<Lead, StoreError>) throws {
+            switch result {
+            case .success(let lead): try visit(lead)
+            case .failure(.leadNotFound): break  // deleted while listing
+            case .failure(let error): problems.append(error)
+            }
+        }
+        let decode: @Sendable (Int) -> Result<Lead, StoreError> = { id in
+            do throws(StoreError) { return .success(try readLead(id, in: dir, notes: notes)) } catch { return .failure(error) }
+        }
+        let workers = ids.count < 256 ? 1 : scanWorkers
+        guard workers > 1 else {
+            for id in ids { try deliver(decode(id)) }
+            return problems
+        }
+        let chunk = 128
+        var start = 0
+        var results = [[Result<Lead, StoreError>]](repeating: [], count: workers)
+        while start < ids.count {
+            let end = min(ids.count, start + chunk * workers)
+            results.withUnsafeMutableBufferPointer { slots in
+                // Each worker writes only its own slot.
+                let base = UncheckedSendable(slots.baseAddress!)
+                let first = start
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    let from = first + worker * chunk
+                    guard from < end else { base.value[worker] = []; return }
+                    base.value[worker] = ids[from..<min(end, from + chunk)].map(decode)
+                }
+            }
+            for part in results { for result in part { try deliver(result) } }
+            start = end
+        }
+        return problems
+    }
+}
+
+/// A value handed to concurrent workers that the code guarantees they use without races.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
