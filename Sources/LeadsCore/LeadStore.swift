@@ -504,6 +504,8 @@ public final class StoreWriter {
 
     /// Erases a lead's file; its ID stays retired (the log records the deletion).
     public func delete(_ lead: Lead, log entry: ActivityEntry) throws(StoreError) {
+        // Erasure: the lead's summary must not outlive it in the report index.
+        do { try indexDir.remove(SummaryIndex.fileName) } catch { throw .system(error) }
         try commit([FileChange(leadsDir, "\(lead.id).json", nil)], log: entry)
         for key in DuplicateKey.keys(of: lead) { try keys.remove(key, id: lead.id) }
     }

@@ -178,6 +178,7 @@ extension LeadStore {
         if let writer {
             let logSize = Int(try system({ () throws(SystemError) in try root.fileStatus(ActivityLog.fileName) })?.st_size ?? 0)
             writer.state = try writer.rebuildDerivedState(logSize: logSize)
+            try system({ () throws(SystemError) in try writer.indexDir.remove(SummaryIndex.fileName) })
             for i in derivedWrong.indices { derivedWrong[i].repaired = true }
         }
         problems += derivedWrong

@@ -34,7 +34,7 @@ enum ExportCSVCommand {
         var selected = requested
         if selected == nil {
             var keys = Set<String>()
-            _ = try store.scan(notes: filter.search != nil) { lead in
+            _ = try store.scan(for: filter) { lead in
                 if filter.matches(lead) { keys.formUnion(lead.fields.keys) }
             }
             selected = CSVExport.defaultColumns(fieldKeys: keys, notes: withNotes)

@@ -75,7 +75,7 @@ enum ListCommand {
     static func summaries(_ store: LeadStore, filter: LeadFilter, sort: SortOrder, config: StoreConfig,
                           limit: Int?) throws -> (leads: [Lead], problems: [StoreError]) {
         var leads: [Lead] = []
-        let problems = try store.scan(notes: filter.search != nil) { lead in
+        let problems = try store.scan(for: filter) { lead in
             guard filter.matches(lead) else { return }
             var kept = lead
             kept.notes = []

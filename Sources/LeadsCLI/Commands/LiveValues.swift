@@ -40,10 +40,10 @@ enum LiveValues {
         case .customer:
             return try store.allCustomers().customers.map { (String($0.id), $0.name) }
         case .lead:
-            return try store.allLeads(notes: false).leads.map { (String($0.id), $0.name) }
+            return try summaries(store).map { (String($0.id), $0.name) }
         case .reminder:
             var result: [(String, String?)] = []
-            for lead in try store.allLeads(notes: false).leads {
+            for lead in try summaries(store) {
                 for reminder in lead.reminders where reminder.isOpen {
                     let about = reminder.text.isEmpty ? lead.name : lead.name + ": " + reminder.text
                     result.append(("\(lead.id).\(reminder.number)", about))
@@ -51,7 +51,7 @@ enum LiveValues {
             }
             return result
         case .owner:
-            let leads = try store.allLeads(notes: false).leads
+            let leads = try summaries(store)
             var names = Set(try store.config().users)
             for lead in leads {
                 if let owner = lead.owner { names.insert(owner) }
@@ -59,11 +59,11 @@ enum LiveValues {
             }
             return distinct(names)
         case .label:
-            return distinct(Set(try store.allLeads(notes: false).leads.flatMap(\.labels)))
+            return distinct(Set(try summaries(store).flatMap(\.labels)))
         case .source:
-            return distinct(Set(try store.allLeads(notes: false).leads.compactMap(\.source)))
+            return distinct(Set(try summaries(store).compactMap(\.source)))
         case .campaign:
-            return distinct(Set(try store.allLeads(notes: false).leads.compactMap(\.campaign)))
+            return distinct(Set(try summaries(store).compactMap(\.campaign)))
         }
     }
 
@@ -79,4 +79,10 @@ enum LiveValues {
         }
         return out
     }
+}
+
+private func summaries(_ store: LeadStore) throws -> [Lead] {
+    var leads: [Lead] = []
+    _ = try store.scanSummaries { leads.append($0) }
+    return leads
 }

@@ -21,7 +21,7 @@ enum PipelineCommand {
         if invocation.flag("overdue") { filter.overdueAt = try context.now() }
 
         var report = PipelineReport(grouping: grouping, config: config, includeWon: includeWon, includeLost: includeLost)
-        let problems = try store.scan(notes: filter.search != nil) { lead in
+        let problems = try store.scan(for: filter) { lead in
             if filter.matches(lead) { try report.add(lead) }
         }
         let blocks = report.result

@@ -114,7 +114,7 @@ enum RemindCommand {
             rows = DueReminders.open(in: [try store.lead(id)])
         } else {
             var open: [DueReminder] = []
-            problems = try store.scan(notes: false) { lead in
+            problems = try store.scanSummaries { lead in
                 if !lead.isClosed { open += DueReminders.open(in: [lead]) }
             }
             rows = DueReminders.open(sorting: open)
@@ -153,7 +153,7 @@ enum RemindCommand {
             }
         } else {
             var due: [DueReminder] = []
-            problems = try store.scan(notes: false) { lead in
+            problems = try store.scanSummaries { lead in
                 due += DueReminders.collect(from: [lead], now: now, owner: owner, unannouncedOnly: false)
             }
             rows = DueReminders.open(sorting: due)

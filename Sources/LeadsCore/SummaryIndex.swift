@@ -1,0 +1,337 @@
+import Dispatch
+import Glibc
+
+// DIR/.index/summaries: what the reports need of every lead (not the notes, address,
+// phone, custom field values, conversion or unknown keys), one line per lead, with the
+// stat data of the file it was read from. A report reads this one file instead of
+// parsing every lead file, and trusts a line only when the lead file's inode, size and
+// modification time are still those recorded, and that modification time is older
+// than the index file itself by more than the file system's timestamp granularity —
+// git's racy-timestamp rule: a file changed in the same tick as the index was written
+// could otherwise look unchanged. Anything else is read from the file, so answers are
+// always exactly those of a full scan.
+//
+// Readers refresh the file, under the shared lock (no writer can change a lead then;
+// two readers writing it at once write the same content), when a noticeable part of it
+// was out of date. Writers never rewrite it on the hot path; `delete` removes it, so a
+// deleted lead's data does not outlive the lead in a cache.
+
+struct SummaryIndex {
+    static let fileName = "summaries"
+    static let header: [UInt8] = Array("leads-summaries 1\n".utf8)
+    /// Covers file systems that keep whole seconds and NFS servers' rounding.
+    static let racySlackNanoseconds: Int64 = 2_000_000_000
+
+    struct FileStat: Equatable {
+        var inode: UInt64
+        var size: Int64
+        var mtime: Int64  // nanoseconds since the epoch
+
+        init(_ st: stat) {
+            inode = UInt64(st.st_ino)
+            size = Int64(st.st_size)
+            mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        }
+
+        init(inode: UInt64, size: Int64, mtime: Int64) {
+            self.inode = inode
+            self.size = size
+            self.mtime = mtime
+        }
+    }
+
+    /// A recorded line: the stat it was made from and where its fields are.
+    struct Entry {
+        var stat: FileStat
+        var fields: Range<Int>
+    }
+
+    let bytes: [UInt8]
+    let entries: [Int: Entry]
+    /// The index file's own modification time (nanoseconds).
+    let writtenAt: Int64
+
+    static func load(from dir: Directory) -> SummaryIndex? {
+        guard let (bytes, st) = try? dir.readWithStatus(fileName, limit: 1 << 30),
+              bytes.starts(with: header) else { return nil }
+        var entries: [Int: Entry] = [:]
+        var position = header.count
+        while position < bytes.count {
+            guard let end = bytes[position...].firstIndex(of: 10) else { break }
+            // id, inode, size, mtime, then the summary's fields.
+            var cursor = position
+            func number() -> Int64? {
+                var value: Int64 = 0
+                var digits = 0
+                while cursor < end, bytes[cursor] >= 0x30, bytes[cursor] <= 0x39 {
+                    value = value &* 10 &+ Int64(bytes[cursor] - 0x30)
+                    cursor += 1
+                    digits += 1
+                }
+                guard digits > 0, digits <= 19, value >= 0, cursor < end, bytes[cursor] == 9 else { return nil }
+                cursor += 1
+                return value
+            }
+            if let id = number(), let inode = number(), let size = number(), let mtime = number() {
+                entries[Int(id)] = Entry(stat: FileStat(inode: UInt64(inode), size: size, mtime: mtime), fields: cursor..<end)
+            }
+            position = end + 1
+        }
+        return SummaryIndex(bytes: bytes, entries: entries, writtenAt: FileStat(st).mtime)
+    }
+
+    /// The lead recorded for `id` if the file's current stat says it is still valid.
+    func lead(_ id: Int, current: FileStat) -> Lead? {
+        guard let entry = entries[id], entry.stat == current,
+              current.mtime < writtenAt - Self.racySlackNanoseconds else { return nil }
+        return Self.decode(id: id, bytes[entry.fields])
+    }
+
+    // MARK: Line format
+
+    // Fields are tab-separated; text escapes `\` `\t` `\n` `\r` and the two separators
+    // used inside fields (0x1E between list items, 0x1F between a reminder's parts).
+
+    static func line(_ lead: Lead, stat: FileStat) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        func number(_ n: Int64) { out += Array(String(n).utf8); out.append(9) }
+        func text(_ s: String?) {
+            if let s { escape(s, into: &out) }
+            out.append(9)
+        }
+        func list(_ items: [String]) {
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(0x1E) }
+                escape(item, into: &out)
+            }
+            out.append(9)
+        }
+        number(Int64(lead.id))
+        number(Int64(bitPattern: stat.inode))
+        number(stat.size)
+        number(stat.mtime)
+        text(lead.name)
+        text(lead.organization ? "1" : "")
+        text(lead.company)
+        text(lead.email)
+        text(lead.owner)
+        text(lead.source)
+        text(lead.campaign)
+        list(lead.labels)
+        text(lead.stage)
+        text(lead.probability.map { String($0) })
+        text(lead.value?.amount.canonical)
+        text(lead.value?.currency)
+        text(lead.expectedClose?.iso)
+        list(lead.fields.keys.sorted())
+        text(lead.lastContact?.at.iso8601)
+        text(lead.lastContact?.by)
+        text(lead.createdAt.iso8601)
+        text(lead.updatedAt.iso8601)
+        let reminders = lead.reminders.filter(\.isOpen).map { r in
+            [String(r.number), r.due.stored, r.owner, r.announcedAt?.iso8601 ?? "", r.text].joined(separator: "\u{1F}")
+        }
+        list(reminders)
+        out[out.count - 1] = 10
+        return out
+    }
+
+    static func escape(_ text: String, into out: inout [UInt8]) {
+        for byte in text.utf8 {
+            switch byte {
+            case 0x5C: out += [0x5C, 0x5C]
+            case 9: out += [0x5C, 0x74]
+            case 10: out += [0x5C, 0x6E]
+            case 13: out += [0x5C, 0x72]
+            case 0x1E: out += [0x5C, 0x52]
+            case 0x1F: out += [0x5C, 0x55]
+            default: out.append(byte)
+            }
+        }
+    }
+
+    /// The fields after the stat data; nil when the line does not parse (then the file
+    /// is read instead).
+    static func decode(id: Int, _ bytes: ArraySlice<UInt8>) -> Lead? {
+        var fields: [ArraySlice<UInt8>] = []
+        fields.reserveCapacity(19)
+        var start = bytes.startIndex
+        for i in bytes.indices where bytes[i] == 9 {
+            fields.append(bytes[start..<i])
+            start = i + 1
+        }
+        fields.append(bytes[start..<bytes.endIndex])
+        guard fields.count == 19 else { return nil }
+        func text(_ i: Int) -> String? { fields[i].isEmpty ? nil : unescape(fields[i]) }
+        func list(_ i: Int) -> [String] {
+            fields[i].isEmpty ? [] : fields[i].split(separator: 0x1E, omittingEmptySubsequences: false).map(unescape)
+        }
+        guard let name = text(0), let stage = text(8), let createdText = text(16), let created = Timestamp(iso8601: createdText),
+              let updatedText = text(17), let updated = Timestamp(iso8601: updatedText) else { return nil }
+        var lead = Lead(id: id, name: name, stage: stage, createdAt: created, createdBy: "")
+        lead.updatedAt = updated
+        lead.organization = text(1) != nil
+        lead.company = text(2)
+        lead.email = text(3)
+        lead.owner = text(4)
+        lead.source = text(5)
+        lead.campaign = text(6)
+        lead.labels = list(7)
+        if let p = text(9) {
+            guard let value = Int(p) else { return nil }
+            lead.probability = value
+        }
+        if let amount = text(10) {
+            guard let parsed = Amount(canonical: amount), let currency = text(11) else { return nil }
+            lead.value = Money(amount: parsed, currency: currency)
+        }
+        if let close = text(12) {
+            guard let date = CalendarDate(iso: close) else { return nil }
+            lead.expectedClose = date
+        }
+        for key in list(13) { lead.fields[key] = "" }
+        if let at = text(14) {
+            guard let time = Timestamp(iso8601: at) else { return nil }
+            lead.lastContact = Contact(at: time, by: text(15) ?? "")
+        }
+        for item in list(18) {
+            let parts = item.split(separator: "\u{1F}", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 5, let number = Int(parts[0]), let due = When(stored: parts[1]) else { return nil }
+            var reminder = Reminder(number: number, due: due, text: parts[4], owner: parts[2], createdAt: created)
+            if !parts[3].isEmpty {
+                guard let announced = Timestamp(iso8601: parts[3]) else { return nil }
+                reminder.announcedAt = announced
+            }
+            lead.reminders.append(reminder)
+        }
+        return lead
+    }
+
+    static func unescape(_ bytes: ArraySlice<UInt8>) -> String {
+        guard bytes.contains(0x5C) else { return String(decoding: bytes, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var escaped = false
+        for byte in bytes {
+            if escaped {
+                switch byte {
+                case 0x74: out.append(9)
+                case 0x6E: out.append(10)
+                case 0x72: out.append(13)
+                case 0x52: out.append(0x1E)
+                case 0x55: out.append(0x1F)
+                default: out.append(byte)
+                }
+                escaped = false
+            } else if byte == 0x5C {
+                escaped = true
+            } else {
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Whether a scan may use the summary index; `LEADS_INDEX=off` forces full scans
+/// (for comparing answers, and as a way out should the index ever be suspected).
+enum SummaryIndexSwitch {
+    static let enabled: Bool = {
+        guard let value = getenv("LEADS_INDEX") else { return true }
+        return String(cString: value) != "off"
+    }()
+}
+
+extension LeadStore {
+    /// The scan a report with this filter needs: summaries, unless it searches the notes.
+    public func scan(for filter: LeadFilter, _ visit: (Lead) throws -> Void) throws -> [StoreError] {
+        filter.search == nil ? try scanSummaries(visit) : try scan(notes: true, visit)
+    }
+
+    /// Visits every lead's summary in ID order under a shared lock: the lead without its
+    /// notes, address, phone, lost reason, conversion, unknown keys, closed reminders,
+    /// creator and last editor, and with custom field keys but empty values. Answers are
+    /// those of a full scan; lines of the index are used where the lead file is unchanged.
+    public func scanSummaries(_ visit: (Lead) throws -> Void) throws -> [StoreError] {
+        try withLock(.shared) { () throws -> [StoreError] in
+            guard let leadsDir = try subdirectory(Self.leadsDirectory) else { return [] }
+            let ids = try Self.fileIDs(in: leadsDir)
+            let indexDir = try subdirectory(Self.indexDirectory)
+            let index = SummaryIndexSwitch.enabled ? indexDir.flatMap(SummaryIndex.load) : nil
+            if !SummaryIndexSwitch.enabled {
+                return try Self.scan(leadsDir, ids: ids, notes: false, visit)
+            }
+
+            // Per lead: the index line if it is still valid, else the file.
+            struct Item {
+                var result: Result<Lead, StoreError>
+                var stat: SummaryIndex.FileStat?
+                var fromFile: Bool
+            }
+            let work: @Sendable (Int) -> Item = { id in
+                let name = "\(id).json"
+                var st = stat()
+                guard fstatat(leadsDir.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
+                    return Item(result: .failure(errno == ENOENT ? .leadNotFound(id) : .system(SystemError("stat", leadsDir.path(name)))),
+                                stat: nil, fromFile: true)
+                }
+                let current = SummaryIndex.FileStat(st)
+                if let lead = index?.lead(id, current: current) { return Item(result: .success(lead), stat: current, fromFile: false) }
+                do throws(StoreError) {
+                    guard let (bytes, fresh) = try leadsDir.readWithStatus(name) else { throw .leadNotFound(id) }
+                    do throws(JSONError) {
+                        return Item(result: .success(try Lead(bytes: bytes, expectedID: id, notes: false)),
+                                    stat: SummaryIndex.FileStat(fresh), fromFile: true)
+                    } catch { throw .corrupt(path: leadsDir.path(name), error) }
+                } catch {
+                    return Item(result: .failure(error), stat: nil, fromFile: true)
+                }
+            }
+
+            var problems: [StoreError] = []
+            var lines: [UInt8] = SummaryIndex.header
+            var readFromFiles = 0
+            let workers = ids.count < 512 ? 1 : Self.scanWorkers
+            let chunk = 256
+            var start = 0
+            var results = [[Item]](repeating: [], count: workers)
+            while start < ids.count {
+                let end = min(ids.count, start + chunk * workers)
+                if workers == 1 {
+                    results[0] = ids[start..<end].map(work)
+                } else {
+                    results.withUnsafeMutableBufferPointer { slots in
+                        let base = UncheckedSendable(slots.baseAddress!)
+                        let first = start
+                        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                            let from = first + worker * chunk
+                            base.value[worker] = from < end ? ids[from..<min(end, from + chunk)].map(work) : []
+                        }
+                    }
+                }
+                for part in results {
+                    for item in part {
+                        switch item.result {
+                        case .success(let lead):
+                            if item.fromFile { readFromFiles += 1 }
+                            if let stat = item.stat { lines += SummaryIndex.line(lead, stat: stat) }
+                            try visit(lead)
+                        case .failure(.leadNotFound): continue
+                        case .failure(let error): problems.append(error)
+                        }
+                    }
+                }
+                start = end
+            }
+
+            // Refresh the index when a noticeable part had to be read from the files.
+            let removed = (index?.entries.count ?? 0) - (ids.count - readFromFiles)
+            if let indexDir, readFromFiles + max(0, removed) > max(32, ids.count / 64) {
+                _ = try? indexDir.writeAtomically(SummaryIndex.fileName, lines, durable: false,
+                                                  groupShared: (try? config())?.sharedGroup ?? false)
+            }
+            return problems
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+
+/// The report index (.index/summaries) must give exactly the answers of a full scan,
+/// whatever was done to the lead files by hand.
+@Suite struct SummaryIndexTests {
+    static let reports: [[String]] = [
+        ["pipeline", "--json"], ["pipeline", "--by", "owner", "--csv"], ["pipeline", "--by", "label", "--include-won", "--json"],
+        ["remind", "--due", "--json"], ["remind", "--list"], ["list", "--all"], ["list", "--sort", "-value", "--ids"],
+        ["stages", "--json"], ["export-csv", "--all"],
+    ]
+
+    /// Every report through the index equals the same report with LEADS_INDEX=off.
+    func expectSameAnswers(_ box: Sandbox, sourceLocation: SourceLocation = #_sourceLocation) {
+        for report in Self.reports {
+            let indexed = box.run(report)
+            let full = box.run(report, env: ["LEADS_INDEX": "off"])
+            #expect(indexed.stdout == full.stdout, "\(report)", sourceLocation: sourceLocation)
+            #expect(indexed.stderr == full.stderr, "\(report)", sourceLocation: sourceLocation)
+            #expect(indexed.status == full.status, "\(report)", sourceLocation: sourceLocation)
+        }
+    }
+
+    func store(leads: Int) throws -> Sandbox {
+        let box = Sandbox()
+        var csv = "name,owner,stage,value,currency,labels,next_reminder,field:size\n"
+        let stages = ["new", "contacted", "qualified", "proposal", "negotiation", "won", "lost"]
+        for i in 1...leads {
+            csv += "Lead \(i),\(["alice", "bob", "carol"][i % 3]),\(stages[i % stages.count]),\(i * 7).\(String(format: "%02d", i % 100)),"
+                + "\(i % 5 == 0 ? "USD" : "EUR"),\(i % 4 == 0 ? "hot" : ""),\(i % 6 == 0 ? "2026-11-\(String(format: "%02d", i % 28 + 1))" : ""),\(i % 9)\n"
+        }
+        let path = box.root + "/in.csv"
+        try csv.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(box.run("import-csv", path).status == 0)
+        return box
+    }
+
+    func age(_ box: Sandbox, ids: ClosedRange<Int>? = nil) throws {
+        let old = Date(timeIntervalSinceNow: -3600)
+        let names = try FileManager.default.contentsOfDirectory(atPath: box.dir + "/leads").filter { $0.hasSuffix(".json") }
+        for name in names where ids.map({ $0.contains(Int(name.dropLast(5)) ?? 0) }) ?? true {
+            try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: box.dir + "/leads/" + name)
+        }
+    }
+
+    var indexPath: (Sandbox) -> String { { $0.dir + "/.index/summaries" } }
+
+    @Test func answersEqualAFullScanAfterHandEdits() throws {
+        let box = try store(leads: 700)
+        try age(box)
+        #expect(box.run("pipeline").status == 0)
+        #expect(FileManager.default.fileExists(atPath: indexPath(box)))
+        expectSameAnswers(box)
+
+        // An in-place edit of the same size (the modification time changes).
+        let lead7 = box.dir + "/leads/7.json"
+        var text = try String(contentsOfFile: lead7, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"value\": \"49.07\"", with: "\"value\": \"99.07\"")
+        try text.write(toFile: lead7, atomically: false, encoding: .utf8)
+        expectSameAnswers(box)
+        #expect(box.run("pipeline", "--json").stdout == box.run(["pipeline", "--json"], env: ["LEADS_INDEX": "off"]).stdout)
+
+        // An edit whose size differs, with the old modification time put back.
+        let lead8 = box.dir + "/leads/8.json"
+        let stamp = try FileManager.default.attributesOfItem(atPath: lead8)[.modificationDate] as! Date
+        text = try String(contentsOfFile: lead8, encoding: .utf8).replacingOccurrences(of: "\"stage\": \"contacted\"", with: "\"stage\": \"won\"")
+        try text.write(toFile: lead8, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: stamp], ofItemAtPath: lead8)
+        expectSameAnswers(box)
+
+        // The same size and time but another file (a new inode): an editor's rename.
+        let lead9 = box.dir + "/leads/9.json"
+        let stamp9 = try FileManager.default.attributesOfItem(atPath: lead9)[.modificationDate] as! Date
+        text = try String(contentsOfFile: lead9, encoding: .utf8).replacingOccurrences(of: "\"owner\": \"alice\"", with: "\"owner\": \"erin!\"")
+        try FileManager.default.removeItem(atPath: lead9)
+        try text.write(toFile: lead9, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: stamp9], ofItemAtPath: lead9)
+        expectSameAnswers(box)
+
+        // Files removed and added by hand, and one broken.
+        try FileManager.default.removeItem(atPath: box.dir + "/leads/10.json")
+        try FileManager.default.copyItem(atPath: box.dir + "/leads/11.json", toPath: box.dir + "/leads/900.json")
+        try String(contentsOfFile: box.dir + "/leads/900.json", encoding: .utf8)
+            .replacingOccurrences(of: "\"id\": 11,", with: "\"id\": 900,").write(toFile: box.dir + "/leads/900.json", atomically: true, encoding: .utf8)
+        try "{ broken".write(toFile: box.dir + "/leads/12.json", atomically: true, encoding: .utf8)
+        expectSameAnswers(box)
+
+        // Commands' own changes.
+        box.run("status", "13", "won")
+        box.run("remind", "14", "2026-11-01", "call")
+        box.run("assign", "15", "dave")
+        box.run("delete", "16", "--yes")
+        expectSameAnswers(box)
+    }
+
+    @Test func theIndexIsReallyUsed() throws {
+        let box = try store(leads: 700)
+        try age(box)
+        #expect(box.run("pipeline").status == 0)
+        // Change what the index says about lead 5 while its file stays as it was: the
+        // indexed answer now differs from a full scan, which shows the index is read.
+        var index = try String(contentsOfFile: indexPath(box), encoding: .utf8)
+        let line = try #require(index.split(separator: "\n").first { $0.hasPrefix("5\t") })
+        index = index.replacingOccurrences(of: String(line), with: line.replacingOccurrences(of: "\twon\t", with: "\tnew\t"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: indexPath(box))
+        try index.write(toFile: indexPath(box), atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: attributes[.modificationDate]!], ofItemAtPath: indexPath(box))
+        #expect(box.run("stages", "--json").stdout != box.run(["stages", "--json"], env: ["LEADS_INDEX": "off"]).stdout)
+    }
+
+    @Test func racyEntriesAreReadFromTheFile() throws {
+        // Files written just before the index are racy: an in-place edit of the same
+        // size with the modification time put back cannot be seen in their stat data,
+        // so such entries must always be checked against the file.
+        let box = try store(leads: 700)
+        #expect(box.run("pipeline").status == 0)
+        #expect(FileManager.default.fileExists(atPath: indexPath(box)))
+        let lead7 = box.dir + "/leads/7.json"
+        let stamp = try FileManager.default.attributesOfItem(atPath: lead7)[.modificationDate] as! Date
+        let text = try String(contentsOfFile: lead7, encoding: .utf8).replacingOccurrences(of: "\"value\": \"49.07\"", with: "\"value\": \"98.07\"")
+        try text.write(toFile: lead7, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: stamp], ofItemAtPath: lead7)
+        expectSameAnswers(box)
+    }
+
+    @Test func deleteRemovesTheIndexWithTheLeadsData() throws {
+        let box = try store(leads: 700)
+        try age(box)
+        #expect(box.run("pipeline").status == 0)
+        #expect(try String(contentsOfFile: indexPath(box), encoding: .utf8).contains("Lead 21\t"))
+        #expect(box.run("delete", "21", "--yes").status == 0)
+        let index = (try? String(contentsOfFile: indexPath(box), encoding: .utf8)) ?? ""
+        #expect(!index.contains("Lead 21\t"))
+    }
+}
