@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// An instant, UTC, to the second.
 public struct Timestamp: Sendable, Hashable, Comparable {
@@ -172,8 +173,14 @@ extension CalendarDate: CustomStringConvertible {
 /// Local time as the C library sees it (TZ honoured, including the zone database's history).
 ///
 /// The zone is read once per process (`tzset` on first use); a process that changes `TZ` after
-/// that must call `tzset()` itself.
+/// that must call `LocalTime.zoneChanged()`.
 public enum LocalTime {
+    /// Re-reads `TZ` and forgets what was computed for the previous zone.
+    public static func zoneChanged() {
+        tzset()
+        startOfDayCache.withLock { $0.removeAll() }
+    }
+
     public static func date(of t: Timestamp) -> CalendarDate {
         components(of: t).date
     }
@@ -181,7 +188,16 @@ public enum LocalTime {
     /// Local midnight; when midnight falls into a DST gap (zones that switch at 00:00), the first
     /// existing instant of that day.
     public static func startOfDay(_ d: CalendarDate) -> Timestamp {
-        instant(d, hour: 0, minute: 0, second: 0)
+        // Reports ask this for every reminder of 100,000 leads, which fall on a few
+        // hundred days: remember the answers rather than asking the C library each time.
+        let day = d.daysSinceEpoch
+        if let known = startOfDayCache.withLock({ $0[day] }) { return Timestamp(seconds: known) }
+        let start = instant(d, hour: 0, minute: 0, second: 0)
+        startOfDayCache.withLock { cache in
+            if cache.count > 4096 { cache.removeAll() }
+            cache[day] = start.seconds
+        }
+        return start
     }
 
     /// Local wall time → instant.
@@ -332,3 +348,6 @@ struct ASCIIWriter {
         }
     }
 }
+
+/// Local midnight by day number; the time zone does not change while a process runs.
+private let startOfDayCache = Mutex<[Int: Int64]>([:])

@@ -32,7 +32,18 @@ public struct DuplicateKey: Hashable, Comparable, Sendable {
 
     /// Case-folded, trimmed, inner whitespace collapsed: "Müller  GmbH " = "müller gmbh".
     static func normalise(_ text: String) -> String {
-        text.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        var out = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in text.lowercased().unicodeScalars {
+            if FieldParser.isSpace(scalar) {
+                pendingSpace = !out.isEmpty
+                continue
+            }
+            if pendingSpace { out.append(" ") }
+            pendingSpace = false
+            out.append(scalar)
+        }
+        return String(out)
     }
 
     static func email(_ email: String) -> DuplicateKey { DuplicateKey("e:" + normalise(email)) }

@@ -25,7 +25,15 @@ public struct FieldError: Error, Sendable, Equatable {
 public enum FieldParser {
     /// Text fields keep what was typed, but an all-blank value is no value.
     public static func text(_ raw: String) -> String? {
-        raw.allSatisfy(\.isWhitespace) ? nil : raw
+        raw.unicodeScalars.allSatisfy(isSpace) ? nil : raw
+    }
+
+    /// White space by Unicode scalar, with a fast path for ASCII: every cell of an import
+    /// passes here, and Character's `isWhitespace` runs the grapheme machinery.
+    @inline(__always)
+    static func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x80 { return scalar == " " || (scalar.value >= 9 && scalar.value <= 13) }
+        return scalar.properties.isWhitespace
     }
 
     /// A plausible e-mail shape: one @, something before it, a dotted domain after it,
@@ -146,6 +154,9 @@ public enum FieldParser {
     }
 
     static func trimmed(_ text: String) -> String {
-        String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }),
+              let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(scalars[first...last])
     }
 }

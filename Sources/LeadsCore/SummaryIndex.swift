@@ -44,6 +44,8 @@ struct SummaryIndex {
     struct Entry {
         var stat: FileStat
         var fields: Range<Int>
+        /// The whole line with its newline, to copy into a refreshed index unchanged.
+        var line: Range<Int>
     }
 
     let bytes: [UInt8]
@@ -73,7 +75,8 @@ struct SummaryIndex {
                 return value
             }
             if let id = number(), let inode = number(), let size = number(), let mtime = number() {
-                entries[Int(id)] = Entry(stat: FileStat(inode: UInt64(inode), size: size, mtime: mtime), fields: cursor..<end)
+                entries[Int(id)] = Entry(stat: FileStat(inode: UInt64(inode), size: size, mtime: mtime),
+                                         fields: cursor..<end, line: position..<(end + 1))
             }
             position = end + 1
         }
@@ -263,34 +266,41 @@ extension LeadStore {
                 return try Self.scan(leadsDir, ids: ids, notes: false, visit)
             }
 
-            // Per lead: the index line if it is still valid, else the file.
+            // Per lead: the index line if it is still valid, else the file (and a new line).
             struct Item {
                 var result: Result<Lead, StoreError>
-                var stat: SummaryIndex.FileStat?
-                var fromFile: Bool
+                var line: IndexLine
+            }
+            enum IndexLine {
+                case none
+                case kept(Range<Int>)
+                case fresh([UInt8])
             }
             let work: @Sendable (Int) -> Item = { id in
                 let name = "\(id).json"
                 var st = stat()
                 guard fstatat(leadsDir.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
                     return Item(result: .failure(errno == ENOENT ? .leadNotFound(id) : .system(SystemError("stat", leadsDir.path(name)))),
-                                stat: nil, fromFile: true)
+                                line: .none)
                 }
                 let current = SummaryIndex.FileStat(st)
-                if let lead = index?.lead(id, current: current) { return Item(result: .success(lead), stat: current, fromFile: false) }
+                if let index, let lead = index.lead(id, current: current) {
+                    return Item(result: .success(lead), line: .kept(index.entries[id]!.line))
+                }
                 do throws(StoreError) {
                     guard let (bytes, fresh) = try leadsDir.readWithStatus(name) else { throw .leadNotFound(id) }
                     do throws(JSONError) {
-                        return Item(result: .success(try Lead(bytes: bytes, expectedID: id, notes: false)),
-                                    stat: SummaryIndex.FileStat(fresh), fromFile: true)
+                        let lead = try Lead(bytes: bytes, expectedID: id, notes: false)
+                        return Item(result: .success(lead), line: .fresh(SummaryIndex.line(lead, stat: SummaryIndex.FileStat(fresh))))
                     } catch { throw .corrupt(path: leadsDir.path(name), error) }
                 } catch {
-                    return Item(result: .failure(error), stat: nil, fromFile: true)
+                    return Item(result: .failure(error), line: .none)
                 }
             }
 
             var problems: [StoreError] = []
-            var lines: [UInt8] = SummaryIndex.header
+            var lines: [IndexLine] = []
+            lines.reserveCapacity(ids.count)
             var readFromFiles = 0
             let workers = ids.count < 512 ? 1 : Self.scanWorkers
             let chunk = 256
@@ -314,8 +324,8 @@ extension LeadStore {
                     for item in part {
                         switch item.result {
                         case .success(let lead):
-                            if item.fromFile { readFromFiles += 1 }
-                            if let stat = item.stat { lines += SummaryIndex.line(lead, stat: stat) }
+                            if case .fresh = item.line { readFromFiles += 1 }
+                            lines.append(item.line)
                             try visit(lead)
                         case .failure(.leadNotFound): continue
                         case .failure(let error): problems.append(error)
@@ -328,7 +338,15 @@ extension LeadStore {
             // Refresh the index when a noticeable part had to be read from the files.
             let removed = (index?.entries.count ?? 0) - (ids.count - readFromFiles)
             if let indexDir, readFromFiles + max(0, removed) > max(32, ids.count / 64) {
-                _ = try? indexDir.writeAtomically(SummaryIndex.fileName, lines, durable: false,
+                var bytes = SummaryIndex.header
+                for line in lines {
+                    switch line {
+                    case .kept(let range): bytes += index!.bytes[range]
+                    case .fresh(let fresh): bytes += fresh
+                    case .none: continue
+                    }
+                }
+                _ = try? indexDir.writeAtomically(SummaryIndex.fileName, bytes, durable: false,
                                                   groupShared: (try? config())?.sharedGroup ?? false)
             }
             return problems

@@ -27,10 +27,10 @@ func utc(_ year: Int, _ month: Int, _ day: Int, _ hour: Int = 0, _ minute: Int =
 func withTimeZone<T>(_ zone: String, _ body: () throws -> T) rethrows -> T {
     let saved = getenv("TZ").map { String(cString: $0) }
     setenv("TZ", zone, 1)
-    tzset()
+    LocalTime.zoneChanged()
     defer {
         if let saved { setenv("TZ", saved, 1) } else { unsetenv("TZ") }
-        tzset()
+        LocalTime.zoneChanged()
     }
     return try body()
 }
