@@ -27,6 +27,12 @@ enum ExportCSVCommand {
         // Created before the scan, so an unwritable target fails before any work; removed
         // again unless committed.
         let file = try outputPath.flatMap { path throws(SystemError) in path == "-" ? nil : try AtomicFile(path: path) }
+        // A progress line on a terminal's stderr for exports over a second, as for imports;
+        // not while the CSV itself scrolls over that same terminal.
+        let environment = context.environment
+        let progress = ProgressLine(enabled: environment.stderrIsTerminal && (file != nil || !environment.stdoutIsTerminal),
+                                    label: "exporting " + (file == nil ? "to standard output" : outputPath!))
+        defer { progress.finish() }
 
         let (all, problems) = try store.allLeads()
         let leads = all.lazy.filter(filter.matches)
@@ -42,11 +48,15 @@ enum ExportCSVCommand {
             buffer.removeAll(keepingCapacity: true)
         }
         export.appendHeader(to: &buffer)
+        var rows = 0
         for lead in leads {
+            progress.update(rows: rows)
             try export.append(lead, to: &buffer)
+            rows += 1
             if buffer.count >= chunk { try flush() }
         }
         try flush()
+        progress.finish()
         // The readable leads are exported; the unreadable ones are named and fail the run.
         try file?.commit()
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
