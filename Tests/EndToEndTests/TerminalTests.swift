@@ -181,6 +181,35 @@ import Testing
         }
     }
 
+    /// `--output` naming a FIFO (or a device: /dev/stdout, /dev/null) is written into, not
+    /// replaced by a regular file, which with root's rights would have turned /dev/null
+    /// into one.
+    @Test func exportIntoANamedPipeLeavesThePipe() throws {
+        let box = Self.colourful()
+        let fifo = box.root + "/fifo"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // Our end is open before the export starts (non-blocking: a test must fail, not
+        // hang, if the FIFO is replaced); the small export fits the pipe's buffer.
+        let reader = open(fifo, O_RDONLY | O_NONBLOCK)
+        #expect(reader >= 0)
+        defer { close(reader) }
+        let result = box.run("export-csv", "--all", "--output", fifo)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr == "")
+        var info = stat()
+        #expect(lstat(fifo, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO, "the FIFO was replaced")
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(reader, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            received += chunk[0..<n]
+        }
+        #expect(String(decoding: received, as: UTF8.self) == box.run("export-csv", "--all").stdout)
+        let entries = try FileManager.default.contentsOfDirectory(atPath: box.root)
+        #expect(entries.filter { $0.hasPrefix(".fifo") }.isEmpty, "a temporary file was left: \(entries)")
+    }
+
     // MARK: (e) progress lines
 
     /// An import or export that takes over a second shows "leads: importing FILE: N rows"
