@@ -267,6 +267,10 @@ import Testing
         #expect(onTerminal.status == 0)
         #expect(!onTerminal.text.contains("exporting"))
         #expect(onTerminal.text.contains("\nid,name,") || onTerminal.text.hasPrefix("id,name,"))
+        let named = try PseudoTerminal.run(box, ["export-csv", "--output", "/dev/stdout"], columns: 80, holdLock: 1.2)
+        #expect(named.status == 0)
+        #expect(!named.text.contains("exporting"))
+        #expect(named.text.contains("\nid,name,") || named.text.hasPrefix("id,name,"))
 
         // stderr into a pipe: nothing but the CSV
         let quiet = try PseudoTerminal.run(box, ["export-csv", "--output", output], columns: 80, terminalStreams: "out", holdLock: 1.2)

@@ -34,7 +34,8 @@ enum ExportCSVCommand {
         // A progress line on a terminal's stderr for exports over a second, as for imports;
         // not while the CSV itself scrolls over that same terminal.
         let environment = context.environment
-        let progress = ProgressLine(enabled: environment.stderrIsTerminal && (target != nil || !environment.stdoutIsTerminal),
+        let toTerminal = device.map { isatty($0.fd) == 1 } ?? (file == nil && environment.stdoutIsTerminal)
+        let progress = ProgressLine(enabled: environment.stderrIsTerminal && !toTerminal,
                                     label: "exporting " + (target ?? "to standard output"))
         defer { progress.finish() }
 
