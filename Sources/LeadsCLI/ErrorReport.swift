@@ -42,7 +42,10 @@ enum ErrorReport {
         case let e as FieldError: return (field(e), ExitStatus.failure)
         case let e as StoreError: return store(e)
         case let e as CorruptFiles:
-            return (e.problems.map { store($0).0 ?? "" }.joined(separator: "\n"), ExitStatus.failure)
+            // One line per broken file, then the advice once, not once per file.
+            let lines = e.problems.flatMap { (store($0).0 ?? "").split(separator: "\n").map(String.init) }
+            let advice = lines.contains(fsckAdvice) ? [fsckAdvice] : []
+            return ((lines.filter { $0 != fsckAdvice } + advice).joined(separator: "\n"), ExitStatus.failure)
         case let e as CommandError:
             if case .childFailed(_, _, let status) = e { return (command(e), status) }
             return (command(e), ExitStatus.failure)
@@ -83,8 +86,8 @@ enum ErrorReport {
         case .unexpectedValue(let option): return "option '\(option)' takes no value"
         case .repeatedOption(let option): return "option '\(option)' given more than once"
         case let .conflictingOptions(a, b): return "options '\(a)' and '\(b)' cannot be used together"
-        case let .missingArgument(command, name): return "\(command): missing \(name)\nrun 'leads \(command) --help' for its usage"
-        case let .unexpectedArgument(command, value): return "\(command): unexpected argument \(quoted(value))\nrun 'leads \(command) --help' for its usage"
+        case let .missingArgument(command, name): return "\(command): missing \(name)\nrun 'leads \(helpName(command)) --help' for its usage"
+        case let .unexpectedArgument(command, value): return "\(command): unexpected argument \(quoted(value))\nrun 'leads \(helpName(command)) --help' for its usage"
         case let .invalidArgument(argument, value, reason): return "invalid \(argument) \(quoted(value)): \(reason)"
         case let .unknownHelpTopic(topic, suggestion): return "no help for \(quoted(topic)): not a command" + didYouMean(suggestion)
         case let .optionRequires(option, modes): return "option '\(option)' works only with \(modes.joined(separator: " or "))"
@@ -143,7 +146,7 @@ enum ErrorReport {
         case let .fileTooLarge(path, size, limit):
             return ("\(path) is \(size) bytes, over the limit of \(limit); run 'leads fsck'", ExitStatus.failure)
         case let .corrupt(path, error):
-            return ("\(path):\(error.line):\(error.column): \(json(error.reason))\nrun 'leads fsck' to check the store", ExitStatus.failure)
+            return ("\(path):\(error.line):\(error.column): \(json(error.reason))\n" + fsckAdvice, ExitStatus.failure)
         case .leadNotFound(let id): return ("no lead \(id)", ExitStatus.failure)
         case .customerNotFound(let id): return ("no customer \(id)", ExitStatus.failure)
         case let .reminderNotFound(lead, number): return ("no reminder \(lead).\(number)", ExitStatus.failure)
@@ -253,6 +256,13 @@ enum ErrorReport {
         }
     }
 
+    static let fsckAdvice = "run 'leads fsck' to check the store"
+
+    /// The command whose help to point at: "remind --snooze" has remind's.
+    static func helpName(_ command: String) -> String {
+        String(command.prefix { $0 != " " })
+    }
+
     static func didYouMean(_ suggestion: String?) -> String {
         suggestion.map { "; did you mean '\($0)'?" } ?? ""
     }
@@ -285,15 +295,17 @@ enum ErrorReport {
 /// "pid 123 on host (leads add), user bob, since 09:30:00Z" — as much as is known.
 func describe(_ holder: LockHolder?) -> String {
     guard let holder else { return "another process" }
-    var parts: [String] = []
-    if let pid = holder.pid { parts.append("pid \(pid)" + (holder.host.map { " on \($0)" } ?? "")) }
-    if let command = holder.command {
-        // Another program's command line may be long or span lines: one short line of it.
-        let flat = command.split(whereSeparator: \.isNewline).joined(separator: " ")
-        parts.append("(" + (flat.count > 60 ? String(flat.prefix(59)) + "…" : flat) + ")")
+    // The holder's command line (`python3 -c SCRIPT`) and the lock file's words are
+    // someone else's text: one line, no control characters, a bounded length.
+    func oneLine(_ text: String, limit: Int = 60) -> String {
+        let flat = printable(text).split(separator: " ").joined(separator: " ")
+        return flat.count > limit ? String(flat.prefix(limit - 1)) + "…" : flat
     }
-    if let user = holder.user { parts.append("user \(user)") }
-    if let since = holder.since { parts.append("since \(since)") }
+    var parts: [String] = []
+    if let pid = holder.pid { parts.append("pid \(pid)" + (holder.host.map { " on \(oneLine($0))" } ?? "")) }
+    if let command = holder.command { parts.append("(\(oneLine(command)))") }
+    if let user = holder.user { parts.append("user \(oneLine(user))") }
+    if let since = holder.since { parts.append("since \(oneLine(since))") }
     if parts.isEmpty { return holder.shared ? "a reader (shared lock)" : "another process" }
     return parts.joined(separator: " ") + (holder.shared ? " (shared)" : "")
 }

@@ -20,7 +20,7 @@ struct TextTable {
 
     mutating func add(_ row: [String], style: String? = nil) {
         if let style { rowStyles[rows.count] = style }
-        rows.append(row)
+        rows.append(row.map(printable))
     }
 
     func render(width: Int?, color: Bool, header: Bool = true) -> [String] {
@@ -52,11 +52,13 @@ struct TextTable {
                 line += (i == 0 ? "" : String(repeating: " ", count: gap)) + cell
             }
             while line.hasSuffix(" ") { line.removeLast() }
+            // Cut before styling: a cut through the style would lose its reset, and the
+            // colour would run on into whatever the terminal prints next.
+            if let width, displayWidth(line) > width { line = truncate(line, to: width) }
             if color {
                 if header && r == 0 { line = Style.bold + line + Style.reset }
                 else if let style = rowStyles[r - (header ? 1 : 0)] { line = style + line + Style.reset }
             }
-            if let width, displayWidth(line) > width { line = truncate(line, to: width) }
             lines.append(line)
         }
         return lines
@@ -113,6 +115,26 @@ func scalarWidth(_ scalar: Unicode.Scalar) -> Int {
         return 2
     }
     return 1
+}
+
+/// `text` safe to show on a terminal: line breaks and tabs become spaces (a cell never
+/// breaks a row), and every other control character, ESC above all, becomes U+FFFD, so
+/// that data (an imported name, a note) can never move the cursor, recolour, retitle or
+/// clear the user's terminal. `--json`, `--ids` and export-csv give the exact text.
+func printable(_ text: String) -> String {
+    func isControl(_ v: UInt32) -> Bool { v < 0x20 || (v >= 0x7F && v < 0xA0) }
+    guard text.unicodeScalars.contains(where: { isControl($0.value) }) else { return text }
+    var out = String.UnicodeScalarView()
+    var previous: Unicode.Scalar?
+    for scalar in text.unicodeScalars {
+        defer { previous = scalar }
+        switch scalar {
+        case "\n" where previous == "\r": continue  // CRLF is one break
+        case "\n", "\r", "\t": out.append(" ")
+        default: out.append(isControl(scalar.value) ? "\u{FFFD}" : scalar)
+        }
+    }
+    return String(out)
 }
 
 /// Cuts `text` to at most `width` columns, ending in "…" when cut. Newlines and tabs

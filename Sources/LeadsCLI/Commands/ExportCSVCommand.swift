@@ -1,3 +1,4 @@
+import Glibc
 import LeadsCore
 
 /// `leads export-csv`: one RFC 4180 record per lead (Docs/export.md), streamed lead by
@@ -26,7 +27,17 @@ enum ExportCSVCommand {
         if invocation.flag("overdue") { filter.overdueAt = try context.now() }
         // Created before the scan, so an unwritable target fails before any work; removed
         // again unless committed.
-        let file = try outputPath.flatMap { path throws(SystemError) in path == "-" ? nil : try AtomicFile(path: path) }
+        let target = outputPath.flatMap { $0 == "-" ? nil : $0 }
+        let device = try target.flatMap(openSpecial)
+        defer { if let device { close(device.fd) } }
+        let file = try target.flatMap { path throws(SystemError) in device == nil ? try AtomicFile(path: path) : nil }
+        // A progress line on a terminal's stderr for exports over a second, as for imports;
+        // not while the CSV itself scrolls over that same terminal.
+        let environment = context.environment
+        let toTerminal = device.map { isatty($0.fd) == 1 } ?? (file == nil && environment.stdoutIsTerminal)
+        let progress = ProgressLine(enabled: environment.stderrIsTerminal && !toTerminal,
+                                    label: "exporting " + (target ?? "to standard output"))
+        defer { progress.finish() }
 
         // The header needs every custom field key first: a first pass collects them
         // (unless --fields names the columns), so no lead is held while exporting.
@@ -44,20 +55,56 @@ enum ExportCSVCommand {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(chunk + 4096)
         func flush() throws {
-            if let file { try file.write(buffer) } else { try context.output.write(bytes: buffer) }
+            if let file { try file.write(buffer) } else if let device { try device.write(buffer) } else { try context.output.write(bytes: buffer) }
             buffer.removeAll(keepingCapacity: true)
         }
         export.appendHeader(to: &buffer)
+        var rows = 0
         let problems = try store.scan(notes: needsNotes) { lead in
             guard filter.matches(lead) else { return }
+            progress.update(rows: rows)
             try export.append(lead, to: &buffer)
+            rows += 1
             if buffer.count >= chunk { try flush() }
         }
         try flush()
+        progress.finish()
         // The readable leads are exported; the unreadable ones are named and fail the run.
         try file?.commit()
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
         return ExitStatus.success
+    }
+
+    /// `--output` naming a device, FIFO or socket (`/dev/stdout`, `/dev/null`, a named
+    /// pipe) is written into as it is: replacing it "atomically" would put a regular file
+    /// in its place, and with root's rights even /dev/null would become one.
+    static func openSpecial(_ path: String) throws(SystemError) -> SpecialFile? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let type = info.st_mode & S_IFMT
+        guard type != S_IFREG && type != S_IFDIR else { return nil }
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError("open", path) }
+        return SpecialFile(path: path, fd: fd)
+    }
+
+    struct SpecialFile {
+        let path: String
+        let fd: Int32
+
+        /// A reader of a FIFO that went away ends the export quietly, as on stdout.
+        func write(_ bytes: [UInt8]) throws {
+            var done = 0
+            while done < bytes.count {
+                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EPIPE { throw OutputError.readerGone }
+                    throw SystemError("write", path)
+                }
+                done += n
+            }
+        }
     }
 
     /// One ASCII character other than `"`, CR or LF; `tab` (or `\t`) for a tab.

@@ -119,7 +119,7 @@ enum RemindCommand {
             }
             rows = DueReminders.open(sorting: open)
         }
-        try render(rows, now: now, json: invocation.flag("json"), context)
+        try render(rows, now: now, json: invocation.flag("json"), silentWhenEmpty: false, context)
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
         return ExitStatus.success
     }
@@ -158,16 +158,17 @@ enum RemindCommand {
             }
             rows = DueReminders.open(sorting: due)
         }
-        try render(rows, now: now, json: invocation.flag("json"), context)
+        try render(rows, now: now, json: invocation.flag("json"), silentWhenEmpty: true, context)
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
         return ExitStatus.success
     }
 
-    static func render(_ rows: [DueReminder], now: Timestamp, json: Bool, _ context: CommandContext) throws {
+    /// `silentWhenEmpty` is for --due: an empty array would still be output, and cron
+    /// mails any output. Other readers get `[]`, like every other --json list.
+    static func render(_ rows: [DueReminder], now: Timestamp, json: Bool, silentWhenEmpty: Bool, _ context: CommandContext) throws {
         let out = context.output
         if json {
-            // An empty array would still be output: with --json, nothing due prints nothing too.
-            guard !rows.isEmpty else { return }
+            guard !rows.isEmpty || !silentWhenEmpty else { return }
             try out.write(bytes: JSONWriter.pretty(.array(rows.map { row in
                 let late = DueReminders.lateness(of: row.reminder.due, now: now)
                 return .object([

@@ -18,7 +18,8 @@ enum ShowCommand {
         }
 
         let color = context.environment.colorOnStdout
-        let title = "#\(lead.id) \(lead.name)" + (lead.organization ? " (organization)" : "")
+        // Everything from the lead goes through printable(): no data may drive the terminal.
+        let title = "#\(lead.id) \(printable(lead.name))" + (lead.organization ? " (organization)" : "")
         try out.line(Style.apply(Style.bold, title, if: color))
         var rows: [(String, String)] = []
         let probability = lead.effectiveProbability(config)
@@ -48,16 +49,16 @@ enum ShowCommand {
         let width = rows.map { displayWidth($0.0) }.max() ?? 0
         for (label, value) in rows {
             let lines = value.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-            try out.line("  " + label.padding(to: width) + "  " + (lines.first.map(String.init) ?? ""))
-            for more in lines.dropFirst() { try out.line("  " + String(repeating: " ", count: width) + "  " + more) }
+            try out.line("  " + label.padding(to: width) + "  " + printable(lines.first.map(String.init) ?? ""))
+            for more in lines.dropFirst() { try out.line("  " + String(repeating: " ", count: width) + "  " + printable(String(more))) }
         }
 
         if !lead.reminders.isEmpty {
             try out.line()
             try out.line(Style.apply(Style.bold, "Reminders", if: color))
             for reminder in lead.reminders.sorted(by: { $0.number < $1.number }) {
-                var line = "  \(lead.id).\(reminder.number)  \(LeadView.due(reminder.due))  \(reminder.owner)"
-                if !reminder.text.isEmpty { line += "  \(reminder.text)" }
+                var line = "  \(lead.id).\(reminder.number)  \(LeadView.due(reminder.due))  \(printable(reminder.owner))"
+                if !reminder.text.isEmpty { line += "  \(printable(reminder.text))" }
                 if let done = reminder.doneAt {
                     line += "  (done \(LeadView.time(done)))"
                 } else if !lead.isClosed && reminder.due.dueInstant <= now {
@@ -70,15 +71,15 @@ enum ShowCommand {
             try out.line()
             try out.line(Style.apply(Style.bold, "Notes", if: color))
             for note in lead.notes {
-                try out.line("  \(LeadView.time(note.at))  \(note.by)" + (note.contacted ? "  (contacted)" : ""))
-                for line in note.text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) { try out.line("    " + line) }
+                try out.line("  \(LeadView.time(note.at))  \(printable(note.by))" + (note.contacted ? "  (contacted)" : ""))
+                for line in note.text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) { try out.line("    " + printable(String(line))) }
             }
         }
         if !history.isEmpty {
             try out.line()
             try out.line(Style.apply(Style.bold, "History", if: color))
             for entry in history {
-                try out.line("  \(LeadView.time(entry.time))  \(entry.user)  \(LeadView.describe(entry))")
+                try out.line(printable("  \(LeadView.time(entry.time))  \(entry.user)  \(LeadView.describe(entry))"))
             }
         }
         return ExitStatus.success
