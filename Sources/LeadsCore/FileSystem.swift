@@ -181,7 +181,8 @@ public final class Directory: @unchecked Sendable {
     /// written through. With `durable`, the data and the directory entry are on disk
     /// when this returns.
     @discardableResult
-    func writeAtomically(_ name: String, _ bytes: [UInt8], durable: Bool, mode: mode_t = 0o666, groupShared: Bool = false) throws(SystemError) -> stat {
+    func writeAtomically(_ name: String, _ bytes: [UInt8], durable: Bool, mode: mode_t = 0o666, groupShared: Bool = false,
+                         isStoreFile: Bool = false) throws(SystemError) -> stat {
         let temp = Directory.temporaryName(for: name)
         let fd = openat(self.fd, temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SystemError("create", path(temp)) }
@@ -194,18 +195,47 @@ public final class Directory: @unchecked Sendable {
         }
         if groupShared { fchmod(fd, 0o660) }
         try writeAll(fd, bytes, path: path(temp))
-        CrashPoint.hit(.afterTempWrite)
+        if isStoreFile { CrashPoint.hit(.afterTempWrite) }
         if durable, fsync(fd) != 0 { throw SystemError("fsync", path(temp)) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw SystemError("stat", path(temp)) }
-        CrashPoint.hit(.beforeRename)
+        if isStoreFile { CrashPoint.hit(.beforeRename) }
         guard renameat(self.fd, temp, self.fd, name) == 0 else { throw SystemError("rename", path(name)) }
         ok = true
         close(fd)
-        CrashPoint.hit(.afterRename)
+        if isStoreFile { CrashPoint.hit(.afterRename) }
         if durable { try sync() }
         return st
     }
+
+    /// Creates `name`, which must not exist, whole or not at all: the content is written
+    /// to an unnamed file (O_TMPFILE) that is then linked in. One directory update instead
+    /// of a temporary name's creation and rename (half the directory work of an import of
+    /// thousands of leads), and a kill leaves nothing behind. Where the file system has no
+    /// O_TMPFILE (NFS) or /proc is missing, a named temporary file is renamed instead.
+    func createAtomically(_ name: String, _ bytes: [UInt8], durable: Bool, groupShared: Bool = false) throws(SystemError) {
+        let fd = openat(self.fd, ".", Directory.O_TMPFILE | O_WRONLY | O_CLOEXEC, 0o666)
+        guard fd >= 0 else {
+            try writeAtomically(name, bytes, durable: durable, groupShared: groupShared, isStoreFile: true)
+            return
+        }
+        defer { close(fd) }
+        if groupShared { fchmod(fd, 0o660) }
+        try writeAll(fd, bytes, path: path(name))
+        CrashPoint.hit(.afterTempWrite)
+        if durable, fsync(fd) != 0 { throw SystemError("fsync", path(name)) }
+        CrashPoint.hit(.beforeRename)
+        guard linkat(AT_FDCWD, "/proc/self/fd/\(fd)", self.fd, name, AT_SYMLINK_FOLLOW) == 0 else {
+            if errno == EEXIST { throw SystemError("create", path(name), EEXIST) }
+            try writeAtomically(name, bytes, durable: durable, groupShared: groupShared, isStoreFile: true)
+            return
+        }
+        CrashPoint.hit(.afterRename)
+        if durable { try sync() }
+    }
+
+    /// Not exported by Swift's Glibc module: __O_TMPFILE | O_DIRECTORY.
+    static let O_TMPFILE: Int32 = 0o20_000_000 | O_DIRECTORY
 }
 
 /// A file anywhere on disk (`export-csv --output FILE`), written in pieces and replaced

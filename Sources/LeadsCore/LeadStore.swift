@@ -538,9 +538,15 @@ public final class StoreWriter {
         do throws(SystemError) {
             for change in changes {
                 let backup = try change.directory.backup(change.name)
+                if let bytes = change.bytes, case .absent = backup {
+                    // Recorded once it exists: undoing must never remove a file it did not make.
+                    try change.directory.createAtomically(change.name, bytes, durable: true, groupShared: config.sharedGroup)
+                    done.append((change, backup))
+                    continue
+                }
                 done.append((change, backup))
                 if let bytes = change.bytes {
-                    try change.directory.writeAtomically(change.name, bytes, durable: true, groupShared: config.sharedGroup)
+                    try change.directory.writeAtomically(change.name, bytes, durable: true, groupShared: config.sharedGroup, isStoreFile: true)
                 } else {
                     try change.directory.remove(change.name)
                     try change.directory.sync()
@@ -617,9 +623,14 @@ public final class StoreWriter {
             try keys.flush()
             for item in items {
                 let name = "\(item.lead.id).json"
-                let backup: Directory.Backup = item.previous == nil ? .absent : try leadsDir.backup(name)
-                done.append((name, backup))
-                try leadsDir.writeAtomically(name, item.lead.fileBytes, durable: false, groupShared: config.sharedGroup)
+                if item.previous == nil {
+                    try leadsDir.createAtomically(name, item.lead.fileBytes, durable: false, groupShared: config.sharedGroup)
+                    done.append((name, .absent))
+                } else {
+                    let backup = try leadsDir.backup(name)
+                    done.append((name, backup))
+                    try leadsDir.writeAtomically(name, item.lead.fileBytes, durable: false, groupShared: config.sharedGroup, isStoreFile: true)
+                }
             }
             try leadsDir.syncFileSystem()
             try leadsDir.sync()

@@ -152,6 +152,22 @@ import Testing
         #expect(box.logEntries().allSatisfy { $0["action"] != nil })
     }
 
+    @Test(arguments: [("after-temp-write", false), ("before-rename", false), ("after-rename", true), ("mid-log-write", true)])
+    func crashPointsWhileCreatingALead(point: String, exists: Bool) throws {
+        let box = Sandbox()
+        box.add("First")
+        let crashed = box.run(["add", "Second"], env: ["LEADS_TEST_CRASH": point])
+        #expect(crashed.status == 128 + SIGKILL, "the crash point \(point) was not reached")
+        // The new lead is there whole, or not at all; nothing half-written is left.
+        if exists { #expect(box.leadJSON(2)?["name"] as? String == "Second") } else { #expect(box.leadJSON(2) == nil) }
+        let hidden = try FileManager.default.contentsOfDirectory(atPath: box.dir + "/leads").filter { $0.hasPrefix(".") }
+        #expect(hidden.isEmpty, "\(hidden)")
+        // The next add works and never reuses an ID that may have been handed out.
+        #expect(box.add("Third") == (exists ? 3 : 2))
+        _ = box.run("fsck", "--repair")
+        #expect(box.run("fsck").status == 0)
+    }
+
     @Test func aLockHeldByAnotherProgramTimesOutNamingIt() throws {
         let box = Sandbox()
         box.add("A")
