@@ -389,12 +389,23 @@ public final class StoreWriter {
     private func loadState() throws(StoreError) -> DerivedState {
         let logSize: Int
         do { logSize = try log.size() } catch { throw .system(error) }
+        var state: DerivedState
         if let bytes = try indexDir.read(DerivedState.fileName), var saved = DerivedState(bytes: bytes),
            saved.logSize <= logSize {
             if saved.logSize < logSize { try replayLog(into: &saved, to: logSize) }
-            return saved
+            state = saved
+        } else {
+            state = try rebuildDerivedState(logSize: logSize)
         }
-        return try rebuildDerivedState(logSize: logSize)
+        // Files just past the mark were written by a command killed before it logged them
+        // (a batch of an import): count them and give them their keys, so that resuming
+        // the import finds them. One stat when there are none.
+        while let lead = try? LeadStore.readLead(state.nextLead, in: leadsDir) {
+            for key in DuplicateKey.keys(of: lead) { try keys.insert(key, id: lead.id) }
+            state.nextLead += 1
+        }
+        while try exists("\(state.nextLead).json", in: leadsDir) { state.nextLead += 1 }
+        return state
     }
 
     /// Catches the state up with log records written after its stamp (a writer that
@@ -620,7 +631,11 @@ public final class StoreWriter {
         }
         var done: [(name: String, backup: Directory.Backup)] = []
         do throws(SystemError) {
-            try keys.flush()
+            // New leads' keys are written once, when the whole import ends: after a kill,
+            // the next writer finds logged leads by replaying the log and unlogged ones
+            // just past the ID mark (loadState). A changed lead's new keys cannot be found
+            // that way, so a batch with updates writes them ahead as single changes do.
+            if items.contains(where: { $0.previous != nil }) { try keys.flush() }
             for item in items {
                 let name = "\(item.lead.id).json"
                 if item.previous == nil {
@@ -649,6 +664,5 @@ public final class StoreWriter {
                 for key in DuplicateKey.keys(of: previous) where !newKeys.contains(key) { try keys.remove(key, id: item.lead.id) }
             }
         }
-        try finish()
     }
 }
