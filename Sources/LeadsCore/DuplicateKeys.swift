@@ -28,10 +28,26 @@ public struct DuplicateKey: Hashable, Comparable, Sendable {
         hash = h
     }
 
-    var bucket: String { hex2(UInt8(hash >> 56)) }
-
     /// Case-folded, trimmed, inner whitespace collapsed: "Müller  GmbH " = "müller gmbh".
     static func normalise(_ text: String) -> String {
+        // Most names and addresses are ASCII: fold them byte by byte.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for byte in text.utf8 {
+            if byte >= 0x80 { return normaliseUnicode(text) }
+            if byte == 32 || (byte >= 9 && byte <= 13) {
+                pendingSpace = !bytes.isEmpty
+                continue
+            }
+            if pendingSpace { bytes.append(32) }
+            pendingSpace = false
+            bytes.append(byte >= 65 && byte <= 90 ? byte + 32 : byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func normaliseUnicode(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in text.lowercased().unicodeScalars {
@@ -81,78 +97,85 @@ func hex2(_ byte: UInt8) -> String {
     return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 15)]], as: UTF8.self)
 }
 
-/// The 256 key buckets. Buckets are read lazily and written back on `flush`.
+/// The 256 key buckets. Buckets are read lazily and written back on `flush`; in memory
+/// each is a dictionary, so an import of 100,000 leads checks and adds keys in constant
+/// time each.
 final class DuplicateKeyIndex {
     static let directoryName = "keys"
     private let directory: Directory
     private let groupShared: Bool
-    private var buckets: [String: [(DuplicateKey, Int)]] = [:]
-    private var dirty: Set<String> = []
+    /// nil: not read yet.
+    private var buckets = [[UInt64: [Int]]?](repeating: nil, count: 256)
+    private var dirty: Set<Int> = []
 
     init(directory: Directory, groupShared: Bool) {
         self.directory = directory
         self.groupShared = groupShared
     }
 
-    private func load(_ bucket: String) throws(StoreError) -> [(DuplicateKey, Int)] {
-        if let cached = buckets[bucket] { return cached }
-        var entries: [(DuplicateKey, Int)] = []
-        if let bytes = try directory.read(bucket) {
+    private static func bucket(of key: DuplicateKey) -> Int { Int(key.hash >> 56) }
+
+    private func load(_ bucket: Int) throws(StoreError) {
+        guard buckets[bucket] == nil else { return }
+        var entries: [UInt64: [Int]] = [:]
+        if let bytes = try directory.read(hex2(UInt8(bucket))) {
             for line in bytes.split(separator: 10) {
                 let parts = line.split(separator: 32)
                 guard parts.count == 2,
                       let hash = UInt64(String(decoding: parts[0], as: UTF8.self), radix: 16),
                       let id = Int(String(decoding: parts[1], as: UTF8.self)) else { continue }
-                entries.append((DuplicateKey(hash: hash), id))
+                entries[hash, default: []].append(id)
             }
         }
         buckets[bucket] = entries
-        return entries
     }
 
     func ids(for key: DuplicateKey) throws(StoreError) -> [Int] {
-        try load(key.bucket).filter { $0.0 == key }.map(\.1)
+        let b = Self.bucket(of: key)
+        try load(b)
+        return buckets[b]![key.hash] ?? []
     }
 
     func insert(_ key: DuplicateKey, id: Int) throws(StoreError) {
-        var entries = try load(key.bucket)
-        guard !entries.contains(where: { $0.0 == key && $0.1 == id }) else { return }
-        entries.append((key, id))
-        buckets[key.bucket] = entries
-        dirty.insert(key.bucket)
+        let b = Self.bucket(of: key)
+        try load(b)
+        if buckets[b]![key.hash]?.contains(id) == true { return }
+        buckets[b]![key.hash, default: []].append(id)
+        dirty.insert(b)
     }
 
     func remove(_ key: DuplicateKey, id: Int) throws(StoreError) {
-        var entries = try load(key.bucket)
-        let before = entries.count
-        entries.removeAll { $0.0 == key && $0.1 == id }
-        guard entries.count != before else { return }
-        buckets[key.bucket] = entries
-        dirty.insert(key.bucket)
+        let b = Self.bucket(of: key)
+        try load(b)
+        guard let index = buckets[b]![key.hash]?.firstIndex(of: id) else { return }
+        buckets[b]![key.hash]!.remove(at: index)
+        if buckets[b]![key.hash]!.isEmpty { buckets[b]![key.hash] = nil }
+        dirty.insert(b)
     }
 
     /// Replaces every bucket (a rebuild).
     func replaceAll(with pairs: [(DuplicateKey, Int)]) {
-        buckets = [:]
-        for b in 0...255 { buckets[hex2(UInt8(b))] = [] }
-        for pair in pairs { buckets[pair.0.bucket, default: []].append(pair) }
-        dirty = Set(buckets.keys)
+        buckets = [[UInt64: [Int]]?](repeating: [:], count: 256)
+        for (key, id) in pairs { buckets[Self.bucket(of: key)]![key.hash, default: []].append(id) }
+        dirty = Set(0..<256)
     }
 
     func flush() throws(SystemError) {
-        for bucket in dirty.sorted() {
-            let entries = (buckets[bucket] ?? []).sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+        for b in dirty.sorted() {
+            let name = hex2(UInt8(b))
+            let entries = buckets[b] ?? [:]
             if entries.isEmpty {
-                try directory.remove(bucket)  // a missing bucket reads as empty
+                try directory.remove(name)  // a missing bucket reads as empty
                 continue
             }
             var text = ""
             text.reserveCapacity(entries.count * 24)
-            for (key, id) in entries {
-                let hex = String(key.hash, radix: 16)
-                text += String(repeating: "0", count: 16 - hex.utf8.count) + hex + " " + String(id) + "\n"
+            for hash in entries.keys.sorted() {
+                let hex = String(hash, radix: 16)
+                let padded = String(repeating: "0", count: 16 - hex.utf8.count) + hex
+                for id in entries[hash]!.sorted() { text += padded + " " + String(id) + "\n" }
             }
-            try directory.writeAtomically(bucket, Array(text.utf8), durable: false, groupShared: groupShared)
+            try directory.writeAtomically(name, Array(text.utf8), durable: false, groupShared: groupShared)
         }
         dirty = []
     }
