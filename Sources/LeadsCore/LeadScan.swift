@@ -69,3 +69,23 @@ struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
 }
+
+/// Maps on every core, keeping the order: for CPU-bound work on independent items
+/// (converting and encoding the rows of an import).
+public func parallelMap<T: Sendable, U: Sendable>(_ items: [T], minimum: Int = 256, _ transform: @Sendable (T) -> U) -> [U] {
+    let workers = items.count < minimum ? 1 : LeadStore.scanWorkers
+    guard workers > 1 else { return items.map(transform) }
+    var parts = [[U]](repeating: [], count: workers)
+    let size = (items.count + workers - 1) / workers
+    parts.withUnsafeMutableBufferPointer { slots in
+        let base = UncheckedSendable(slots.baseAddress!)
+        withoutActuallyEscaping(transform) { transform in
+            let work = UncheckedSendable(transform)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let from = worker * size
+                base.value[worker] = from < items.count ? items[from..<min(items.count, from + size)].map(work.value) : []
+            }
+        }
+    }
+    return parts.flatMap { $0 }
+}

@@ -466,10 +466,19 @@ public final class StoreWriter {
         return (leads, problems)
     }
 
+    /// From this ID on, no lead file exists (known after one directory listing), so
+    /// allocating needs no stat per ID: for imports of many leads.
+    private var freeFrom: Int?
+
+    /// Lists the leads once so that the IDs of many new leads are allocated without a stat each.
+    public func prepareForManyLeads() throws(StoreError) {
+        freeFrom = max(state.nextLead, (try LeadStore.fileIDs(in: leadsDir).last ?? 0) + 1)
+    }
+
     /// Allocates the next lead ID; never one that was handed out before.
     public func newLeadID() throws(StoreError) -> Int {
         var id = state.nextLead
-        while try exists("\(id).json", in: leadsDir) { id += 1 }  // a file made by hand
+        while id < (freeFrom ?? .max), try exists("\(id).json", in: leadsDir) { id += 1 }  // a file made by hand
         guard id < Int(Int32.max) * 1024 else { throw .idSpaceExhausted }
         state.nextLead = id + 1
         return id
@@ -601,7 +610,7 @@ public final class StoreWriter {
     public final class Batch {
         private let writer: StoreWriter
         private let limit: Int
-        private var pending: [(lead: Lead, previous: Lead?, entry: ActivityEntry)] = []
+        private var pending: [(lead: Lead, bytes: [UInt8]?, previous: Lead?, entry: ActivityEntry)] = []
 
         init(writer: StoreWriter, limit: Int) {
             self.writer = writer
@@ -610,8 +619,9 @@ public final class StoreWriter {
 
         public func contains(_ id: Int) -> Bool { pending.contains { $0.lead.id == id } }
 
-        public func add(_ lead: Lead, previous: Lead?, log entry: ActivityEntry) throws(StoreError) {
-            pending.append((lead, previous, entry))
+        /// `bytes`: the lead's file, if already encoded (imports encode on every core).
+        public func add(_ lead: Lead, bytes: [UInt8]? = nil, previous: Lead?, log entry: ActivityEntry) throws(StoreError) {
+            pending.append((lead, bytes, previous, entry))
             if pending.count >= limit { try flush() }
         }
 
@@ -625,7 +635,7 @@ public final class StoreWriter {
 
     public func batch(limit: Int = 4096) -> Batch { Batch(writer: self, limit: limit) }
 
-    fileprivate func commitBatch(_ items: [(lead: Lead, previous: Lead?, entry: ActivityEntry)]) throws(StoreError) {
+    fileprivate func commitBatch(_ items: [(lead: Lead, bytes: [UInt8]?, previous: Lead?, entry: ActivityEntry)]) throws(StoreError) {
         for item in items {
             for key in DuplicateKey.keys(of: item.lead) { try keys.insert(key, id: item.lead.id) }
         }
@@ -639,12 +649,12 @@ public final class StoreWriter {
             for item in items {
                 let name = "\(item.lead.id).json"
                 if item.previous == nil {
-                    try leadsDir.createAtomically(name, item.lead.fileBytes, durable: false, groupShared: config.sharedGroup)
+                    try leadsDir.createAtomically(name, item.bytes ?? item.lead.fileBytes, durable: false, groupShared: config.sharedGroup)
                     done.append((name, .absent))
                 } else {
                     let backup = try leadsDir.backup(name)
                     done.append((name, backup))
-                    try leadsDir.writeAtomically(name, item.lead.fileBytes, durable: false, groupShared: config.sharedGroup, isStoreFile: true)
+                    try leadsDir.writeAtomically(name, item.bytes ?? item.lead.fileBytes, durable: false, groupShared: config.sharedGroup, isStoreFile: true)
                 }
             }
             try leadsDir.syncFileSystem()

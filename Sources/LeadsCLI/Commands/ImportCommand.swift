@@ -191,40 +191,81 @@ enum ImportCommand {
 
     // MARK: Pass one: validate and plan
 
+    /// What one row is, worked out on any core.
+    enum RowOutcome: Sendable {
+        case blank
+        case tooManyCells
+        case invalid(RowProblems)
+        case valid(ConvertedRow)
+    }
+
+    static func outcome(_ record: CSVRecord, converter: RowConverter) -> RowOutcome {
+        if record.fields.allSatisfy({ $0.isEmpty }) { return .blank }
+        let columns = converter.mapping.header.count
+        if record.fields.count > columns, !record.fields[columns...].allSatisfy({ $0.isEmpty }) { return .tooManyCells }
+        switch converter.lead(from: record.fields, line: record.line) {
+        case .failure(let problems): return .invalid(problems)
+        case .success(let row): return .valid(row)
+        }
+    }
+
+    /// Reads the file in chunks, converts each chunk's rows on every core, and hands the
+    /// rows over in file order. Memory holds one chunk, whatever the file's size.
+    static func forEachRow(_ input: Input, options: Options, converter: (ImportMapping) -> RowConverter,
+                           _ body: (Int, CSVRecord, RowOutcome) throws -> Void) throws {
+        var (reader, _) = try reader(input, options: options)
+        let rowConverter = converter(try header(&reader, input: input, options: options))
+        var row = 0
+        var chunk: [CSVRecord] = []
+        chunk.reserveCapacity(2048)
+        func drain() throws {
+            let outcomes = parallelMap(chunk) { outcome($0, converter: rowConverter) }
+            for (record, result) in zip(chunk, outcomes) {
+                try body(row, record, result)
+                row += 1
+            }
+            chunk.removeAll(keepingCapacity: true)
+        }
+        while let record = try nextRecord(&reader, input) {
+            chunk.append(record)
+            if chunk.count == 2048 { try drain() }
+        }
+        try drain()
+    }
+
+    static func converter(_ options: Options, config: StoreConfig, now: Timestamp, user: String) -> (ImportMapping) -> RowConverter {
+        { mapping in
+            RowConverter(mapping: mapping, config: config, now: now, user: user, decimal: options.decimal, defaults: options.defaults)
+        }
+    }
+
     static func validate(_ input: Input, options: Options, config: StoreConfig, now: Timestamp, user: String,
                          writer: StoreWriter?, progress: ProgressLine) throws -> (plan: [Plan], report: ImportReport) {
-        var (reader, _) = try reader(input, options: options)
-        let mapping = try header(&reader, input: input, options: options)
-        let converter = RowConverter(mapping: mapping, config: config, now: now, user: user,
-                                     decimal: options.decimal, defaults: options.defaults)
         var report = ImportReport(file: input.display, dryRun: options.dryRun)
         var plan: [Plan] = []
         var seen: [UInt128: (row: Int, line: Int)] = [:]
-        while true {
-            let record: CSVRecord?
-            do { record = try reader.next() } catch { throw ImportError.csv(file: input.display, error) }
-            guard let record else { break }
-            progress.update(rows: plan.count)
-            let row = plan.count
-            if record.fields.allSatisfy({ $0.isEmpty }) {
-                plan.append(.blank)
-                continue
-            }
-            if record.fields.count > mapping.header.count,
-               !record.fields[mapping.header.count...].allSatisfy({ $0.isEmpty }) {
-                report.reject(line: record.line, messages: ["\(record.fields.count) cells but the header has \(mapping.header.count) columns"])
-                plan.append(.reject)
-                continue
-            }
+        var columns = 0
+        try forEachRow(input, options: options, converter: { mapping in
+            columns = mapping.header.count
+            return converter(options, config: config, now: now, user: user)(mapping)
+        }) { row, record, outcome in
+            progress.update(rows: row)
             let lead: Lead
-            switch converter.lead(from: record.fields, line: record.line) {
-            case .failure(let problems):
+            switch outcome {
+            case .blank:
+                plan.append(.blank)
+                return
+            case .tooManyCells:
+                report.reject(line: record.line, messages: ["\(record.fields.count) cells but the header has \(columns) columns"])
+                plan.append(.reject)
+                return
+            case .invalid(let problems):
                 report.reject(line: record.line, messages: problems.problems.map {
                     "\($0.column): " + ErrorReport.problem($0.problem, value: $0.value)
                 })
                 plan.append(.reject)
-                continue
-            case .success(let converted): lead = converted.lead
+                return
+            case .valid(let converted): lead = converted.lead
             }
 
             // Duplicates: an earlier row of this file first, then the store.
@@ -237,7 +278,7 @@ enum ImportCommand {
                 for print in prints { seen[print] = (row, record.line) }
                 plan.append(.create)
                 report.created += 1
-                continue
+                return
             }
             switch options.policy {
             case .error:
@@ -260,23 +301,25 @@ enum ImportCommand {
     static func write(_ input: Input, plan: [Plan], report: ImportReport, options: Options, config: StoreConfig,
                       now: Timestamp, user: String, writer: StoreWriter, progress: ProgressLine) throws -> ImportReport {
         var report = report
-        var (reader, _) = try reader(input, options: options)
-        let mapping = try header(&reader, input: input, options: options)
-        let converter = RowConverter(mapping: mapping, config: config, now: now, user: user,
-                                     decimal: options.decimal, defaults: options.defaults)
+        if report.created > 64 { try writer.prepareForManyLeads() }
         let batch = writer.batch()
         var createdByRow: [Int: Int] = [:]
         var createdIDs: [Int] = []
-        var row = 0
-        while let record = try nextRecord(&reader, input) {
-            defer { row += 1 }
+        // New leads wait here until the chunk is done, so their files are encoded on
+        // every core; updates go straight to the batch (they may depend on earlier rows).
+        var pending: [(lead: Lead, entry: ActivityEntry)] = []
+        func encodePending() throws {
+            let bytes = parallelMap(pending.map(\.lead)) { $0.fileBytes }
+            for (item, encoded) in zip(pending, bytes) { try batch.add(item.lead, bytes: encoded, previous: nil, log: item.entry) }
+            pending.removeAll(keepingCapacity: true)
+        }
+        try forEachRow(input, options: options, converter: converter(options, config: config, now: now, user: user)) { row, record, outcome in
             progress.update(rows: row)
-            guard row < plan.count else { break }
+            guard row < plan.count, case .valid(let converted) = outcome else { return }
             let target: Int
             switch plan[row] {
-            case .blank, .reject, .skip: continue
+            case .blank, .reject, .skip: return
             case .create:
-                guard case .success(let converted) = converter.lead(from: record.fields, line: record.line) else { continue }
                 var lead = converted.lead
                 lead.id = try writer.newLeadID()
                 createdByRow[row] = lead.id
@@ -287,15 +330,16 @@ enum ImportCommand {
                     details["value"] = .string(value.amount.canonical)
                     details["currency"] = .string(value.currency)
                 }
-                try batch.add(lead, previous: nil, log: ActivityEntry(time: now, user: user, action: "import", lead: lead.id, details: details))
-                continue
+                pending.append((lead, ActivityEntry(time: now, user: user, action: "import", lead: lead.id, details: details)))
+                if pending.count == 2048 { try encodePending() }
+                return
             case .updateLead(let id): target = id
             case .updateRow(let earlier):
-                guard let id = createdByRow[earlier] else { continue }
+                guard let id = createdByRow[earlier] else { return }
                 target = id
             }
-            guard case .success(let converted) = converter.lead(from: record.fields, line: record.line) else { continue }
-            // The lead may come from an earlier row still waiting in the batch: write it first.
+            // The lead may come from an earlier row still waiting: write it first.
+            try encodePending()
             if batch.contains(target) { try batch.flush() }
             let previous = try writer.lead(target)
             var lead = previous
@@ -304,13 +348,14 @@ enum ImportCommand {
                 // Matched, but the row brings nothing new: that is a skip.
                 report.updated -= 1
                 report.skipped += 1
-                continue
+                return
             }
             lead.touch(at: now, by: user)
-            try batch.add(lead, previous: previous, log: ActivityEntry(
+            try batch.add(lead, bytes: nil, previous: previous, log: ActivityEntry(
                 time: now, user: user, action: "set", lead: lead.id,
                 details: LeadEdits.logDetails(before: previous, after: lead, changed: changed).merging(["import": .bool(true)]) { a, _ in a }))
         }
+        try encodePending()
         try batch.flush()
         report.ids = createdIDs
         return report
