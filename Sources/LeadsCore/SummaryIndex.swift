@@ -18,26 +18,35 @@ import Glibc
 
 struct SummaryIndex {
     static let fileName = "summaries"
-    static let header: [UInt8] = Array("leads-summaries 1\n".utf8)
+    static let header: [UInt8] = Array("leads-summaries 2\n".utf8)
     /// Covers file systems that keep whole seconds and NFS servers' rounding.
     static let racySlackNanoseconds: Int64 = 2_000_000_000
 
+    /// What identifies a version of a file, as git's index does. The change time is in
+    /// it because nobody can set it: an inode reused for a same-sized file whose
+    /// modification time was put back by hand still gets a new ctime.
     struct FileStat: Equatable {
         var inode: UInt64
         var size: Int64
         var mtime: Int64  // nanoseconds since the epoch
+        var ctime: Int64
 
         init(_ st: stat) {
             inode = UInt64(st.st_ino)
             size = Int64(st.st_size)
             mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+            ctime = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
         }
 
-        init(inode: UInt64, size: Int64, mtime: Int64) {
+        init(inode: UInt64, size: Int64, mtime: Int64, ctime: Int64) {
             self.inode = inode
             self.size = size
             self.mtime = mtime
+            self.ctime = ctime
         }
+
+        /// The latest change of any kind: what the racy-timestamp rule compares.
+        var changed: Int64 { max(mtime, ctime) }
     }
 
     /// A recorded line: the stat it was made from and where its fields are.
@@ -60,7 +69,7 @@ struct SummaryIndex {
         var position = header.count
         while position < bytes.count {
             guard let end = bytes[position...].firstIndex(of: 10) else { break }
-            // id, inode, size, mtime, then the summary's fields.
+            // id, inode, size, mtime, ctime, then the summary's fields.
             var cursor = position
             func number() -> Int64? {
                 var value: Int64 = 0
@@ -74,8 +83,8 @@ struct SummaryIndex {
                 cursor += 1
                 return value
             }
-            if let id = number(), let inode = number(), let size = number(), let mtime = number() {
-                entries[Int(id)] = Entry(stat: FileStat(inode: UInt64(inode), size: size, mtime: mtime),
+            if let id = number(), let inode = number(), let size = number(), let mtime = number(), let ctime = number() {
+                entries[Int(id)] = Entry(stat: FileStat(inode: UInt64(inode), size: size, mtime: mtime, ctime: ctime),
                                          fields: cursor..<end, line: position..<(end + 1))
             }
             position = end + 1
@@ -86,7 +95,7 @@ struct SummaryIndex {
     /// The lead recorded for `id` if the file's current stat says it is still valid.
     func lead(_ id: Int, current: FileStat) -> Lead? {
         guard let entry = entries[id], entry.stat == current,
-              current.mtime < writtenAt - Self.racySlackNanoseconds else { return nil }
+              current.changed < writtenAt - Self.racySlackNanoseconds else { return nil }
         return Self.decode(id: id, bytes[entry.fields])
     }
 
@@ -114,6 +123,7 @@ struct SummaryIndex {
         number(Int64(bitPattern: stat.inode))
         number(stat.size)
         number(stat.mtime)
+        number(stat.ctime)
         text(lead.name)
         text(lead.organization ? "1" : "")
         text(lead.company)
