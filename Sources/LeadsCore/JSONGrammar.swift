@@ -68,54 +68,6 @@ enum JSONGrammar {
         return (index, seen & highBits != 0)
     }
 
-    /// The offset of the first byte in `start..<stop` that breaks UTF-8 (RFC 3629:
-    /// no overlongs, no encoded surrogates, nothing above U+10FFFF), or nil.
-    /// A sequence cut off by `stop` is reported at `stop`.
-    static func firstInvalidUTF8(_ buf: UnsafeBufferPointer<UInt8>, from start: Int, to stop: Int) -> Int? {
-        var index = start
-        while index < stop {
-            if let base = buf.baseAddress {
-                let raw = UnsafeRawPointer(base)
-                while index + 8 <= stop,
-                      raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & highBits == 0 {
-                    index += 8
-                }
-                if index >= stop { break }
-            }
-            let lead = buf[index]
-            if lead < 0x80 {
-                index += 1
-                continue
-            }
-            var continuationCount: Int
-            var secondLow: UInt8 = 0x80
-            var secondHigh: UInt8 = 0xBF
-            switch lead {
-            case 0xC2...0xDF: continuationCount = 1
-            case 0xE0: continuationCount = 2; secondLow = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: continuationCount = 2
-            case 0xED: continuationCount = 2; secondHigh = 0x9F
-            case 0xF0: continuationCount = 3; secondLow = 0x90
-            case 0xF1...0xF3: continuationCount = 3
-            case 0xF4: continuationCount = 3; secondHigh = 0x8F
-            default: return index
-            }
-            index += 1
-            if index >= stop { return stop }
-            let second = buf[index]
-            if second < secondLow || second > secondHigh { return index }
-            continuationCount -= 1
-            while continuationCount > 0 {
-                index += 1
-                if index >= stop { return stop }
-                if buf[index] & 0xC0 != 0x80 { return index }
-                continuationCount -= 1
-            }
-            index += 1
-        }
-        return nil
-    }
-
     /// The index just after a number starting at `start`, or nil if the bytes there
     /// break the RFC 8259 number grammar (`-` without digit, leading zero, `1.`,
     /// `1e`). The number ends at the first byte that cannot continue it; what follows

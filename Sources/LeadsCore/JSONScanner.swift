@@ -312,7 +312,7 @@ struct JSONScanner {
                 index = stop + 1
                 return value
             }
-            if nonASCII, let bad = JSONGrammar.firstInvalidUTF8(buf, from: runStart, to: stop) {
+            if nonASCII, let bad = TextEncoding.firstInvalidUTF8(buf, from: runStart, to: stop) {
                 throw Self.error(bad < end ? .invalidUTF8 : .unexpectedEnd, at: bad, in: buf)
             }
             guard stop < end else { throw Self.error(.unexpectedEnd, at: end, in: buf) }

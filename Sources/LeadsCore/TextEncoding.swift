@@ -44,41 +44,58 @@ enum TextEncoding {
         }
     }
 
-    /// Offset of the first byte that does not start a well-formed UTF-8 sequence
-    /// (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF), or nil.
-    static func firstInvalidUTF8Offset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        var i = 0
-        let n = bytes.count
-        while i < n {
-            let lead = bytes[i]
+    /// The one UTF-8 check of the JSON reader and the CSV reader. The offset of the
+    /// first byte in `start..<stop` that breaks UTF-8 (RFC 3629:
+    /// no overlongs, no encoded surrogates, nothing above U+10FFFF), or nil.
+    /// A sequence cut off by `stop` is reported at `stop`.
+    static func firstInvalidUTF8(_ buf: UnsafeBufferPointer<UInt8>, from start: Int, to stop: Int) -> Int? {
+        var index = start
+        while index < stop {
+            if let base = buf.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                while index + 8 <= stop,
+                      raw.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    index += 8
+                }
+                if index >= stop { break }
+            }
+            let lead = buf[index]
             if lead < 0x80 {
-                i += 1
+                index += 1
                 continue
             }
-            let continuationCount: Int
+            var continuationCount: Int
             var secondLow: UInt8 = 0x80
             var secondHigh: UInt8 = 0xBF
             switch lead {
             case 0xC2...0xDF: continuationCount = 1
             case 0xE0: continuationCount = 2; secondLow = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: continuationCount = 2
             case 0xED: continuationCount = 2; secondHigh = 0x9F
-            case 0xE1...0xEF: continuationCount = 2
             case 0xF0: continuationCount = 3; secondLow = 0x90
-            case 0xF4: continuationCount = 3; secondHigh = 0x8F
             case 0xF1...0xF3: continuationCount = 3
-            default: return i
+            case 0xF4: continuationCount = 3; secondHigh = 0x8F
+            default: return index
             }
-            if i + continuationCount >= n { return i }
-            let second = bytes[i + 1]
-            if second < secondLow || second > secondHigh { return i }
-            var k = 2
-            while k <= continuationCount {
-                if bytes[i + k] & 0xC0 != 0x80 { return i }
-                k += 1
+            index += 1
+            if index >= stop { return stop }
+            let second = buf[index]
+            if second < secondLow || second > secondHigh { return index }
+            continuationCount -= 1
+            while continuationCount > 0 {
+                index += 1
+                if index >= stop { return stop }
+                if buf[index] & 0xC0 != 0x80 { return index }
+                continuationCount -= 1
             }
-            i += continuationCount + 1
+            index += 1
         }
         return nil
+    }
+
+    /// The same check over a whole buffer.
+    static func firstInvalidUTF8Offset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        firstInvalidUTF8(bytes, from: 0, to: bytes.count)
     }
 
     /// Physical line breaks in `bytes`, counting CRLF once and lone CR or LF once each.
