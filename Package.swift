@@ -19,9 +19,11 @@ let package = Package(
         // Command table, parser, commands, rendering, doc generators, error rendering.
         .target(name: "LeadsCLI", dependencies: ["LeadsCore"], swiftSettings: optimised),
         .executableTarget(name: "leads", dependencies: ["LeadsCLI"], swiftSettings: optimised),
-        .testTarget(name: "LeadsCoreTests", dependencies: ["LeadsCore"], exclude: ["Fixtures"]),
+        // Helpers shared by the test targets (a seeded generator).
+        .target(name: "LeadsTestSupport", path: "Tests/LeadsTestSupport"),
+        .testTarget(name: "LeadsCoreTests", dependencies: ["LeadsCore", "LeadsTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "LeadsCLITests", dependencies: ["LeadsCLI"]),
         // Runs the built `leads` binary; depends on it so `swift test` builds it first.
-        .testTarget(name: "EndToEndTests", dependencies: ["leads", "LeadsCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["leads", "LeadsCore", "LeadsTestSupport"]),
     ]
 )

@@ -1,28 +1,15 @@
 import Foundation
 import LeadsCore
+import LeadsTestSupport
 import Testing
 
 /// export-csv → import-csv → export-csv gives back every exported field exactly.
 @Suite struct RoundTripTests {
-    /// SplitMix64: a small seeded generator, so a failure reproduces.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
-    }
-
     static let pieces = ["a", "Z", "9", " ", ";", ",", "\"", "ä", "ß", "Ω", "€", "😀", "👩‍💻", "'", "x y", "\r\n", "\n", "\r", "\t", "=", "+", "-", "@"]
     static let leaders = ["=", "+", "-", "@", "\t", "'=", "''+", ""]
 
     /// Text with every awkward character; never all blank (blank means "no value").
-    static func text(_ random: inout Random, singleLine: Bool = false) -> String {
+    static func text(_ random: inout SplitMix64, singleLine: Bool = false) -> String {
         var out = random.below(3) == 0 ? random.pick(leaders) : ""
         for _ in 0..<(1 + random.below(8)) {
             var piece = random.pick(pieces)
@@ -51,7 +38,7 @@ import Testing
     }
 
     @Test func thousandRandomLeadsComeBackIdentical() throws {
-        var random = Random(state: 20261123)
+        var random = SplitMix64(seed: 20261123)
         var rows = [["name", "company", "email", "phone", "address", "source", "campaign", "labels", "value", "currency",
                      "probability", "lost_reason", "field:k1", "field:k2", "notes"]]
         for i in 0..<1000 {

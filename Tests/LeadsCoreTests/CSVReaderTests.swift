@@ -1,4 +1,5 @@
 import Foundation
+import LeadsTestSupport
 import Testing
 @testable import LeadsCore
 

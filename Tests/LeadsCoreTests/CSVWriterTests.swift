@@ -1,3 +1,4 @@
+import LeadsTestSupport
 import Testing
 @testable import LeadsCore
 

@@ -1,4 +1,5 @@
 import Foundation
+import LeadsTestSupport
 import Testing
 @testable import LeadsCore
 
@@ -658,17 +659,11 @@ private func position(_ text: String) -> Position? {
 
 /// Deterministic values for round trips (SplitMix64, so failures reproduce).
 private struct Generator {
-    var state: UInt64
+    var random: SplitMix64
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    init(state: UInt64) { random = SplitMix64(seed: state) }
 
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    mutating func below(_ n: Int) -> Int { random.below(n) }
 
     static let pieces = ["a", "Z", " ", "\"", "\\", "/", "\n", "\t", "\u{0}", "\u{1F}", "\u{7F}", "é", "ß",
                          "€", "😀", "\u{2028}", "日本", "lead", "0", "{", "]", ",", ":"]

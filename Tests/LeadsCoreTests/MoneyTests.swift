@@ -1,17 +1,6 @@
+import LeadsTestSupport
 import Testing
 @testable import LeadsCore
-
-/// Deterministic pseudo-random numbers (SplitMix64), so a failing case can be reproduced.
-struct MoneyTestRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 private func units(_ value: Int64) -> Amount { Amount(units: value) }
 
@@ -137,7 +126,7 @@ private func parseError(_ text: String, decimal: DecimalSeparator? = nil) -> Mon
 
     @Test func weightedMatchesExactRationalRounding() throws {
         // Oracle: round(units × p / 10,000) half away from zero, by comparing twice the remainder.
-        var random = MoneyTestRandom(state: 7)
+        var random = SplitMix64(seed: 7)
         for _ in 0..<20_000 {
             let value = Int64.random(in: -10_000_000_000...10_000_000_000, using: &random)
             let percent = Int.random(in: 0...100, using: &random)
@@ -150,7 +139,7 @@ private func parseError(_ text: String, decimal: DecimalSeparator? = nil) -> Mon
     }
 
     @Test func randomCanonicalRoundTrip() throws {
-        var random = MoneyTestRandom(state: 42)
+        var random = SplitMix64(seed: 42)
         for round in 0..<50_000 {
             // Mix short amounts (where trimming matters) with full-width ones.
             let value: Int64 = switch round % 4 {
