@@ -213,6 +213,9 @@ public struct CSVReader {
                     return false
                 }
                 let terminator = bytes[i]
+                // The field's length comes before the NUL in reading order, so report
+                // it first, however the input was split into reads.
+                try checkFieldLength(fieldBytes.count + run.count)
                 if terminator == 0 { throw .nulByte(line: line) }
                 if fieldBytes.isEmpty {
                     try checkFieldLength(run.count)

@@ -26,7 +26,9 @@ public struct CSVWriter: Sendable {
         let delimiter = self.delimiter
         var field = field
         field.withUTF8 { bytes in
-            var needsQuotes = false
+            // A field starting with U+FEFF is quoted: at the start of a file it would
+            // be taken for a byte order mark and dropped.
+            var needsQuotes = bytes.starts(with: [0xEF, 0xBB, 0xBF])
             for byte in bytes
             where byte == delimiter || byte == quote || byte == 0x0D || byte == 0x0A {
                 needsQuotes = true

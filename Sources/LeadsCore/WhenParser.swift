@@ -57,16 +57,16 @@ public enum WhenParser {
     /// (`monday` = the next Monday, strictly after today; today Monday → +7).
     public static func parse(_ text: String, now: Timestamp) throws(DateError) -> When {
         switch try parsed(text, now: now) {
-        case .day(let date): return .day(date)
-        case .local(let date, let secondOfDay): return .instant(localInstant(date, secondOfDay))
-        case .instant(let t): return .instant(t)
+        case .day(let date): return .day(try storable(date, text))
+        case .local(let date, let secondOfDay): return .instant(try storable(localInstant(date, secondOfDay), text))
+        case .instant(let t): return .instant(try storable(t, text))
         }
     }
 
     /// DATE (e.g. --close): the day forms only; a time of day is refused with .timeNotAllowed.
     public static func parseDate(_ text: String, now: Timestamp) throws(DateError) -> CalendarDate {
         switch try parsed(text, now: now) {
-        case .day(let date): return date
+        case .day(let date): return try storable(date, text)
         case .local, .instant: throw .timeNotAllowed(text)
         }
     }
@@ -74,9 +74,9 @@ public enum WhenParser {
     /// An instant for --at / --since: day forms give local midnight of that day.
     public static func parseInstant(_ text: String, now: Timestamp) throws(DateError) -> Timestamp {
         switch try parsed(text, now: now) {
-        case .day(let date): return LocalTime.startOfDay(date)
-        case .local(let date, let secondOfDay): return localInstant(date, secondOfDay)
-        case .instant(let t): return t
+        case .day(let date): return try storable(LocalTime.startOfDay(try storable(date, text)), text)
+        case .local(let date, let secondOfDay): return try storable(localInstant(date, secondOfDay), text)
+        case .instant(let t): return try storable(t, text)
         }
     }
 
@@ -84,10 +84,24 @@ public enum WhenParser {
     /// date (local midnight). Only these absolute ISO forms: the clock cannot be relative to itself.
     public static func parseNow(_ text: String) throws(DateError) -> Timestamp {
         switch try parsed(text, now: nil) {
-        case .day(let date): return LocalTime.startOfDay(date)
-        case .local(let date, let secondOfDay): return localInstant(date, secondOfDay)
-        case .instant(let t): return t
+        case .day(let date): return try storable(LocalTime.startOfDay(date), text)
+        case .local(let date, let secondOfDay): return try storable(localInstant(date, secondOfDay), text)
+        case .instant(let t): return try storable(t, text)
         }
+    }
+
+    /// Files hold years 1 to 9999 only (`YYYY`): a result outside them, reached through a
+    /// zone offset, a keyword or local time at the calendar's ends, could be stored but
+    /// never read back.
+    private static func storable(_ date: CalendarDate, _ text: String) throws(DateError) -> CalendarDate {
+        guard (1...9999).contains(date.year) else { throw .outOfRange(text) }
+        return date
+    }
+
+    private static func storable(_ t: Timestamp, _ text: String) throws(DateError) -> Timestamp {
+        let days = t.seconds >= 0 ? t.seconds / 86_400 : (t.seconds - 86_399) / 86_400
+        guard (1...9999).contains(CalendarDate(daysSinceEpoch: Int(days)).year) else { throw .outOfRange(text) }
+        return t
     }
 
     // MARK: - Grammar
