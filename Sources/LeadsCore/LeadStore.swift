@@ -146,6 +146,7 @@ public final class LeadStore {
             var config = StoreConfig.defaults
             config.sharedGroup = sharedGroup
             try self.writeConfig(config)
+            if sharedGroup { try self.shareWithGroup() }
             return true
         }
     }

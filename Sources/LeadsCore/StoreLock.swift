@@ -40,7 +40,8 @@ public struct LockHolder: Sendable, Equatable {
 public final class StoreLock {
     private let fd: Int32
     public let mode: LockMode
-    private var held = true
+    /// Only a taken lock is released: a waiter that gave up must not empty the holder's line.
+    private var held = false
 
     /// Takes the lock on `name` in `directory`, waiting up to `timeout` seconds.
     /// `onWait` is called once, about a second into a wait, with the current holder.
@@ -68,6 +69,7 @@ public final class StoreLock {
         while true {
             switch lock.tryLock() {
             case .acquired:
+                lock.held = true
                 if mode == .exclusive { lock.recordHolder(identity) }
                 return lock
             case .busy:
@@ -160,12 +162,18 @@ public final class StoreLock {
         return text.split(separator: "\n").first.map(String.init)
     }
 
+    private var open = true
+
+    /// Unlocks (if the lock was taken) and closes the lock file; once.
     public func release() {
-        guard held else { return }
-        held = false
-        if mode == .exclusive { _ = ftruncate(fd, 0) }
-        var unlock = request(F_UNLCK)
-        _ = fcntl(fd, useClassic ? F_SETLK : F_OFD_SETLK, &unlock)
+        guard open else { return }
+        open = false
+        if held {
+            held = false
+            if mode == .exclusive { _ = ftruncate(fd, 0) }
+            var unlock = request(F_UNLCK)
+            _ = fcntl(fd, useClassic ? F_SETLK : F_OFD_SETLK, &unlock)
+        }
         close(fd)
     }
 }
