@@ -1,0 +1,102 @@
+import Foundation
+
+/// `swift run -c release leads-bench`: times the `leads` binary as a user runs it, next
+/// to what the machine cannot do faster (floors) and what a user would use instead
+/// (peers). See Docs/performance.md.
+@main
+enum LeadsBench {
+    static func main() {
+        do {
+            let options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
+            exit(try run(options))
+        } catch let error as BenchError {
+            progress("leads-bench: \(error)\n")
+            if case .usage = error { exit(2) }
+            exit(1)
+        } catch {
+            progress("leads-bench: \(error)\n")
+            exit(1)
+        }
+    }
+
+    static func run(_ options: Options) throws -> Int32 {
+        let fm = FileManager.default
+        let out = options.out.hasPrefix("/") ? options.out : fm.currentDirectoryPath + "/" + options.out
+        try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
+        // The previous run's directories are moved aside now (a rename) and deleted only
+        // after this run's timings: deleting 100,000 files just before timing the creation
+        // of as many makes the creation ten times slower.
+        let trash = out + "/.trash"
+        try fm.createDirectory(atPath: trash, withIntermediateDirectories: true)
+        for entry in try fm.contentsOfDirectory(atPath: out) where entry != ".trash" {
+            try fm.moveItem(atPath: out + "/" + entry, toPath: trash + "/\(entry)-\(getpid())-\(Int(Date().timeIntervalSince1970))")
+        }
+        let tools = out + "/tools"
+        try fm.createDirectory(atPath: tools, withIntermediateDirectories: true)
+
+        let environment: [String: String] = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            "HOME": tools,
+            "LANG": "C.UTF-8",
+            "TZ": "UTC",
+            "NO_COLOR": "1",
+            "LEADS_NOW": DataSet.nowText,
+            "LEADS_USER": "alice",
+        ]
+        let toolbox = try Toolbox.prepare(options: options, tools: tools, environment: environment)
+        for note in toolbox.missing.values.sorted() { progress("note: \(note)\n") }
+
+        var results: [SizeResult] = []
+        for size in options.sizes {
+            let run = SizeRun(size: size, dir: out + "/n\(size)", options: options, tools: toolbox, environment: environment)
+            results.append(try run.run())
+        }
+
+        let report = Report(options: options, tools: toolbox, machine: machine(workDirectory: out), results: results)
+        print(report.table())
+        print()
+        print(report.summary())
+        print("machine: " + report.machine.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        if let path = options.json {
+            try report.json().write(to: URL(fileURLWithPath: path))
+            progress("wrote \(path)\n")
+        }
+
+        progress("removing the previous run's files\n")
+        _ = try? Runner.run(Invocation(argv: ["/bin/rm", "-rf", trash], environment: environment), stderr: "/dev/null")
+
+        let failed = results.flatMap(\.jobs).filter { $0.role == .leads && $0.failed }
+        for job in failed { progress("leads-bench: \(job.command) (\(job.size)): \(job.note ?? "failed")\n") }
+        return failed.isEmpty ? 0 : 1
+    }
+
+    /// What the numbers depend on: cores, CPU, memory, kernel and the work directory's file system.
+    static func machine(workDirectory: String) -> [String: String] {
+        var info: [String: String] = ["date": ISO8601DateFormatter().string(from: Date())]
+        info["nproc"] = "\(sysconf(Int32(_SC_NPROCESSORS_ONLN)))"
+        if let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+           let model = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("model name") }) {
+            info["cpu"] = model.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        if let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+           let total = meminfo.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal") }) {
+            info["memory"] = total.split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        var name = utsname()
+        uname(&name)
+        info["kernel"] = withUnsafeBytes(of: &name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        // The file system of the longest mount point containing the work directory.
+        if let mounts = try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8) {
+            let real = URL(fileURLWithPath: workDirectory).resolvingSymlinksInPath().path
+            var best: [String] = []
+            for line in mounts.split(separator: "\n") {
+                let fields = line.split(separator: " ").map(String.init)
+                guard fields.count > 2 else { continue }
+                let inside = real == fields[1] || real.hasPrefix(fields[1] == "/" ? "/" : fields[1] + "/")
+                if inside && (best.isEmpty || fields[1].count >= best[1].count) { best = fields }
+            }
+            if !best.isEmpty { info["filesystem"] = "\(best[2]) (\(best[0]) on \(best[1]))" }
+        }
+        return info
+    }
+}
