@@ -57,6 +57,7 @@ enum LeadsBench {
         print()
         print(report.summary())
         print("machine: " + report.machine.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; "))
+        fflush(nil)
         if let path = options.json {
             try report.json().write(to: URL(fileURLWithPath: path))
             progress("wrote \(path)\n")

@@ -61,7 +61,7 @@ enum Targets {
             checks.append(floor("C read-all floor", "C read-all", atMost: nil))
         case "leads import-csv":
             checks.append(floor("C create-files floor", "C create files", atMost: small ? nil : 1.5))
-            checks.append(peer("task import", "task import ÷ leads", atLeast: nil))
+            if result.job("task import") != nil { checks.append(peer("task import", "task import ÷ leads", atLeast: nil)) }
         case "jq pipeline sums", "python pipeline sums":
             checks.append(Check(against: "÷ leads pipeline", ratio: ratio(job.median, result.job("leads pipeline")?.median), target: nil, met: nil))
         case "task add":
