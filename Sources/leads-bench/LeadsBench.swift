@@ -28,7 +28,9 @@ enum LeadsBench {
         // of as many makes the creation ten times slower.
         let trash = out + "/.trash"
         try fm.createDirectory(atPath: trash, withIntermediateDirectories: true)
-        for entry in try fm.contentsOfDirectory(atPath: out) where entry != ".trash" {
+        // Only what a run makes (nSIZE/, tools/) is moved: --out may name a directory that holds other things.
+        let ours = { (entry: String) in entry == "tools" || (entry.count > 1 && entry.first == "n" && entry.dropFirst().allSatisfy(\.isNumber)) }
+        for entry in try fm.contentsOfDirectory(atPath: out) where ours(entry) {
             try fm.moveItem(atPath: out + "/" + entry, toPath: trash + "/\(entry)-\(getpid())-\(Int(Date().timeIntervalSince1970))")
         }
         let tools = out + "/tools"

@@ -76,7 +76,7 @@ struct Toolbox {
             box.jq = jq
             box.versions["jq"] = version([jq, "--version"])
         } else {
-            box.missing["jq"] = "skipped: jq not installed (apt-get install jq)"
+            box.missing["jq"] = "skipped: jq not installed"
         }
 
         // pyenv and similar put a shell script named python3 first on PATH; time the
@@ -109,7 +109,7 @@ struct Toolbox {
 
             """.write(toFile: dir + "/taskrc", atomically: true, encoding: .utf8)
         } else {
-            box.missing["task"] = "skipped: taskwarrior not installed (apt-get install taskwarrior)"
+            box.missing["task"] = "skipped: taskwarrior not installed"
         }
         return box
     }
