@@ -121,8 +121,12 @@ struct DataSet {
         times.sort()
         for at in times {
             let author = rng.chance(70) ? lead.owner : rng.pick(Self.owners)
-            var text = "\(rng.pick(Words.openers)) \(lead.organization ? rng.pick(Words.firstNames) : first): \(rng.pick(Words.noteBodies))"
-            if rng.chance(50) { text += " " + rng.pick(Words.noteBodies) }
+            let body = rng.below(Words.noteBodies.count)
+            var text = "\(rng.pick(Words.openers)) \(lead.organization ? rng.pick(Words.firstNames) : first): \(Words.noteBodies[body])"
+            if rng.chance(50) {
+                // Another sentence, never the same one twice.
+                text += " " + Words.noteBodies[(body + 1 + rng.below(Words.noteBodies.count - 1)) % Words.noteBodies.count]
+            }
             if rng.chance(10) { text += "\n" + rng.pick(Words.postscripts) }
             lead.notes.append(.init(at: at - at % 60, by: author, text: text, contacted: rng.chance(30)))
         }
