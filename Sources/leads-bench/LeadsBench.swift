@@ -26,12 +26,21 @@ enum LeadsBench {
         // The previous run's directories are moved aside now (a rename) and deleted only
         // after this run's timings: deleting 100,000 files just before timing the creation
         // of as many makes the creation ten times slower.
-        let trash = out + "/.trash"
-        try fm.createDirectory(atPath: trash, withIntermediateDirectories: true)
+        // Each run has its own trash directory, so a run never moves into one that an
+        // earlier run's background remover is deleting.
+        func trashes() -> [String] {
+            ((try? fm.contentsOfDirectory(atPath: out)) ?? []).filter { $0.hasPrefix(".trash-") }.sorted().map { out + "/" + $0 }
+        }
+        var notes: [String] = []
+        if !trashes().isEmpty {
+            notes.append("note: files of earlier runs were still being deleted during this run (\(out)/.trash-*): timings may suffer")
+        }
+        let trash = out + "/.trash-\(getpid())-\(Int(Date().timeIntervalSince1970))"
         // Only what a run makes (nSIZE/, tools/) is moved: --out may name a directory that holds other things.
         let ours = { (entry: String) in entry == "tools" || (entry.count > 1 && entry.first == "n" && entry.dropFirst().allSatisfy(\.isNumber)) }
         for entry in try fm.contentsOfDirectory(atPath: out) where ours(entry) {
-            try fm.moveItem(atPath: out + "/" + entry, toPath: trash + "/\(entry)-\(getpid())-\(Int(Date().timeIntervalSince1970))")
+            try fm.createDirectory(atPath: trash, withIntermediateDirectories: true)
+            try fm.moveItem(atPath: out + "/" + entry, toPath: trash + "/" + entry)
         }
         let tools = out + "/tools"
         try fm.createDirectory(atPath: tools, withIntermediateDirectories: true)
@@ -54,7 +63,7 @@ enum LeadsBench {
             results.append(try run.run())
         }
 
-        let report = Report(options: options, tools: toolbox, machine: machine(workDirectory: out), results: results)
+        let report = Report(options: options, tools: toolbox, machine: machine(workDirectory: out), results: results, notes: notes)
         print(report.table())
         print()
         print(report.summary())
@@ -65,8 +74,18 @@ enum LeadsBench {
             progress("wrote \(path)\n")
         }
 
-        progress("removing the previous run's files\n")
-        _ = try? Runner.run(Invocation(argv: ["/bin/rm", "-rf", trash], environment: environment), stderr: "/dev/null")
+        // Deleting is slow here (a million files took over an hour on ext4 mounted with
+        // `discard`), so it runs on in the background, at the lowest priority, after
+        // this process has exited.
+        // Earlier runs' leftovers too, should their remover have been stopped.
+        let doomed = trashes()
+        if !doomed.isEmpty {
+            let remover = toolbox.floor.map { [$0, "remove"] } ?? ["/bin/rm", "-rf"]
+            let nice = Runner.find("nice", path: Toolbox.path).map { [$0, "-n", "19"] } ?? []
+            if let pid = try? Runner.spawnDetached(Invocation(argv: nice + remover + doomed, environment: environment)) {
+                progress("deleting the previous run's files in the background (pid \(pid)): \(doomed.joined(separator: " "))\n")
+            }
+        }
 
         let failed = results.flatMap(\.jobs).filter { $0.role == .leads && $0.failed }
         for job in failed { progress("leads-bench: \(job.command) (\(job.size)): \(job.note ?? "failed")\n") }

@@ -98,6 +98,7 @@ struct Report {
     let tools: Toolbox
     let machine: [String: String]
     let results: [SizeResult]
+    let notes: [String]
 
     static func duration(_ seconds: Double?) -> String {
         guard let seconds else { return "—" }
@@ -171,7 +172,7 @@ struct Report {
     }
 
     func summary() -> String {
-        var lines: [String] = []
+        var lines = notes
         if tools.launcher == nil {
             lines.append("note: no C compiler, so no launcher: every peak RSS includes the benchmark's own")
         }

@@ -84,6 +84,30 @@ enum Runner {
         return Sample(seconds: seconds, peakRSS: usage.ru_maxrss * 1024, status: exitStatus)
     }
 
+    /// Starts a process in a session of its own and does not wait for it: it goes on
+    /// after the benchmark exits.
+    static func spawnDetached(_ invocation: Invocation) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // POSIX_SPAWN_SETSID (glibc, _GNU_SOURCE only, so not imported): a session of its own.
+        posix_spawnattr_setflags(&attributes, 0x80)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd in Int32(0)...2 { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        let argv = invocation.argv.map { strdup($0) } + [nil]
+        let envp = invocation.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, argv[0]!, &actions, &attributes, argv, envp)
+        guard spawned == 0 else { throw BenchError.failed("cannot start \(invocation.argv[0]): \(String(cString: strerror(spawned)))") }
+        return pid
+    }
+
     /// Runs a helper step (not timed) and fails with its standard error when it fails.
     @discardableResult
     static func check(_ invocation: Invocation, scratch: String, what: String) throws -> String {

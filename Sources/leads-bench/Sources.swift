@@ -5,9 +5,11 @@ enum ProgramSources {
     ///   read DIR            open, read and close every `*.json` in DIR (what any reader of all leads must do)
     ///   durable DIR BYTES   one durable change: temp file, fsync, rename, fsync dir, fsynced log append
     ///   create DIR N BYTES  create DIR and N files of BYTES bytes in it, one syncfs at the end
+    ///   remove PATH...      rm -rf, for the work directories of earlier runs
     static let floorC = #"""
     #define _GNU_SOURCE
     #include <dirent.h>
+    #include <errno.h>
     #include <fcntl.h>
     #include <stdio.h>
     #include <stdlib.h>
@@ -81,11 +83,58 @@ enum ProgramSources {
         return close(dir);
     }
 
+    struct entry { ino_t inode; unsigned char type; char *name; };
+
+    static int by_inode(const void *a, const void *b) {
+        ino_t x = ((const struct entry *)a)->inode, y = ((const struct entry *)b)->inode;
+        return x < y ? -1 : x > y;
+    }
+
+    /* rm -rf that unlinks in inode order rather than in directory (hash) order, which
+       spares ext4 random inode-table writes, and that does not mind a second remover
+       working on the same tree. */
+    static int remove_tree(int parent, const char *name) {
+        int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) return errno == ENOENT ? 0 : unlinkat(parent, name, 0);
+        DIR *dir = fdopendir(fd);
+        if (!dir) return fail(name);
+        struct entry *entries = NULL;
+        size_t count = 0, capacity = 0;
+        struct dirent *item;
+        while ((item = readdir(dir))) {
+            if (!strcmp(item->d_name, ".") || !strcmp(item->d_name, "..")) continue;
+            if (count == capacity) {
+                capacity = capacity ? capacity * 2 : 1024;
+                entries = realloc(entries, capacity * sizeof *entries);
+                if (!entries) return fail("realloc");
+            }
+            entries[count++] = (struct entry){ item->d_ino, item->d_type, strdup(item->d_name) };
+        }
+        qsort(entries, count, sizeof *entries, by_inode);
+        int result = 0;
+        for (size_t i = 0; i < count; i++) {
+            int failed = entries[i].type == DT_DIR ? remove_tree(fd, entries[i].name) : unlinkat(fd, entries[i].name, 0);
+            if (failed && entries[i].type != DT_DIR && (errno == EISDIR || errno == EPERM)) failed = remove_tree(fd, entries[i].name);
+            if (failed && errno == ENOENT) failed = 0; /* another remover got there first */
+            if (failed) result = fail(entries[i].name);
+            free(entries[i].name);
+        }
+        free(entries);
+        closedir(dir);
+        if (unlinkat(parent, name, AT_REMOVEDIR) && errno != ENOENT) return fail(name);
+        return result;
+    }
+
     int main(int argc, char **argv) {
+        if (argc >= 3 && !strcmp(argv[1], "remove")) {
+            int result = 0;
+            for (int i = 2; i < argc; i++) result |= remove_tree(AT_FDCWD, argv[i]) != 0;
+            return result;
+        }
         if (argc == 3 && !strcmp(argv[1], "read")) return read_all(argv[2]);
         if (argc == 4 && !strcmp(argv[1], "durable")) return durable(argv[2], atol(argv[3]));
         if (argc == 5 && !strcmp(argv[1], "create")) return create(argv[2], atol(argv[3]), atol(argv[4]));
-        fprintf(stderr, "usage: floor read DIR | durable DIR BYTES | create DIR N BYTES\n");
+        fprintf(stderr, "usage: floor read DIR | durable DIR BYTES | create DIR N BYTES | remove PATH...\n");
         return 2;
     }
     """#
