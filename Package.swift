@@ -19,6 +19,9 @@ let package = Package(
         // Command table, parser, commands, rendering, doc generators, error rendering.
         .target(name: "LeadsCLI", dependencies: ["LeadsCore"], swiftSettings: optimised),
         .executableTarget(name: "leads", dependencies: ["LeadsCLI"], swiftSettings: optimised),
+        // The benchmark (Docs/performance.md). It runs the `leads` binary as a user does and
+        // links none of the product's code; Foundation is fine here.
+        .executableTarget(name: "leads-bench", path: "Sources/leads-bench"),
         // Helpers shared by the test targets (a seeded generator).
         .target(name: "LeadsTestSupport", path: "Tests/LeadsTestSupport"),
         .testTarget(name: "LeadsCoreTests", dependencies: ["LeadsCore", "LeadsTestSupport"], exclude: ["Fixtures"]),

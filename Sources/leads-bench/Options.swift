@@ -1,0 +1,81 @@
+import Foundation
+
+struct Options {
+    var sizes = [10_000, 100_000]
+    var runs = 5
+    var warmup = 1
+    var json: String?
+    var out = ".build/bench"
+    var leads: String?
+    var seed: UInt64 = 20_261_123
+    var quick = false
+    /// taskwarrior is timed on at most this many tasks (`task import` of 10,000 in the issue).
+    var taskLimit = 10_000
+
+    static let usage = """
+    usage: leads-bench [--quick] [--sizes N,N…] [--runs N] [--warmup N] [--json FILE] [--out DIR]
+                       [--leads PATH] [--seed N]
+
+    Times the `leads` binary against floors (C, static Swift) and peers (jq, Python,
+    taskwarrior) on generated data sets, and prints a table of medians and ratios.
+
+      --quick        500 and 2,000 leads, 3 runs: a check that everything still runs (CI)
+      --sizes LIST   data set sizes (default 10000,100000)
+      --runs N       timed runs per command after the warm-up (default 5)
+      --warmup N     untimed runs first (default 1)
+      --json FILE    also write the results as JSON
+      --out DIR      work directory (default .build/bench)
+      --leads PATH   the leads binary to time; default: build it with
+                     swift build -c release --static-swift-stdlib --product leads
+      --seed N       data set seed (default 20261123)
+    """
+
+    static func parse(_ arguments: [String]) throws -> Options {
+        var options = Options()
+        var explicitSizes = false, explicitRuns = false
+        var rest = arguments[...]
+        func value(_ name: String) throws -> String {
+            guard let next = rest.popFirst() else { throw BenchError.usage("\(name) needs a value") }
+            return next
+        }
+        func number(_ name: String, _ text: String, minimum: Int) throws -> Int {
+            guard let n = Int(text.replacingOccurrences(of: "_", with: "")), n >= minimum else {
+                throw BenchError.usage("\(name): expected a whole number ≥ \(minimum), got '\(text)'")
+            }
+            return n
+        }
+        while let argument = rest.popFirst() {
+            var name = argument, inline: String?
+            if argument.hasPrefix("--"), let eq = argument.firstIndex(of: "=") {
+                name = String(argument[..<eq])
+                inline = String(argument[argument.index(after: eq)...])
+            }
+            func next() throws -> String { try inline ?? value(name) }
+            switch name {
+            case "--quick": options.quick = true
+            case "--sizes":
+                options.sizes = try next().split(separator: ",").map { try number("--sizes", String($0), minimum: 1) }
+                guard !options.sizes.isEmpty else { throw BenchError.usage("--sizes: give at least one size") }
+                explicitSizes = true
+            case "--runs": options.runs = try number(name, try next(), minimum: 1); explicitRuns = true
+            case "--warmup": options.warmup = try number(name, try next(), minimum: 0)
+            case "--json": options.json = try next()
+            case "--out": options.out = try next()
+            case "--leads": options.leads = try next()
+            case "--seed":
+                let text = try next()
+                guard let seed = UInt64(text) else { throw BenchError.usage("--seed: expected a whole number, got '\(text)'") }
+                options.seed = seed
+            case "-h", "--help":
+                print(usage)
+                exit(0)
+            default: throw BenchError.usage("unknown option '\(argument)'\n\n\(usage)")
+            }
+        }
+        if options.quick {
+            if !explicitSizes { options.sizes = [500, 2000] }
+            if !explicitRuns { options.runs = 3 }
+        }
+        return options
+    }
+}
