@@ -20,7 +20,7 @@ enum LogCommand {
             return n
         }
 
-        var entries = try store.activity().filter { entry in
+        var entries = try store.activity(lead: id).filter { entry in
             (id == nil || entry.lead == id) && (since == nil || entry.time >= since!)
                 && (user == nil || entry.user == user) && (wanted.isEmpty || wanted.contains(entry.action))
         }

@@ -7,7 +7,7 @@ enum ShowCommand {
         let config = try store.config()
         let now = try context.now()
         let lead = try store.lead(id)
-        let history = try store.activity().filter { $0.lead == id }
+        let history = try store.activity(lead: id)
         let out = context.output
 
         if invocation.flag("json") {
