@@ -1,6 +1,6 @@
 /// A column of `export-csv` (Docs/export.md). The names are the header cells, and what
 /// `--fields` and the importer accept.
-public enum CSVExportColumn: Hashable, Sendable {
+public enum CSVColumn: Hashable, Sendable {
     case id, name, organization, company, email, phone, address, owner, stage, probability, value, currency
     case weighted, expectedClose, source, campaign, labels, lostReason, nextReminder, lastContact
     case convertedCustomer, created, updated
@@ -10,7 +10,7 @@ public enum CSVExportColumn: Hashable, Sendable {
     case notes
 
     /// The stable default order; the custom fields (sorted by key) follow, then `notes`.
-    public static let standard: [CSVExportColumn] = [
+    public static let standard: [CSVColumn] = [
         .id, .name, .organization, .company, .email, .phone, .address, .owner, .stage, .probability, .value,
         .currency, .weighted, .expectedClose, .source, .campaign, .labels, .lostReason, .nextReminder,
         .lastContact, .convertedCustomer, .created, .updated,
@@ -43,7 +43,7 @@ public enum CSVExportColumn: Hashable, Sendable {
         case .convertedCustomer: return "converted_customer"
         case .created: return "created"
         case .updated: return "updated"
-        case .field(let key): return CSVExportColumn.fieldPrefix + key
+        case .field(let key): return CSVColumn.fieldPrefix + key
         case .notes: return "notes"
         }
     }
@@ -54,15 +54,15 @@ public enum CSVExportColumn: Hashable, Sendable {
     /// A column by name, case-insensitively (`field:` too; the key itself keeps its case
     /// and must be a valid custom field name). Nil for anything else.
     public init?(name: String) {
-        if name.utf8.count > CSVExportColumn.fieldPrefix.utf8.count,
-           name.lowercased().hasPrefix(CSVExportColumn.fieldPrefix) {
-            let key = String(name.unicodeScalars.dropFirst(CSVExportColumn.fieldPrefix.unicodeScalars.count))
+        if name.utf8.count > CSVColumn.fieldPrefix.utf8.count,
+           name.lowercased().hasPrefix(CSVColumn.fieldPrefix) {
+            let key = String(name.unicodeScalars.dropFirst(CSVColumn.fieldPrefix.unicodeScalars.count))
             guard (try? FieldParser.fieldKey(key, field: "")) != nil else { return nil }
             self = .field(key)
             return
         }
         let lowered = name.lowercased()
-        guard let column = (CSVExportColumn.standard + [.notes]).first(where: { $0.name == lowered }) else { return nil }
+        guard let column = (CSVColumn.standard + [.notes]).first(where: { $0.name == lowered }) else { return nil }
         self = column
     }
 
@@ -102,13 +102,13 @@ public struct CSVExportFormat: Sendable, Equatable {
 /// Builds `export-csv` output one lead at a time: the header once, then one record per
 /// lead, appended to a caller's buffer that it flushes as it likes; no lead is kept.
 public struct CSVExport: Sendable {
-    public let columns: [CSVExportColumn]
+    public let columns: [CSVColumn]
     public let format: CSVExportFormat
     private let config: StoreConfig
     private let writer: CSVWriter
 
     /// `format.delimiter` must be ASCII and not `"`, CR, LF or NUL (CSVWriter's rule).
-    public init(columns: [CSVExportColumn], config: StoreConfig, format: CSVExportFormat = CSVExportFormat()) {
+    public init(columns: [CSVColumn], config: StoreConfig, format: CSVExportFormat = CSVExportFormat()) {
         self.columns = columns
         self.format = format
         self.config = config
@@ -117,12 +117,12 @@ public struct CSVExport: Sendable {
 
     /// The default columns for these custom field keys: the standard ones, then
     /// `field:KEY` sorted by key, then `notes` if asked for.
-    public static func defaultColumns(fieldKeys: some Sequence<String>, notes: Bool) -> [CSVExportColumn] {
+    public static func defaultColumns(fieldKeys: some Sequence<String>, notes: Bool) -> [CSVColumn] {
         standard(fieldKeys: fieldKeys) + (notes ? [.notes] : [])
     }
 
-    private static func standard(fieldKeys: some Sequence<String>) -> [CSVExportColumn] {
-        CSVExportColumn.standard + Set(fieldKeys).sorted().map(CSVExportColumn.field)
+    private static func standard(fieldKeys: some Sequence<String>) -> [CSVColumn] {
+        CSVColumn.standard + Set(fieldKeys).sorted().map(CSVColumn.field)
     }
 
     /// The byte order mark if asked for, and the header record.
@@ -152,7 +152,7 @@ public struct CSVExport: Sendable {
         return cells
     }
 
-    private func cell(_ column: CSVExportColumn, of lead: Lead) throws(ReportError) -> String {
+    private func cell(_ column: CSVColumn, of lead: Lead) throws(ReportError) -> String {
         switch column {
         case .id: return String(lead.id)
         case .name: return lead.name

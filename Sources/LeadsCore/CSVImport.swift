@@ -1,79 +1,47 @@
-/// What a CSV column holds.
-public enum ImportField: Hashable, Sendable {
-    case name, organization, company, email, phone, address, owner, stage, probability
-    case value, currency, expectedClose, source, campaign, labels, lostReason, notes
-    case nextReminder, lastContact, created, updated
-    case custom(String)
-    /// Recognised but not imported: derived (weighted), store-specific (id, converted
-    /// customer), or dropped with `--map COLUMN=-`.
-    case ignored
+extension CSVColumn {
+    /// The columns import-csv reads. `id`, `weighted` and `converted_customer` are
+    /// recognised but skipped: derived, or meaningful only in the store they came from.
+    public static let importable: [CSVColumn] = standard.filter { ![.id, .weighted, .convertedCustomer].contains($0) } + [.notes]
 
-    /// The name used in `--map` and `--default` and in the docs.
-    public var name: String {
-        switch self {
-        case .name: return "name"
-        case .organization: return "organization"
-        case .company: return "company"
-        case .email: return "email"
-        case .phone: return "phone"
-        case .address: return "address"
-        case .owner: return "owner"
-        case .stage: return "stage"
-        case .probability: return "probability"
-        case .value: return "value"
-        case .currency: return "currency"
-        case .expectedClose: return "expected_close"
-        case .source: return "source"
-        case .campaign: return "campaign"
-        case .labels: return "labels"
-        case .lostReason: return "lost_reason"
-        case .notes: return "notes"
-        case .nextReminder: return "next_reminder"
-        case .lastContact: return "last_contact"
-        case .created: return "created"
-        case .updated: return "updated"
-        case .custom(let key): return "field:" + key
-        case .ignored: return "-"
-        }
+    public var isImportable: Bool {
+        if case .field = self { return true }
+        return Self.importable.contains(self)
     }
-
-    public static let importable: [ImportField] = [
-        .name, .organization, .company, .email, .phone, .address, .owner, .stage, .probability, .value, .currency,
-        .expectedClose, .source, .campaign, .labels, .lostReason, .notes, .nextReminder, .lastContact, .created, .updated,
-    ]
 }
 
 /// Header names as other CRMs and spreadsheets write them (ERPNext, Perfex, HQ, MOCO,
-/// Excel; English and German), matched case-insensitively with spaces, `_`, `-` and
-/// `.` treated alike.
+/// Excel; English and German), besides the export's own, matched case-insensitively with
+/// spaces, `_`, `-` and `.` treated alike.
 public enum ImportHeaders {
-    static let aliases: [String: ImportField] = {
-        var table: [String: ImportField] = [:]
-        func add(_ field: ImportField, _ names: String...) {
-            for name in names { table[normalise(name)] = field }
+    /// nil: a column recognised and skipped.
+    static let aliases: [String: CSVColumn?] = {
+        var table: [String: CSVColumn?] = [:]
+        for column in CSVColumn.standard + [.notes] { table[normalise(column.name)] = column.isImportable ? column : nil }
+        func add(_ column: CSVColumn?, _ names: String...) {
+            for name in names { table[normalise(name)] = column }
         }
-        add(.name, "name", "lead", "lead name", "full name", "contact", "contact name", "kontakt", "ansprechpartner", "lead_name")
-        add(.organization, "organization", "is organization")
-        add(.company, "company", "company name", "firma", "organisation", "organization name", "unternehmen", "account", "firmenname")
-        add(.email, "email", "e-mail", "mail", "email address", "e-mail-adresse", "email id", "email_id")
-        add(.phone, "phone", "telephone", "mobile", "mobile no", "phone number", "telefon", "telefonnummer", "mobil", "handy", "phonenumber")
-        add(.address, "address", "adresse", "anschrift", "street", "strasse", "straße")
-        add(.owner, "owner", "assigned", "assigned to", "lead owner", "verantwortlich", "zuständig", "betreuer", "lead_owner")
-        add(.stage, "stage", "status", "phase", "lead status")
-        add(.probability, "probability", "wahrscheinlichkeit", "win probability", "effective probability")
-        add(.value, "value", "amount", "wert", "volumen", "betrag", "deal value", "opportunity amount", "lead value")
-        add(.currency, "currency", "währung", "waehrung")
-        add(.expectedClose, "expected close", "close", "close date", "expected closing", "abschluss", "abschlussdatum", "expected_close")
-        add(.source, "source", "lead source", "quelle", "herkunft")
-        add(.campaign, "campaign", "campaign name", "kampagne")
-        add(.labels, "labels", "label", "tags", "tag", "schlagworte")
-        add(.lostReason, "lost reason", "reason lost", "verlustgrund", "lost_reason")
-        add(.notes, "notes", "note", "notiz", "notizen", "bemerkung", "bemerkungen", "comments")
-        add(.nextReminder, "next reminder", "next action", "follow-up", "follow up", "wiedervorlage", "next_reminder")
-        add(.lastContact, "last contact", "letzter kontakt", "last contacted", "last_contact")
-        add(.created, "created", "created at", "creation", "date created", "erstellt", "created_at")
-        add(.updated, "updated", "updated at", "modified", "last modified", "geändert", "updated_at")
-        add(.ignored, "id", "weighted", "weighted value", "converted customer", "customer", "converted_customer")
+        add(.name, "lead", "lead name", "full name", "contact", "contact name", "kontakt", "ansprechpartner")
+        add(.organization, "is organization")
+        add(.company, "company name", "firma", "organisation", "organization name", "unternehmen", "account", "firmenname")
+        add(.email, "e-mail", "mail", "email address", "e-mail-adresse", "email id")
+        add(.phone, "telephone", "mobile", "mobile no", "phone number", "telefon", "telefonnummer", "mobil", "handy", "phonenumber")
+        add(.address, "adresse", "anschrift", "street", "strasse", "straße")
+        add(.owner, "assigned", "assigned to", "lead owner", "verantwortlich", "zuständig", "betreuer")
+        add(.stage, "status", "phase", "lead status")
+        add(.probability, "wahrscheinlichkeit", "win probability")
+        add(.value, "amount", "wert", "volumen", "betrag", "deal value", "opportunity amount", "lead value")
+        add(.currency, "währung", "waehrung")
+        add(.expectedClose, "close", "close date", "expected closing", "abschluss", "abschlussdatum")
+        add(.source, "lead source", "quelle", "herkunft")
+        add(.campaign, "campaign name", "kampagne")
+        add(.labels, "label", "tags", "tag", "schlagworte")
+        add(.lostReason, "reason lost", "verlustgrund")
+        add(.notes, "note", "notiz", "notizen", "bemerkung", "bemerkungen", "comments")
+        add(.nextReminder, "next action", "follow-up", "follow up", "wiedervorlage")
+        add(.lastContact, "letzter kontakt", "last contacted")
+        add(.created, "created at", "creation", "date created", "erstellt")
+        add(.updated, "updated at", "modified", "last modified", "geändert")
+        add(nil, "weighted value", "customer")
         return table
     }()
 
@@ -92,25 +60,21 @@ public enum ImportHeaders {
         return out
     }
 
-    /// The field a header names, or nil.
-    public static func field(forHeader header: String) -> ImportField? {
-        if header.lowercased().hasPrefix("field:") {
-            let key = String(header.dropFirst(6))
-            return (try? FieldParser.fieldKey(key, field: header)).map { .custom($0) }
-        }
+    /// What a header names: a column to read, one to skip (`.some(nil)`), or nothing known (nil).
+    public static func column(forHeader header: String) -> CSVColumn?? {
+        if header.lowercased().hasPrefix(CSVColumn.fieldPrefix) { return CSVColumn(name: header).map { .some($0) } }
         return aliases[normalise(header)]
     }
 
-    /// A field as named on the command line (`--map COL=FIELD`, `--default FIELD=V`).
-    public static func field(named name: String) -> ImportField? {
-        if name == "-" { return .ignored }
-        if name.hasPrefix("field:") {
-            return (try? FieldParser.fieldKey(String(name.dropFirst(6)), field: name)).map { .custom($0) }
-        }
-        return ImportField.importable.first { $0.name == name } ?? aliases[normalise(name)].flatMap { $0 == .ignored ? nil : $0 }
+    /// A column as named on the command line (`--map COL=FIELD`, `--default FIELD=V`):
+    /// an importable column, or `-` (skip it, `.some(nil)`); nil for anything else.
+    public static func column(named name: String) -> CSVColumn?? {
+        if name == "-" { return .some(nil) }
+        guard let found = column(forHeader: name), let column = found, column.isImportable else { return nil }
+        return .some(column)
     }
 
-    public static var knownNames: [String] { ImportField.importable.map(\.name) }
+    public static var knownNames: [String] { CSVColumn.importable.map(\.name) }
 }
 
 /// A problem with the file as a whole, before any row is looked at.
@@ -139,35 +103,36 @@ public struct RowProblems: Error, Sendable, Equatable {
     public var problems: [RowProblem]
 }
 
-/// A valid row: the lead it describes and which fields its cells (or defaults) filled,
+/// A valid row: the lead it describes and which columns its cells (or defaults) filled,
 /// so `--on-duplicate update` copies only those.
 public struct ConvertedRow: Sendable {
     public var lead: Lead
-    public var present: Set<ImportField>
+    public var present: Set<CSVColumn>
 }
 
 /// Header → fields, after `--map`.
 public struct ImportMapping: Sendable {
     public let header: [String]
-    public let fields: [ImportField]
+    /// The column each header cell holds; nil where it is skipped.
+    public let fields: [CSVColumn?]
 
-    public init(file: String, header rawHeader: [String], maps: [(column: String, field: ImportField)]) throws(ImportError) {
+    /// `defaulted`: columns `--default` fills, so the file need not have them (the name).
+    public init(file: String, header rawHeader: [String], maps: [(column: String, field: CSVColumn?)],
+                defaulted: Set<CSVColumn> = []) throws(ImportError) {
         let header = rawHeader.map(FormulaGuard.restore)
         for map in maps where !header.contains(map.column) {
             throw .unknownMapColumn(map.column, header: header)
         }
-        var fields: [ImportField] = []
+        var fields: [CSVColumn?] = []
         var unknown: [String] = []
         for column in header {
             if let map = maps.last(where: { $0.column == column }) {
                 fields.append(map.field)
-            } else if let field = ImportHeaders.field(forHeader: column) {
-                fields.append(field)
-            } else if column.allSatisfy(\.isWhitespace) {
-                fields.append(.ignored)  // Excel's trailing empty columns
-                unknown.append(column)
+            } else if let known = ImportHeaders.column(forHeader: column) {
+                fields.append(known)
             } else {
-                fields.append(.ignored)
+                // Unknown, or one of Excel's trailing empty columns (skipped without a word).
+                fields.append(nil)
                 unknown.append(column)
             }
         }
@@ -179,11 +144,11 @@ public struct ImportMapping: Sendable {
             }
             throw .unknownColumns(file: file, columns: named, suggestions: suggestions)
         }
-        for field in Set(fields) where field != .ignored {
+        for field in Set(fields.compactMap { $0 }) {
             let columns = zip(header, fields).filter { $0.1 == field }.map(\.0)
             if columns.count > 1 { throw .duplicateColumn(file: file, field: field.name, columns: columns) }
         }
-        guard fields.contains(.name) else { throw .noNameColumn(file: file) }
+        guard fields.contains(.name) || defaulted.contains(.name) else { throw .noNameColumn(file: file) }
         self.header = header
         self.fields = fields
     }
@@ -221,10 +186,10 @@ public struct RowConverter: Sendable {
     public let now: Timestamp
     public let user: String
     public let decimal: DecimalSeparator?
-    public let defaults: [ImportField: String]
+    public let defaults: [CSVColumn: String]
 
     public init(mapping: ImportMapping, config: StoreConfig, now: Timestamp, user: String,
-                decimal: DecimalSeparator?, defaults: [ImportField: String]) {
+                decimal: DecimalSeparator?, defaults: [CSVColumn: String]) {
         self.mapping = mapping
         self.config = config
         self.now = now
@@ -236,22 +201,23 @@ public struct RowConverter: Sendable {
     /// Every problem of the row (not just the first), so one run reports them all.
     public func lead(from cells: [String], line: Int) -> Result<ConvertedRow, RowProblems> {
         var problems: [RowProblem] = []
-        var values: [ImportField: (column: String, value: String)] = [:]
-        for (i, field) in mapping.fields.enumerated() where field != .ignored {
+        var values: [CSVColumn: (column: String, value: String)] = [:]
+        for (i, field) in mapping.fields.enumerated() {
+            guard let field else { continue }
             let raw = i < cells.count ? FormulaGuard.restore(cells[i]) : ""
             if !raw.isEmpty { values[field] = (mapping.header[i], raw) }
         }
         for (field, value) in defaults where values[field] == nil { values[field] = ("--default " + field.name, value) }
 
-        func cell(_ field: ImportField) -> (column: String, value: String)? { values[field] }
-        func check<T>(_ field: ImportField, _ parse: (String, String) throws(FieldError) -> T) -> T? {
+        func cell(_ field: CSVColumn) -> (column: String, value: String)? { values[field] }
+        func check<T>(_ field: CSVColumn, _ parse: (String, String) throws(FieldError) -> T) -> T? {
             guard let (column, value) = cell(field) else { return nil }
             do { return try parse(value, column) } catch {
                 problems.append(RowProblem(line: line, column: column, problem: error.problem, value: value))
                 return nil
             }
         }
-        func text(_ field: ImportField) -> String? { cell(field).flatMap { FieldParser.text($0.value) } }
+        func text(_ field: CSVColumn) -> String? { cell(field).flatMap { FieldParser.text($0.value) } }
 
         let name = check(.name) { v, c throws(FieldError) in try FieldParser.name(v, field: c) }
         if cell(.name) == nil {
@@ -280,7 +246,7 @@ public struct RowConverter: Sendable {
         lead.expectedClose = check(.expectedClose) { v, c throws(FieldError) in try FieldParser.date(v, field: c, now: now) }
         lead.labels = check(.labels) { v, c throws(FieldError) in try FieldParser.labels(v, field: c) } ?? []
         for (field, pair) in values {
-            if case .custom(let key) = field { lead.fields[key] = pair.value }
+            if case .field(let key) = field { lead.fields[key] = pair.value }
         }
         if let created = check(.created, { v, c throws(FieldError) in try Self.instant(v, field: c, now: now) }) {
             lead.createdAt = created

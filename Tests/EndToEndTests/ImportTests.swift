@@ -169,6 +169,10 @@ import Testing
                 == "leads: --default probability: '200': a probability is a whole number from 0 to 100\n")
         let noName = file(box, "noname.csv", "email\na@x.example\n")
         #expect(box.run("import-csv", noName).stderr == "leads: \(noName): no column holds the lead's name; name one with --map 'COLUMN=name'\n")
+        // A default can stand in for the name column.
+        #expect(box.run("import-csv", noName, "--default", "name=Web enquiry").status == 0)
+        #expect(box.leadJSON(2)?["name"] as? String == "Web enquiry")
+        #expect(box.leadJSON(2)?["email"] as? String == "a@x.example")
     }
 
     @Test func delimiterDetectionIsNotFooledByQuotedCommas() {

@@ -55,7 +55,7 @@ private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8
     @Test func aSparseLeadHasEmptyCells() throws {
         var lead = Lead(id: 3, name: "Jane", stage: "dnc", createdAt: Timestamp(seconds: 0), createdBy: "")
         lead.value = Money(amount: Amount(canonical: "-5")!, currency: "USD")
-        let export = CSVExport(columns: CSVExportColumn.standard + [.field("x"), .notes], config: .defaults)
+        let export = CSVExport(columns: CSVColumn.standard + [.field("x"), .notes], config: .defaults)
         #expect(try export.cells(lead) == [
             "3", "Jane", "no", "", "", "", "", "", "dnc", "", "-5.00", "USD", "0.00", "", "", "", "", "", "", "", "",
             "1970-01-01T00:00:00Z", "1970-01-01T00:00:00Z", "", "",
@@ -63,7 +63,7 @@ private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8
     }
 
     @Test func recordsAreQuotedNeutralisedAndEndInCRLF() throws {
-        let columns: [CSVExportColumn] = [.id, .name, .company, .phone, .value, .address, .source, .campaign, .lostReason, .field("vat")]
+        let columns: [CSVColumn] = [.id, .name, .company, .phone, .value, .address, .source, .campaign, .lostReason, .field("vat")]
         var out: [UInt8] = []
         let export = CSVExport(columns: columns, config: .defaults)
         export.appendHeader(to: &out)
@@ -82,7 +82,7 @@ private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8
     }
 
     @Test func excelFormatAndOtherOptions() throws {
-        let columns: [CSVExportColumn] = [.name, .value, .weighted, .labels]
+        let columns: [CSVColumn] = [.name, .value, .weighted, .labels]
         var excel: [UInt8] = []
         let export = CSVExport(columns: columns, config: .defaults, format: .excel)
         export.appendHeader(to: &excel)
@@ -116,16 +116,16 @@ private func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8
     }
 
     @Test func columnNames() {
-        #expect(CSVExportColumn(name: "expected_close") == .expectedClose)
-        #expect(CSVExportColumn(name: "Name") == .name)
-        #expect(CSVExportColumn(name: "notes") == .notes)
-        #expect(CSVExportColumn(name: "field:Region") == .field("Region"))
-        #expect(CSVExportColumn(name: "FIELD:vat") == .field("vat"))
-        #expect(CSVExportColumn(name: "field:") == nil)
-        #expect(CSVExportColumn(name: "field:a b") == nil)
-        #expect(CSVExportColumn(name: "expected close") == nil)
-        #expect(CSVExportColumn(name: "") == nil)
-        for column in CSVExportColumn.standard { #expect(CSVExportColumn(name: column.name) == column) }
-        #expect(CSVExportColumn.names.count == 24)
+        #expect(CSVColumn(name: "expected_close") == .expectedClose)
+        #expect(CSVColumn(name: "Name") == .name)
+        #expect(CSVColumn(name: "notes") == .notes)
+        #expect(CSVColumn(name: "field:Region") == .field("Region"))
+        #expect(CSVColumn(name: "FIELD:vat") == .field("vat"))
+        #expect(CSVColumn(name: "field:") == nil)
+        #expect(CSVColumn(name: "field:a b") == nil)
+        #expect(CSVColumn(name: "expected close") == nil)
+        #expect(CSVColumn(name: "") == nil)
+        for column in CSVColumn.standard { #expect(CSVColumn(name: column.name) == column) }
+        #expect(CSVColumn.names.count == 24)
     }
 }

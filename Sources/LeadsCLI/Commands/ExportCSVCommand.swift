@@ -122,22 +122,22 @@ enum ExportCSVCommand {
 
     /// `--fields id,name,field:KEY,…`: known names only, each once; `--with-notes` adds
     /// `notes` at the end unless listed.
-    static func columns(_ raw: String, notes: Bool) throws(UsageError) -> [CSVExportColumn] {
-        var columns: [CSVExportColumn] = []
+    static func columns(_ raw: String, notes: Bool) throws(UsageError) -> [CSVColumn] {
+        var columns: [CSVColumn] = []
         for part in raw.split(separator: ",", omittingEmptySubsequences: false) {
             let name = String(part.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
-            guard let column = CSVExportColumn(name: name) else {
+            guard let column = CSVColumn(name: name) else {
                 if name.isEmpty {
                     throw .invalidArgument(argument: "--fields", value: raw, reason: "a column name is empty (two commas in a row?)")
                 }
-                if name.lowercased().hasPrefix(CSVExportColumn.fieldPrefix) {
+                if name.lowercased().hasPrefix(CSVColumn.fieldPrefix) {
                     throw .invalidArgument(argument: "--fields", value: name,
                                            reason: "a custom field name is letters, digits, _, - or .")
                 }
-                let known = CSVExportColumn.names
+                let known = CSVColumn.names
                 throw .invalidArgument(argument: "--fields", value: name,
                                        reason: "not a column" + (Suggestion.nearest(to: name, in: known).map { "; did you mean '\($0)'?" } ?? "")
-                                           + "\ncolumns: " + (CSVExportColumn.standard.map(\.name) + ["field:KEY", "notes"]).joined(separator: ", "))
+                                           + "\ncolumns: " + (CSVColumn.standard.map(\.name) + ["field:KEY", "notes"]).joined(separator: ", "))
             }
             guard !columns.contains(column) else {
                 throw .invalidArgument(argument: "--fields", value: name, reason: "the column is listed twice")

@@ -19,8 +19,8 @@ enum ImportCommand {
         var delimiter: UInt8?
         var encoding: CSVEncoding = .utf8
         var decimal: DecimalSeparator?
-        var maps: [(column: String, field: ImportField)] = []
-        var defaults: [ImportField: String] = [:]
+        var maps: [(column: String, field: CSVColumn?)] = []
+        var defaults: [CSVColumn: String] = [:]
         var policy: Policy = .error
         var skipInvalid = false
         var dryRun = false
@@ -43,9 +43,10 @@ enum ImportCommand {
         let user = context.user
         for (field, value) in options.defaults {
             // A bad default would fail every row: refuse it once, up front.
-            let probe = try ImportMapping(file: "--default", header: ["name", field.name == "name" ? "x" : field.name], maps: [])
+            let header = field == .name ? ["name"] : ["name", field.name]
+            let probe = try ImportMapping(file: "--default", header: header, maps: [])
             if case .failure(let problems) = RowConverter(mapping: probe, config: config, now: now, user: user, decimal: options.decimal,
-                                                         defaults: [:]).lead(from: ["x", value], line: 0) {
+                                                         defaults: [:]).lead(from: field == .name ? [value] : ["x", value], line: 0) {
                 throw ImportError.invalidDefault(field: field.name, reason: ErrorReport.problem(problems.problems[0].problem, value: value))
             }
         }
@@ -100,11 +101,11 @@ enum ImportCommand {
         for raw in invocation.values("map") {
             guard let eq = raw.lastIndex(of: "="), eq != raw.startIndex else { throw ImportError.badMap(raw) }
             let column = String(raw[..<eq]), target = String(raw[raw.index(after: eq)...])
-            guard let field = ImportHeaders.field(named: target) else { throw ImportError.badMap(raw) }
+            guard let field = ImportHeaders.column(named: target) else { throw ImportError.badMap(raw) }
             options.maps.append((column, field))
         }
         for raw in invocation.values("default") {
-            guard let eq = raw.firstIndex(of: "="), let field = ImportHeaders.field(named: String(raw[..<eq])), field != .ignored else {
+            guard let eq = raw.firstIndex(of: "="), let found = ImportHeaders.column(named: String(raw[..<eq])), let field = found else {
                 throw ImportError.badDefault(raw)
             }
             options.defaults[field] = String(raw[raw.index(after: eq)...])
@@ -186,7 +187,7 @@ enum ImportCommand {
             do { first = try reader.next() } catch { throw ImportError.csv(file: input.display, error) }
         } while first.map { $0.fields == [""] } ?? false
         guard let first else { throw ImportError.noHeader(file: input.display) }
-        return try ImportMapping(file: input.display, header: first.fields, maps: options.maps)
+        return try ImportMapping(file: input.display, header: first.fields, maps: options.maps, defaulted: Set(options.defaults.keys))
     }
 
     // MARK: Pass one: validate and plan
@@ -398,8 +399,8 @@ enum ImportCommand {
                 }
             case .lastContact:
                 if let contact = new.lastContact, lead.lastContact.map({ $0.at < contact.at }) ?? true { lead.lastContact = contact }
-            case .created, .updated, .ignored: continue
-            case .custom(let key): lead.fields[key] = new.fields[key]
+            case .created, .updated, .id, .weighted, .convertedCustomer: continue
+            case .field(let key): lead.fields[key] = new.fields[key]
             }
         }
         func note(_ name: String, _ differs: Bool) { if differs && !changed.contains(name) { changed.append(name) } }
