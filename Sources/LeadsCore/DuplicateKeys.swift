@@ -97,6 +97,33 @@ func hex2(_ byte: UInt8) -> String {
     return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 15)]], as: UTF8.self)
 }
 
+/// The IDs that share one key hash: nearly always one, so it is held inline and only
+/// further IDs take an array (an empty array allocates nothing). A 1,000,000-row import
+/// holds two million of these; an array each cost some 120 MB more.
+struct KeyIDs {
+    private(set) var first: Int
+    private var rest: [Int] = []
+
+    init(_ id: Int) { first = id }
+
+    var all: [Int] { rest.isEmpty ? [first] : [first] + rest }
+
+    func contains(_ id: Int) -> Bool { first == id || rest.contains(id) }
+
+    mutating func append(_ id: Int) { rest.append(id) }
+
+    /// Removes `id`; false when nothing is left.
+    mutating func remove(_ id: Int) -> Bool {
+        if first == id {
+            guard !rest.isEmpty else { return false }
+            first = rest.removeFirst()
+        } else if let index = rest.firstIndex(of: id) {
+            rest.remove(at: index)
+        }
+        return true
+    }
+}
+
 /// The 256 key buckets. Buckets are read lazily and written back on `flush`; in memory
 /// each is a dictionary, so an import of 100,000 leads checks and adds keys in constant
 /// time each.
@@ -105,7 +132,7 @@ final class DuplicateKeyIndex {
     private let directory: Directory
     private let groupShared: Bool
     /// nil: not read yet.
-    private var buckets = [[UInt64: [Int]]?](repeating: nil, count: 256)
+    private var buckets = [[UInt64: KeyIDs]?](repeating: nil, count: 256)
     private var dirty: Set<Int> = []
 
     init(directory: Directory, groupShared: Bool) {
@@ -115,16 +142,24 @@ final class DuplicateKeyIndex {
 
     private static func bucket(of key: DuplicateKey) -> Int { Int(key.hash >> 56) }
 
+    private static func add(_ id: Int, hash: UInt64, to entries: inout [UInt64: KeyIDs]) {
+        if entries[hash] == nil {
+            entries[hash] = KeyIDs(id)
+        } else if !entries[hash]!.contains(id) {
+            entries[hash]!.append(id)
+        }
+    }
+
     private func load(_ bucket: Int) throws(StoreError) {
         guard buckets[bucket] == nil else { return }
-        var entries: [UInt64: [Int]] = [:]
+        var entries: [UInt64: KeyIDs] = [:]
         if let bytes = try directory.read(hex2(UInt8(bucket))) {
             for line in bytes.split(separator: 10) {
                 let parts = line.split(separator: 32)
                 guard parts.count == 2,
                       let hash = UInt64(String(decoding: parts[0], as: UTF8.self), radix: 16),
                       let id = Int(String(decoding: parts[1], as: UTF8.self)) else { continue }
-                entries[hash, default: []].append(id)
+                Self.add(id, hash: hash, to: &entries)
             }
         }
         buckets[bucket] = entries
@@ -133,30 +168,29 @@ final class DuplicateKeyIndex {
     func ids(for key: DuplicateKey) throws(StoreError) -> [Int] {
         let b = Self.bucket(of: key)
         try load(b)
-        return buckets[b]![key.hash] ?? []
+        return buckets[b]![key.hash]?.all ?? []
     }
 
     func insert(_ key: DuplicateKey, id: Int) throws(StoreError) {
         let b = Self.bucket(of: key)
         try load(b)
         if buckets[b]![key.hash]?.contains(id) == true { return }
-        buckets[b]![key.hash, default: []].append(id)
+        Self.add(id, hash: key.hash, to: &buckets[b]!)
         dirty.insert(b)
     }
 
     func remove(_ key: DuplicateKey, id: Int) throws(StoreError) {
         let b = Self.bucket(of: key)
         try load(b)
-        guard let index = buckets[b]![key.hash]?.firstIndex(of: id) else { return }
-        buckets[b]![key.hash]!.remove(at: index)
-        if buckets[b]![key.hash]!.isEmpty { buckets[b]![key.hash] = nil }
+        guard buckets[b]![key.hash]?.contains(id) == true else { return }
+        if !buckets[b]![key.hash]!.remove(id) { buckets[b]![key.hash] = nil }
         dirty.insert(b)
     }
 
     /// Replaces every bucket (a rebuild).
     func replaceAll(with pairs: [(DuplicateKey, Int)]) {
-        buckets = [[UInt64: [Int]]?](repeating: [:], count: 256)
-        for (key, id) in pairs { buckets[Self.bucket(of: key)]![key.hash, default: []].append(id) }
+        buckets = [[UInt64: KeyIDs]?](repeating: [:], count: 256)
+        for (key, id) in pairs { Self.add(id, hash: key.hash, to: &buckets[Self.bucket(of: key)]!) }
         dirty = Set(0..<256)
     }
 
@@ -173,7 +207,7 @@ final class DuplicateKeyIndex {
             for hash in entries.keys.sorted() {
                 let hex = String(hash, radix: 16)
                 let padded = String(repeating: "0", count: 16 - hex.utf8.count) + hex
-                for id in entries[hash]!.sorted() { text += padded + " " + String(id) + "\n" }
+                for id in entries[hash]!.all.sorted() { text += padded + " " + String(id) + "\n" }
             }
             try directory.writeAtomically(name, Array(text.utf8), durable: false, groupShared: groupShared)
         }

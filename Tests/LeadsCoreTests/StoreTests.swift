@@ -180,4 +180,24 @@ import Testing
         #expect(String(decoding: lead.fileBytes, as: UTF8.self).contains("\"value\": \"12500.50\""))
         #expect(throws: JSONError.self) { try Lead(bytes: lead.fileBytes, expectedID: 6) }
     }
+
+    @Test func keyIndexKeepsEveryIDOfASharedKeyThroughRemovalsAndRereads() throws {
+        let dir = TemporaryDirectory()
+        let directory = try #require(try Directory.open(dir.path, label: "keys", followLinks: true))
+        let key = DuplicateKey.email("Anna@Example.com")
+        let index = DuplicateKeyIndex(directory: directory, groupShared: false)
+        for id in [7, 3, 9, 3] { try index.insert(key, id: id) }
+        #expect(try index.ids(for: key) == [7, 3, 9])
+        try index.remove(key, id: 7)  // the one held inline
+        #expect(try index.ids(for: key) == [3, 9])
+        try index.remove(key, id: 42)  // not there: nothing changes
+        try index.flush()
+        let reread = DuplicateKeyIndex(directory: directory, groupShared: false)
+        #expect(try reread.ids(for: key).sorted() == [3, 9])
+        try reread.remove(key, id: 3)
+        try reread.remove(key, id: 9)
+        #expect(try reread.ids(for: key).isEmpty)
+        try reread.flush()
+        #expect(try DuplicateKeyIndex(directory: directory, groupShared: false).ids(for: key).isEmpty)
+    }
 }
