@@ -244,13 +244,15 @@ enum ImportCommand {
                          writer: StoreWriter?, progress: ProgressLine) throws -> (plan: [Plan], report: ImportReport) {
         var report = ImportReport(file: input.display, dryRun: options.dryRun)
         var plan: [Plan] = []
-        var seen: [UInt128: (row: Int, line: Int)] = [:]
+        var seen = RowsByFingerprint()
+        var lines: [Int] = []  // by row, for "duplicate of line N"
         var columns = 0
         try forEachRow(input, options: options, converter: { mapping in
             columns = mapping.header.count
             return converter(options, config: config, now: now, user: user)(mapping)
         }) { row, record, outcome in
             progress.update(rows: row)
+            lines.append(record.line)
             let lead: Lead
             switch outcome {
             case .blank:
@@ -272,11 +274,11 @@ enum ImportCommand {
             // Duplicates: an earlier row of this file first, then the store.
             let prints = DuplicateKey.fingerprints(of: lead)
             var earlier: (row: Int, line: Int)?
-            for print in prints { if earlier == nil, let hit = seen[print] { earlier = hit } }
+            for print in prints { if earlier == nil, let hit = seen[print] { earlier = (hit, lines[hit]) } }
             var existing: (id: Int, match: DuplicateMatch)?
             if earlier == nil, let writer { existing = try writer.duplicate(of: lead) }
             if earlier == nil && existing == nil {
-                for print in prints { seen[print] = (row, record.line) }
+                for print in prints { seen[print] = row }
                 plan.append(.create)
                 report.created += 1
                 return
@@ -297,6 +299,19 @@ enum ImportCommand {
         return (plan, report)
     }
 
+    /// The first row of the file with each duplicate fingerprint, in 256 tables by the
+    /// fingerprint's top byte: a million rows hold two million fingerprints, and one table
+    /// growing from 2^21 to 2^22 slots held both sizes at once (190 MB); a small table
+    /// grows by a small step.
+    struct RowsByFingerprint {
+        private var tables = [[UInt128: Int]](repeating: [:], count: 256)
+
+        subscript(print: UInt128) -> Int? {
+            get { tables[Int(print >> 120)][print] }
+            set { tables[Int(print >> 120)][print] = newValue }
+        }
+    }
+
     // MARK: Pass two: write
 
     static func write(_ input: Input, plan: [Plan], report: ImportReport, options: Options, config: StoreConfig,
@@ -304,6 +319,11 @@ enum ImportCommand {
         var report = report
         if report.created > 64 { try writer.prepareForManyLeads() }
         let batch = writer.batch()
+        // Only rows that a later row updates need their new ID looked up: a map of every
+        // row would cost 32 MB a million rows.
+        let updatedRows = Set(plan.compactMap { step -> Int? in
+            if case .updateRow(let row) = step { row } else { nil }
+        })
         var createdByRow: [Int: Int] = [:]
         var createdIDs: [Int] = []
         // New leads wait here until the chunk is done, so their files are encoded on
@@ -323,7 +343,7 @@ enum ImportCommand {
             case .create:
                 var lead = converted.lead
                 lead.id = try writer.newLeadID()
-                createdByRow[row] = lead.id
+                if updatedRows.contains(row) { createdByRow[row] = lead.id }
                 createdIDs.append(lead.id)
                 var details: [String: JSONValue] = ["stage": .string(lead.stage)]
                 if let owner = lead.owner { details["owner"] = .string(owner) }
