@@ -25,8 +25,9 @@ struct TextTable {
 
     func render(width: Int?, color: Bool, header: Bool = true) -> [String] {
         let all = (header ? [columns.map(\.title)] : []) + rows
-        var widths = columns.indices.map { i in all.map { displayWidth($0[i]) }.max() ?? 0 }
-        // Drop trailing empty columns' padding: an all-empty column is still shown by its title.
+        // Every cell's width, measured once: `list` on 10,000 leads has 80,000 cells.
+        let cellWidths = all.map { row in row.map(displayWidth) }
+        var widths = columns.indices.map { i in cellWidths.map { $0[i] }.max() ?? 0 }
         let gap = 2
         if let width {
             var total = widths.reduce(0, +) + gap * (widths.count - 1)
@@ -39,22 +40,37 @@ struct TextTable {
             }
         }
         var lines: [String] = []
+        lines.reserveCapacity(all.count)
         for (r, row) in all.enumerated() {
             var line = ""
+            var lineWidth = 0
             for i in columns.indices {
-                var cell = truncate(row[i], to: widths[i])
-                let pad = String(repeating: " ", count: widths[i] - displayWidth(cell))
-                let last = i == columns.count - 1
-                switch columns[i].alignment {
-                case .left: cell = last ? cell : cell + pad
-                case .right: cell = pad + cell
+                var cell = row[i]
+                var cellWidth = cellWidths[r][i]
+                if cellWidth > widths[i] {
+                    cell = truncate(cell, to: widths[i])
+                    cellWidth = displayWidth(cell)
                 }
-                line += (i == 0 ? "" : String(repeating: " ", count: gap)) + cell
+                let pad = widths[i] - cellWidth
+                if i > 0 { line.append(contentsOf: "  ") }
+                switch columns[i].alignment {
+                case .left:
+                    line += cell
+                    // No padding after the last column.
+                    if i < columns.count - 1 { line.append(contentsOf: String(repeating: " ", count: pad)) }
+                case .right:
+                    line.append(contentsOf: String(repeating: " ", count: pad))
+                    line += cell
+                }
+                lineWidth += (i > 0 ? gap : 0) + pad + cellWidth
             }
-            while line.hasSuffix(" ") { line.removeLast() }
+            while line.utf8.last == 0x20 {
+                line.removeLast()
+                lineWidth -= 1
+            }
             // Cut before styling: a cut through the style would lose its reset, and the
             // colour would run on into whatever the terminal prints next.
-            if let width, displayWidth(line) > width { line = truncate(line, to: width) }
+            if let width, lineWidth > width { line = truncate(line, to: width) }
             if color {
                 if header && r == 0 { line = Style.bold + line + Style.reset }
                 else if let style = rowStyles[r - (header ? 1 : 0)] { line = style + line + Style.reset }
@@ -83,6 +99,13 @@ enum Style {
 /// Columns a string takes on a terminal: wide East Asian characters and emoji take
 /// two, combining marks and zero-width characters none.
 func displayWidth(_ text: String) -> Int {
+    // Most cells are printable ASCII: one column per byte.
+    var ascii = true
+    for byte in text.utf8 where byte < 0x20 || byte >= 0x7F {
+        ascii = false
+        break
+    }
+    if ascii { return text.utf8.count }
     var width = 0
     var inEscape = false
     for scalar in text.unicodeScalars {
@@ -140,7 +163,7 @@ func printable(_ text: String) -> String {
 /// Cuts `text` to at most `width` columns, ending in "…" when cut. Newlines and tabs
 /// are shown as spaces so a cell never breaks a row.
 func truncate(_ text: String, to width: Int) -> String {
-    let flat = text.contains(where: { $0 == "\n" || $0 == "\r" || $0 == "\t" })
+    let flat = text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
         ? String(text.map { $0 == "\n" || $0 == "\r" || $0 == "\t" || $0 == "\r\n" ? " " : $0 }) : text
     guard displayWidth(flat) > width else { return flat }
     guard width > 0 else { return "" }
