@@ -96,7 +96,7 @@ struct SummaryIndex {
     func lead(_ id: Int, current: FileStat) -> Lead? {
         guard let entry = entries[id], entry.stat == current,
               current.changed < writtenAt - Self.racySlackNanoseconds else { return nil }
-        return Self.decode(id: id, bytes[entry.fields])
+        return bytes.withUnsafeBufferPointer { all in Self.decode(id: id, UnsafeBufferPointer(rebasing: all[entry.fields])) }
     }
 
     // MARK: Line format
@@ -165,26 +165,38 @@ struct SummaryIndex {
     }
 
     /// The fields after the stat data; nil when the line does not parse (then the file
-    /// is read instead).
-    static func decode(id: Int, _ bytes: ArraySlice<UInt8>) -> Lead? {
-        var fields: [ArraySlice<UInt8>] = []
-        fields.reserveCapacity(19)
-        var start = bytes.startIndex
-        for i in bytes.indices where bytes[i] == 9 {
-            fields.append(bytes[start..<i])
-            start = i + 1
+    /// is read instead). Works on the raw bytes with field bounds, not slices, as this
+    /// runs once per lead on every report: slices of the index cost a retain and release
+    /// each, a third of the decoding time on 100,000 leads.
+    static func decode(id: Int, _ line: UnsafeBufferPointer<UInt8>) -> Lead? {
+        withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: fieldCount) { bounds -> Lead? in
+            var count = 0
+            var start = 0
+            for i in 0..<line.count where line[i] == 9 {
+                guard count < fieldCount - 1 else { return nil }
+                bounds[count] = start..<i
+                count += 1
+                start = i + 1
+            }
+            guard count == fieldCount - 1 else { return nil }
+            bounds[count] = start..<line.count
+            return decode(id: id, line, bounds)
         }
-        fields.append(bytes[start..<bytes.endIndex])
-        guard fields.count == 19 else { return nil }
-        func text(_ i: Int) -> String? { fields[i].isEmpty ? nil : unescape(fields[i]) }
+    }
+
+    private static let fieldCount = 19
+
+    private static func decode(id: Int, _ line: UnsafeBufferPointer<UInt8>, _ bounds: UnsafeMutableBufferPointer<Range<Int>>) -> Lead? {
+        func field(_ i: Int) -> Slice<UnsafeBufferPointer<UInt8>> { line[bounds[i]] }
+        func text(_ i: Int) -> String? { bounds[i].isEmpty ? nil : unescape(field(i)) }
         func list(_ i: Int) -> [String] {
-            fields[i].isEmpty ? [] : fields[i].split(separator: 0x1E, omittingEmptySubsequences: false).map(unescape)
+            bounds[i].isEmpty ? [] : field(i).split(separator: 0x1E, omittingEmptySubsequences: false).map(unescape)
         }
-        guard let name = text(0), let stage = text(8), let createdText = text(16), let created = Timestamp(iso8601: createdText),
-              let updatedText = text(17), let updated = Timestamp(iso8601: updatedText) else { return nil }
+        guard let name = text(0), let stage = text(8), let created = timestamp(field(16)),
+              let updated = timestamp(field(17)) else { return nil }
         var lead = Lead(id: id, name: name, stage: stage, createdAt: created, createdBy: "")
         lead.updatedAt = updated
-        lead.organization = text(1) != nil
+        lead.organization = !bounds[1].isEmpty
         lead.company = text(2)
         lead.email = text(3)
         lead.owner = text(4)
@@ -204,8 +216,8 @@ struct SummaryIndex {
             lead.expectedClose = date
         }
         for key in list(13) { lead.fields[key] = "" }
-        if let at = text(14) {
-            guard let time = Timestamp(iso8601: at) else { return nil }
+        if !bounds[14].isEmpty {
+            guard let time = timestamp(field(14)) else { return nil }
             lead.lastContact = Contact(at: time, by: text(15) ?? "")
         }
         for item in list(18) {
@@ -221,7 +233,12 @@ struct SummaryIndex {
         return lead
     }
 
-    static func unescape(_ bytes: ArraySlice<UInt8>) -> String {
+    /// A timestamp field: never escaped, and mostly 20 bytes, so a small string.
+    private static func timestamp(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Timestamp? {
+        bytes.isEmpty ? nil : Timestamp(iso8601: String(decoding: bytes, as: UTF8.self))
+    }
+
+    static func unescape<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
         guard bytes.contains(0x5C) else { return String(decoding: bytes, as: UTF8.self) }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
