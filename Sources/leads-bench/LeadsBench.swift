@@ -32,7 +32,16 @@ enum LeadsBench {
             ((try? fm.contentsOfDirectory(atPath: out)) ?? []).filter { $0.hasPrefix(".trash-") }.sorted().map { out + "/" + $0 }
         }
         var notes: [String] = []
-        if !trashes().isEmpty {
+        // Leftover trash alone does no harm (a remover that was stopped); a remover at
+        // work competes for the disk.
+        func removerRunning() -> Bool {
+            let marker = "\u{0}remove\u{0}\(out)/.trash-"
+            return ((try? fm.contentsOfDirectory(atPath: "/proc")) ?? []).contains { pid in
+                guard Int(pid) != nil, let data = fm.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+                return String(decoding: data, as: UTF8.self).contains(marker)
+            }
+        }
+        if !trashes().isEmpty && removerRunning() {
             notes.append("note: files of earlier runs were still being deleted during this run (\(out)/.trash-*): timings may suffer")
         }
         let trash = out + "/.trash-\(getpid())-\(Int(Date().timeIntervalSince1970))"
