@@ -39,6 +39,10 @@ struct TextTable {
                 total -= 1
             }
         }
+        // Padding strings made once: String(repeating:count:) per cell was a tenth of `list`.
+        // Bounded, as a cell may be a megabyte wide (into a pipe nothing is cut).
+        let paddings = (0...min(widths.max() ?? 0, 256)).map { String(repeating: " ", count: $0) }
+        func padding(_ n: Int) -> String { n < paddings.count ? paddings[n] : String(repeating: " ", count: n) }
         var lines: [String] = []
         lines.reserveCapacity(all.count)
         for (r, row) in all.enumerated() {
@@ -57,9 +61,9 @@ struct TextTable {
                 case .left:
                     line += cell
                     // No padding after the last column.
-                    if i < columns.count - 1 { line.append(contentsOf: String(repeating: " ", count: pad)) }
+                    if i < columns.count - 1 { line += padding(pad) }
                 case .right:
-                    line.append(contentsOf: String(repeating: " ", count: pad))
+                    line += padding(pad)
                     line += cell
                 }
                 lineWidth += (i > 0 ? gap : 0) + pad + cellWidth
