@@ -27,24 +27,30 @@ extension LeadStore {
 
     static func scan(_ dir: Directory, ids: [Int], notes: Bool, _ visit: (Lead) throws -> Void) throws -> [StoreError] {
         var problems: [StoreError] = []
-        func deliver(_ result: Result<Lead, StoreError>) throws {
+        try forEachInOrder(ids, chunk: 128, minimum: 256, { id -> Result<Lead, StoreError> in
+            do throws(StoreError) { return .success(try readLead(id, in: dir, notes: notes)) } catch { return .failure(error) }
+        }) { result in
             switch result {
             case .success(let lead): try visit(lead)
             case .failure(.leadNotFound): break  // deleted while listing
             case .failure(let error): problems.append(error)
             }
         }
-        let decode: @Sendable (Int) -> Result<Lead, StoreError> = { id in
-            do throws(StoreError) { return .success(try readLead(id, in: dir, notes: notes)) } catch { return .failure(error) }
-        }
-        let workers = ids.count < 256 ? 1 : scanWorkers
+        return problems
+    }
+
+    /// Runs `work` for every ID on every core, `chunk` IDs per worker at a time, and hands
+    /// the results to `deliver` in ID order: at most `chunk` × workers results are held.
+    /// Fewer than `minimum` IDs are done on this thread alone.
+    static func forEachInOrder<Item: Sendable>(_ ids: [Int], chunk: Int, minimum: Int, _ work: @escaping @Sendable (Int) -> Item,
+                                               _ deliver: (Item) throws -> Void) rethrows {
+        let workers = ids.count < minimum ? 1 : scanWorkers
         guard workers > 1 else {
-            for id in ids { try deliver(decode(id)) }
-            return problems
+            for id in ids { try deliver(work(id)) }
+            return
         }
-        let chunk = 128
         var start = 0
-        var results = [[Result<Lead, StoreError>]](repeating: [], count: workers)
+        var results = [[Item]](repeating: [], count: workers)
         while start < ids.count {
             let end = min(ids.count, start + chunk * workers)
             results.withUnsafeMutableBufferPointer { slots in
@@ -53,14 +59,12 @@ extension LeadStore {
                 let first = start
                 DispatchQueue.concurrentPerform(iterations: workers) { worker in
                     let from = first + worker * chunk
-                    guard from < end else { base.value[worker] = []; return }
-                    base.value[worker] = ids[from..<min(end, from + chunk)].map(decode)
+                    base.value[worker] = from < end ? ids[from..<min(end, from + chunk)].map(work) : []
                 }
             }
-            for part in results { for result in part { try deliver(result) } }
+            for part in results { for item in part { try deliver(item) } }
             start = end
         }
-        return problems
     }
 }
 

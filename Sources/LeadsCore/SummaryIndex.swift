@@ -92,11 +92,13 @@ struct SummaryIndex {
         return SummaryIndex(bytes: bytes, entries: entries, writtenAt: FileStat(st).mtime)
     }
 
-    /// The lead recorded for `id` if the file's current stat says it is still valid.
-    func lead(_ id: Int, current: FileStat) -> Lead? {
+    /// The lead recorded for `id`, and its line, if the file's current stat says it is still valid.
+    func lead(_ id: Int, current: FileStat) -> (lead: Lead, line: Range<Int>)? {
         guard let entry = entries[id], entry.stat == current,
-              current.changed < writtenAt - Self.racySlackNanoseconds else { return nil }
-        return bytes.withUnsafeBufferPointer { all in Self.decode(id: id, UnsafeBufferPointer(rebasing: all[entry.fields])) }
+              current.changed < writtenAt - Self.racySlackNanoseconds,
+              let lead = bytes.withUnsafeBufferPointer({ all in Self.decode(id: id, UnsafeBufferPointer(rebasing: all[entry.fields])) })
+        else { return nil }
+        return (lead, entry.line)
     }
 
     // MARK: Line format
@@ -287,11 +289,9 @@ extension LeadStore {
         try withLock(.shared) { () throws -> [StoreError] in
             guard let leadsDir = try subdirectory(Self.leadsDirectory) else { return [] }
             let ids = try Self.fileIDs(in: leadsDir)
+            guard SummaryIndexSwitch.enabled else { return try Self.scan(leadsDir, ids: ids, notes: false, visit) }
             let indexDir = try subdirectory(Self.indexDirectory)
-            let index = SummaryIndexSwitch.enabled ? indexDir.flatMap(SummaryIndex.load) : nil
-            if !SummaryIndexSwitch.enabled {
-                return try Self.scan(leadsDir, ids: ids, notes: false, visit)
-            }
+            let index = indexDir.flatMap(SummaryIndex.load)
 
             // Per lead: the index line if it is still valid, else the file (and a new line).
             struct Item {
@@ -311,8 +311,8 @@ extension LeadStore {
                                 line: .none)
                 }
                 let current = SummaryIndex.FileStat(st)
-                if let index, let lead = index.lead(id, current: current) {
-                    return Item(result: .success(lead), line: .kept(index.entries[id]!.line))
+                if let (lead, line) = index?.lead(id, current: current) {
+                    return Item(result: .success(lead), line: .kept(line))
                 }
                 do throws(StoreError) {
                     guard let (bytes, fresh) = try leadsDir.readWithStatus(name) else { throw .leadNotFound(id) }
@@ -329,37 +329,15 @@ extension LeadStore {
             var lines: [IndexLine] = []
             lines.reserveCapacity(ids.count)
             var readFromFiles = 0
-            let workers = ids.count < 512 ? 1 : Self.scanWorkers
-            let chunk = 256
-            var start = 0
-            var results = [[Item]](repeating: [], count: workers)
-            while start < ids.count {
-                let end = min(ids.count, start + chunk * workers)
-                if workers == 1 {
-                    results[0] = ids[start..<end].map(work)
-                } else {
-                    results.withUnsafeMutableBufferPointer { slots in
-                        let base = UncheckedSendable(slots.baseAddress!)
-                        let first = start
-                        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                            let from = first + worker * chunk
-                            base.value[worker] = from < end ? ids[from..<min(end, from + chunk)].map(work) : []
-                        }
-                    }
+            try Self.forEachInOrder(ids, chunk: 256, minimum: 512, work) { item in
+                switch item.result {
+                case .success(let lead):
+                    if case .fresh = item.line { readFromFiles += 1 }
+                    lines.append(item.line)
+                    try visit(lead)
+                case .failure(.leadNotFound): return
+                case .failure(let error): problems.append(error)
                 }
-                for part in results {
-                    for item in part {
-                        switch item.result {
-                        case .success(let lead):
-                            if case .fresh = item.line { readFromFiles += 1 }
-                            lines.append(item.line)
-                            try visit(lead)
-                        case .failure(.leadNotFound): continue
-                        case .failure(let error): problems.append(error)
-                        }
-                    }
-                }
-                start = end
             }
 
             // Refresh the index when a noticeable part had to be read from the files.
