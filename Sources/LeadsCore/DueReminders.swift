@@ -11,26 +11,26 @@ public struct DueReminder: Sendable, Equatable {
 /// are not won, lost or dnc; oldest first.
 public enum DueReminders {
     public static func collect(from leads: [Lead], now: Timestamp, owner: String?, unannouncedOnly: Bool) -> [DueReminder] {
-        var rows: [DueReminder] = []
-        for lead in leads where !lead.isClosed {
-            for reminder in lead.reminders where reminder.isOpen && reminder.due.dueInstant <= now {
-                if let owner, reminder.owner != owner { continue }
-                if unannouncedOnly && reminder.announcedAt != nil { continue }
-                rows.append(DueReminder(lead: lead.id, leadName: lead.name, reminder: reminder))
-            }
+        sorted(leads.flatMap { due(in: $0, now: now, owner: owner, unannouncedOnly: unannouncedOnly) })
+    }
+
+    /// One lead's part of `collect`, unsorted: for reports that see the leads one by one.
+    public static func due(in lead: Lead, now: Timestamp, owner: String?, unannouncedOnly: Bool) -> [DueReminder] {
+        guard !lead.isClosed else { return [] }
+        return lead.reminders.compactMap { reminder in
+            guard reminder.isOpen, reminder.due.dueInstant <= now, owner == nil || reminder.owner == owner,
+                  !unannouncedOnly || reminder.announcedAt == nil else { return nil }
+            return DueReminder(lead: lead.id, leadName: lead.name, reminder: reminder)
         }
-        return rows.sorted { order($0) < order($1) }
     }
 
-    /// Every open reminder, of open leads (or of one lead, closed or not), soonest first.
-    public static func open(in leads: [Lead]) -> [DueReminder] {
-        leads.flatMap { lead in
-            lead.reminders.filter(\.isOpen).map { DueReminder(lead: lead.id, leadName: lead.name, reminder: $0) }
-        }.sorted { order($0) < order($1) }
+    /// A lead's open reminders (closed lead or not), unsorted.
+    public static func open(in lead: Lead) -> [DueReminder] {
+        lead.reminders.filter(\.isOpen).map { DueReminder(lead: lead.id, leadName: lead.name, reminder: $0) }
     }
 
-    /// Rows gathered lead by lead, in the reports' order: soonest due first.
-    public static func open(sorting rows: [DueReminder]) -> [DueReminder] {
+    /// The reports' order: soonest due first.
+    public static func sorted(_ rows: [DueReminder]) -> [DueReminder] {
         rows.sorted { order($0) < order($1) }
     }
 

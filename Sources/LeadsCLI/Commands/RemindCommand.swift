@@ -111,13 +111,13 @@ enum RemindCommand {
         let rows: [DueReminder]
         var problems: [StoreError] = []
         if let id {
-            rows = DueReminders.open(in: [try store.lead(id)])
+            rows = DueReminders.sorted(DueReminders.open(in: try store.lead(id)))
         } else {
             var open: [DueReminder] = []
             problems = try store.scanSummaries { lead in
-                if !lead.isClosed { open += DueReminders.open(in: [lead]) }
+                if !lead.isClosed { open += DueReminders.open(in: lead) }
             }
-            rows = DueReminders.open(sorting: open)
+            rows = DueReminders.sorted(open)
         }
         try render(rows, now: now, json: invocation.flag("json"), silentWhenEmpty: false, context)
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
@@ -154,9 +154,9 @@ enum RemindCommand {
         } else {
             var due: [DueReminder] = []
             problems = try store.scanSummaries { lead in
-                due += DueReminders.collect(from: [lead], now: now, owner: owner, unannouncedOnly: false)
+                due += DueReminders.due(in: lead, now: now, owner: owner, unannouncedOnly: false)
             }
-            rows = DueReminders.open(sorting: due)
+            rows = DueReminders.sorted(due)
         }
         try render(rows, now: now, json: invocation.flag("json"), silentWhenEmpty: true, context)
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
