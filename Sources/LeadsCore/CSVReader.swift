@@ -218,7 +218,6 @@ public struct CSVReader {
                 try checkFieldLength(fieldBytes.count + run.count)
                 if terminator == 0 { throw .nulByte(line: line) }
                 if fieldBytes.isEmpty {
-                    try checkFieldLength(run.count)
                     try appendField(decode(run))
                 } else {
                     try bufferFieldBytes(run)

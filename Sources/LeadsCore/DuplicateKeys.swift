@@ -36,7 +36,7 @@ public struct DuplicateKey: Hashable, Comparable, Sendable {
         var pendingSpace = false
         for byte in text.utf8 {
             if byte >= 0x80 { return normaliseUnicode(text) }
-            if byte == 32 || (byte >= 9 && byte <= 13) {
+            if FieldParser.isSpace(Unicode.Scalar(byte)) {
                 pendingSpace = !bytes.isEmpty
                 continue
             }
@@ -142,12 +142,16 @@ final class DuplicateKeyIndex {
 
     private static func bucket(of key: DuplicateKey) -> Int { Int(key.hash >> 56) }
 
-    private static func add(_ id: Int, hash: UInt64, to entries: inout [UInt64: KeyIDs]) {
-        if entries[hash] == nil {
+    /// False if `id` was there already.
+    @discardableResult
+    private static func add(_ id: Int, hash: UInt64, to entries: inout [UInt64: KeyIDs]) -> Bool {
+        guard entries[hash] != nil else {
             entries[hash] = KeyIDs(id)
-        } else if !entries[hash]!.contains(id) {
-            entries[hash]!.append(id)
+            return true
         }
+        guard !entries[hash]!.contains(id) else { return false }
+        entries[hash]!.append(id)
+        return true
     }
 
     private func load(_ bucket: Int) throws(StoreError) {
@@ -174,9 +178,7 @@ final class DuplicateKeyIndex {
     func insert(_ key: DuplicateKey, id: Int) throws(StoreError) {
         let b = Self.bucket(of: key)
         try load(b)
-        if buckets[b]![key.hash]?.contains(id) == true { return }
-        Self.add(id, hash: key.hash, to: &buckets[b]!)
-        dirty.insert(b)
+        if Self.add(id, hash: key.hash, to: &buckets[b]!) { dirty.insert(b) }
     }
 
     func remove(_ key: DuplicateKey, id: Int) throws(StoreError) {
