@@ -56,11 +56,9 @@ public enum WhenParser {
     /// back (`--since=-7d`); weekday names and 3-letter abbreviations, case-insensitive
     /// (`monday` = the next Monday, strictly after today; today Monday → +7).
     public static func parse(_ text: String, now: Timestamp) throws(DateError) -> When {
-        switch try parsed(text, now: now) {
-        case .day(let date): return .day(try storable(date, text))
-        case .local(let date, let secondOfDay): return .instant(try storable(localInstant(date, secondOfDay), text))
-        case .instant(let t): return .instant(try storable(t, text))
-        }
+        let result = try parsed(text, now: now)
+        if case .day(let date) = result { return .day(try storable(date, text)) }
+        return .instant(try instant(result, text))
     }
 
     /// DATE (e.g. --close): the day forms only; a time of day is refused with .timeNotAllowed.
@@ -73,18 +71,19 @@ public enum WhenParser {
 
     /// An instant for --at / --since: day forms give local midnight of that day.
     public static func parseInstant(_ text: String, now: Timestamp) throws(DateError) -> Timestamp {
-        switch try parsed(text, now: now) {
-        case .day(let date): return try storable(LocalTime.startOfDay(try storable(date, text)), text)
-        case .local(let date, let secondOfDay): return try storable(localInstant(date, secondOfDay), text)
-        case .instant(let t): return try storable(t, text)
-        }
+        try instant(try parsed(text, now: now), text)
     }
 
     /// LEADS_NOW: "2026-11-22T09:30:00Z", with an offset, local "2026-11-22T09:30[:SS]", or a
     /// date (local midnight). Only these absolute ISO forms: the clock cannot be relative to itself.
     public static func parseNow(_ text: String) throws(DateError) -> Timestamp {
-        switch try parsed(text, now: nil) {
-        case .day(let date): return try storable(LocalTime.startOfDay(date), text)
+        try instant(try parsed(text, now: nil), text)
+    }
+
+    /// The instant a parsed WHEN stands for (a day: its local midnight), if storable.
+    private static func instant(_ result: Parsed, _ text: String) throws(DateError) -> Timestamp {
+        switch result {
+        case .day(let date): return try storable(LocalTime.startOfDay(try storable(date, text)), text)
         case .local(let date, let secondOfDay): return try storable(localInstant(date, secondOfDay), text)
         case .instant(let t): return try storable(t, text)
         }
