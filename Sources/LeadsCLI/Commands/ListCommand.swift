@@ -32,8 +32,8 @@ enum ListCommand {
                 }
             } else {
                 problems = try store.withLock(.shared) { () throws -> [StoreError] in
-                    let (sorted, problems) = try orderedIDs(store, filter: filter, sort: sort, config: config, limit: limit)
-                    for id in sorted { try array.append(LeadView.json(try store.lead(id), config: config, now: now)) }
+                    let (rows, problems) = try matchingRows(store, filter: filter, sort: sort, config: config, limit: limit, now: nil)
+                    for row in rows { try array.append(LeadView.json(try store.lead(row.id), config: config, now: now)) }
                     return problems
                 }
             }
@@ -76,12 +76,6 @@ enum ListCommand {
         rows.sort { sort.ordered($0, $1) }
         if let limit, rows.count > limit { rows.removeLast(rows.count - limit) }
         return (rows, problems)
-    }
-
-    static func orderedIDs(_ store: LeadStore, filter: LeadFilter, sort: SortOrder, config: StoreConfig,
-                           limit: Int?) throws -> (ids: [Int], problems: [StoreError]) {
-        let (rows, problems) = try matchingRows(store, filter: filter, sort: sort, config: config, limit: limit, now: nil)
-        return (rows.map(\.id), problems)
     }
 
     struct Row {

@@ -21,7 +21,7 @@ enum LogCommand {
         }
 
         var entries = try store.activity(lead: id).filter { entry in
-            (id == nil || entry.lead == id) && (since == nil || entry.time >= since!)
+            (since == nil || entry.time >= since!)
                 && (user == nil || entry.user == user) && (wanted.isEmpty || wanted.contains(entry.action))
         }
         if let count { entries = Array(entries.suffix(count)) }
