@@ -49,7 +49,7 @@ enum ConvertCommand {
             var details: [String: JSONValue] = ["from": .string(from), "to": .string(lead.stage)]
             if created { details["new_customer"] = .bool(true) }
             if !newProjects.isEmpty { details["projects_added"] = .number(String(newProjects.count)) }
-            try writer.save(lead, customer: customer, log: ActivityEntry(
+            try writer.save(lead, previous: before, customer: customer, log: ActivityEntry(
                 time: now, user: user, action: "convert", lead: id, customer: customer.id, details: details))
             return customer.id
         }

@@ -18,23 +18,52 @@ enum PipelineCommand {
         let includeWon = all || invocation.flag("include-won") || filter.stages.contains(Stage.won.name)
         let includeLost = all || invocation.flag("include-lost") || filter.stages.contains(Stage.lost.name)
         filter.includeClosed = true
-        if invocation.flag("overdue") { filter.overdueAt = try context.now() }
+        let asOf = try invocation.value("as-of").map { try FieldParser.instant($0, field: "--as-of", now: try context.now()) }
+        if asOf != nil, let search = filter.search {
+            throw UsageError.invalidArgument(argument: "--search", value: search,
+                                             reason: "the log holds no names, e-mail addresses or notes, so --as-of cannot search them")
+        }
+        if invocation.flag("overdue") { filter.overdueAt = try asOf ?? context.now() }
 
-        var report = PipelineReport(grouping: grouping, config: config, includeWon: includeWon, includeLost: includeLost)
-        let problems = try store.scan(for: filter) { lead in
-            if filter.matches(lead) { try report.add(lead) }
+        let explain = invocation.flag("explain")
+        var report = PipelineReport(grouping: grouping, config: config, includeWon: includeWon, includeLost: includeLost,
+                                    explain: explain)
+        var problems: [StoreError] = []
+        var gaps: [Int] = []
+        if let asOf {
+            // The leads as they stood then, from the log; each goes through the same
+            // filter and report as a lead read from its file today.
+            var history = LeadHistory()
+            var then = LeadsAsOf(moment: asOf)
+            try store.forEachLogRecord { entry in
+                if let transition = history.transition(for: entry) { then.add(transition) }
+            }
+            for lead in then.leads where filter.matches(lead) { try report.add(lead) }
+            gaps = then.gaps
+        } else {
+            problems = try store.scan(for: filter) { lead in
+                if filter.matches(lead) { try report.add(lead) }
+            }
         }
         let blocks = report.result
 
         let out = context.output
         if invocation.flag("json") {
-            try out.write(bytes: JSONWriter.pretty(json(blocks, grouping: grouping)))
+            var object = json(blocks, grouping: grouping, explain: explain)
+            if let asOf, case .object(var fields) = object {
+                fields["as_of"] = .string(asOf.iso8601)
+                fields["gaps"] = .array(gaps.map(JSONValue.integer))
+                object = .object(fields)
+            }
+            try out.write(bytes: JSONWriter.pretty(object))
         } else if invocation.flag("csv") {
-            try out.write(bytes: csv(blocks))
+            try out.write(bytes: explain ? explainedCSV(blocks) : csv(blocks, gaps: gaps))
         } else {
-            let lines = text(blocks, grouping: grouping, width: context.environment.terminalColumns,
-                             color: context.environment.colorOnStdout)
+            let lines = explain ? explainedText(blocks, grouping: grouping)
+                : text(blocks, grouping: grouping, width: context.environment.terminalColumns,
+                       color: context.environment.colorOnStdout)
             for line in lines { try out.line(line) }
+            if !gaps.isEmpty { try out.line(gapLine(gaps)) }
         }
         // The report above covers every readable lead; the unreadable ones are named and fail the run.
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
@@ -49,7 +78,7 @@ enum PipelineCommand {
     }
 
     /// The stable JSON schema of Docs/reports.md; money as exact decimal strings.
-    static func json(_ blocks: [PipelineBlock], grouping: PipelineGrouping) -> JSONValue {
+    static func json(_ blocks: [PipelineBlock], grouping: PipelineGrouping, explain: Bool = false) -> JSONValue {
         func totals(_ t: PipelineTotals) -> [String: JSONValue] {
             ["count": .integer(t.count), "value": .string(t.value.canonical), "weighted": .string(t.weighted.canonical)]
         }
@@ -61,6 +90,7 @@ enum PipelineCommand {
                     "groups": .array(block.groups.map { group in
                         var object = totals(group.totals)
                         object["key"] = group.key.map(JSONValue.string) ?? .null
+                        if explain { object["leads"] = .array(group.lines.map(lineJSON)) }
                         return .object(object)
                     }),
                     "total": .object(totals(block.total)),
@@ -72,7 +102,7 @@ enum PipelineCommand {
     /// `currency,row,key,count,value,weighted`: one `group` row per group, then a `total`
     /// row per currency. An empty key is the group of leads without one; an empty currency
     /// the block of leads without a value.
-    static func csv(_ blocks: [PipelineBlock]) -> [UInt8] {
+    static func csv(_ blocks: [PipelineBlock], gaps: [Int] = []) -> [UInt8] {
         let writer = CSVWriter()
         var out: [UInt8] = []
         writer.append(["currency", "row", "key", "count", "value", "weighted"], to: &out)
@@ -87,6 +117,8 @@ enum PipelineCommand {
             let t = block.total
             writer.append([currency, "total", "", String(t.count), amount(t.value), amount(t.weighted)], to: &out)
         }
+        // --as-of: a lead whose state then the log does not hold, by ID in the key column.
+        for id in gaps { writer.append(["", "gap", String(id), "", "", ""], to: &out) }
         return out
     }
 
@@ -141,5 +173,78 @@ enum PipelineCommand {
             let bar = String(repeating: "█", count: length / 8) + eighths[length % 8]
             lines[index + 1] += "  " + Style.apply(Style.cyan, bar, if: true)
         }
+    }
+
+    // MARK: --as-of and --explain
+
+    static func gapLine(_ gaps: [Int]) -> String {
+        "not in the log then (records of log format 1, or before the log's start): " + gaps.map { "#\($0)" }.joined(separator: " ")
+    }
+
+    static func lineJSON(_ line: PipelineLine) -> JSONValue {
+        .object(["id": .integer(line.lead),
+                 "value": line.value.map { .string($0.canonical) } ?? .null,
+                 "probability": .integer(line.percent),
+                 "exact": .string(line.exact),
+                 "weighted": .string(line.weighted.canonical)])
+    }
+
+    /// `currency,row,key,lead,count,value,probability,exact,weighted`: a `lead` row per lead
+    /// of each group, the `group` row its lines add up to, then the block's `total`.
+    static func explainedCSV(_ blocks: [PipelineBlock]) -> [UInt8] {
+        let writer = CSVWriter()
+        var out: [UInt8] = []
+        writer.append(["currency", "row", "key", "lead", "count", "value", "probability", "exact", "weighted"], to: &out)
+        func amount(_ a: Amount) -> String { a.formatted(decimalSeparator: UInt8(ascii: "."), groupingSeparator: nil, unambiguous: true) }
+        for block in blocks {
+            let currency = block.currency ?? ""
+            for group in block.groups {
+                let key = FormulaGuard.neutralise(group.key ?? "")
+                for line in group.lines {
+                    writer.append([currency, "lead", key, String(line.lead), "1", line.value.map(amount) ?? "",
+                                   String(line.percent), line.exact, amount(line.weighted)], to: &out)
+                }
+                let t = group.totals
+                writer.append([currency, "group", key, "", String(t.count), amount(t.value), "", "", amount(t.weighted)], to: &out)
+            }
+            let t = block.total
+            writer.append([currency, "total", "", "", String(t.count), amount(t.value), "", "", amount(t.weighted)], to: &out)
+        }
+        return out
+    }
+
+    /// Per group a heading with its sums, then one line per lead:
+    /// `#7  12500.00 × 40 % = 5000.00`, or with the rounding `… = 109.9989 → 110.00`.
+    static func explainedText(_ blocks: [PipelineBlock], grouping: PipelineGrouping) -> [String] {
+        var lines: [String] = []
+        for block in blocks {
+            if !lines.isEmpty { lines.append("") }
+            let currency = block.currency ?? "no value"
+            lines.append(currency)
+            for group in block.groups {
+                let t = group.totals
+                let name = group.key ?? noKey(grouping)
+                lines.append(block.currency == nil
+                    ? "\(grouping.rawValue) \(name): \(t.count) leads"
+                    : "\(grouping.rawValue) \(name): \(t.count) leads, value \(t.value.canonical), weighted \(t.weighted.canonical)")
+                let idWidth = group.lines.map { String($0.lead).count + 1 }.max() ?? 0
+                for line in group.lines {
+                    let id = "#\(line.lead)"
+                    let padded = id + String(repeating: " ", count: idWidth - id.count)
+                    guard let value = line.value else {
+                        lines.append("  \(padded)  no value × \(line.percent) %")
+                        continue
+                    }
+                    var text = "  \(padded)  \(value.canonical) × \(line.percent) % = "
+                    text += line.rounded ? "\(line.exact) → \(line.weighted.canonical)" : line.weighted.canonical
+                    lines.append(text)
+                }
+            }
+            let t = block.total
+            let what = grouping == .label ? "total (each lead once)" : "total"
+            lines.append(block.currency == nil ? "\(what): \(t.count) leads"
+                         : "\(what): \(t.count) leads, value \(t.value.canonical), weighted \(t.weighted.canonical)")
+        }
+        return lines
     }
 }

@@ -232,6 +232,8 @@ public enum CommandTable {
                 OptionSpec("all", "count won and lost leads too (dnc leads never count)"),
             ] + filters.filter { $0.name != "all" } + [
                 OptionSpec("overdue", "only leads with an overdue follow-up"),
+                OptionSpec("as-of", value: "WHEN", "the pipeline as it stood at WHEN, rebuilt from the activity log"),
+                OptionSpec("explain", "one line per lead in each group: value × probability = weighted, with the rounding"),
                 json,
                 OptionSpec("csv", "print CSV: one row per group and currency, then a total row (decimal strings)"),
             ],
@@ -239,14 +241,41 @@ public enum CommandTable {
             details: [
                 "Per group: the number of leads, their total value and their weighted value: each lead's value times its probability (the lead's override, else its stage's), rounded to the cent, then summed. Amounts in different currencies are never added: one block per currency, and one for leads without a value.",
                 "Counts open leads; --include-won, --include-lost (or --all, or naming the stage with --stage) add won and lost leads; dnc leads are never counted. With --by label a lead is counted under each of its labels, and once in the total. Docs/reports.md has the details and the JSON and CSV schemas.",
+                "--as-of WHEN rebuilds every lead's stage, value, probability, close date, owner, labels, source, campaign and next follow-up from the activity log and counts them as the pipeline did then (with the stages of today's config.json); leads whose records then are of the old log format 1 are named as gaps, never guessed. --search cannot look into the past: the log holds no personal data.",
             ],
             examples: [
                 Example("leads pipeline", "the open pipeline by stage"),
                 Example("leads pipeline --by month --mine", "my forecast by month of expected close"),
                 Example("leads pipeline --by owner --include-won --csv > forecast.csv", "per rep, won deals included, for a spreadsheet"),
+                Example("leads pipeline --as-of 2026-10-01 --by month", "the forecast as it stood on the first of October"),
+                Example("leads pipeline --explain --stage proposal", "each proposal's value, probability and weighted value"),
             ],
             exclusive: [["json", "csv"], ["owner", "mine"]],
             run: PipelineCommand.run),
+        CommandSpec(
+            "report", "questions about the past, from the activity log: funnel, velocity, lost, winrate, accuracy",
+            arguments: [ArgumentSpec("REPORT", "funnel, velocity, lost, winrate or accuracy",
+                                     hint: .choices(ReportCommand.Kind.allCases.map(\.rawValue)))],
+            options: [
+                OptionSpec("since", value: "WHEN", "count only what happened at or after WHEN"),
+                OptionSpec("until", value: "WHEN", "count only what happened before WHEN"),
+                OptionSpec("by", value: "GROUPING", "split by the lead's owner, source or campaign at the time",
+                           hint: .choices(HistoryGrouping.allCases.map(\.rawValue))),
+                json,
+                OptionSpec("csv", "print CSV: one row per table row, with a header"),
+            ],
+            writes: false,
+            details: [
+                "funnel: per month, the leads that entered each stage and how many of them went on to a later stage or won. velocity: days spent in each open stage (median, mean, 90th percentile) by stays that ended in the period. lost: moves to lost, reasons ranked, with the stages lost from (reasons come from the lead files: the log holds no free text). winrate: won / (won + lost) of the leads closed in the period. accuracy: per month, the open leads expected to close in it as the pipeline stood on its first day (count, value, weighted) against the leads won with a close date in it by the first of the next month; without --since, the last twelve months.",
+                "Each report is one pass over the activity log. Records of the old log format 1 do not carry every field: what they alone describe is left out and, for accuracy, counted as gaps. Docs/reports.md says what each report counts, with worked examples and the JSON and CSV shapes.",
+            ],
+            examples: [
+                Example("leads report funnel --since 2026-01-01", "this year's funnel, month by month"),
+                Example("leads report winrate --by owner", "each rep's win rate"),
+                Example("leads report accuracy --csv > accuracy.csv", "forecast against outcome, for a spreadsheet"),
+            ],
+            exclusive: [["json", "csv"]],
+            run: ReportCommand.run),
         CommandSpec(
             "export-csv", "write leads as CSV (RFC 4180) for spreadsheets and import-csv",
             options: filters + [

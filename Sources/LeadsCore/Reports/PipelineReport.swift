@@ -26,16 +26,55 @@ public struct PipelineTotals: Sendable, Equatable {
     }
 }
 
+/// One lead's part in a group's sums (`pipeline --explain`).
+public struct PipelineLine: Sendable, Equatable {
+    public var lead: Int
+    /// nil for a lead without a value (it counts, and adds nothing).
+    public var value: Amount?
+    /// The effective probability, percent.
+    public var percent: Int
+    /// value × percent / 100 before rounding, in millionths (exact).
+    public var exactMillionths: Int128
+    /// The weighted value as added: `exact` rounded half away from zero to the cent.
+    public var weighted: Amount
+
+    public init(lead: Int, value: Amount?, percent: Int, exactMillionths: Int128, weighted: Amount) {
+        self.lead = lead
+        self.value = value
+        self.percent = percent
+        self.exactMillionths = exactMillionths
+        self.weighted = weighted
+    }
+
+    /// The exact product as a decimal: "1234.56", "109.9989", "0.000033".
+    public var exact: String {
+        let negative = exactMillionths < 0
+        let magnitude = exactMillionths.magnitude
+        let whole = magnitude / 1_000_000
+        var fraction = String(magnitude % 1_000_000)
+        fraction = String(repeating: "0", count: 6 - fraction.count) + fraction
+        while fraction.count > 2 && fraction.hasSuffix("0") { fraction.removeLast() }
+        return (negative ? "-" : "") + String(whole) + "." + fraction
+    }
+
+    /// Whether rounding to the cent changed the product.
+    public var rounded: Bool { Int128(weighted.units) * 100 != exactMillionths }
+}
+
 /// One row of a currency block.
 public struct PipelineGroup: Sendable, Equatable {
     /// The stage, owner, `YYYY-MM` month, source, label or campaign; nil for the leads that
     /// have none (no owner, no expected close date, no label…).
     public var key: String?
     public var totals: PipelineTotals
+    /// With `explain`, the group's leads by ID, whose values and weighted values add up
+    /// to `totals`; empty otherwise.
+    public var lines: [PipelineLine]
 
-    public init(key: String?, totals: PipelineTotals) {
+    public init(key: String?, totals: PipelineTotals, lines: [PipelineLine] = []) {
         self.key = key
         self.totals = totals
+        self.lines = lines
     }
 }
 
@@ -72,23 +111,30 @@ public struct PipelineReport: Sendable {
     public let grouping: PipelineGrouping
     public let includeWon: Bool
     public let includeLost: Bool
+    /// Keep each lead's line (`--explain`): memory for every counted lead, not just the groups.
+    public let explain: Bool
     private let config: StoreConfig
     private var blocks: [String?: BlockAccumulator] = [:]
 
     private struct BlockAccumulator: Sendable {
         var groups: [String?: PipelineTotals] = [:]
+        var lines: [String?: [PipelineLine]] = [:]
         var total = PipelineTotals()
+        var line: PipelineLine?
 
         mutating func add(_ key: String?, value: Amount, weighted: Amount) throws(MoneyError) {
             try groups[key, default: PipelineTotals()].add(value: value, weighted: weighted)
+            if let line { lines[key, default: []].append(line) }
         }
     }
 
-    public init(grouping: PipelineGrouping, config: StoreConfig, includeWon: Bool = false, includeLost: Bool = false) {
+    public init(grouping: PipelineGrouping, config: StoreConfig, includeWon: Bool = false, includeLost: Bool = false,
+                explain: Bool = false) {
         self.grouping = grouping
         self.config = config
         self.includeWon = includeWon
         self.includeLost = includeLost
+        self.explain = explain
     }
 
     /// Whether the lead's stage is in the report's scope.
@@ -116,6 +162,11 @@ public struct PipelineReport: Sendable {
             }
             var block = blocks.removeValue(forKey: currency) ?? BlockAccumulator()
             defer { blocks[currency] = block }
+            if explain {
+                let percent = lead.stage == Stage.dnc.name ? 0 : lead.effectiveProbability(config)
+                block.line = PipelineLine(lead: lead.id, value: lead.value?.amount, percent: percent,
+                                          exactMillionths: Int128(value.units) * Int128(percent), weighted: weighted)
+            }
             func named(_ text: String?) -> String? { text?.isEmpty == false ? text : nil }
             switch grouping {
             case .stage: try block.add(lead.stage, value: value, weighted: weighted)
@@ -153,7 +204,9 @@ public struct PipelineReport: Sendable {
         }
         return currencies.map { currency in
             let block = blocks[currency]!
-            let groups = block.groups.map { PipelineGroup(key: $0.key, totals: $0.value) }
+            let groups = block.groups.map { key, totals in
+                PipelineGroup(key: key, totals: totals, lines: (block.lines[key] ?? []).sorted { $0.lead < $1.lead })
+            }
             return PipelineBlock(currency: currency, groups: groups.sorted(by: ordered), total: block.total)
         }
     }

@@ -544,7 +544,7 @@ public final class StoreWriter {
         let oldKeys = previous.map(DuplicateKey.keys(of:)) ?? []
         for key in newKeys where !oldKeys.contains(key) { try keys.insert(key, id: lead.id) }
         do { try keys.flush() } catch { throw .system(error) }
-        try commit([FileChange(leadsDir, "\(lead.id).json", lead.fileBytes)], log: entry)
+        try commit([FileChange(leadsDir, "\(lead.id).json", lead.fileBytes)], log: entry.recording(from: previous, to: lead))
         for key in oldKeys where !newKeys.contains(key) { try keys.remove(key, id: lead.id) }
     }
 
@@ -552,14 +552,14 @@ public final class StoreWriter {
     public func delete(_ lead: Lead, log entry: ActivityEntry) throws(StoreError) {
         // Erasure: the lead's summary must not outlive it in the report index.
         do { try indexDir.remove(SummaryIndex.fileName) } catch { throw .system(error) }
-        try commit([FileChange(leadsDir, "\(lead.id).json", nil)], log: entry)
+        try commit([FileChange(leadsDir, "\(lead.id).json", nil)], log: entry.recordingDeletion())
         for key in DuplicateKey.keys(of: lead) { try keys.remove(key, id: lead.id) }
     }
 
     /// A lead's and a customer's file changed together (convert), with one log line.
-    public func save(_ lead: Lead, customer: Customer, log entry: ActivityEntry) throws(StoreError) {
+    public func save(_ lead: Lead, previous: Lead, customer: Customer, log entry: ActivityEntry) throws(StoreError) {
         try commit([FileChange(customersDir, "\(customer.id).json", JSONWriter.pretty(customer.json)),
-                    FileChange(leadsDir, "\(lead.id).json", lead.fileBytes)], log: entry)
+                    FileChange(leadsDir, "\(lead.id).json", lead.fileBytes)], log: entry.recording(from: previous, to: lead))
     }
 
     struct FileChange {
@@ -686,7 +686,7 @@ public final class StoreWriter {
             try leadsDir.syncFileSystem()
             try leadsDir.sync()
             CrashPoint.hit(.afterLeadWrite)
-            try log.append(contentsOf: items.map(\.entry))
+            try log.append(contentsOf: items.map { $0.entry.recording(from: $0.previous, to: $0.lead) })
         } catch {
             for (name, backup) in done.reversed() { leadsDir.restore(name, from: backup) }
             throw .system(error)

@@ -146,7 +146,9 @@ extension LeadStore {
         var unlogged: [(path: String, entry: ActivityEntry)] = []
         let now = actor.now
         for id in fileIDs.leads where !logged.leads.contains(id) {
-            unlogged.append(("\(Self.leadsDirectory)/\(id).json", ActivityEntry(time: now, user: actor.user, action: "recover", lead: id)))
+            var entry = ActivityEntry(time: now, user: actor.user, action: "recover", lead: id)
+            if let dir = try subdirectory(Self.leadsDirectory), let lead = try? Self.readLead(id, in: dir) { entry = entry.recordingFound(lead) }
+            unlogged.append(("\(Self.leadsDirectory)/\(id).json", entry))
         }
         for id in fileIDs.customers where !logged.customers.contains(id) {
             unlogged.append(("\(Self.customersDirectory)/\(id).json", ActivityEntry(time: now, user: actor.user, action: "recover", customer: id)))

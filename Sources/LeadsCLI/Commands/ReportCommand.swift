@@ -1,0 +1,250 @@
+import LeadsCore
+
+/// `leads report funnel|velocity|lost|winrate|accuracy`: questions about the past,
+/// answered from one streaming pass over the activity log (Docs/reports.md). The
+/// counting is in Core (Sources/LeadsCore/Reports); this file reads and renders.
+enum ReportCommand {
+    enum Kind: String, CaseIterable { case funnel, velocity, lost, winrate, accuracy }
+
+    static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
+        let raw = invocation.positionals[0]
+        guard let kind = Kind(rawValue: raw.lowercased()) else {
+            let names = Kind.allCases.map(\.rawValue)
+            throw UsageError.invalidArgument(argument: "REPORT", value: raw, reason: "one of " + names.joined(separator: ", ")
+                                                 + (Suggestion.nearest(to: raw, in: names).map { "; did you mean '\($0)'?" } ?? ""))
+        }
+        let now = try context.now()
+        let since = try invocation.value("since").map { try FieldParser.instant($0, field: "--since", now: now) }
+        let until = try invocation.value("until").map { try FieldParser.instant($0, field: "--until", now: now) }
+        if let since, let until, until <= since {
+            throw UsageError.invalidArgument(argument: "--until", value: invocation.value("until") ?? "",
+                                             reason: "--until must come after --since")
+        }
+        let grouping = try invocation.value("by").map { raw throws -> HistoryGrouping in
+            guard let grouping = HistoryGrouping(rawValue: raw.lowercased()) else {
+                let names = HistoryGrouping.allCases.map(\.rawValue)
+                throw UsageError.invalidArgument(argument: "--by", value: raw, reason: "group by one of " + names.joined(separator: ", ")
+                                                     + (Suggestion.nearest(to: raw, in: names).map { "; did you mean '\($0)'?" } ?? ""))
+            }
+            return grouping
+        }
+        let scope = HistoryScope(since: since, until: until, grouping: grouping)
+        let store = try context.store()
+        let config = try store.config()
+        let format: Format = invocation.flag("json") ? .json : invocation.flag("csv") ? .csv : .text
+        let table: RenderedReport
+        switch kind {
+        case .funnel:
+            var report = FunnelReport(scope: scope, config: config)
+            try replay(store) { report.add($0) }
+            table = funnel(report.rows, grouping: grouping)
+        case .velocity:
+            var report = VelocityReport(scope: scope, config: config)
+            try replay(store) { report.add($0) }
+            table = velocity(report.rows, grouping: grouping)
+        case .lost:
+            var report = LostReport(scope: scope, config: config)
+            try replay(store) { report.add($0) }
+            // Reasons are free text, kept in the lead files only.
+            var reasons: [Int: String] = [:]
+            for id in report.leads.sorted() {
+                guard let lead = try? store.lead(id), lead.stage == Stage.lost.name, let reason = lead.lostReason else { continue }
+                reasons[id] = reason
+            }
+            table = lost(report.rows(reasons: reasons), grouping: grouping)
+        case .winrate:
+            var report = WinRateReport(scope: scope)
+            try replay(store) { report.add($0) }
+            table = winrate(report.rows, total: report.total, grouping: grouping)
+        case .accuracy:
+            let last = LocalTime.date(of: until.map { Timestamp(seconds: $0.seconds - 1) } ?? now)
+            let first = since.map(LocalTime.date(of:)) ?? CalendarDate(year: last.year, month: last.month, day: 1)!.adding(months: -11)
+            var report = AccuracyReport(months: AccuracyReport.months(from: first, through: last), config: config, grouping: grouping)
+            var moments = LeadsAtMoments(moments: report.moments)
+            try replay(store) { transition in try moments.add(transition) { try report.observe(moment: $0, leads: $1) } }
+            try moments.finish { try report.observe(moment: $0, leads: $1) }
+            var gaps = moments.gaps
+            if moments.outOfOrder {
+                // Records out of time order (a backfill): each moment from a pass of its own.
+                report = AccuracyReport(months: report.months, config: config, grouping: grouping)
+                gaps = []
+                for (index, moment) in report.moments.enumerated() {
+                    var then = LeadsAsOf(moment: moment)
+                    try replay(store) { then.add($0) }
+                    try report.observe(moment: index, leads: then.states)
+                    gaps.append(then.gaps.count)
+                }
+            }
+            table = accuracy(report.rows(gaps: gaps), grouping: grouping)
+        }
+        let out = context.output
+        switch format {
+        case .json: try out.write(bytes: JSONWriter.pretty(.object(["report": .string(kind.rawValue), "rows": .array(table.json)])))
+        case .csv:
+            let writer = CSVWriter()
+            var bytes: [UInt8] = []
+            writer.append(table.columns.map(\.title), to: &bytes)
+            for row in table.rows { writer.append(row.map(FormulaGuard.neutralise), to: &bytes) }
+            try out.write(bytes: bytes)
+        case .text:
+            var text = TextTable(table.columns.map { TextTable.Column(title: $0.title.uppercased(), alignment: $0.numeric ? .right : .left) })
+            for row in table.rows { text.add(row) }
+            let color = context.environment.colorOnStdout
+            var lines = text.render(width: context.environment.terminalColumns, color: color)
+            if color { addBars(&lines, measures: table.bars, width: context.environment.terminalColumns) }
+            if table.rows.isEmpty { lines = [] }
+            for line in lines { try out.line(line) }
+            if table.rows.isEmpty && context.environment.stderrIsTerminal { Output.standardError("leads: nothing to report") }
+        }
+        return ExitStatus.success
+    }
+
+    enum Format { case text, json, csv }
+
+    /// A report as rows of cells (the table and CSV) and as JSON objects.
+    struct RenderedReport {
+        struct Column { var title: String, numeric: Bool }
+        var columns: [Column]
+        var rows: [[String]] = []
+        var json: [JSONValue] = []
+        /// Per row, what its bar measures on a terminal.
+        var bars: [Double] = []
+    }
+
+    static func replay(_ store: LeadStore, _ visit: (LeadTransition) throws -> Void) throws {
+        var history = LeadHistory()
+        try store.forEachLogRecord { entry in
+            if let transition = history.transition(for: entry) { try visit(transition) }
+        }
+    }
+
+    static func keyColumn(_ grouping: HistoryGrouping?) -> [RenderedReport.Column] {
+        grouping.map { [.init(title: $0.rawValue, numeric: false)] } ?? []
+    }
+
+    static func keyCells(_ key: String?, _ grouping: HistoryGrouping?) -> [String] {
+        grouping == nil ? [] : [key ?? "(none)"]
+    }
+
+    static func keyJSON(_ key: String?, _ grouping: HistoryGrouping?, into object: inout [String: JSONValue]) {
+        if let grouping { object[grouping.rawValue] = key.map(JSONValue.string) ?? .null }
+    }
+
+    static func percent(_ part: Int, of whole: Int) -> String {
+        guard whole > 0 else { return "" }
+        let tenths = (part * 2000 + whole) / (2 * whole)
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+
+    static func funnel(_ rows: [FunnelRow], grouping: HistoryGrouping?) -> RenderedReport {
+        var r = RenderedReport(columns: [.init(title: "month", numeric: false)] + keyColumn(grouping) + [
+            .init(title: "stage", numeric: false), .init(title: "entered", numeric: true),
+            .init(title: "moved_on", numeric: true), .init(title: "moved_on_percent", numeric: true)])
+        for row in rows {
+            r.rows.append([row.period] + keyCells(row.key, grouping) + [row.stage, String(row.entered), String(row.movedOn),
+                                                                        percent(row.movedOn, of: row.entered)])
+            var object: [String: JSONValue] = ["month": .string(row.period), "stage": .string(row.stage),
+                                               "entered": .integer(row.entered), "moved_on": .integer(row.movedOn)]
+            keyJSON(row.key, grouping, into: &object)
+            r.json.append(.object(object))
+            r.bars.append(Double(row.entered))
+        }
+        return r
+    }
+
+    static func velocity(_ rows: [VelocityRow], grouping: HistoryGrouping?) -> RenderedReport {
+        var r = RenderedReport(columns: keyColumn(grouping) + [
+            .init(title: "stage", numeric: false), .init(title: "stays", numeric: true), .init(title: "median_days", numeric: true),
+            .init(title: "mean_days", numeric: true), .init(title: "p90_days", numeric: true)])
+        for row in rows {
+            let s = row.summary
+            r.rows.append(keyCells(row.key, grouping) + [row.stage, String(s.count), DurationSummary.days(s.median),
+                                                         DurationSummary.days(s.mean), DurationSummary.days(s.p90)])
+            var object: [String: JSONValue] = ["stage": .string(row.stage), "stays": .integer(s.count),
+                                               "median_seconds": .number(String(s.median)), "mean_seconds": .number(String(s.mean)),
+                                               "p90_seconds": .number(String(s.p90)),
+                                               "median_days": .number(DurationSummary.days(s.median)),
+                                               "mean_days": .number(DurationSummary.days(s.mean)),
+                                               "p90_days": .number(DurationSummary.days(s.p90))]
+            keyJSON(row.key, grouping, into: &object)
+            r.json.append(.object(object))
+            r.bars.append(Double(s.median))
+        }
+        return r
+    }
+
+    static func lost(_ rows: [LostRow], grouping: HistoryGrouping?) -> RenderedReport {
+        var r = RenderedReport(columns: keyColumn(grouping) + [
+            .init(title: "reason", numeric: false), .init(title: "lost", numeric: true), .init(title: "from", numeric: false)])
+        for row in rows {
+            let from = row.from.map { "\($0.stage) \($0.count)" }.joined(separator: ", ")
+            r.rows.append(keyCells(row.key, grouping) + [row.reason ?? "(no reason)", String(row.count), from])
+            var object: [String: JSONValue] = ["reason": row.reason.map(JSONValue.string) ?? .null, "lost": .integer(row.count),
+                                               "from": .array(row.from.map { .object(["stage": .string($0.stage), "lost": .integer($0.count)]) })]
+            keyJSON(row.key, grouping, into: &object)
+            r.json.append(.object(object))
+            r.bars.append(Double(row.count))
+        }
+        return r
+    }
+
+    static func winrate(_ rows: [WinRateRow], total: WinRateRow, grouping: HistoryGrouping?) -> RenderedReport {
+        var r = RenderedReport(columns: (grouping == nil ? [] : keyColumn(grouping)) + [
+            .init(title: "won", numeric: true), .init(title: "lost", numeric: true), .init(title: "win_rate_percent", numeric: true)])
+        func add(_ row: WinRateRow, cells: [String], isTotal: Bool) {
+            r.rows.append(cells + [String(row.won), String(row.lost), row.won + row.lost == 0 ? "" : row.rate])
+            var object: [String: JSONValue] = ["won": .integer(row.won), "lost": .integer(row.lost),
+                                               "win_rate_percent": row.won + row.lost == 0 ? .null : .number(row.rate)]
+            if isTotal { object["total"] = .bool(true) } else { keyJSON(row.key, grouping, into: &object) }
+            r.json.append(.object(object))
+            r.bars.append(isTotal ? 0 : Double(row.won * 1000 / max(1, row.won + row.lost)))
+        }
+        if grouping != nil {
+            for row in rows { add(row, cells: keyCells(row.key, grouping), isTotal: false) }
+            add(total, cells: ["total"], isTotal: true)
+        } else {
+            add(total, cells: [], isTotal: true)
+        }
+        return r
+    }
+
+    static func accuracy(_ rows: [AccuracyRow], grouping: HistoryGrouping?) -> RenderedReport {
+        var r = RenderedReport(columns: [.init(title: "month", numeric: false)] + keyColumn(grouping) + [
+            .init(title: "currency", numeric: false), .init(title: "forecast_leads", numeric: true),
+            .init(title: "forecast_value", numeric: true), .init(title: "forecast_weighted", numeric: true),
+            .init(title: "won_leads", numeric: true), .init(title: "won_value", numeric: true),
+            .init(title: "won_percent_of_weighted", numeric: true), .init(title: "gaps", numeric: true)])
+        for row in rows {
+            let hasValue = row.currency != nil
+            func money(_ a: Amount) -> String { hasValue ? a.canonical : "" }
+            r.rows.append([row.month] + keyCells(row.key, grouping) + [
+                row.currency ?? "", String(row.forecast.count), money(row.forecast.value), money(row.forecast.weighted),
+                String(row.won.count), money(row.won.value), row.ratio ?? "", String(row.gaps)])
+            var object: [String: JSONValue] = [
+                "month": .string(row.month), "currency": row.currency.map(JSONValue.string) ?? .null,
+                "forecast": .object(["count": .integer(row.forecast.count), "value": .string(row.forecast.value.canonical),
+                                     "weighted": .string(row.forecast.weighted.canonical)]),
+                "won": .object(["count": .integer(row.won.count), "value": .string(row.won.value.canonical)]),
+                "won_percent_of_weighted": row.ratio.map(JSONValue.number) ?? .null,
+                "gaps": .integer(row.gaps)]
+            keyJSON(row.key, grouping, into: &object)
+            r.json.append(.object(object))
+            r.bars.append(Double(row.won.value.units))
+        }
+        return r
+    }
+
+    /// A bar after each row (not the header), proportional to the row's measure.
+    static func addBars(_ lines: inout [String], measures: [Double], width: Int?) {
+        guard let largest = measures.max(), largest > 0, let tableWidth = lines.first.map(displayWidth) else { return }
+        let barWidth = min(30, (width ?? 80) - tableWidth - 2)
+        guard barWidth >= 5 else { return }
+        let eighths = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
+        for (index, measure) in measures.enumerated() where index + 1 < lines.count {
+            let length = Int((max(0, measure) / largest * Double(barWidth * 8)).rounded())
+            guard length > 0 else { continue }
+            let bar = String(repeating: "█", count: length / 8) + eighths[length % 8]
+            lines[index + 1] += "  " + Style.apply(Style.cyan, bar, if: true)
+        }
+    }
+}

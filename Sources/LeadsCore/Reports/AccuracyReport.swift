@@ -1,0 +1,164 @@
+/// One row of `report accuracy`: for one month and currency, what the pipeline said on
+/// the first of the month about the leads expected to close in it, and what was won.
+public struct AccuracyRow: Sendable, Equatable {
+    /// `YYYY-MM`.
+    public var month: String
+    /// The group (`--by`), nil without one or for the leads that have none.
+    public var key: String?
+    /// nil: leads without a value (counted, no amounts).
+    public var currency: String?
+    /// Open leads with an expected close date in the month, as of its first day 00:00
+    /// (local time): count, value, weighted value — `pipeline --by month --as-of` that day.
+    public var forecast: PipelineTotals
+    /// Won leads with an expected close date in the month, as of the first of the next
+    /// month: count and value (weighted = value, at 100 %).
+    public var won: PipelineTotals
+    /// Leads whose state on the first of the month the log does not hold (all currencies).
+    public var gaps: Int
+
+    public init(month: String, key: String? = nil, currency: String?, forecast: PipelineTotals, won: PipelineTotals, gaps: Int) {
+        self.month = month
+        self.key = key
+        self.currency = currency
+        self.forecast = forecast
+        self.won = won
+        self.gaps = gaps
+    }
+
+    /// won value / forecast weighted value in percent, one decimal, rounded half up; nil
+    /// when nothing was forecast.
+    public var ratio: String? {
+        let forecast = Int128(self.forecast.weighted.units), won = Int128(self.won.value.units)
+        guard forecast > 0 else { return nil }
+        let tenths = (won * 2000 + forecast) / (2 * forecast)
+        return "\(tenths / 10).\(tenths.magnitude % 10)"
+    }
+}
+
+/// The leads' states at a list of moments, from one pass over a log whose times do not
+/// go back. `emit` gets each moment's index and every lead's state then (records at or
+/// before the moment applied); the gaps at each moment are known once the pass is over.
+/// A log whose times go back (a backfill with LEADS_NOW) sets `outOfOrder`: its answers
+/// must come from one `LeadsAsOf` pass per moment instead.
+public struct LeadsAtMoments: Sendable {
+    public let moments: [Timestamp]
+    private var next = 0
+    private var current: [Int: LeadState] = [:]
+    private var unknownAt: [Int] = []
+    private var first: [Int: (time: Timestamp, before: LeadState)] = [:]
+    private var latest: Timestamp?
+    public private(set) var outOfOrder = false
+
+    public init(moments: [Timestamp]) {
+        self.moments = moments
+    }
+
+    public mutating func add(_ transition: LeadTransition, emit: (Int, [Int: LeadState]) throws -> Void) rethrows {
+        if let latest, transition.time < latest { outOfOrder = true }
+        latest = max(latest ?? transition.time, transition.time)
+        while next < moments.count, transition.time > moments[next] { try flush(emit) }
+        if current[transition.lead] == nil { first[transition.lead] = (transition.time, transition.before) }
+        current[transition.lead] = transition.after
+    }
+
+    public mutating func finish(emit: (Int, [Int: LeadState]) throws -> Void) rethrows {
+        while next < moments.count { try flush(emit) }
+    }
+
+    private mutating func flush(_ emit: (Int, [Int: LeadState]) throws -> Void) rethrows {
+        unknownAt.append(current.values.reduce(0) { $0 + ($1 == .unknown ? 1 : 0) })
+        try emit(next, current)
+        next += 1
+    }
+
+    /// Per moment, the leads the log cannot say anything about then: unknown, or first
+    /// recorded later by a record that did not make them (`LeadsAsOf`'s rule).
+    public var gaps: [Int] {
+        var gaps = unknownAt
+        for (_, item) in first {
+            for (i, moment) in moments.enumerated() where i < gaps.count && item.time > moment {
+                switch item.before {
+                case .absent: break
+                case .known(let snapshot): if snapshot.createdAt <= moment { gaps[i] += 1 }
+                case .unknown: gaps[i] += 1
+                }
+            }
+        }
+        return gaps
+    }
+}
+
+/// `leads report accuracy`: forecast against outcome, month by month. Fed the leads'
+/// states at `moments` (the first of each month and of the month after the last): the
+/// forecast of month i is taken at moment i, its outcome at moment i + 1.
+public struct AccuracyReport: Sendable {
+    public let months: [CalendarDate]
+    public let grouping: HistoryGrouping?
+    private let config: StoreConfig
+    private struct Block: Hashable { var key: String?, currency: String? }
+    private var forecast: [Int: [Block: PipelineTotals]] = [:]
+    private var won: [Int: [Block: PipelineTotals]] = [:]
+
+    /// `months`: the first day of each month to report, ascending.
+    public init(months: [CalendarDate], config: StoreConfig, grouping: HistoryGrouping? = nil) {
+        self.months = months
+        self.config = config
+        self.grouping = grouping
+    }
+
+    /// The months from `first`'s to `last`'s, each by its first day.
+    public static func months(from first: CalendarDate, through last: CalendarDate) -> [CalendarDate] {
+        var months: [CalendarDate] = []
+        var month = CalendarDate(year: first.year, month: first.month, day: 1)!
+        while month <= last {
+            months.append(month)
+            month = month.adding(months: 1)
+        }
+        return months
+    }
+
+    /// 00:00 local time on the first of each month, and of the month after the last.
+    public var moments: [Timestamp] {
+        guard let last = months.last else { return [] }
+        return (months + [last.adding(months: 1)]).map(LocalTime.startOfDay)
+    }
+
+    public mutating func observe(moment index: Int, leads: [Int: LeadState]) throws(ReportError) {
+        for (id, state) in leads {
+            guard let snapshot = state.snapshot, let close = snapshot.expectedClose else { continue }
+            let lead = snapshot.lead(id: id)
+            let currency = snapshot.value?.currency
+            let block = Block(key: grouping.flatMap { $0.key(of: snapshot) }, currency: currency)
+            do {
+                if index < months.count, !lead.isClosed, close.year == months[index].year, close.month == months[index].month {
+                    let weighted = try lead.weightedValue(config)?.amount ?? .zero
+                    try forecast[index, default: [:]][block, default: PipelineTotals()].add(value: snapshot.value?.amount ?? .zero, weighted: weighted)
+                }
+                if index > 0, snapshot.stage == Stage.won.name, close.year == months[index - 1].year, close.month == months[index - 1].month {
+                    let value = snapshot.value?.amount ?? .zero
+                    try won[index - 1, default: [:]][block, default: PipelineTotals()].add(value: value, weighted: value)
+                }
+            } catch {
+                throw .amountTooLarge(lead: id, currency: currency ?? "")
+            }
+        }
+    }
+
+    /// Months ascending; within a month groups in byte order (none last), and within a
+    /// group currencies in code order, then no value. A month with nothing forecast or
+    /// won has one row without a group or currency.
+    public func rows(gaps: [Int]) -> [AccuracyRow] {
+        var rows: [AccuracyRow] = []
+        for (i, month) in months.enumerated() {
+            let blocks = Set((forecast[i] ?? [:]).keys).union((won[i] ?? [:]).keys)
+            let ordered = blocks.sorted { a, b in a.key != b.key ? keyPrecedes(a.key, b.key) : keyPrecedes(a.currency, b.currency) }
+            for block in ordered.isEmpty ? [Block(key: nil, currency: nil)] : ordered {
+                rows.append(AccuracyRow(month: month.monthKey, key: block.key, currency: block.currency,
+                                        forecast: forecast[i]?[block] ?? PipelineTotals(),
+                                        won: won[i]?[block] ?? PipelineTotals(),
+                                        gaps: i < gaps.count ? gaps[i] : 0))
+            }
+        }
+        return rows
+    }
+}

@@ -1,0 +1,82 @@
+/// Durations in whole seconds, summarised: count, median, mean, 90th percentile.
+public struct DurationSummary: Sendable, Equatable {
+    public var count: Int
+    public var median: Int64
+    public var mean: Int64
+    /// Nearest rank: the smallest duration at least 90 % of them do not exceed.
+    public var p90: Int64
+
+    /// The median of an even count is the mean of the middle two; means are rounded
+    /// half up to the second.
+    public init?(_ durations: [Int64]) {
+        guard !durations.isEmpty else { return nil }
+        let sorted = durations.sorted()
+        let n = sorted.count
+        count = n
+        median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2] + 1) / 2
+        let total = sorted.reduce(Int64(0), +)
+        mean = (total + Int64(n) / 2) / Int64(n)
+        p90 = sorted[(9 * n + 9) / 10 - 1]
+    }
+
+    /// Seconds as days with one decimal, rounded half up: 129600 → "1.5".
+    public static func days(_ seconds: Int64) -> String {
+        let tenths = (seconds * 10 + 43_200) / 86_400
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}
+
+/// One row of `report velocity`: how long the leads of a group stayed in an open stage.
+public struct VelocityRow: Sendable, Equatable {
+    public var key: String?
+    public var stage: String
+    public var summary: DurationSummary
+
+    public init(key: String?, stage: String, summary: DurationSummary) {
+        self.key = key
+        self.stage = stage
+        self.summary = summary
+    }
+}
+
+/// `leads report velocity`: the time each stay in an open stage lasted, from the
+/// transition that brought the lead into the stage to the one that took it to another
+/// stage, counted when it ended within the scope. A stay still going on, one whose start
+/// is not in the log, and one ended by erasing the lead are not counted. The group is
+/// the lead's at the start of the stay.
+public struct VelocityReport: Sendable {
+    public let scope: HistoryScope
+    private let order: StageOrder
+    private struct Stay { var stage: String, since: Timestamp, key: String? }
+    private struct RowKey: Hashable { var key: String?, stage: String }
+    private var stays: [Int: Stay] = [:]
+    private var durations: [RowKey: [Int64]] = [:]
+
+    public init(scope: HistoryScope, config: StoreConfig) {
+        self.scope = scope
+        order = StageOrder(config)
+    }
+
+    public mutating func add(_ transition: LeadTransition) {
+        let after = transition.after.snapshot
+        if let stay = stays[transition.lead], after?.stage != stay.stage {
+            stays[transition.lead] = nil
+            if after != nil, scope.contains(transition.time) {
+                durations[RowKey(key: stay.key, stage: stay.stage), default: []].append(transition.time.seconds - stay.since.seconds)
+            }
+        }
+        guard let after, !Stage.builtIn.contains(where: { $0.name == after.stage }) else { return }
+        switch transition.before {
+        case .absent: break
+        case .known(let before) where before.stage != after.stage: break
+        default: return
+        }
+        stays[transition.lead] = Stay(stage: after.stage, since: transition.time, key: scope.key(of: after))
+    }
+
+    /// By group (byte order, none last), then stage order.
+    public var rows: [VelocityRow] {
+        durations.compactMap { row, list in DurationSummary(list).map { VelocityRow(key: row.key, stage: row.stage, summary: $0) } }
+            .sorted { a, b in a.key != b.key ? keyPrecedes(a.key, b.key) : order.precedes(a.stage, b.stage) }
+    }
+}
