@@ -103,6 +103,10 @@ _leads_takes_value() {
         'pipeline --source') return 0 ;;
         'pipeline --campaign') return 0 ;;
         'pipeline --search') return 0 ;;
+        'pipeline --as-of') return 0 ;;
+        'report --since') return 0 ;;
+        'report --until') return 0 ;;
+        'report --by') return 0 ;;
         'export-csv --stage') return 0 ;;
         'export-csv --owner') return 0 ;;
         'export-csv --label') return 0 ;;
@@ -183,6 +187,10 @@ _leads_value() {
         'pipeline --source') _leads_live sources ;;
         'pipeline --campaign') _leads_live campaigns ;;
         'pipeline --search') : ;;
+        'pipeline --as-of') : ;;
+        'report --since') : ;;
+        'report --until') : ;;
+        'report --by') _leads_words owner source campaign ;;
         'export-csv --stage') _leads_live stages ;;
         'export-csv --owner') _leads_live owners ;;
         'export-csv --label') _leads_live labels ;;
@@ -218,7 +226,8 @@ _leads_options() {
         customers) _leads_words --json --dir --user --help -h --version ;;
         remind) _leads_words --owner --list --done --snooze --due --mine --once --json --dir --user --help -h --version ;;
         import-csv) _leads_words --delimiter --encoding --decimal --map --default --on-duplicate --skip-invalid --dry-run --json --dir --user --help -h --version ;;
-        pipeline) _leads_words --by --include-won --include-lost --all --stage --owner --mine --label --source --campaign --search --overdue --json --csv --dir --user --help -h --version ;;
+        pipeline) _leads_words --by --include-won --include-lost --all --stage --owner --mine --label --source --campaign --search --overdue --as-of --explain --json --csv --dir --user --help -h --version ;;
+        report) _leads_words --since --until --by --json --csv --dir --user --help -h --version ;;
         export-csv) _leads_words --all --stage --owner --mine --label --source --campaign --search --overdue --fields --delimiter --bom --decimal-comma --excel --no-formula-escape --with-notes --output --dir --user --help -h --version ;;
         fsck) _leads_words --repair --json --dir --user --help -h --version ;;
         lock) _leads_words --shared --dir --user --help -h --version ;;
@@ -265,6 +274,9 @@ _leads_arguments() {
         import-csv)
             ((n == 0)) && _leads_files
             ;;
+        report)
+            ((n == 0)) && _leads_words funnel velocity lost winrate accuracy
+            ;;
         lock)
             _leads_programs
             ;;
@@ -272,7 +284,7 @@ _leads_arguments() {
             ((n == 0)) && _leads_live leads
             ;;
         help)
-            ((n == 0)) && _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline export-csv fsck lock log help completion
+            ((n == 0)) && _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline report export-csv fsck lock log help completion
             ;;
         completion)
             ((n == 0)) && _leads_words bash zsh fish
@@ -325,7 +337,7 @@ _leads() {
     elif [[ -z $ended && $cur == -* ]]; then
         _leads_options "$command"
     elif [[ -z $command ]]; then
-        _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline export-csv fsck lock log help completion
+        _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline report export-csv fsck lock log help completion
     else
         _leads_arguments "$command" "$n"
     fi

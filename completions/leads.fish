@@ -6,7 +6,7 @@
 # Does option $argv[2] take a value after command $argv[1] ("" before the command)?
 function __leads_takes_value
     switch "$argv[1] $argv[2]"
-        case 'add --company' 'add --email' 'add --phone' 'add --address' 'add --source' 'add --campaign' 'add --value' 'add --currency' 'add --probability' 'add --close' 'add --owner' 'add --stage' 'add --label' 'add --field' 'add --note' 'add --next' 'list --stage' 'list --owner' 'list --label' 'list --source' 'list --campaign' 'list --search' 'list --sort' 'list --limit' 'status --probability' 'status --note' 'status --reason' 'set --name' 'set --company' 'set --email' 'set --phone' 'set --address' 'set --source' 'set --campaign' 'set --value' 'set --currency' 'set --probability' 'set --close' 'set --label' 'set --field' 'note --at' 'convert --customer-name' 'convert --customer' 'convert --project' 'remind --owner' 'import-csv --delimiter' 'import-csv --encoding' 'import-csv --decimal' 'import-csv --map' 'import-csv --default' 'import-csv --on-duplicate' 'pipeline --by' 'pipeline --stage' 'pipeline --owner' 'pipeline --label' 'pipeline --source' 'pipeline --campaign' 'pipeline --search' 'export-csv --stage' 'export-csv --owner' 'export-csv --label' 'export-csv --source' 'export-csv --campaign' 'export-csv --search' 'export-csv --fields' 'export-csv --delimiter' 'export-csv --output' 'log --since' 'log --user' 'log --action' 'log --count' 'log -n'
+        case 'add --company' 'add --email' 'add --phone' 'add --address' 'add --source' 'add --campaign' 'add --value' 'add --currency' 'add --probability' 'add --close' 'add --owner' 'add --stage' 'add --label' 'add --field' 'add --note' 'add --next' 'list --stage' 'list --owner' 'list --label' 'list --source' 'list --campaign' 'list --search' 'list --sort' 'list --limit' 'status --probability' 'status --note' 'status --reason' 'set --name' 'set --company' 'set --email' 'set --phone' 'set --address' 'set --source' 'set --campaign' 'set --value' 'set --currency' 'set --probability' 'set --close' 'set --label' 'set --field' 'note --at' 'convert --customer-name' 'convert --customer' 'convert --project' 'remind --owner' 'import-csv --delimiter' 'import-csv --encoding' 'import-csv --decimal' 'import-csv --map' 'import-csv --default' 'import-csv --on-duplicate' 'pipeline --by' 'pipeline --stage' 'pipeline --owner' 'pipeline --label' 'pipeline --source' 'pipeline --campaign' 'pipeline --search' 'pipeline --as-of' 'report --since' 'report --until' 'report --by' 'export-csv --stage' 'export-csv --owner' 'export-csv --label' 'export-csv --source' 'export-csv --campaign' 'export-csv --search' 'export-csv --fields' 'export-csv --delimiter' 'export-csv --output' 'log --since' 'log --user' 'log --action' 'log --count' 'log -n'
             return 0
         case '* --dir' '* --user'
             return 0
@@ -97,6 +97,7 @@ function __leads_commands
     printf '%s\t%s\n' remind 'add, list, close and snooze follow-ups; report the due ones for cron'
     printf '%s\t%s\n' import-csv 'import leads from a CSV file (other CRMs, Excel)'
     printf '%s\t%s\n' pipeline 'forecast: leads, value and weighted value per stage, owner, month…'
+    printf '%s\t%s\n' report 'questions about the past, from the activity log: funnel, velocity, lost, winrate, accuracy'
     printf '%s\t%s\n' export-csv 'write leads as CSV (RFC 4180) for spreadsheets and import-csv'
     printf '%s\t%s\n' fsck 'check every file and the log; --repair mends what can be mended'
     printf '%s\t%s\n' lock 'run a command while holding the store\'s lock'
@@ -123,6 +124,7 @@ complete -c leads -n __leads_needs_command -a customers -d 'list the customers m
 complete -c leads -n __leads_needs_command -a remind -d 'add, list, close and snooze follow-ups; report the due ones for cron'
 complete -c leads -n __leads_needs_command -a import-csv -d 'import leads from a CSV file (other CRMs, Excel)'
 complete -c leads -n __leads_needs_command -a pipeline -d 'forecast: leads, value and weighted value per stage, owner, month…'
+complete -c leads -n __leads_needs_command -a report -d 'questions about the past, from the activity log: funnel, velocity, lost, winrate, accuracy'
 complete -c leads -n __leads_needs_command -a export-csv -d 'write leads as CSV (RFC 4180) for spreadsheets and import-csv'
 complete -c leads -n __leads_needs_command -a fsck -d 'check every file and the log; --repair mends what can be mended'
 complete -c leads -n __leads_needs_command -a lock -d 'run a command while holding the store\'s lock'
@@ -266,8 +268,18 @@ complete -c leads -n '__leads_using pipeline' -l source -x -a '(__leads_live sou
 complete -c leads -n '__leads_using pipeline' -l campaign -x -a '(__leads_live campaigns)' -d 'only leads from this campaign'
 complete -c leads -n '__leads_using pipeline' -l search -x -d 'only leads whose name, company, e-mail or notes contain TEXT (case-insensitive)'
 complete -c leads -n '__leads_using pipeline' -l overdue -d 'only leads with an overdue follow-up'
+complete -c leads -n '__leads_using pipeline' -l as-of -x -d 'the pipeline as it stood at WHEN, rebuilt from the activity log'
+complete -c leads -n '__leads_using pipeline' -l explain -d 'one line per lead in each group: value × probability = weighted, with the rounding'
 complete -c leads -n '__leads_using pipeline' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
 complete -c leads -n '__leads_using pipeline' -l csv -d 'print CSV: one row per group and currency, then a total row (decimal strings)'
+
+# report
+complete -c leads -n '__leads_using report' -l since -x -d 'count only what happened at or after WHEN'
+complete -c leads -n '__leads_using report' -l until -x -d 'count only what happened before WHEN'
+complete -c leads -n '__leads_using report' -l by -x -a 'owner source campaign' -d 'split by the lead\'s owner, source or campaign at the time'
+complete -c leads -n '__leads_using report' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
+complete -c leads -n '__leads_using report' -l csv -d 'print CSV: one row per table row, with a header'
+complete -c leads -n '__leads_at report 0 0' -a 'funnel velocity lost winrate accuracy'
 
 # export-csv
 complete -c leads -n '__leads_using export-csv' -l all -d 'include won, lost and dnc leads'

@@ -177,7 +177,7 @@ private struct ScriptedYear {
         let box = Sandbox()
         let id = box.add("Acme", "--value", "1000", "--owner", "bob", "--source", "web", "--label", "hot", "--close", "2026-12-15")
         #expect(box.run("status", "\(id)", "proposal", "--probability", "55").status == 0)
-        #expect(box.run("set", "\(id)", "--campaign", "spring", "--label", "-hot", "--currency", "USD").status == 0)
+        #expect(box.run("set", "\(id)", "--campaign", "spring", "--label", "-hot", "--value", "1000", "--currency", "USD").status == 0)
         #expect(box.run("assign", "\(id)", "carol").status == 0)
         #expect(box.run("convert", "\(id)").status == 0)
         #expect(box.run("delete", "\(id)", "--yes").status == 0)
