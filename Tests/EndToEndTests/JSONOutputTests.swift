@@ -40,6 +40,14 @@ import Testing
         "fields": .array(text), "probability": .either(percent, .null), "import": .bool,
         "from": text, "to": text, "note": .bool, "contacted": .bool, "at": timeShape,
         "reminder": id, "reminders": .array(id), "new_customer": .bool, "projects_added": count,
+        // Log format 2 (Docs/json.md): the lead's state after the change, the old values of what changed.
+        "format": .integer { $0 == 2 }, "created": .bool,
+        "state": .object(required: ["stage": text, "created": timeShape], optional: snapshotFields),
+        "old": .object(required: [:], optional: snapshotFields.mapValues { .either($0, .null) }.merging(["stage": text, "created": timeShape]) { a, _ in a }),
+    ]
+    static let snapshotFields: [String: Shape] = [
+        "value": money, "currency": currency, "probability": percent, "close": date, "owner": text,
+        "labels": .array(text), "source": text, "campaign": text, "due": due,
     ]
     static let logEntry = Shape.object(required: ["time": timeShape, "user": text, "action": text],
                                        optional: logDetails.merging(["lead": id, "customer": id, "name": text]) { a, _ in a })
@@ -210,7 +218,7 @@ import Testing
         #expect(entries[14]["reminders"] as? [Int] == [1])
         #expect(entries[17]["customer"] as? Int == 1 && entries[17]["new_customer"] as? Bool == true)
         #expect(entries[17]["projects_added"] as? Int == 1)
-        #expect(entries[18].keys.sorted() == ["action", "lead", "time", "user"])
+        #expect(entries[18].keys.sorted() == ["action", "format", "lead", "time", "user"])
         // A status change that drops the lead's own probability logs it as null.
         #expect(box.run("status", "1", "proposal").status == 0)
         let last = try #require((try Self.run(box, "log", "1", "-n", "1", "--json") as? [[String: Any]])?.first)
@@ -332,9 +340,10 @@ import Testing
         let headings = page.split(separator: "\n").filter { $0.hasPrefix("## `") }.map(String.init)
         #expect(headings == [
             "## `show ID --json`", "## `list --json`", "## `log --json`", "## `stages --json`", "## `customers --json`",
-            "## `pipeline --json`", "## `remind --list [ID] --json` and `remind --due --json`", "## `import-csv FILE --json`",
+            "## `pipeline --json`", "## `report KIND --json`", "## `remind --list [ID] --json` and `remind --due --json`",
+            "## `import-csv FILE --json`",
         ])
-        for command in ["show", "list", "log", "stages", "customers", "pipeline", "remind", "import-csv"] {
+        for command in ["show", "list", "log", "stages", "customers", "pipeline", "report", "remind", "import-csv"] {
             #expect(Sandbox().run("help", command).stdout.contains("--json"), "\(command) has no --json")
         }
     }
