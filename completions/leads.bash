@@ -89,6 +89,10 @@ _leads_takes_value() {
         'convert --customer-name') return 0 ;;
         'convert --customer') return 0 ;;
         'convert --project') return 0 ;;
+        'users --email') return 0 ;;
+        'users --full-name') return 0 ;;
+        'users --alias') return 0 ;;
+        'users --language') return 0 ;;
         'remind --owner') return 0 ;;
         'import-csv --delimiter') return 0 ;;
         'import-csv --encoding') return 0 ;;
@@ -169,6 +173,10 @@ _leads_value() {
         'convert --customer-name') : ;;
         'convert --customer') _leads_live customers ;;
         'convert --project') : ;;
+        'users --email') : ;;
+        'users --full-name') : ;;
+        'users --alias') : ;;
+        'users --language') _leads_words de en ;;
         'remind --owner') _leads_live owners ;;
         'import-csv --delimiter') _leads_words auto , ';' tab '|' ;;
         'import-csv --encoding') _leads_words utf8 cp1252 ;;
@@ -215,6 +223,7 @@ _leads_options() {
         convert) _leads_words --customer-name --customer --project --force --dir --user --help -h --version ;;
         delete) _leads_words --yes -y --dir --user --help -h --version ;;
         stages) _leads_words --json --dir --user --help -h --version ;;
+        users) _leads_words --email --full-name --alias --language --json --dir --user --help -h --version ;;
         customers) _leads_words --json --dir --user --help -h --version ;;
         remind) _leads_words --owner --list --done --snooze --due --mine --once --json --dir --user --help -h --version ;;
         import-csv) _leads_words --delimiter --encoding --decimal --map --default --on-duplicate --skip-invalid --dry-run --json --dir --user --help -h --version ;;
@@ -259,6 +268,10 @@ _leads_arguments() {
         delete)
             _leads_live leads
             ;;
+        users)
+            ((n == 0)) && _leads_words add remove
+            ((n <= 1)) && _leads_live owners
+            ;;
         remind)
             _leads_live reminders
             ;;
@@ -272,7 +285,7 @@ _leads_arguments() {
             ((n == 0)) && _leads_live leads
             ;;
         help)
-            ((n == 0)) && _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline export-csv fsck lock log help completion
+            ((n == 0)) && _leads_words init add show list status assign set note convert delete stages users customers remind import-csv pipeline export-csv fsck lock log help completion
             ;;
         completion)
             ((n == 0)) && _leads_words bash zsh fish
@@ -325,7 +338,7 @@ _leads() {
     elif [[ -z $ended && $cur == -* ]]; then
         _leads_options "$command"
     elif [[ -z $command ]]; then
-        _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline export-csv fsck lock log help completion
+        _leads_words init add show list status assign set note convert delete stages users customers remind import-csv pipeline export-csv fsck lock log help completion
     else
         _leads_arguments "$command" "$n"
     fi

@@ -6,7 +6,7 @@
 # Does option $argv[2] take a value after command $argv[1] ("" before the command)?
 function __leads_takes_value
     switch "$argv[1] $argv[2]"
-        case 'add --company' 'add --email' 'add --phone' 'add --address' 'add --source' 'add --campaign' 'add --value' 'add --currency' 'add --probability' 'add --close' 'add --owner' 'add --stage' 'add --label' 'add --field' 'add --note' 'add --next' 'list --stage' 'list --owner' 'list --label' 'list --source' 'list --campaign' 'list --search' 'list --sort' 'list --limit' 'status --probability' 'status --note' 'status --reason' 'set --name' 'set --company' 'set --email' 'set --phone' 'set --address' 'set --source' 'set --campaign' 'set --value' 'set --currency' 'set --probability' 'set --close' 'set --label' 'set --field' 'note --at' 'convert --customer-name' 'convert --customer' 'convert --project' 'remind --owner' 'import-csv --delimiter' 'import-csv --encoding' 'import-csv --decimal' 'import-csv --map' 'import-csv --default' 'import-csv --on-duplicate' 'pipeline --by' 'pipeline --stage' 'pipeline --owner' 'pipeline --label' 'pipeline --source' 'pipeline --campaign' 'pipeline --search' 'export-csv --stage' 'export-csv --owner' 'export-csv --label' 'export-csv --source' 'export-csv --campaign' 'export-csv --search' 'export-csv --fields' 'export-csv --delimiter' 'export-csv --output' 'log --since' 'log --user' 'log --action' 'log --count' 'log -n'
+        case 'add --company' 'add --email' 'add --phone' 'add --address' 'add --source' 'add --campaign' 'add --value' 'add --currency' 'add --probability' 'add --close' 'add --owner' 'add --stage' 'add --label' 'add --field' 'add --note' 'add --next' 'list --stage' 'list --owner' 'list --label' 'list --source' 'list --campaign' 'list --search' 'list --sort' 'list --limit' 'status --probability' 'status --note' 'status --reason' 'set --name' 'set --company' 'set --email' 'set --phone' 'set --address' 'set --source' 'set --campaign' 'set --value' 'set --currency' 'set --probability' 'set --close' 'set --label' 'set --field' 'note --at' 'convert --customer-name' 'convert --customer' 'convert --project' 'users --email' 'users --full-name' 'users --alias' 'users --language' 'remind --owner' 'import-csv --delimiter' 'import-csv --encoding' 'import-csv --decimal' 'import-csv --map' 'import-csv --default' 'import-csv --on-duplicate' 'pipeline --by' 'pipeline --stage' 'pipeline --owner' 'pipeline --label' 'pipeline --source' 'pipeline --campaign' 'pipeline --search' 'export-csv --stage' 'export-csv --owner' 'export-csv --label' 'export-csv --source' 'export-csv --campaign' 'export-csv --search' 'export-csv --fields' 'export-csv --delimiter' 'export-csv --output' 'log --since' 'log --user' 'log --action' 'log --count' 'log -n'
             return 0
         case '* --dir' '* --user'
             return 0
@@ -93,6 +93,7 @@ function __leads_commands
     printf '%s\t%s\n' convert 'mark a lead won and make it a customer'
     printf '%s\t%s\n' delete 'erase leads (data-protection requests)'
     printf '%s\t%s\n' stages 'list the stages with probability and lead count'
+    printf '%s\t%s\n' users 'list, add and remove the team\'s users (config.json)'
     printf '%s\t%s\n' customers 'list the customers made by convert'
     printf '%s\t%s\n' remind 'add, list, close and snooze follow-ups; report the due ones for cron'
     printf '%s\t%s\n' import-csv 'import leads from a CSV file (other CRMs, Excel)'
@@ -119,6 +120,7 @@ complete -c leads -n __leads_needs_command -a note -d 'add a note to a lead'
 complete -c leads -n __leads_needs_command -a convert -d 'mark a lead won and make it a customer'
 complete -c leads -n __leads_needs_command -a delete -d 'erase leads (data-protection requests)'
 complete -c leads -n __leads_needs_command -a stages -d 'list the stages with probability and lead count'
+complete -c leads -n __leads_needs_command -a users -d 'list, add and remove the team\'s users (config.json)'
 complete -c leads -n __leads_needs_command -a customers -d 'list the customers made by convert'
 complete -c leads -n __leads_needs_command -a remind -d 'add, list, close and snooze follow-ups; report the due ones for cron'
 complete -c leads -n __leads_needs_command -a import-csv -d 'import leads from a CSV file (other CRMs, Excel)'
@@ -226,6 +228,15 @@ complete -c leads -n '__leads_at delete 0' -a '(__leads_live leads)'
 
 # stages
 complete -c leads -n '__leads_using stages' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
+
+# users
+complete -c leads -n '__leads_using users' -l email -x -d 'with add: the user\'s e-mail address (where remind --due --mail sends)'
+complete -c leads -n '__leads_using users' -l full-name -x -d 'with add: the user\'s full name, as exports and mail name them'
+complete -c leads -n '__leads_using users' -l alias -x -d 'with add: another name the user goes by (repeatable)'
+complete -c leads -n '__leads_using users' -l language -x -a 'de en' -d 'with add: the language of the user\'s mail, de or en (default: config mail.language, else en)'
+complete -c leads -n '__leads_using users' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
+complete -c leads -n '__leads_at users 0 0' -a 'add remove'
+complete -c leads -n '__leads_at users 0 1' -a '(__leads_live owners)'
 
 # customers
 complete -c leads -n '__leads_using customers' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'

@@ -11,7 +11,7 @@ enum AddCommand {
         let name = try FieldParser.name(invocation.positionals[0], field: "NAME")
         let stage = try invocation.value("stage").map { try FieldParser.stage($0, field: "--stage", config: config) } ?? config.stages[0]
         var lead = Lead(id: 0, name: name, stage: stage.name, createdAt: now, createdBy: user)
-        lead.owner = try invocation.value("owner").map { try FieldParser.name($0, field: "--owner") } ?? user
+        lead.owner = try invocation.value("owner").map { try context.owner($0, field: "--owner") } ?? context.actingOwner()
         _ = try LeadEdits.apply(invocation, to: &lead, config: config, now: now)
         if let text = invocation.value("note") {
             guard FieldParser.text(text) != nil else {

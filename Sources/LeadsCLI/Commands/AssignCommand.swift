@@ -3,7 +3,7 @@ import LeadsCore
 enum AssignCommand {
     static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
         let (ids, userText) = try LeadUpdate.idsAndLast(invocation)
-        let owner = try FieldParser.name(userText, field: "USER")
+        let owner = try context.owner(userText, field: "USER")
         let now = try context.now()
         try LeadUpdate.apply(ids, in: context) { lead, writer in
             let previous = lead.owner

@@ -169,8 +169,9 @@ enum FilterOptions {
         for raw in invocation.values("stage") {
             filter.stages.insert(try FieldParser.stage(raw, field: "--stage", config: config).name)
         }
-        filter.owners = Set(invocation.values("owner"))
-        if invocation.flag("mine") { filter.owners = [user] }
+        // Through the users table: --owner anna also finds leads owned as "Anna Schmidt".
+        filter.owners = Set(invocation.values("owner").flatMap { config.users.ownerNames($0) })
+        if invocation.flag("mine") { filter.owners = config.users.ownerNames(user) }
         filter.labels = invocation.values("label")
         filter.source = invocation.value("source")
         filter.campaign = invocation.value("campaign")

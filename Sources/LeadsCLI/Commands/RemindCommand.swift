@@ -50,7 +50,7 @@ enum RemindCommand {
     static func add(lead id: Int, when: String, text: String, owner: String?, _ context: CommandContext) throws -> Int32 {
         let now = try context.now()
         let due = try FieldParser.when(when, field: "WHEN", now: now)
-        let owner = try owner.map { try FieldParser.name($0, field: "--owner") }
+        let owner = try owner.map { try context.owner($0, field: "--owner") }
         var number = 0
         try LeadUpdate.apply([id], in: context) { lead, writer in
             number = lead.nextReminderNumber
@@ -128,7 +128,7 @@ enum RemindCommand {
     static func due(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
         let store = try context.store()
         let now = try context.now()
-        let owner = invocation.flag("mine") ? context.user : invocation.value("owner")
+        let owner = try invocation.flag("mine") ? context.actingOwner() : invocation.value("owner").map { try context.owner($0, field: "--owner") }
         var rows: [DueReminder]
         var problems: [StoreError]
         if invocation.flag("once") {

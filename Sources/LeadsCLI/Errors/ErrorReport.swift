@@ -58,6 +58,11 @@ enum ErrorReport {
                         + " (fix them, or use --skip-invalid to import the other rows)", ExitStatus.failure)
             }
         case let e as ReportError: return (report(e), ExitStatus.failure)
+        case let e as UserError:
+            switch e {
+            case .unknown: return (UserError.describe(e) + " (run 'leads users' for the list)", ExitStatus.failure)
+            default: return (UserError.describe(e), ExitStatus.failure)
+            }
         case let e as EnvironmentError:
             switch e {
             case let .invalidVariable(name, value, reason):

@@ -168,6 +168,29 @@ public enum CommandTable {
             details: ["Open stages come from config.json in order; won (100 %), lost and dnc (0 %) are built in."],
             run: StagesCommand.run),
         CommandSpec(
+            "users", "list, add and remove the team's users (config.json)",
+            usage: ["[--json]", "add NAME --email EMAIL [--full-name NAME] [--alias ALIAS]… [--language de|en]", "remove NAME"],
+            arguments: [ArgumentSpec("ACTION", .optional, "add or remove (default: list the users)", hint: .choices(["add", "remove"])),
+                        ArgumentSpec("NAME", .optional, "the user's login, as --user and --mine use it", hint: .live(.owner))],
+            options: [
+                OptionSpec("email", value: "EMAIL", "with add: the user's e-mail address (where remind --due --mail sends)"),
+                OptionSpec("full-name", value: "NAME", "with add: the user's full name, as exports and mail name them"),
+                OptionSpec("alias", value: "ALIAS", "with add: another name the user goes by (repeatable)", repeatable: true),
+                OptionSpec("language", value: "LANG", "with add: the language of the user's mail, de or en (default: config mail.language, else en)",
+                           hint: .choices(User.languages)),
+                json,
+            ],
+            writes: true,
+            details: [
+                "The users table is optional. Where it names someone, an owner given as a login, e-mail address, full name or alias (case-insensitive) is stored as the login: --owner, --mine, assign, remind --owner, import-csv owner columns and the senders of incoming mail all resolve through it. An owner that names no user is kept as typed.",
+                "A login is letters, digits, '.', '_' and '-'. No two users may share a login, e-mail, full name or alias.",
+            ],
+            examples: [
+                Example("leads users add anna --email anna@firma.de --full-name \"Anna Schmidt\" --alias aschmidt --language de", "a rep whose reminders are mailed in German"),
+                Example("leads users --json", "the table for a script"),
+            ],
+            run: UsersCommand.run),
+        CommandSpec(
             "customers", "list the customers made by convert",
             options: [json],
             writes: false,

@@ -27,25 +27,66 @@ public enum StageError: Error, Sendable, Equatable {
     case ambiguous(String, candidates: [String])
 }
 
+/// config.json `mail`: how `remind --due --mail` sends and what `leads mail` accepts.
+public struct MailSettings: Sendable, Equatable {
+    public static let defaultMessageLimit = 25 << 20
+    public static let defaultAttachmentLimit = 10 << 20
+
+    /// The From of outgoing mail; without it, mail is not sent.
+    public var from: String?
+    /// sendmail-compatible program (LEADS_SENDMAIL wins; default /usr/sbin/sendmail).
+    public var sendmail: String?
+    /// `de` or `en` for users whose entry names no language (default en).
+    public var language: String?
+    /// Largest message `leads mail` reads, in bytes.
+    public var messageLimit: Int
+    /// Largest attachment kept as a lead's file, in bytes; larger ones are named in the note.
+    public var attachmentLimit: Int
+
+    public init(from: String? = nil, sendmail: String? = nil, language: String? = nil,
+                messageLimit: Int = MailSettings.defaultMessageLimit, attachmentLimit: Int = MailSettings.defaultAttachmentLimit) {
+        self.from = from
+        self.sendmail = sendmail
+        self.language = language
+        self.messageLimit = messageLimit
+        self.attachmentLimit = attachmentLimit
+    }
+
+    var isDefault: Bool { self == MailSettings() }
+
+    var json: JSONValue {
+        var object: [String: JSONValue] = [:]
+        if let from { object["from"] = .string(from) }
+        if let sendmail { object["sendmail"] = .string(sendmail) }
+        if let language { object["language"] = .string(language) }
+        if messageLimit != Self.defaultMessageLimit { object["message_limit"] = .number(String(messageLimit)) }
+        if attachmentLimit != Self.defaultAttachmentLimit { object["attachment_limit"] = .number(String(attachmentLimit)) }
+        return .object(object)
+    }
+}
+
 /// DIR/config.json: ordered open stages, the default currency, optional team users,
-/// and whether the directory is shared by a group.
+/// mail settings, and whether the directory is shared by a group.
 public struct StoreConfig: Sendable, Equatable {
     public static let fileName = "config.json"
     public static let defaultCurrency = "EUR"
 
     public var stages: [Stage]
     public var currency: String
-    public var users: [String]
+    public var users: UserTable
+    public var mail: MailSettings
     /// `init --shared`: files group-writable, directories setgid.
     public var sharedGroup: Bool
     /// Keys this version does not know, kept on rewrite.
     public var extra: [String: JSONValue]
 
     public init(stages: [Stage] = Stage.defaultOpen, currency: String = StoreConfig.defaultCurrency,
-                users: [String] = [], sharedGroup: Bool = false, extra: [String: JSONValue] = [:]) {
+                users: UserTable = UserTable(), mail: MailSettings = MailSettings(), sharedGroup: Bool = false,
+                extra: [String: JSONValue] = [:]) {
         self.stages = stages
         self.currency = currency
         self.users = users
+        self.mail = mail
         self.sharedGroup = sharedGroup
         self.extra = extra
     }
@@ -84,7 +125,8 @@ public struct StoreConfig: Sendable, Equatable {
         object["format"] = .number("1")
         object["currency"] = .string(currency)
         object["stages"] = .array(stages.map { .object(["name": .string($0.name), "probability": .number(String($0.probability))]) })
-        if !users.isEmpty { object["users"] = .array(users.map { .string($0) }) }
+        if !users.isEmpty { object["users"] = .array(users.users.map(\.json)) } else { object["users"] = nil }
+        if !mail.isDefault { object["mail"] = mail.json } else { object["mail"] = nil }
         if sharedGroup { object["shared"] = .string("group") } else { object["shared"] = nil }
         return .object(object)
     }
@@ -115,7 +157,15 @@ public struct StoreConfig: Sendable, Equatable {
                 }
             case "users":
                 try reader.beginArray()
-                while try reader.nextElement() { config.users.append(try reader.readString()) }
+                while try reader.nextElement() {
+                    let at = reader.offset
+                    let user = try Self.readUser(&reader)
+                    do throws(UserError) { try config.users.add(user) } catch {
+                        throw reader.fail(.invalidValue(UserError.describe(error)), at: at)
+                    }
+                }
+            case "mail":
+                config.mail = try Self.readMail(&reader)
             case "shared":
                 let text = try reader.readString()
                 guard text == "group" else { throw reader.fail(.invalidValue("\"shared\" must be \"group\""), at: at) }
@@ -132,6 +182,52 @@ public struct StoreConfig: Sendable, Equatable {
             throw reader.fail(.invalidValue("stage \"\(stage.name)\" is listed twice"), at: 0)
         }
         self = config
+    }
+
+    /// A user is an object, or (as earlier versions wrote) just a login.
+    private static func readUser(_ reader: inout JSONReader) throws(JSONError) -> User {
+        let start = reader.offset
+        if try reader.peekKind() == .string { return User(name: try reader.readString()) }
+        var user = User(name: "")
+        try reader.beginObject()
+        while let key = try reader.nextKey() {
+            switch key {
+            case "name": user.name = try reader.readString()
+            case "email": user.email = try reader.readString()
+            case "full_name": user.fullName = try reader.readString()
+            case "language": user.language = try reader.readString()
+            case "aliases":
+                try reader.beginArray()
+                while try reader.nextElement() { user.aliases.append(try reader.readString()) }
+            default: try reader.skipValue()
+            }
+        }
+        if user.name.isEmpty { throw reader.fail(.invalidValue("each user needs a \"name\""), at: start) }
+        return user
+    }
+
+    private static func readMail(_ reader: inout JSONReader) throws(JSONError) -> MailSettings {
+        var mail = MailSettings()
+        try reader.beginObject()
+        while let key = try reader.nextKey() {
+            let at = reader.offset
+            switch key {
+            case "from": mail.from = try reader.readString()
+            case "sendmail": mail.sendmail = try reader.readString()
+            case "language":
+                let text = try reader.readString()
+                guard User.languages.contains(text) else {
+                    throw reader.fail(.invalidValue("mail language must be one of \(User.languages.joined(separator: ", "))"), at: at)
+                }
+                mail.language = text
+            case "message_limit", "attachment_limit":
+                let value = try reader.readInt()
+                guard value > 0 else { throw reader.fail(.invalidValue("\"\(key)\" must be a positive number of bytes"), at: at) }
+                if key == "message_limit" { mail.messageLimit = value } else { mail.attachmentLimit = value }
+            default: try reader.skipValue()
+            }
+        }
+        return mail
     }
 
     private static func readStage(_ reader: inout JSONReader) throws(JSONError) -> Stage {

@@ -173,6 +173,22 @@ public final class LeadStore {
         try share(root!)
     }
 
+    /// Read-modify-write of config.json under the exclusive lock (`leads users add`):
+    /// the file is read again under the lock so two writers both get their change in.
+    public func updateConfig(_ change: (inout StoreConfig) throws -> Void) throws -> StoreConfig {
+        let current = try self.config()
+        try createLayout(sharedGroup: current.sharedGroup)
+        return try withLock(.exclusive) { () throws -> StoreConfig in
+            var config = StoreConfig.defaults
+            if let bytes = try root!.read(StoreConfig.fileName, limit: 1 << 20) {
+                do throws(JSONError) { config = try StoreConfig(bytes: bytes) } catch { throw StoreError.corrupt(path: StoreConfig.fileName, error) }
+            }
+            try change(&config)
+            try self.writeConfig(config)
+            return config
+        }
+    }
+
     private func writeConfig(_ config: StoreConfig) throws(StoreError) {
         do {
             try root!.writeAtomically(StoreConfig.fileName, JSONWriter.pretty(config.json), durable: true, groupShared: config.sharedGroup)

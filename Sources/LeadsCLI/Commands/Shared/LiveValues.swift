@@ -52,7 +52,7 @@ enum LiveValues {
             return result
         case .owner:
             let leads = try summaries(store)
-            var names = Set(try store.config().users)
+            var names = Set(try store.config().users.users.map(\.name))
             for lead in leads {
                 if let owner = lead.owner { names.insert(owner) }
                 for reminder in lead.reminders { names.insert(reminder.owner) }
