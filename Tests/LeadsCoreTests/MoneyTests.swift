@@ -232,17 +232,15 @@ private func parseError(_ text: String, decimal: DecimalSeparator? = nil) -> Mon
         ("-EUR 5", -50_000, "EUR"),
         ("$1,234.56", 12_345_600, "USD"),
         ("£99", 990_000, "GBP"),
-        ("CHF 1'000", 0, "invalid"),        // apostrophe grouping is not supported
+        ("CHF 1'000", 10_000_000, "CHF"),   // Swiss grouping
         ("CHF 1 000.05", 10_000_500, "CHF"),
-        ("1.000 chf", 0, "ambiguous"),
+        ("1.000 chf", 10_000, "CHF"),       // CHF writes a decimal point
         ("usd 3", 30_000, "USD"),
         ("€ 5 EUR", 50_000, "EUR"),         // the same currency twice is no conflict
         ("JPY 500", 5_000_000, "JPY"),
     ])
     func acceptedAmountsWithCurrency(text: String, expected: Int64, currency: String) throws {
         switch currency {
-        case "invalid":
-            #expect(parseError(text) == .invalid(text))
         case "ambiguous":
             #expect(parseError(text) == .ambiguous(text: text, thousands: units(10_000_000), decimal: units(10_000)))
         default:
@@ -273,25 +271,26 @@ private func parseError(_ text: String, decimal: DecimalSeparator? = nil) -> Mon
         #expect(try parsed("-€12,500", decimal: .comma) == MoneyInput(amount: units(-125_000), currency: "EUR"))
     }
 
-    @Test func decimalOptionMakesTheOtherSeparatorGroupingOnly() throws {
-        // --decimal .
+    @Test func decimalOptionSettlesOnlyWhatIsAmbiguousOnItsOwn() throws {
+        // --decimal . leaves clear cells alone (one file may mix conventions)
         #expect(try parsed("12,500.50", decimal: .point).amount == units(125_005_000))
         #expect(try parsed("1,234,567", decimal: .point).amount == units(12_345_670_000))
         #expect(try parsed("12.5", decimal: .point).amount == units(125_000))
         #expect(try parsed("12500", decimal: .point).amount == units(125_000_000))
         #expect(try parsed("12 500.5", decimal: .point).amount == units(125_005_000))
-        #expect(parseError("12500,50", decimal: .point) == .invalid("12500,50"))
-        #expect(parseError("12.500,50", decimal: .point) == .invalid("12.500,50"))
-        #expect(parseError("1.234.567", decimal: .point) == .invalid("1.234.567"))
-        #expect(parseError("12,5", decimal: .point) == .invalid("12,5"))
+        #expect(try parsed("12500,50", decimal: .point).amount == units(125_005_000))
+        #expect(try parsed("12.500,50", decimal: .point).amount == units(125_005_000))
+        #expect(try parsed("1.234.567", decimal: .point).amount == units(12_345_670_000))
+        #expect(try parsed("12,5", decimal: .point).amount == units(125_000))
         // --decimal ,
         #expect(try parsed("12.500,50", decimal: .comma).amount == units(125_005_000))
         #expect(try parsed("1.234.567", decimal: .comma).amount == units(12_345_670_000))
         #expect(try parsed("12,5", decimal: .comma).amount == units(125_000))
         #expect(try parsed("12 500,5", decimal: .comma).amount == units(125_005_000))
-        #expect(parseError("12500.50", decimal: .comma) == .invalid("12500.50"))
-        #expect(parseError("12,500.50", decimal: .comma) == .invalid("12,500.50"))
-        #expect(parseError("1,234,567", decimal: .comma) == .invalid("1,234,567"))
+        #expect(try parsed("1234.56", decimal: .comma).amount == units(12_345_600))
+        #expect(try parsed("12,500.50", decimal: .comma).amount == units(125_005_000))
+        #expect(try parsed("1,234,567", decimal: .comma).amount == units(12_345_670_000))
+        #expect(try parsed("EUR 5,000.00", decimal: .comma) == MoneyInput(amount: units(50_000_000), currency: "EUR"))
         // Mixed grouping stays invalid whatever the option says.
         #expect(parseError("1 234.567,5", decimal: .comma) == .invalid("1 234.567,5"))
         // Too many fraction digits stays that error.
@@ -299,10 +298,72 @@ private func parseError(_ text: String, decimal: DecimalSeparator? = nil) -> Mon
     }
 
     @Test(arguments: [
+        // A currency whose countries write one convention settles the ambiguous shape, and wins over --decimal.
+        ("$1,200", DecimalSeparator?.none, Int64(12_000_000), "USD"),
+        ("$1,200", .comma, 12_000_000, "USD"),
+        ("$1,200,000", .comma, 12_000_000_000, "USD"),
+        ("1,200 USD", .comma, 12_000_000, "USD"),
+        ("£2,500", nil, 25_000_000, "GBP"),
+        ("1.200 DKK", .point, 12_000_000, "DKK"),
+        ("EUR 5,000.00", .comma, 50_000_000, "EUR"),
+        ("1.234,56 €", .point, 12_345_600, "EUR"),
+        // "No cents" and Swiss forms.
+        ("12.500,- €", nil, 125_000_000, "EUR"),
+        ("12.500,-", nil, 125_000_000, ""),
+        ("12500,--", nil, 125_000_000, ""),
+        ("1,500.-", nil, 15_000_000, ""),
+        ("CHF 12'500.00", nil, 125_000_000, "CHF"),
+        ("12'500.00", nil, 125_000_000, ""),
+        ("1'234'567.5", .comma, 12_345_675_000, ""),
+        ("12\u{2019}500.50 CHF", nil, 125_005_000, "CHF"),
+        ("12'500,50", nil, 125_005_000, ""),
+        ("-12.500,-", nil, -125_000_000, ""),
+        ("1,20 $", nil, 12_000, "USD"),         // clear on its own: the comma is the decimal
+    ])
+    func conventionFixedByTheCell(text: String, decimal: DecimalSeparator?, expected: Int64, currency: String) throws {
+        let input = try parsed(text, decimal: decimal)
+        #expect(input.amount == units(expected))
+        #expect(input.currency == (currency.isEmpty ? nil : currency))
+    }
+
+    @Test(arguments: [
+        ("$1.200", "too many"),           // USD writes a decimal point: 1.200 has three decimals, never 1.20
+        ("JPY 500.5", "too many"),
+        ("12,50 JPY", "too many"),
+        ("12,500,-", "invalid"),          // two decimal commas
+        ("12.50,-", "invalid"),
+        ("1'23.00", "invalid"),
+        ("12'500 000", "invalid"),        // two kinds of grouping
+        ("12'500.000.5", "invalid"),
+        (",-", "invalid"),
+    ])
+    func conventionRefusals(text: String, kind: String) {
+        var failure: MoneyError?
+        do { _ = try MoneyParser.parse(text, minorUnits: true) } catch { failure = error }
+        switch kind {
+        case "too many": #expect(failure == .tooManyFractionDigits(text))
+        default: #expect(failure == .invalid(text))
+        }
+    }
+
+    @Test func minorUnits() throws {
+        #expect(MoneyParser.minorUnits("EUR") == 2)
+        #expect(MoneyParser.minorUnits("JPY") == 0)
+        #expect(MoneyParser.minorUnits("KWD") == 3)
+        // Typed values keep the stored precision; import cells with a currency are held to its minor units.
+        #expect(try parsed("7.1250 USD").amount == units(71_250))
+        #expect(try MoneyParser.parse("7.1250", minorUnits: true).amount == units(71_250))
+        #expect(throws: MoneyError.tooManyFractionDigits("7.1250 USD")) { try MoneyParser.parse("7.1250 USD", minorUnits: true) }
+        #expect(throws: MoneyError.tooManyFractionDigits("KWD 1.2345")) { try MoneyParser.parse("KWD 1.2345", minorUnits: true) }
+        #expect(try MoneyParser.parse("1234.567 KWD", minorUnits: true).amount == units(12_345_670))
+        #expect(try MoneyParser.parse("$1,200", minorUnits: true) == MoneyInput(amount: units(12_000_000), currency: "USD"))
+    }
+
+    @Test(arguments: [
         "abc", "EUR", "€", "-", "--5", "- 5", "5-", "+5", "1e3", "12x5", "12..5", "12.,5", ".5", ",5", "5.", "5,",
         "1.2.3", "12.50.00", "1,234.567.8", "1.234,567,8", "12,34.5", "1.23.456", "1234.567,8", "1.2345.678",
         "0.500.000", "01.234.567", "12  500", "12 50", "1 2345", "12 500 .5", "12\t500", "1 234.567,5",
-        "12.500 ,5", "(5)", "5 %", "1'000", "€ 5 €5", "1,000.000.000",
+        "12.500 ,5", "(5)", "5 %", "1'00", "€ 5 €5", "1,000.000.000",
     ])
     func rejectedAsInvalid(text: String) {
         #expect(parseError(text) == .invalid(text))

@@ -1,23 +1,34 @@
 /// Reads amounts as people and spreadsheets write them (MONEY on the command line, value
 /// cells in import-csv). Accepts `12500`, `12500.50`, `12500,50`, `12.500,50`, `12,500.50`,
-/// `12 500,50` (ASCII space, U+00A0 or U+202F as grouping), `1.234.567`, an optional leading
-/// `-`, and a currency sign or ISO code before or after, with or without a space.
+/// `12 500,50` (ASCII space, U+00A0 or U+202F as grouping), Swiss `12'500.00` (`'` or U+2019
+/// as grouping), `1.234.567`, the German "no cents" form `12.500,-` (also `,--`, `.-`), an
+/// optional leading `-`, and a currency sign or ISO code before or after, with or without a space.
 ///
 /// Rules, in order:
-/// - Spaces only ever group thousands.
+/// - Spaces and apostrophes only ever group thousands.
+/// - A trailing `,-` makes `,` the decimal separator with no fraction (`.-` likewise `.`).
 /// - With both `.` and `,` present, the last one is the decimal separator and may occur once.
 /// - A separator that occurs more than once groups thousands.
 /// - A single `.` or `,` followed by exactly three digits, after a first group of 1-3 digits
-///   not starting with 0 and with no other separator, is ambiguous unless `decimal:` settles it.
+///   not starting with 0 and with no other separator, is ambiguous on its own. A currency in
+///   the text whose countries write one convention settles it (`$1,200` is 1200 USD, `1.200 DKK`
+///   is 1200 DKK); else `decimal:` (import-csv --decimal) settles it; else it is refused.
+///   `decimal:` never changes the reading of a text that is clear on its own (`1234.56`,
+///   `EUR 5,000.00` under `--decimal ,`), so one file may mix conventions cell by cell.
 /// - Otherwise a single `.` or `,` is the decimal separator.
-/// - With `decimal:` given, the other of `.`/`,` may only group thousands.
 /// - Grouping must be well formed: a first group of 1-3 digits not starting with 0, then groups
 ///   of exactly three, all with one kind of separator.
-/// - At most 4 fraction digits; more are refused, never rounded.
+/// - At most 4 fraction digits; more are refused, never rounded. With `minorUnits:` (import
+///   cells) and a currency in the text, at most that currency's minor units (2 for USD, 0 for
+///   JPY, 3 for KWD): `$1.200` is refused rather than read as 1.20 USD.
 public enum MoneyParser {
-    public static func parse(_ text: String, decimal: DecimalSeparator? = nil) throws(MoneyError) -> MoneyInput {
+    /// `minorUnits`: refuse more fraction digits than a currency written in the text has minor
+    /// units (import-csv cells, where a wrongly settled separator would otherwise shift the
+    /// amount by a thousand). Off for typed values, which may carry the stored four digits.
+    public static func parse(_ text: String, decimal: DecimalSeparator? = nil,
+                             minorUnits: Bool = false) throws(MoneyError) -> MoneyInput {
         var copy = text
-        let result = copy.withUTF8 { parse(bytes: $0, text: text, decimal: decimal) }
+        let result = copy.withUTF8 { parse(bytes: $0, text: text, decimal: decimal, checkMinorUnits: minorUnits) }
         return try result.get()
     }
 
@@ -70,11 +81,38 @@ public enum MoneyParser {
         isASCIILetter(byte) || byte == UInt8(ascii: "$") || byte >= 0x80
     }
 
+    /// The decimal separator a currency's countries all write, for settling `12.500`-shaped
+    /// amounts; nil where usage differs (EUR: `€1,200.00` in Ireland, `1.200,00 €` in Germany).
+    static func convention(_ code: String) -> DecimalSeparator? {
+        switch code {
+        case "USD", "GBP", "CHF", "CAD", "AUD", "NZD", "JPY", "CNY", "HKD", "SGD", "INR", "MXN", "ILS", "KRW":
+            return .point
+        case "DKK", "NOK", "SEK", "PLN", "CZK", "BRL", "TRY", "HUF", "RON":
+            return .comma
+        default:
+            return nil
+        }
+    }
+
+    /// ISO-4217 minor units: how many fraction digits an amount written with this currency
+    /// may have.
+    public static func minorUnits(_ code: String) -> Int {
+        switch code {
+        case "JPY", "KRW", "ISK", "CLP", "VND", "PYG", "UGX", "XAF", "XOF", "XPF", "RWF", "KMF", "GNF", "VUV", "DJF":
+            return 0
+        case "BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD":
+            return 3
+        default:
+            return 2
+        }
+    }
+
     // MARK: - Parsing
 
-    private enum Separator { case point, comma, space }
+    private enum Separator { case point, comma, space, apostrophe }
 
-    static func parse(bytes: UnsafeBufferPointer<UInt8>, text: String, decimal: DecimalSeparator?) -> Result<MoneyInput, MoneyError> {
+    static func parse(bytes: UnsafeBufferPointer<UInt8>, text: String, decimal: DecimalSeparator?,
+                      checkMinorUnits: Bool) -> Result<MoneyInput, MoneyError> {
         var low = 0
         var high = bytes.count
         while low < high, case let n = trimLength(bytes, at: low), n > 0 { low += n }
@@ -127,16 +165,40 @@ public enum MoneyParser {
             currency = code
         }
 
-        return parseNumber(bytes, low..<high, negative: negative, text: text, decimal: decimal)
-            .map { MoneyInput(amount: Amount(units: $0), currency: currency) }
+        // "12.500,-": the comma is the decimal separator and there are no cents.
+        var strict: DecimalSeparator?
+        if high - low >= 3, bytes[high - 1] == UInt8(ascii: "-") {
+            var dashStart = high - 1
+            if bytes[dashStart - 1] == UInt8(ascii: "-") { dashStart -= 1 }
+            let mark = bytes[dashStart - 1]
+            if dashStart - 1 > low, mark == UInt8(ascii: ",") || mark == UInt8(ascii: "."),
+               isDigit(bytes[dashStart - 2]) {
+                // The mark is the one decimal separator, so it may not occur before it.
+                for i in low..<(dashStart - 1) where bytes[i] == mark { return .failure(.invalid(text)) }
+                strict = mark == UInt8(ascii: ",") ? .comma : .point
+                high = dashStart - 1
+            }
+        }
+
+        let settle = currency.flatMap(convention) ?? decimal
+        return parseNumber(bytes, low..<high, negative: negative, text: text, strict: strict, settle: settle)
+            .flatMap { units, fractionLength in
+                if checkMinorUnits, let currency, fractionLength > minorUnits(currency) {
+                    return .failure(.tooManyFractionDigits(text))
+                }
+                return .success(MoneyInput(amount: Amount(units: units), currency: currency))
+            }
     }
 
-    /// The amount in units for the digits-and-separators part.
+    /// The amount in units, and the number of fraction digits written, for the
+    /// digits-and-separators part. `strict` names the decimal separator outright (the other of
+    /// `.`/`,` may then only group); `settle` is used only when the text is ambiguous on its own.
     private static func parseNumber(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, negative: Bool,
-                                    text: String, decimal: DecimalSeparator?) -> Result<Int64, MoneyError> {
+                                    text: String, strict: DecimalSeparator?,
+                                    settle: DecimalSeparator?) -> Result<(Int64, Int), MoneyError> {
         // One pass to learn the shape: separator counts, where the last one sits, and that
         // groups of digits alternate with single separators.
-        var points = 0, commas = 0, spaces = 0
+        var points = 0, commas = 0, spaces = 0, apostrophes = 0
         var lastSeparator: Separator?
         var lastSeparatorEnd = range.lowerBound   // first byte after the last separator
         var lastSeparatorStart = range.lowerBound
@@ -158,6 +220,8 @@ public enum MoneyParser {
                 kind = .comma; length = 1; commas += 1
             } else if case let n = spaceLength(bytes, at: index), n > 0, byte != UInt8(ascii: "\t") {
                 kind = .space; length = n; spaces += 1
+            } else if case let n = apostropheLength(bytes, at: index), n > 0 {
+                kind = .apostrophe; length = n; apostrophes += 1
             } else {
                 return .failure(.invalid(text))
             }
@@ -173,20 +237,25 @@ public enum MoneyParser {
 
         // Decide which separator, if any, is the decimal one.
         var decimalKind: Separator?
-        switch decimal {
-        case .point?:
-            decimalKind = points > 0 ? .point : nil
-        case .comma?:
-            decimalKind = commas > 0 ? .comma : nil
-        case nil:
-            if points > 0, commas > 0 {
-                decimalKind = lastSeparator
-            } else if points + commas == 1 {
-                let kind: Separator = points == 1 ? .point : .comma
-                let fractionLength = range.upperBound - lastSeparatorEnd
-                let firstGroupLength = lastSeparatorStart - range.lowerBound
-                if spaces == 0, fractionLength == 3, firstGroupLength <= 3,
-                   bytes[range.lowerBound] != UInt8(ascii: "0") {
+        func named(_ separator: DecimalSeparator) -> Separator? {
+            switch separator {
+            case .point: return points > 0 ? .point : nil
+            case .comma: return commas > 0 ? .comma : nil
+            }
+        }
+        if let strict {
+            decimalKind = named(strict)
+        } else if points > 0, commas > 0 {
+            decimalKind = lastSeparator
+        } else if points + commas == 1 {
+            let kind: Separator = points == 1 ? .point : .comma
+            let fractionLength = range.upperBound - lastSeparatorEnd
+            let firstGroupLength = lastSeparatorStart - range.lowerBound
+            if spaces == 0, apostrophes == 0, fractionLength == 3, firstGroupLength <= 3,
+               bytes[range.lowerBound] != UInt8(ascii: "0") {
+                if let settle {
+                    decimalKind = named(settle)
+                } else {
                     let thousands = digits(bytes, range)
                     let asDecimal = digits(bytes, range.lowerBound..<lastSeparatorStart) * Amount.unitsPerWhole
                         + digits(bytes, lastSeparatorEnd..<range.upperBound) * 10
@@ -195,23 +264,24 @@ public enum MoneyParser {
                                                thousands: Amount(units: sign * thousands * Amount.unitsPerWhole),
                                                decimal: Amount(units: sign * asDecimal)))
                 }
+            } else {
                 decimalKind = kind
             }
-            // Otherwise: no `.`/`,`, or one of them repeated, which can only be grouping.
         }
+        // Otherwise: no `.`/`,`, or one of them repeated, which can only be grouping.
         if let decimalKind {
             // The decimal separator occurs once and comes after any grouping.
             let count: Int
             switch decimalKind {
             case .point: count = points
             case .comma: count = commas
-            case .space: return .failure(.invalid(text))
+            case .space, .apostrophe: return .failure(.invalid(text))
             }
             guard count == 1, lastSeparator == decimalKind else { return .failure(.invalid(text)) }
         }
 
         let integerEnd = decimalKind == nil ? range.upperBound : lastSeparatorStart
-        let groupingCount = points + commas + spaces - (decimalKind == nil ? 0 : 1)
+        let groupingCount = points + commas + spaces + apostrophes - (decimalKind == nil ? 0 : 1)
         if groupingCount > 0 {
             guard wellGrouped(bytes, range.lowerBound..<integerEnd, firstSeparatorStart: firstSeparatorStart) else {
                 return .failure(.invalid(text))
@@ -233,7 +303,7 @@ public enum MoneyParser {
         guard let units = Amount.combine(integer: integer, fraction: fraction, fractionLength: fractionLength,
                                          negative: negative)
         else { return .failure(.tooLarge(text)) }
-        return .success(units)
+        return .success((units, fractionLength))
     }
 
     /// A first group of 1-3 digits not starting with 0, then separator + exactly three digits,
@@ -251,6 +321,9 @@ public enum MoneyParser {
             if groupingByte == UInt8(ascii: ".") || groupingByte == UInt8(ascii: ",") {
                 guard byte == groupingByte else { return false }
                 length = 1
+            } else if apostropheLength(bytes, at: firstSeparatorStart) > 0 {
+                length = apostropheLength(bytes, at: index)
+                guard length > 0 else { return false }
             } else {
                 length = spaceLength(bytes, at: index)
                 guard length > 0 else { return false }
@@ -304,6 +377,15 @@ func spaceLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
     if byte == 0x20 || byte == 0x09 { return 1 }
     if byte == 0xC2, index + 1 < bytes.count, bytes[index + 1] == 0xA0 { return 2 }
     if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] == 0xAF { return 3 }
+    return 0
+}
+
+/// Length of the Swiss thousands mark at `index`: `'` (1) or U+2019 (3), else 0.
+@inline(__always)
+func apostropheLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
+    let byte = bytes[index]
+    if byte == UInt8(ascii: "'") { return 1 }
+    if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] == 0x99 { return 3 }
     return 0
 }
 
