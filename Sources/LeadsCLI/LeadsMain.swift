@@ -10,6 +10,10 @@ public enum LeadsMain {
         // A file-size limit (ulimit -f) must fail a write with EFBIG, not kill us mid-change.
         signal(SIGXFSZ, SIG_IGN)
         let output = Output()
+        var context: CommandContext?
+        // After a change is committed, nothing turns it into a failure: what the store
+        // could not do after its commit point comes out as a warning, whatever the status.
+        defer { if let warnings = context?.openedStoreWarnings { ErrorReport.warn(warnings) } }
         do {
             let invocation = try CommandLineParser.parse(arguments)
             if invocation.wantsVersion {
@@ -18,8 +22,9 @@ public enum LeadsMain {
                 // Phase one only: help never touches the environment or the data directory.
                 try output.write(invocation.command.map(HelpText.command) ?? HelpText.general())
             } else if let command = invocation.command {
-                let context = CommandContext(invocation: invocation, environment: .current(), output: output)
-                let status = try command.run(invocation, context)
+                let commandContext = CommandContext(invocation: invocation, environment: .current(), output: output)
+                context = commandContext
+                let status = try command.run(invocation, commandContext)
                 try output.flush()
                 return status
             }

@@ -11,7 +11,7 @@ enum FsckCommand {
                 "problems": .array(problems.map(json)),
             ])))
         } else {
-            for problem in problems { try out.line(text(problem)) }
+            for problem in problems { try out.line(printable(text(problem))) }
         }
         let left = problems.filter { !$0.repaired }
         guard !problems.isEmpty else { return ExitStatus.success }
@@ -42,6 +42,8 @@ enum FsckCommand {
         case .unlogged: return ("", "no log record mentions it: an interrupted command wrote it")
         case let .idMarkBehind(next, highest): return ("", "next ID \(next) is not above the highest ID in use, \(highest)")
         case .keysMissing: return ("", "missing from the duplicate-check keys")
+        case .recordsWithoutFile(let count):
+            return ("", "\(count) log record\(count == 1 ? "" : "s") name\(count == 1 ? "s" : "") it, but it was never written (a failed command's records)")
         }
     }
 
@@ -61,6 +63,9 @@ enum FsckCommand {
         case .unlogged: kind = "unlogged"
         case .idMarkBehind: kind = "id-mark-behind"
         case .keysMissing: kind = "keys-missing"
+        case .recordsWithoutFile(let count):
+            kind = "records-without-file"
+            object["records"] = .integer(count)
         }
         object["kind"] = .string(kind)
         object["message"] = .string(describe(problem).1)

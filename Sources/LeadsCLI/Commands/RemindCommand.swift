@@ -132,25 +132,34 @@ enum RemindCommand {
         var rows: [DueReminder]
         var problems: [StoreError]
         if invocation.flag("once") {
-            // Marked as announced under the exclusive lock: of two overlapping cron runs,
-            // the second finds them announced and stays silent.
-            (rows, problems) = try store.write { writer in
+            // Under the exclusive lock: of two overlapping cron runs, the second finds them
+            // announced and stays silent. They are marked announced only once their lines
+            // are written and flushed, so a failed write (a full disk, a closed pipe)
+            // loses none; a crash between the two prints them again next time: at least
+            // once, never lost.
+            problems = try store.write { writer in
                 let scan = try writer.allLeads()
                 let rows = DueReminders.collect(from: scan.leads, now: now, owner: owner, unannouncedOnly: true)
+                try render(rows, now: now, json: invocation.flag("json"), silentWhenEmpty: true, context)
+                try context.output.flush()
                 var numbers: [Int: Set<Int>] = [:]
                 for row in rows { numbers[row.lead, default: []].insert(row.reminder.number) }
+                var changes: [(lead: Lead, previous: Lead?, entry: ActivityEntry)] = []
                 for lead in scan.leads where numbers[lead.id] != nil {
                     var updated = lead
                     for i in updated.reminders.indices where numbers[lead.id]!.contains(updated.reminders[i].number) {
                         updated.reminders[i].announcedAt = now
                     }
                     let announced = numbers[lead.id]!.sorted().map { JSONValue.number(String($0)) }
-                    try writer.save(updated, previous: lead, log: ActivityEntry(
+                    changes.append((updated, lead, ActivityEntry(
                         time: now, user: writer.actor.user, action: "remind-announce", lead: lead.id,
-                        details: ["reminders": .array(announced)]))
+                        details: ["reminders": .array(announced)])))
                 }
-                return (rows, scan.problems)
+                try writer.save(changes)
+                return scan.problems
             }
+            if !problems.isEmpty { throw CorruptFiles(problems: problems) }
+            return ExitStatus.success
         } else {
             var due: [DueReminder] = []
             problems = try store.scanSummaries { lead in

@@ -116,6 +116,9 @@ public final class CommandContext {
 
     func dataDirectory() throws -> String { try environment.dataDirectory(flag: invocation.value("dir")) }
 
+    /// What the store reported after its commit points (StoreError values), if one was opened.
+    var openedStoreWarnings: [StoreError] { openedStore?.warnings ?? [] }
+
     /// The store, opened once per run.
     func store() throws -> LeadStore {
         if let openedStore { return openedStore }

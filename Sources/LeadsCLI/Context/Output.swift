@@ -57,7 +57,7 @@ public final class Output {
     /// A message on stderr, written at once. Failures to write to stderr are ignored:
     /// there is nowhere left to report them.
     public static func standardError(_ text: String) {
-        let bytes = Array((text + "\n").utf8)
+        let bytes = Array((neutralised(text) + "\n").utf8)
         var done = 0
         bytes.withUnsafeBytes { raw in
             while done < raw.count {

@@ -36,6 +36,16 @@ enum ErrorReport {
         return status
     }
 
+    /// Problems after a commit point: the change is complete, a derived file or a backup
+    /// is not; said once each, with what mends it.
+    static func warn(_ warnings: [StoreError]) {
+        var seen: Set<String> = []
+        for warning in warnings {
+            guard let message = store(warning).0?.split(separator: "\n").first.map(String.init), seen.insert(message).inserted else { continue }
+            Output.standardError("leads: warning: " + message + " (the change itself is complete; the next command or 'leads fsck --repair' mends this)")
+        }
+    }
+
     static func render(_ error: Error) -> (String?, Int32) {
         switch error {
         case let e as UsageError: return (usage(e), ExitStatus.usage)
@@ -164,7 +174,11 @@ enum ErrorReport {
         case .noDataDirectory:
             return ("no data directory: HOME is not set; use --dir DIR or set LEADS_DIR", ExitStatus.usage)
         case .notADirectory(let path): return ("\(path) is not a directory", ExitStatus.failure)
-        case .idSpaceExhausted: return ("no lead IDs left", ExitStatus.failure)
+        case .idSpaceExhausted(let holder):
+            return ("no lead IDs left: \(holder) holds the highest ID; if it was put there by mistake, move it away and retry", ExitStatus.failure)
+        case let .duplicateCheckFailed(path, error):
+            let cause = store(error).0?.split(separator: "\n").first.map(String.init) ?? path
+            return ("cannot check for duplicates: \(cause); mend \(path) (see 'leads fsck') or use --allow-duplicate", ExitStatus.failure)
         }
     }
 
@@ -278,10 +292,21 @@ enum ErrorReport {
         return first.lowercased() + text.dropFirst()
     }
 
+    /// Echoed values are cut to this many characters: a 130 KB argument is named by its
+    /// start and its size, not repeated whole.
+    static let echoLimit = 80
+
     static func quoted(_ text: String) -> String {
-        // Control characters (a NUL in an ID, a newline) are shown escaped.
+        // Control characters (a NUL in an ID, a newline) are shown escaped; format
+        // controls are escaped on the way out (Output.standardError).
         var out = "'"
+        var shown = 0
         for scalar in text.unicodeScalars {
+            if shown == echoLimit {
+                let size = text.utf8.count
+                return out + "…' (\(size) bytes, cut to \(echoLimit) characters)"
+            }
+            shown += 1
             if scalar.value < 0x20 || scalar.value == 0x7F {
                 out += "\\x" + hex(UInt8(scalar.value))
             } else {

@@ -149,8 +149,7 @@ func scalarWidth(_ scalar: Unicode.Scalar) -> Int {
 /// that data (an imported name, a note) can never move the cursor, recolour, retitle or
 /// clear the user's terminal. `--json`, `--ids` and export-csv give the exact text.
 func printable(_ text: String) -> String {
-    func isControl(_ v: UInt32) -> Bool { v < 0x20 || (v >= 0x7F && v < 0xA0) }
-    guard text.unicodeScalars.contains(where: { isControl($0.value) }) else { return text }
+    guard text.unicodeScalars.contains(where: { isControl($0.value) || isFormatControl($0.value) }) else { return text }
     var out = String.UnicodeScalarView()
     var previous: Unicode.Scalar?
     for scalar in text.unicodeScalars {
@@ -158,8 +157,49 @@ func printable(_ text: String) -> String {
         switch scalar {
         case "\n" where previous == "\r": continue  // CRLF is one break
         case "\n", "\r", "\t": out.append(" ")
-        default: out.append(isControl(scalar.value) ? "\u{FFFD}" : scalar)
+        default: appendNeutralised(scalar, to: &out)
         }
+    }
+    return String(out)
+}
+
+/// C0 and C1 controls (ESC, BEL, CSI…): they drive a terminal.
+func isControl(_ v: UInt32) -> Bool { v < 0x20 || (v >= 0x7F && v < 0xA0) }
+
+/// Invisible format controls that reorder or hide text: the bidi embeddings, overrides
+/// and isolates (U+202A–U+202E, U+2066–U+2069), the directional marks (U+200E, U+200F,
+/// U+061C), zero-width space and word joiners, deprecated format characters, the BOM
+/// and interlinear annotation marks. A name with U+202E can make `list` show a
+/// different text than is stored, so they are shown as `<U+202E>`. ZWJ and ZWNJ
+/// (U+200C, U+200D) stay: emoji sequences and several scripts need them.
+func isFormatControl(_ v: UInt32) -> Bool {
+    switch v {
+    case 0x061C, 0x180E, 0x200B, 0x200E, 0x200F, 0x202A...0x202E, 0x2060...0x2064, 0x2066...0x2069,
+         0x206A...0x206F, 0xFEFF, 0xFFF9...0xFFFB:
+        return true
+    default:
+        return false
+    }
+}
+
+private func appendNeutralised(_ scalar: Unicode.Scalar, to out: inout String.UnicodeScalarView) {
+    if isControl(scalar.value) {
+        out.append("\u{FFFD}")
+    } else if isFormatControl(scalar.value) {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        out.append(contentsOf: "<U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex)>".unicodeScalars)
+    } else {
+        out.append(scalar)
+    }
+}
+
+/// A message for stderr with its line breaks and tabs kept but nothing else that could
+/// drive the terminal or hide text: what every `leads: …` line goes through.
+func neutralised(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: { ($0.value != 10 && $0.value != 9 && isControl($0.value)) || isFormatControl($0.value) }) else { return text }
+    var out = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+        if scalar == "\n" || scalar == "\t" { out.append(scalar) } else { appendNeutralised(scalar, to: &out) }
     }
     return String(out)
 }

@@ -118,27 +118,34 @@ final class ActivityLog {
     }
 
     func append(_ entry: ActivityEntry) throws(SystemError) {
-        try openForAppend()
-        let line = entry.line
-        #if DEBUG
-        if let wanted = getenv("LEADS_TEST_CRASH"), String(cString: wanted) == CrashPoint.midLogWrite.rawValue {
-            let half = Array(line.prefix(line.count / 2))
-            try writeAll(fd, half, path: Self.fileName)
-            kill(getpid(), SIGKILL)
-        }
-        #endif
-        try writeAll(fd, line, path: Self.fileName)
-        guard fsync(fd) == 0 else { throw SystemError("fsync", Self.fileName) }
+        try append(contentsOf: [entry])
     }
 
-    /// Appends many records in one write and one fsync (a batch such as an import).
+    /// Appends records in one write and one fsync (one change, or a batch such as an
+    /// import): the commit point of every write. If the write or the fsync fails (a full
+    /// disk, a file-size limit, an I/O error), what this call wrote is cut off again, so
+    /// a failed command leaves no record, whole or torn. Nobody else can have appended
+    /// meanwhile: the caller holds the exclusive lock.
     func append(contentsOf entries: [ActivityEntry]) throws(SystemError) {
         guard !entries.isEmpty else { return }
         try openForAppend()
         var bytes: [UInt8] = []
         for entry in entries { bytes += entry.line }
-        try writeAll(fd, bytes, path: Self.fileName)
-        guard fsync(fd) == 0 else { throw SystemError("fsync", Self.fileName) }
+        let start = lseek(fd, 0, SEEK_END)
+        guard start >= 0 else { throw SystemError("seek", Self.fileName) }
+        #if DEBUG
+        if let wanted = getenv("LEADS_TEST_CRASH"), String(cString: wanted) == CrashPoint.midLogWrite.rawValue {
+            try writeAll(fd, Array(bytes.prefix(bytes.count / 2)), path: Self.fileName)
+            kill(getpid(), SIGKILL)
+        }
+        #endif
+        do throws(SystemError) {
+            try writeAll(fd, bytes, path: Self.fileName)
+            guard fsync(fd) == 0 else { throw SystemError("fsync", Self.fileName) }
+        } catch {
+            if ftruncate(fd, start) == 0 { _ = fsync(fd) }
+            throw error
+        }
     }
 
     /// Current size in bytes (0 when missing): the stamp derived files are checked against.

@@ -23,6 +23,9 @@ public struct StoreProblem: Sendable, Equatable {
         case idMarkBehind(next: Int, highest: Int)
         /// The duplicate-check keys miss this lead.
         case keysMissing
+        /// Log records name this lead or customer, but its file is missing and no
+        /// record deletes it: a command that failed left them (before this version).
+        case recordsWithoutFile(count: Int)
     }
 
     public var path: String
@@ -31,7 +34,7 @@ public struct StoreProblem: Sendable, Equatable {
 
     public var repairable: Bool {
         switch kind {
-        case .staleTemporaryFile, .tornLogTail, .unlogged, .idMarkBehind, .keysMissing: return true
+        case .staleTemporaryFile, .tornLogTail, .unlogged, .idMarkBehind, .keysMissing, .recordsWithoutFile: return true
         default: return false
         }
     }
@@ -60,7 +63,7 @@ extension LeadStore {
         }
 
         // The root: only a spooled import input can be left over here.
-        for name in try system({ () throws(SystemError) in try root.entries() }) where name.hasPrefix(".import-") && name.hasSuffix(".tmp") {
+        for name in try system({ () throws(SystemError) in try root.entries() }) where TemporaryName.isSpool(name) {
             problems.append(try staleFile(name, in: root, repair: repair))
         }
 
@@ -102,7 +105,7 @@ extension LeadStore {
                         default: problems.append(StoreProblem(path: dir.path(name), kind: .unreadable(error)))
                         }
                     }
-                } else if name.hasPrefix("."), name.contains(".tmp-") || name.contains(".bak-") {
+                } else if TemporaryName.isTransient(name) {
                     problems.append(try staleFile(name, in: dir, repair: repair))
                 } else {
                     problems.append(StoreProblem(path: dir.path(name), kind: .unexpectedFile))
@@ -113,12 +116,19 @@ extension LeadStore {
         // The log.
         let bytes = try root.read(ActivityLog.fileName, limit: Int.max) ?? []
         var logged = (leads: Set<Int>(), customers: Set<Int>())
+        var deleted = (leads: Set<Int>(), customers: Set<Int>())
+        var lineSubjects: [(range: Range<Int>, lead: Int?, customer: Int?)] = []
         var marks = DerivedState()
         for line in ActivityLogLines(bytes: bytes) {
             do throws(JSONError) {
                 let entry = try ActivityEntry(line: Array(line.bytes))
                 if let lead = entry.lead { logged.leads.insert(lead) }
                 if let customer = entry.customer { logged.customers.insert(customer) }
+                if entry.action == "delete" {
+                    if let lead = entry.lead { deleted.leads.insert(lead) }
+                    if let customer = entry.customer { deleted.customers.insert(customer) }
+                }
+                lineSubjects.append((line.offset..<(line.offset + line.bytes.count + 1), entry.lead, entry.customer))
                 marks.observe(entry)
             } catch {
                 var positioned = error
@@ -142,6 +152,45 @@ extension LeadStore {
             problems.append(problem)
         }
 
+        // Records for files that were never written: a lead or customer without a file
+        // and without a deletion. Such records are a failed command's (versions before
+        // the commit protocol cut its own records); the repair drops exactly those lines,
+        // rewriting the log atomically — the one time it is rewritten.
+        let leadFiles = Set(fileIDs.leads), customerFiles = Set(fileIDs.customers)
+        func phantom(_ subject: (range: Range<Int>, lead: Int?, customer: Int?)) -> Bool {
+            if let lead = subject.lead, !leadFiles.contains(lead), !deleted.leads.contains(lead) { return true }
+            if subject.lead == nil, let customer = subject.customer, !customerFiles.contains(customer),
+               !deleted.customers.contains(customer) { return true }
+            return false
+        }
+        let phantoms = lineSubjects.filter(phantom)
+        if !phantoms.isEmpty {
+            var counts: [String: Int] = [:]
+            for subject in phantoms {
+                let path = subject.lead.map { "\(Self.leadsDirectory)/\($0).json" } ?? "\(Self.customersDirectory)/\(subject.customer!).json"
+                counts[path, default: 0] += 1
+            }
+            var repaired = false
+            if repair {
+                var kept: [UInt8] = []
+                kept.reserveCapacity(bytes.count)
+                var position = 0
+                for subject in phantoms {
+                    kept += bytes[position..<subject.range.lowerBound]
+                    position = subject.range.upperBound
+                }
+                // Corrupt lines stay as they were; a torn tail was cut above.
+                if let end = bytes.lastIndex(of: 10), position <= end { kept += bytes[position...end] }
+                try system { () throws(SystemError) in
+                    _ = try root.writeAtomically(ActivityLog.fileName, kept, durable: true, groupShared: config.sharedGroup)
+                }
+                repaired = true
+            }
+            for (path, count) in counts.sorted(by: { $0.key < $1.key }) {
+                problems.append(StoreProblem(path: path, kind: .recordsWithoutFile(count: count), repaired: repaired))
+            }
+        }
+
         // Files no log record mentions.
         var unlogged: [(path: String, entry: ActivityEntry)] = []
         let now = actor.now
@@ -153,13 +202,10 @@ extension LeadStore {
         for id in fileIDs.customers where !logged.customers.contains(id) {
             unlogged.append(("\(Self.customersDirectory)/\(id).json", ActivityEntry(time: now, user: actor.user, action: "recover", customer: id)))
         }
+        // One append for all of them: the repair's commit point.
+        if let writer, !unlogged.isEmpty { try writer.appendLog(unlogged.map(\.entry)) }
         for item in unlogged {
-            var problem = StoreProblem(path: item.path, kind: .unlogged)
-            if let writer {
-                try writer.appendLog(item.entry)
-                problem.repaired = true
-            }
-            problems.append(problem)
+            problems.append(StoreProblem(path: item.path, kind: .unlogged, repaired: writer != nil))
         }
 
         // Derived files: checked against what the files and the log say.
@@ -180,7 +226,8 @@ extension LeadStore {
         if let writer {
             let logSize = Int(try system({ () throws(SystemError) in try root.fileStatus(ActivityLog.fileName) })?.st_size ?? 0)
             writer.state = try writer.rebuildDerivedState(logSize: logSize)
-            try system({ () throws(SystemError) in try writer.indexDir.remove(SummaryIndex.fileName) })
+            // After the repair's commit point: a derived file left behind is a warning.
+            do { try writer.indexDir.remove(SummaryIndex.fileName) } catch { warn(.system(error)) }
             for i in derivedWrong.indices { derivedWrong[i].repaired = true }
         }
         problems += derivedWrong

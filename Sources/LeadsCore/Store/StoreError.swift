@@ -20,7 +20,10 @@ public enum StoreError: Error, Sendable, Equatable {
     /// Neither --dir, LEADS_DIR, XDG_DATA_HOME nor HOME says where the data lives.
     case noDataDirectory
     case notADirectory(String)
-    case idSpaceExhausted
+    /// No lead ID below the limit is left; names the file (or the log) holding the highest.
+    case idSpaceExhausted(blockedBy: String)
+    /// The duplicate check could not read a lead file it had to compare with.
+    indirect case duplicateCheckFailed(path: String, StoreError)
 }
 
 /// Several leads could not be read; the command still used the others.

@@ -90,16 +90,9 @@ public final class Directory: @unchecked Sendable {
         let size = Int(st.st_size)
         guard size <= limit else { throw .fileTooLarge(path(name), size: size, limit: limit) }
         var bytes = [UInt8](repeating: 0, count: size)
-        var done = 0
-        while done < size {
-            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, size - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .system(SystemError("read", path(name)))
-            }
-            if n == 0 { bytes.removeLast(size - done); break }  // shrank under us: keep what is there
-            done += n
-        }
+        let done = bytes.withUnsafeMutableBytes { readFully(fd, into: $0) }
+        guard done >= 0 else { throw .system(SystemError("read", path(name))) }
+        if done < size { bytes.removeLast(size - done) }  // shrank under us: keep what is there
         return (bytes, st)
     }
 
@@ -121,18 +114,27 @@ public final class Directory: @unchecked Sendable {
     enum Backup {
         case absent
         case kept(String)
-        /// The file system has no hard links: the change cannot be undone.
-        case unavailable
+        /// The file system has no hard links: the old content, kept in memory, is
+        /// written back to undo (which needs space again, about what the change freed).
+        case copy([UInt8], mode: mode_t)
     }
 
     /// Hard-links `name` to a fresh hidden name, so a change can be undone without
-    /// needing new space (a full disk is when undoing matters).
+    /// needing new space (a full disk is when undoing matters). Where links are not
+    /// supported, the old content is read instead.
     func backup(_ name: String) throws(SystemError) -> Backup {
-        let backupName = ".\(name).bak-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let backupName = TemporaryName.backup(for: name)
         if linkat(fd, name, fd, backupName, 0) == 0 { return .kept(backupName) }
         switch errno {
         case ENOENT: return .absent
-        case EPERM, EOPNOTSUPP, EMLINK: return .unavailable
+        case EPERM, EOPNOTSUPP, EMLINK, ENOSYS, EXDEV:
+            let old: (bytes: [UInt8], status: stat)?
+            do { old = try readWithStatus(name, limit: Int.max) } catch {
+                if case .system(let system) = error { throw system }
+                throw SystemError("read", path(name), EINVAL)
+            }
+            guard let old else { return .absent }
+            return .copy(old.bytes, mode: old.status.st_mode & 0o7777)
         default: throw SystemError("link", path(name))
         }
     }
@@ -140,16 +142,27 @@ public final class Directory: @unchecked Sendable {
     /// Undoes a change after a failure: the old version comes back from its backup link
     /// (a rename needs no new space), a new file goes. If the change had not replaced the
     /// file yet, both names are links to the same file and rename does nothing, so the
-    /// backup name is removed in any case.
-    func restore(_ name: String, from backup: Backup) {
+    /// backup name is removed in any case. False when the old version could not be put
+    /// back (only a kept copy can fail: it needs space).
+    @discardableResult
+    func restore(_ name: String, from backup: Backup) -> Bool {
+        var restored = true
         switch backup {
         case .kept(let kept):
             _ = renameat(fd, kept, fd, name)
             _ = unlinkat(fd, kept, 0)
         case .absent: _ = unlinkat(fd, name, 0)
-        case .unavailable: return
+        case .copy(let bytes, let mode):
+            do { try writeAtomically(name, bytes, durable: true, mode: mode, keepMode: true) } catch { restored = false }
         }
         _ = fsync(fd)
+        return restored
+    }
+
+    /// Drops a backup once the change is committed; a failure leaves a hidden file that
+    /// `fsck --repair` removes.
+    func discard(_ backup: Backup) throws(SystemError) {
+        if case .kept(let kept) = backup { try remove(kept) }
     }
 
     func rename(_ from: String, to: String) throws(SystemError) {
@@ -170,11 +183,6 @@ public final class Directory: @unchecked Sendable {
         if c_syncfs(fd) != 0 { throw SystemError("syncfs", label.isEmpty ? "." : label) }
     }
 
-    /// ".<name>.tmp-<pid>-<random>": hidden, never ending in ".json", unique per writer.
-    static func temporaryName(for name: String) -> String {
-        ".\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-    }
-
     /// Replaces (or creates) `name` atomically: a reader sees the old or the new file,
     /// never a part. The temporary name never ends in ".json" and starts with a dot, so
     /// scans ignore it; O_EXCL|O_NOFOLLOW means a planted file or symlink is never
@@ -182,8 +190,8 @@ public final class Directory: @unchecked Sendable {
     /// when this returns.
     @discardableResult
     func writeAtomically(_ name: String, _ bytes: [UInt8], durable: Bool, mode: mode_t = 0o666, groupShared: Bool = false,
-                         isStoreFile: Bool = false) throws(SystemError) -> stat {
-        let temp = Directory.temporaryName(for: name)
+                         isStoreFile: Bool = false, keepMode: Bool = false, isNew: Bool = false) throws(SystemError) -> stat {
+        let temp = TemporaryName.temporary(for: name)
         let fd = openat(self.fd, temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SystemError("create", path(temp)) }
         var ok = false
@@ -193,7 +201,7 @@ public final class Directory: @unchecked Sendable {
                 unlinkat(self.fd, temp, 0)
             }
         }
-        if groupShared { fchmod(fd, 0o660) }
+        if groupShared { fchmod(fd, 0o660) } else if keepMode { fchmod(fd, mode) }
         try writeAll(fd, bytes, path: path(temp))
         if isStoreFile { CrashPoint.hit(.afterTempWrite) }
         if durable, fsync(fd) != 0 { throw SystemError("fsync", path(temp)) }
@@ -204,7 +212,14 @@ public final class Directory: @unchecked Sendable {
         ok = true
         close(fd)
         if isStoreFile { CrashPoint.hit(.afterRename) }
-        if durable { try sync() }
+        if durable {
+            do { try sync() } catch {
+                // A new file whose name may not be on disk is taken back, so that the
+                // failed write leaves nothing; a replaced file is put back by its caller.
+                if isNew { unlinkat(self.fd, name, 0) }
+                throw error
+            }
+        }
         return st
     }
 
@@ -216,7 +231,7 @@ public final class Directory: @unchecked Sendable {
     func createAtomically(_ name: String, _ bytes: [UInt8], durable: Bool, groupShared: Bool = false) throws(SystemError) {
         let fd = openat(self.fd, ".", Directory.O_TMPFILE | O_WRONLY | O_CLOEXEC, 0o666)
         guard fd >= 0 else {
-            try writeAtomically(name, bytes, durable: durable, groupShared: groupShared, isStoreFile: true)
+            try writeAtomically(name, bytes, durable: durable, groupShared: groupShared, isStoreFile: true, isNew: true)
             return
         }
         defer { close(fd) }
@@ -227,11 +242,16 @@ public final class Directory: @unchecked Sendable {
         CrashPoint.hit(.beforeRename)
         guard linkat(AT_FDCWD, "/proc/self/fd/\(fd)", self.fd, name, AT_SYMLINK_FOLLOW) == 0 else {
             if errno == EEXIST { throw SystemError("create", path(name), EEXIST) }
-            try writeAtomically(name, bytes, durable: durable, groupShared: groupShared, isStoreFile: true)
+            try writeAtomically(name, bytes, durable: durable, groupShared: groupShared, isStoreFile: true, isNew: true)
             return
         }
         CrashPoint.hit(.afterRename)
-        if durable { try sync() }
+        if durable {
+            do { try sync() } catch {
+                unlinkat(self.fd, name, 0)
+                throw error
+            }
+        }
     }
 
     /// Not exported by Swift's Glibc module: __O_TMPFILE | O_DIRECTORY.
@@ -266,7 +286,7 @@ public final class AtomicFile {
         let exists = fstatat(directory.fd, name, &existing, AT_SYMLINK_NOFOLLOW) == 0
         // Refused before any work rather than when renaming at the end.
         if exists, (existing.st_mode & S_IFMT) == S_IFDIR { throw SystemError("create", path, EISDIR) }
-        temporaryName = Directory.temporaryName(for: name)
+        temporaryName = TemporaryName.temporary(for: name)
         fd = openat(directory.fd, temporaryName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw SystemError("create", path) }
         // Replacing a file keeps its permissions: an export made private stays private.
@@ -292,23 +312,6 @@ public final class AtomicFile {
         fd = -1
         try directory.sync()
     }
-}
-
-/// Writes every byte, retrying short writes and EINTR.
-func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SystemError) {
-    var done = 0
-    let result: Int32 = bytes.withUnsafeBytes { raw in
-        while done < raw.count {
-            let n = write(fd, raw.baseAddress! + done, raw.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            done += n
-        }
-        return 0
-    }
-    if result != 0 { throw SystemError("write", path, result) }
 }
 
 /// Test-only crash points: with LEADS_TEST_CRASH=<point> in a debug build, the process

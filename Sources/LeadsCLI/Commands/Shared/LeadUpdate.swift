@@ -3,7 +3,8 @@ import LeadsCore
 /// The shape of every command that changes existing leads (status, assign, set, note…):
 /// one exclusive lock for the whole command; every named lead is read and every change
 /// computed and validated before the first write, so an unknown ID or a bad value
-/// changes nothing; then one write and one log line per lead that actually changed.
+/// changes nothing; then one commit of every lead that actually changed, each with its
+/// log line: all of them, or after a failure none.
 enum LeadUpdate {
     /// `change` edits the lead and returns the log entry, or nil when nothing changed.
     @discardableResult
@@ -20,9 +21,7 @@ enum LeadUpdate {
                     planned.append((before, after, entry))
                 }
             }
-            for plan in planned {
-                try writer.save(plan.after, previous: plan.before, log: plan.entry)
-            }
+            try writer.save(planned.map { ($0.after, $0.before, $0.entry) })
             return planned.map(\.after.id)
         }
     }

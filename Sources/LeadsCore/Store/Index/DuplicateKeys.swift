@@ -85,6 +85,10 @@ public struct DuplicateKey: Hashable, Comparable, Sendable {
         }
     }
 
+    /// Lists the lead files that could not be read when the keys were made: the
+    /// duplicate check cannot know their keys, so it refuses while one is unreadable.
+    static let unreadable = DuplicateKey(hash: 0)
+
     static func keys(of lead: Lead) -> [DuplicateKey] {
         var keys = [nameAndCompany(lead.name, lead.company)]
         if let email = lead.email, !normalise(email).isEmpty { keys.append(DuplicateKey.email(email)) }

@@ -1,0 +1,83 @@
+import Glibc
+
+// Bringing the derived files (`.index/state`, `.index/keys/`) up to date when a writer
+// starts: they are caches of the lead files and the log, written after the commit point
+// and never fsynced, so they may lag behind — after a kill, a full disk, a power loss —
+// or be missing. The log and the files are the truth; this catches up from them.
+
+extension StoreWriter {
+    func loadState() throws(StoreError) -> DerivedState {
+        let logSize: Int
+        do { logSize = try log.size() } catch { throw .system(error) }
+        var state: DerivedState
+        if let bytes = try indexDir.read(DerivedState.fileName), var saved = DerivedState(bytes: bytes),
+           saved.logSize <= logSize {
+            if saved.logSize < logSize { try replayLog(into: &saved, to: logSize) }
+            state = saved
+        } else {
+            state = try rebuildDerivedState(logSize: logSize)
+        }
+        // Files just past the mark were written by a command killed before it logged them
+        // (a batch of an import): count them and give them their keys, so that resuming
+        // the import finds them. One stat when there are none.
+        while try exists("\(state.nextLead).json", in: leadsDir) {
+            try addKeys(ofFile: state.nextLead)
+            state.nextLead += 1
+        }
+        return state
+    }
+
+    /// Gives lead `id` its keys; a file that cannot be read is listed under
+    /// `DuplicateKey.unreadable`, so the duplicate check refuses rather than misses it.
+    private func addKeys(ofFile id: Int) throws(StoreError) {
+        do {
+            let lead = try LeadStore.readLead(id, in: leadsDir)
+            for key in DuplicateKey.keys(of: lead) { try keys.insert(key, id: id) }
+        } catch {
+            if case .leadNotFound = error { return }
+            try keys.insert(.unreadable, id: id)
+        }
+    }
+
+    /// Catches the state up with log records written after its stamp (a writer that
+    /// died before saving state), re-adding the keys of the leads they touched.
+    private func replayLog(into state: inout DerivedState, to size: Int) throws(StoreError) {
+        let bytes = try store.activityLogBytes()
+        for line in ActivityLogLines(bytes: bytes, startOffset: state.logSize) {
+            guard let entry = try? ActivityEntry(line: Array(line.bytes)) else { continue }
+            state.observe(entry)
+            if let id = entry.lead { try addKeys(ofFile: id) }
+        }
+        state.logSize = size
+    }
+
+    /// Rebuilds ID marks and keys from the files and the whole log (first use, or lost state).
+    @discardableResult
+    func rebuildDerivedState(logSize: Int) throws(StoreError) -> DerivedState {
+        var rebuilt = DerivedState(logSize: 0)
+        try replayLogIDs(into: &rebuilt)
+        var pairs: [(DuplicateKey, Int)] = []
+        for id in try LeadStore.fileIDs(in: leadsDir) {
+            // A file beyond the ID space cannot be in the way of an ID handed out.
+            if id < Self.leadIDLimit { rebuilt.nextLead = max(rebuilt.nextLead, id + 1) }
+            do {
+                let lead = try LeadStore.readLead(id, in: leadsDir)
+                for key in DuplicateKey.keys(of: lead) { pairs.append((key, id)) }
+            } catch {
+                if case .leadNotFound = error { continue }
+                pairs.append((.unreadable, id))
+            }
+        }
+        for id in try LeadStore.fileIDs(in: customersDir) { rebuilt.nextCustomer = max(rebuilt.nextCustomer, id + 1) }
+        keys.replaceAll(with: pairs)
+        rebuilt.logSize = logSize
+        return rebuilt
+    }
+
+    private func replayLogIDs(into state: inout DerivedState) throws(StoreError) {
+        let bytes = try store.activityLogBytes()
+        for line in ActivityLogLines(bytes: bytes) {
+            if let entry = try? ActivityEntry(line: Array(line.bytes)) { state.observe(entry) }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Glibc
+
+// The one commit protocol: every change of the store's files — one lead, a conversion
+// (lead and customer), a deletion, an import batch of 4,096 leads — goes through
+// `StoreWriter.commit`. Under the exclusive lock:
+//
+//   1. Each file about to be replaced or removed is hard-linked to a hidden backup name
+//      (TemporaryName.backup); where the file system has no hard links, its bytes are
+//      kept in memory instead. A file known to be new needs no backup.
+//   2. The files are written atomically (Directory.writeAtomically, createAtomically)
+//      or removed. `.eachFile`: each is fsynced with its directory as it goes (one
+//      change). `.together`: none is, and one syncfs plus a directory fsync follow (a
+//      batch: fsyncing 100,000 files one by one takes ten times longer).
+//   3. All the change's log records are appended in one write and fsynced. THIS IS THE
+//      COMMIT POINT. A failure up to here undoes everything: the backups are renamed
+//      back (no new space needed), new files removed, and the log cut back to where it
+//      was (ActivityLog.append), so the command exits 1 and the store is as before.
+//   4. The backups are dropped. From here on nothing can make the command fail: what
+//      goes wrong (a backup not removed, derived files not written) is a warning.
+//
+// So a log record exists only for files that are durable, and a failed command leaves
+// no record for a lead that does not exist.
+
+extension StoreWriter {
+    struct FileChange {
+        var directory: Directory
+        var name: String
+        /// nil deletes the file.
+        var bytes: [UInt8]?
+        /// Known not to exist (an import's new leads, after one listing): no backup.
+        var isNew = false
+
+        init(_ directory: Directory, _ name: String, _ bytes: [UInt8]?, isNew: Bool = false) {
+            self.directory = directory
+            self.name = name
+            self.bytes = bytes
+            self.isNew = isNew
+        }
+    }
+
+    enum Durability {
+        /// Each file and its directory fsynced as it is written.
+        case eachFile
+        /// One syncfs and one fsync per directory after all the files.
+        case together
+    }
+
+    func commit(_ changes: [FileChange], log entries: [ActivityEntry], durability: Durability = .eachFile) throws(StoreError) {
+        let durable = durability == .eachFile
+        var done: [(change: FileChange, backup: Directory.Backup)] = []
+        do throws(SystemError) {
+            for change in changes {
+                let backup: Directory.Backup = change.isNew ? .absent : try change.directory.backup(change.name)
+                if let bytes = change.bytes, case .absent = backup {
+                    // Recorded once it exists: undoing must never remove a file it did not
+                    // make (createAtomically takes back a file whose linking failed).
+                    try change.directory.createAtomically(change.name, bytes, durable: durable, groupShared: config.sharedGroup)
+                    done.append((change, backup))
+                    continue
+                }
+                done.append((change, backup))
+                if let bytes = change.bytes {
+                    try change.directory.writeAtomically(change.name, bytes, durable: durable, groupShared: config.sharedGroup, isStoreFile: true)
+                } else {
+                    try change.directory.remove(change.name)
+                    if durable { try change.directory.sync() }
+                }
+            }
+            if !durable, let first = changes.first {
+                try first.directory.syncFileSystem()
+                var synced: Set<Int32> = []
+                for change in changes where synced.insert(change.directory.fd).inserted { try change.directory.sync() }
+            }
+            CrashPoint.hit(.afterLeadWrite)
+            try log.append(contentsOf: entries)
+        } catch {
+            for (change, backup) in done.reversed() where !change.directory.restore(change.name, from: backup) {
+                store.warn(.system(SystemError("restore", change.directory.path(change.name), ENOSPC)))
+            }
+            throw .system(error)
+        }
+        for (change, backup) in done {
+            do { try change.directory.discard(backup) } catch { store.warn(.system(error)) }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Glibc
+
+// The one read loop and the one write loop over a file descriptor. A signal (EINTR)
+// and a short transfer are retried here, so no caller writes its own loop and none can
+// forget one of the two cases.
+
+/// Writes every byte of `bytes`; 0, or the errno of the write that failed.
+public func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+    var done = 0
+    while done < bytes.count {
+        let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
+        if n < 0 {
+            if errno == EINTR { continue }
+            return errno
+        }
+        done += n
+    }
+    return 0
+}
+
+/// Writes every byte of `bytes`; 0, or the errno of the write that failed.
+public func writeFully(_ fd: Int32, _ bytes: [UInt8]) -> Int32 {
+    bytes.withUnsafeBytes { writeFully(fd, $0) }
+}
+
+/// Writes every byte, naming `path` if that fails.
+func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SystemError) {
+    let failure = writeFully(fd, bytes)
+    if failure != 0 { throw SystemError("write", path, failure) }
+}
+
+/// One read of at most `buffer.count` bytes, retried after a signal: the count read
+/// (0 at the end of the input), or -1 with errno set.
+public func readRetrying(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+    while true {
+        let n = read(fd, buffer.baseAddress, buffer.count)
+        if n < 0 && errno == EINTR { continue }
+        return n
+    }
+}
+
+/// Reads until `buffer` is full or the input ends: the count read, or -1 with errno set.
+public func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+    var done = 0
+    while done < buffer.count {
+        let n = readRetrying(fd, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done...]))
+        if n < 0 { return -1 }
+        if n == 0 { break }
+        done += n
+    }
+    return done
+}
