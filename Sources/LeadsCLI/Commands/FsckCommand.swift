@@ -42,6 +42,7 @@ enum FsckCommand {
         case .unlogged: return ("", "no log record mentions it: an interrupted command wrote it")
         case let .idMarkBehind(next, highest): return ("", "next ID \(next) is not above the highest ID in use, \(highest)")
         case .keysMissing: return ("", "missing from the duplicate-check keys")
+        case let .chainBroken(line, reason): return (":\(line)", "the hash chain breaks at this record: " + reason)
         }
     }
 
@@ -61,6 +62,9 @@ enum FsckCommand {
         case .unlogged: kind = "unlogged"
         case .idMarkBehind: kind = "id-mark-behind"
         case .keysMissing: kind = "keys-missing"
+        case .chainBroken(let line, _):
+            kind = "chain-broken"
+            object["line"] = .integer(line)
         }
         object["kind"] = .string(kind)
         object["message"] = .string(describe(problem).1)

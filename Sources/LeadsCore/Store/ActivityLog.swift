@@ -49,6 +49,7 @@ public struct ActivityEntry: Sendable, Equatable {
         }
         var user = ""
         if case .string(let u)? = take("user") { user = u }
+        _ = take(LogChain.prevKey)  // the chain is the file's business (fsck), not a record's
         func integer(_ value: JSONValue?) -> Int? {
             if case .number(let text)? = value { return Int(text) }
             return nil
@@ -63,7 +64,7 @@ public struct ActivityEntry: Sendable, Equatable {
 final class ActivityLog {
     static let fileName = "activity.log"
     private let directory: Directory
-    private var fd: Int32 = -1
+    var fd: Int32 = -1
     private let groupShared: Bool
 
     init(directory: Directory, groupShared: Bool) {
@@ -119,7 +120,7 @@ final class ActivityLog {
 
     func append(_ entry: ActivityEntry) throws(SystemError) {
         try openForAppend()
-        let line = entry.line
+        let line = try chainedLines([entry], fd: fd)  // LogChain.swift
         #if DEBUG
         if let wanted = getenv("LEADS_TEST_CRASH"), String(cString: wanted) == CrashPoint.midLogWrite.rawValue {
             let half = Array(line.prefix(line.count / 2))
@@ -135,8 +136,7 @@ final class ActivityLog {
     func append(contentsOf entries: [ActivityEntry]) throws(SystemError) {
         guard !entries.isEmpty else { return }
         try openForAppend()
-        var bytes: [UInt8] = []
-        for entry in entries { bytes += entry.line }
+        let bytes = try chainedLines(entries, fd: fd)  // LogChain.swift
         try writeAll(fd, bytes, path: Self.fileName)
         guard fsync(fd) == 0 else { throw SystemError("fsync", Self.fileName) }
     }

@@ -23,6 +23,9 @@ public struct StoreProblem: Sendable, Equatable {
         case idMarkBehind(next: Int, highest: Int)
         /// The duplicate-check keys miss this lead.
         case keysMissing
+        /// The log's hash chain breaks at this line (LogChain.swift): a record was changed,
+        /// removed or inserted. Never repaired: the log is never rewritten.
+        case chainBroken(line: Int, reason: String)
     }
 
     public var path: String
@@ -125,6 +128,9 @@ extension LeadStore {
                 positioned.line = line.number
                 problems.append(StoreProblem(path: ActivityLog.fileName, kind: .corruptLogLine(positioned)))
             }
+        }
+        if let broken = LogChain.verify(bytes) {
+            problems.append(StoreProblem(path: ActivityLog.fileName, kind: .chainBroken(line: broken.line, reason: broken.reason)))
         }
         if let last = bytes.last, last != 10 {
             let torn = bytes.count - ((bytes.lastIndex(of: 10) ?? -1) + 1)
