@@ -214,6 +214,7 @@ _leads_options() {
         note) _leads_words --contacted --at --dir --user --help -h --version ;;
         convert) _leads_words --customer-name --customer --project --force --dir --user --help -h --version ;;
         delete) _leads_words --yes -y --dir --user --help -h --version ;;
+        dupes) _leads_words --json --dir --user --help -h --version ;;
         stages) _leads_words --json --dir --user --help -h --version ;;
         customers) _leads_words --json --dir --user --help -h --version ;;
         remind) _leads_words --owner --list --done --snooze --due --mine --once --json --dir --user --help -h --version ;;
@@ -272,7 +273,7 @@ _leads_arguments() {
             ((n == 0)) && _leads_live leads
             ;;
         help)
-            ((n == 0)) && _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline export-csv fsck lock log help completion
+            ((n == 0)) && _leads_words init add show list status assign set note convert delete dupes stages customers remind import-csv pipeline export-csv fsck lock log help completion
             ;;
         completion)
             ((n == 0)) && _leads_words bash zsh fish
@@ -325,7 +326,7 @@ _leads() {
     elif [[ -z $ended && $cur == -* ]]; then
         _leads_options "$command"
     elif [[ -z $command ]]; then
-        _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline export-csv fsck lock log help completion
+        _leads_words init add show list status assign set note convert delete dupes stages customers remind import-csv pipeline export-csv fsck lock log help completion
     else
         _leads_arguments "$command" "$n"
     fi

@@ -58,6 +58,7 @@ enum ErrorReport {
                         + " (fix them, or use --skip-invalid to import the other rows)", ExitStatus.failure)
             }
         case let e as ReportError: return (report(e), ExitStatus.failure)
+        case let e as PrivacyError: return (privacy(e), ExitStatus.failure)
         case let e as EnvironmentError:
             switch e {
             case let .invalidVariable(name, value, reason):
@@ -160,6 +161,19 @@ enum ErrorReport {
             return ("no data directory: HOME is not set; use --dir DIR or set LEADS_DIR", ExitStatus.usage)
         case .notADirectory(let path): return ("\(path) is not a directory", ExitStatus.failure)
         case .idSpaceExhausted: return ("no lead IDs left", ExitStatus.failure)
+        }
+    }
+
+    static func privacy(_ e: PrivacyError) -> String {
+        switch e {
+        case .invalidConfig(let reason): return "\(StoreConfig.fileName): \(reason)"
+        case .suppressed(let rule): return "refused by \(rule): this person asked not to be contacted (leads suppress)"
+        case .notSuppressible(let text): return "\(quoted(text)) is neither an e-mail address nor a phone number"
+        case .mergeWithItself(let id): return "cannot merge lead \(id) with itself"
+        case let .mergedAway(id, into): return "lead \(id) was merged into lead \(into) (leads show \(into); leads unmerge \(into) undoes it)"
+        case .nothingToUnmerge(let id): return "lead \(id) has no merge to undo"
+        case let .unmergeImpossible(id, reason): return "cannot unmerge lead \(id): \(reason)"
+        case .unknownPerson(let text): return "no lead or customer has \(quoted(text))"
         }
     }
 
