@@ -92,6 +92,7 @@ function __leads_commands
     printf '%s\t%s\n' note 'add a note to a lead'
     printf '%s\t%s\n' convert 'mark a lead won and make it a customer'
     printf '%s\t%s\n' delete 'erase leads (data-protection requests)'
+    printf '%s\t%s\n' dupes 'list likely duplicate leads, each pair with its reasons'
     printf '%s\t%s\n' stages 'list the stages with probability and lead count'
     printf '%s\t%s\n' users 'list, add and remove the team\'s users (config.json)'
     printf '%s\t%s\n' customers 'list the customers made by convert'
@@ -120,6 +121,7 @@ complete -c leads -n __leads_needs_command -a set -d 'change fields of leads'
 complete -c leads -n __leads_needs_command -a note -d 'add a note to a lead'
 complete -c leads -n __leads_needs_command -a convert -d 'mark a lead won and make it a customer'
 complete -c leads -n __leads_needs_command -a delete -d 'erase leads (data-protection requests)'
+complete -c leads -n __leads_needs_command -a dupes -d 'list likely duplicate leads, each pair with its reasons'
 complete -c leads -n __leads_needs_command -a stages -d 'list the stages with probability and lead count'
 complete -c leads -n __leads_needs_command -a users -d 'list, add and remove the team\'s users (config.json)'
 complete -c leads -n __leads_needs_command -a customers -d 'list the customers made by convert'
@@ -227,6 +229,9 @@ complete -c leads -n '__leads_at convert 0 0' -a '(__leads_live leads)'
 # delete
 complete -c leads -n '__leads_using delete' -s y -l yes -d 'do not ask for confirmation (required when not on a terminal)'
 complete -c leads -n '__leads_at delete 0' -a '(__leads_live leads)'
+
+# dupes
+complete -c leads -n '__leads_using dupes' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
 
 # stages
 complete -c leads -n '__leads_using stages' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'

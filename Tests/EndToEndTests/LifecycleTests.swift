@@ -281,7 +281,8 @@ import Testing
         #expect(box.add("Jane Secret", "--email", "jane@secret.example") == 5)  // no longer a duplicate
         let deletes = box.logEntries().filter { $0["action"] as? String == "delete" }
         #expect(deletes.map { $0["lead"] as? Int } == [1, 2])
-        #expect(deletes.allSatisfy { Set($0.keys) == ["action", "format", "lead", "time", "user"] })
+        // "prev" is the hash chain (SPEC section 9): a digest of the record before, no personal data.
+        #expect(deletes.allSatisfy { Set($0.keys) == ["action", "format", "lead", "prev", "time", "user"] })
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: box.dir + "/leads")
         #expect(leftovers.sorted() == ["3.json", "4.json", "5.json"])
     }

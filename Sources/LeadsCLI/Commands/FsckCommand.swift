@@ -44,6 +44,7 @@ enum FsckCommand {
         case .keysMissing: return ("", "missing from the duplicate-check keys")
         case .recordsWithoutFile(let count):
             return ("", "\(count) log record\(count == 1 ? "" : "s") name\(count == 1 ? "s" : "") it, but it was never written (a failed command's records)")
+        case let .chainBroken(line, reason): return (":\(line)", "the hash chain breaks at this record: " + reason)
         }
     }
 
@@ -66,6 +67,9 @@ enum FsckCommand {
         case .recordsWithoutFile(let count):
             kind = "records-without-file"
             object["records"] = .integer(count)
+        case .chainBroken(let line, _):
+            kind = "chain-broken"
+            object["line"] = .integer(line)
         }
         object["kind"] = .string(kind)
         object["message"] = .string(describe(problem).1)

@@ -73,6 +73,7 @@ enum ErrorReport {
             case .unknown: return (UserError.describe(e) + " (run 'leads users' for the list)", ExitStatus.failure)
             default: return (UserError.describe(e), ExitStatus.failure)
             }
+        case let e as PrivacyError: return (privacy(e), ExitStatus.failure)
         case let e as EnvironmentError:
             switch e {
             case let .invalidVariable(name, value, reason):
@@ -179,6 +180,19 @@ enum ErrorReport {
         case let .duplicateCheckFailed(path, error):
             let cause = store(error).0?.split(separator: "\n").first.map(String.init) ?? path
             return ("cannot check for duplicates: \(cause); mend \(path) (see 'leads fsck') or use --allow-duplicate", ExitStatus.failure)
+        }
+    }
+
+    static func privacy(_ e: PrivacyError) -> String {
+        switch e {
+        case .invalidConfig(let reason): return "\(StoreConfig.fileName): \(reason)"
+        case .suppressed(let rule): return "refused by \(rule): this person asked not to be contacted (leads suppress)"
+        case .notSuppressible(let text): return "\(quoted(text)) is neither an e-mail address nor a phone number"
+        case .mergeWithItself(let id): return "cannot merge lead \(id) with itself"
+        case let .mergedAway(id, into): return "lead \(id) was merged into lead \(into) (leads show \(into); leads unmerge \(into) undoes it)"
+        case .nothingToUnmerge(let id): return "lead \(id) has no merge to undo"
+        case let .unmergeImpossible(id, reason): return "cannot unmerge lead \(id): \(reason)"
+        case .unknownPerson(let text): return "no lead or customer has \(quoted(text))"
         }
     }
 

@@ -162,6 +162,14 @@ public enum CommandTable {
             details: ["The lead file is erased; its ID is never handed out again. The activity log keeps only that the lead was deleted: it never held personal data."],
             run: DeleteCommand.run),
         CommandSpec(
+            "dupes", "list likely duplicate leads, each pair with its reasons",
+            options: [json],
+            writes: false,
+            details: ["Leads are paired when they share a normalised e-mail address (case; dots and +tags where the domain ignores them, as gmail.com does), phone number (+49 30 …, 0049 30 … and 030 … are one number), or name (word order, umlauts: Müller = Mueller) with company (legal forms such as GmbH, AG, KG, e.K., Ltd, Inc and & Co. ignored). Every pair lists all the reasons its leads share and is ranked by them. Docs/privacy.md has the rules. A key shared by too many leads to pair (a switchboard number) is named on stderr."],
+            examples: [Example("leads dupes", "pairs to look at, most likely first"),
+                       Example("leads merge 12 40 --dry-run", "then see what merging one pair would do")],
+            run: DupesCommand.run),
+        CommandSpec(
             "stages", "list the stages with probability and lead count",
             options: [json],
             writes: false,

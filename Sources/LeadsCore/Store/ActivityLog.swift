@@ -49,6 +49,7 @@ public struct ActivityEntry: Sendable, Equatable {
         }
         var user = ""
         if case .string(let u)? = take("user") { user = u }
+        _ = take(LogChain.prevKey)  // the chain is the file's business (fsck), not a record's
         func integer(_ value: JSONValue?) -> Int? {
             if case .number(let text)? = value { return Int(text) }
             return nil
@@ -63,7 +64,7 @@ public struct ActivityEntry: Sendable, Equatable {
 final class ActivityLog {
     static let fileName = "activity.log"
     private let directory: Directory
-    private var fd: Int32 = -1
+    var fd: Int32 = -1
     private let groupShared: Bool
 
     init(directory: Directory, groupShared: Bool) {
@@ -129,8 +130,8 @@ final class ActivityLog {
     func append(contentsOf entries: [ActivityEntry]) throws(SystemError) {
         guard !entries.isEmpty else { return }
         try openForAppend()
-        var bytes: [UInt8] = []
-        for entry in entries { bytes += entry.line }
+        // Chained after whatever the log ends with now (LogChain.swift).
+        let bytes = try chainedLines(entries, fd: fd)
         let start = lseek(fd, 0, SEEK_END)
         guard start >= 0 else { throw SystemError("seek", Self.fileName) }
         #if DEBUG

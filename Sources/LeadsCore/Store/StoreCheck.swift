@@ -26,6 +26,9 @@ public struct StoreProblem: Sendable, Equatable {
         /// Log records name this lead or customer, but its file is missing and no
         /// record deletes it: a command that failed left them (before this version).
         case recordsWithoutFile(count: Int)
+        /// The log's hash chain breaks at this line (LogChain.swift): a record was changed,
+        /// removed or inserted. Never repaired: the log is never rewritten.
+        case chainBroken(line: Int, reason: String)
     }
 
     public var path: String
@@ -135,6 +138,9 @@ extension LeadStore {
                 positioned.line = line.number
                 problems.append(StoreProblem(path: ActivityLog.fileName, kind: .corruptLogLine(positioned)))
             }
+        }
+        if let broken = LogChain.verify(bytes) {
+            problems.append(StoreProblem(path: ActivityLog.fileName, kind: .chainBroken(line: broken.line, reason: broken.reason)))
         }
         if let last = bytes.last, last != 10 {
             let torn = bytes.count - ((bytes.lastIndex(of: 10) ?? -1) + 1)
