@@ -189,7 +189,7 @@ public final class LeadStore {
                                        since: actor.now.iso8601, command: "leads " + actor.command)
     }
 
-    private func acquireLock(_ mode: LockMode) throws(StoreError) -> StoreLock {
+    func acquireLock(_ mode: LockMode) throws(StoreError) -> StoreLock {
         try StoreLock.acquire(in: root!, name: Self.lockFile, mode: mode, timeout: lockTimeout, identity: identity(),
                               groupShared: (try? config())?.sharedGroup ?? false, onWait: onLockWait)
     }
@@ -229,6 +229,8 @@ public final class LeadStore {
     /// a whole old or a whole new file.
     public func lead(_ id: Int) throws(StoreError) -> Lead {
         guard let dir = try subdirectory(Self.leadsDirectory) else { throw .leadNotFound(id) }
+        let lock = try lockForCurrentRead()
+        defer { lock?.release() }
         return try Self.readLead(id, in: dir)
     }
 
@@ -292,7 +294,9 @@ public final class LeadStore {
     /// form the log is written in) before any is parsed: a lead's history out of a log of
     /// 100,000 records parses a handful.
     public func activity(lead: Int? = nil) throws(StoreError) -> [ActivityEntry] {
+        let lock = try lockForCurrentRead()
         let bytes = try activityLogBytes()
+        lock?.release()
         var entries: [ActivityEntry] = []
         let needle = lead.map { Array("\"lead\":\($0)".utf8) }
         for line in ActivityLogLines(bytes: bytes) {
@@ -683,7 +687,7 @@ public final class StoreWriter {
                     try leadsDir.writeAtomically(name, item.bytes ?? item.lead.fileBytes, durable: false, groupShared: config.sharedGroup, isStoreFile: true)
                 }
             }
-            try leadsDir.syncFileSystem()
+            try leadsDir.syncBatch(done.map(\.name))
             try leadsDir.sync()
             CrashPoint.hit(.afterLeadWrite)
             try log.append(contentsOf: items.map(\.entry))
