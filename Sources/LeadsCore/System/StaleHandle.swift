@@ -8,9 +8,11 @@ import Glibc
 // Anything not stale is passed on at once.
 
 enum StaleHandle {
-    /// Five tries over about 30 ms: measured on GlusterFS, a second lookup nearly always
-    /// succeeds; a handle still stale after that is a real failure worth reporting.
-    static let attempts = 5
+    /// Twelve tries over about two seconds. On NFS the second lookup nearly always
+    /// succeeds; on a FUSE mount the kernel goes on answering the name with the old
+    /// inode until its entry time-out (1 s by default) has passed, so the retries must
+    /// outlast it. A handle still stale after that is a real failure worth reporting.
+    static let attempts = 12
 
     /// Runs `body` again while it fails with ESTALE. `body` must redo every step from
     /// the name (open, stat, read), never reuse a descriptor from a failed try.
@@ -49,8 +51,10 @@ enum StaleHandle {
     }
 
     private static func pause(_ attempt: Int) {
-        // 1, 2, 4, 8 ms (plus jitter): the first retry is nearly always enough.
-        var pause = timespec(tv_sec: 0, tv_nsec: Int((1 << (attempt - 1)) * 1_000_000 + Int.random(in: 0..<500_000)))
+        // 1, 2, 4 … 256 ms, then 256 ms (plus jitter): early retries are cheap, later
+        // ones wait out a cached name.
+        let milliseconds = 1 << min(attempt - 1, 8)
+        var pause = timespec(tv_sec: 0, tv_nsec: milliseconds * 1_000_000 + Int.random(in: 0..<500_000))
         _ = nanosleep(&pause, nil)
     }
 }
