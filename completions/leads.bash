@@ -214,7 +214,6 @@ _leads_options() {
         note) _leads_words --contacted --at --dir --user --help -h --version ;;
         convert) _leads_words --customer-name --customer --project --force --dir --user --help -h --version ;;
         delete) _leads_words --yes -y --dir --user --help -h --version ;;
-        dupes) _leads_words --json --dir --user --help -h --version ;;
         stages) _leads_words --json --dir --user --help -h --version ;;
         customers) _leads_words --json --dir --user --help -h --version ;;
         remind) _leads_words --owner --list --done --snooze --due --mine --once --json --dir --user --help -h --version ;;
@@ -222,6 +221,7 @@ _leads_options() {
         pipeline) _leads_words --by --include-won --include-lost --all --stage --owner --mine --label --source --campaign --search --overdue --json --csv --dir --user --help -h --version ;;
         export-csv) _leads_words --all --stage --owner --mine --label --source --campaign --search --overdue --fields --delimiter --bom --decimal-comma --excel --no-formula-escape --with-notes --output --dir --user --help -h --version ;;
         fsck) _leads_words --repair --json --dir --user --help -h --version ;;
+        doctor) _leads_words --json --dir --user --help -h --version ;;
         lock) _leads_words --shared --dir --user --help -h --version ;;
         log) _leads_words --since --user --action --count -n --json --dir --help -h --version ;;
         help) _leads_words --dir --user --help -h --version ;;
@@ -273,7 +273,7 @@ _leads_arguments() {
             ((n == 0)) && _leads_live leads
             ;;
         help)
-            ((n == 0)) && _leads_words init add show list status assign set note convert delete dupes stages customers remind import-csv pipeline export-csv fsck lock log help completion
+            ((n == 0)) && _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline export-csv fsck doctor lock log help completion
             ;;
         completion)
             ((n == 0)) && _leads_words bash zsh fish
@@ -326,7 +326,7 @@ _leads() {
     elif [[ -z $ended && $cur == -* ]]; then
         _leads_options "$command"
     elif [[ -z $command ]]; then
-        _leads_words init add show list status assign set note convert delete dupes stages customers remind import-csv pipeline export-csv fsck lock log help completion
+        _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline export-csv fsck doctor lock log help completion
     else
         _leads_arguments "$command" "$n"
     fi

@@ -102,6 +102,7 @@ function __leads_commands
     printf '%s\t%s\n' report 'questions about the past, from the activity log: funnel, velocity, lost, winrate, accuracy'
     printf '%s\t%s\n' export-csv 'write leads as CSV (RFC 4180) for spreadsheets and import-csv'
     printf '%s\t%s\n' fsck 'check every file and the log; --repair mends what can be mended'
+    printf '%s\t%s\n' doctor 'check that the data directory\'s file system is safe for a team'
     printf '%s\t%s\n' lock 'run a command while holding the store\'s lock'
     printf '%s\t%s\n' log 'show the activity log, newest last'
     printf '%s\t%s\n' help 'show help for leads or one of its commands'
@@ -131,6 +132,7 @@ complete -c leads -n __leads_needs_command -a pipeline -d 'forecast: leads, valu
 complete -c leads -n __leads_needs_command -a report -d 'questions about the past, from the activity log: funnel, velocity, lost, winrate, accuracy'
 complete -c leads -n __leads_needs_command -a export-csv -d 'write leads as CSV (RFC 4180) for spreadsheets and import-csv'
 complete -c leads -n __leads_needs_command -a fsck -d 'check every file and the log; --repair mends what can be mended'
+complete -c leads -n __leads_needs_command -a doctor -d 'check that the data directory\'s file system is safe for a team'
 complete -c leads -n __leads_needs_command -a lock -d 'run a command while holding the store\'s lock'
 complete -c leads -n __leads_needs_command -a log -d 'show the activity log, newest last'
 complete -c leads -n __leads_needs_command -a help -d 'show help for leads or one of its commands'
@@ -319,6 +321,9 @@ complete -c leads -n '__leads_using export-csv' -l output -r -F -d 'write to FIL
 # fsck
 complete -c leads -n '__leads_using fsck' -l repair -d 'remove stale temporary files, cut a torn last log line, log unlogged files, rebuild derived files'
 complete -c leads -n '__leads_using fsck' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
+
+# doctor
+complete -c leads -n '__leads_using doctor' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
 
 # lock
 complete -c leads -n '__leads_using lock' -l shared -d 'take the lock shared (other readers may run; writers wait)'

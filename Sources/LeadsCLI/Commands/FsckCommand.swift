@@ -14,6 +14,9 @@ enum FsckCommand {
             for problem in problems { try out.line(printable(text(problem))) }
         }
         let left = problems.filter { !$0.repaired }
+        if let mount = DoctorCommand.networkMount(try context.dataDirectory(), context.environment) {
+            Output.standardError("leads: the data directory is on \(mount.type), a file system other machines may share: 'leads doctor' checks its mount options")
+        }
         guard !problems.isEmpty else { return ExitStatus.success }
         let repaired = problems.count - left.count
         var summary = problems.count == 1 ? "1 problem" : "\(problems.count) problems"

@@ -346,6 +346,16 @@ public enum CommandTable {
             examples: [Example("leads fsck --repair && leads fsck", "mend, then confirm the store is clean")],
             run: FsckCommand.run),
         CommandSpec(
+            "doctor", "check that the data directory's file system is safe for a team",
+            options: [json],
+            writes: false,
+            details: [
+                "Reads the mount table for the data directory's file system and mount options and says what is unsafe for a directory several machines share, each with its fix: NFS nolock or local_lock, SMB nobrl or cache=loose, FUSE file systems whose locks stay on one client, GlusterFS client caches and kernel cache time-outs that serve stale data, and files dated in the future of this machine's clock. Where the same volume is mounted twice on this machine, it checks that a lock taken through one mount is seen through the other.",
+                "Exit status 1 when any finding is unsafe. Docs/team.md says which options each file system needs.",
+            ],
+            examples: [Example("leads doctor --dir /mnt/team/leads", "before a team starts using a network directory")],
+            run: DoctorCommand.run),
+        CommandSpec(
             "lock", "run a command while holding the store's lock",
             usage: ["[--shared] -- CMD [ARGS…]"],
             arguments: [ArgumentSpec("CMD", .oneOrMore, "the command and its arguments (after --)", hint: .command)],

@@ -79,7 +79,7 @@ final class ActivityLog {
     private func openForAppend() throws(SystemError) {
         guard fd < 0 else { return }
         // Read access too: the torn-tail check reads the last bytes.
-        let fd = openat(directory.fd, Self.fileName, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        let fd = StaleHandle.retrying { openat(directory.fd, Self.fileName, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o666) }
         guard fd >= 0 else { throw SystemError("open", Self.fileName) }
         self.fd = fd
         if groupShared { fchmod(fd, 0o660) }

@@ -91,7 +91,7 @@ public final class LeadStore {
                                        since: actor.now.iso8601, command: "leads " + actor.command)
     }
 
-    private func acquireLock(_ mode: LockMode) throws(StoreError) -> StoreLock {
+    func acquireLock(_ mode: LockMode) throws(StoreError) -> StoreLock {
         try StoreLock.acquire(in: root!, name: Self.lockFile, mode: mode, timeout: lockTimeout, identity: identity(),
                               groupShared: (try? config())?.sharedGroup ?? false, onWait: onLockWait)
     }

@@ -67,7 +67,9 @@ extension StoreWriter {
                 }
             }
             if !durable, let first = changes.first {
-                try first.directory.syncFileSystem()
+                // One syncfs where the file system honours it, else an fsync per written
+                // file (GlusterFS, NFS: FileSystemKind.swift).
+                try first.directory.syncBatch(changes.filter { $0.bytes != nil && $0.directory === first.directory }.map(\.name))
                 var synced: Set<Int32> = []
                 for change in changes where synced.insert(change.directory.fd).inserted { try change.directory.sync() }
             }

@@ -50,7 +50,7 @@ public final class StoreLock {
         identity: String, groupShared: Bool = false, onWait: ((LockHolder?) -> Void)? = nil
     ) throws(StoreError) -> StoreLock {
         var flags = O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW
-        var fd = openat(directory.fd, name, flags, 0o666)
+        var fd = StaleHandle.retrying { openat(directory.fd, name, flags, 0o666) }
         if fd < 0 && mode == .shared && (errno == EACCES || errno == EROFS) {
             // A reader may lack write permission; a read lock needs only read access.
             flags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW

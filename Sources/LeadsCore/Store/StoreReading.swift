@@ -11,6 +11,8 @@ extension LeadStore {
     /// a whole old or a whole new file.
     public func lead(_ id: Int) throws(StoreError) -> Lead {
         guard let dir = try subdirectory(Self.leadsDirectory) else { throw .leadNotFound(id) }
+        let lock = try lockForCurrentRead()
+        defer { lock?.release() }
         return try Self.readLead(id, in: dir)
     }
 
@@ -74,7 +76,9 @@ extension LeadStore {
     /// form the log is written in) before any is parsed: a lead's history out of a log of
     /// 100,000 records parses a handful.
     public func activity(lead: Int? = nil) throws(StoreError) -> [ActivityEntry] {
+        let lock = try lockForCurrentRead()
         let bytes = try activityLogBytes()
+        lock?.release()
         var entries: [ActivityEntry] = []
         let needle = lead.map { Array("\"lead\":\($0)".utf8) }
         for line in ActivityLogLines(bytes: bytes) {

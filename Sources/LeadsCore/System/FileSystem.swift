@@ -28,6 +28,8 @@ public final class Directory: @unchecked Sendable {
     public let fd: Int32
     /// Path shown in messages, relative to the data directory ("" for the data directory itself).
     public let label: String
+    /// The file system's kind, once asked (FileSystemKind.swift).
+    var kind: FileSystemKind?
 
     init(fd: Int32, label: String) {
         self.fd = fd
@@ -38,7 +40,7 @@ public final class Directory: @unchecked Sendable {
 
     /// Opens `path` as a directory. The data directory itself may be a symlink (a user's
     /// choice); directories inside it are opened without following links.
-    static func open(_ path: String, relativeTo parent: Directory? = nil, label: String, followLinks: Bool) throws(SystemError) -> Directory? {
+    static func openOnce(_ path: String, relativeTo parent: Directory? = nil, label: String, followLinks: Bool) throws(SystemError) -> Directory? {
         var flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC
         if !followLinks { flags |= O_NOFOLLOW }
         let fd = openat(parent?.fd ?? AT_FDCWD, path, flags)
@@ -59,7 +61,7 @@ public final class Directory: @unchecked Sendable {
         throw SystemError("mkdir", path(name))
     }
 
-    func fileStatus(_ name: String) throws(SystemError) -> stat? {
+    func fileStatusOnce(_ name: String) throws(SystemError) -> stat? {
         var st = stat()
         if fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 { return st }
         if errno == ENOENT { return nil }
@@ -74,7 +76,7 @@ public final class Directory: @unchecked Sendable {
         try readWithStatus(name, limit: limit)?.bytes
     }
 
-    func readWithStatus(_ name: String, limit: Int = 64 << 20) throws(StoreError) -> (bytes: [UInt8], status: stat)? {
+    func readWithStatusOnce(_ name: String, limit: Int) throws(StoreError) -> (bytes: [UInt8], status: stat)? {
         let fd = openat(self.fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
             switch errno {
@@ -97,7 +99,7 @@ public final class Directory: @unchecked Sendable {
     }
 
     /// Names of the entries, without "." and "..".
-    func entries() throws(SystemError) -> [String] {
+    func entriesOnce() throws(SystemError) -> [String] {
         let dupFD = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dupFD >= 0, let stream = fdopendir(dupFD) else { throw SystemError("opendir", label.isEmpty ? "." : label) }
         defer { closedir(stream) }

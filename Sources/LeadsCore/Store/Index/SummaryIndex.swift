@@ -306,7 +306,7 @@ extension LeadStore {
             let work: @Sendable (Int) -> Item = { id in
                 let name = "\(id).json"
                 var st = stat()
-                guard fstatat(leadsDir.fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 else {
+                guard StaleHandle.retrying({ fstatat(leadsDir.fd, name, &st, AT_SYMLINK_NOFOLLOW) }) == 0 else {
                     return Item(result: .failure(errno == ENOENT ? .leadNotFound(id) : .system(SystemError("stat", leadsDir.path(name)))),
                                 line: .none)
                 }
