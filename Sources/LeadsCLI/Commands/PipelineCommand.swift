@@ -21,8 +21,9 @@ enum PipelineCommand {
         if invocation.flag("overdue") { filter.overdueAt = try context.now() }
 
         var report = PipelineReport(grouping: grouping, config: config, includeWon: includeWon, includeLost: includeLost)
+        var hints = FilterHints(filter)
         let problems = try store.scan(for: filter) { lead in
-            if filter.matches(lead) { try report.add(lead) }
+            if hints.observe(lead) { try report.add(lead) }
         }
         let blocks = report.result
 
@@ -36,6 +37,7 @@ enum PipelineCommand {
                              color: context.environment.colorOnStdout)
             for line in lines { try out.line(line) }
         }
+        try hints.report(context, nothing: "no leads match")
         // The report above covers every readable lead; the unreadable ones are named and fail the run.
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
         return ExitStatus.success
