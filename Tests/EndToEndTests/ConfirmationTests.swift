@@ -72,14 +72,15 @@ import Testing
         // Errors are never silenced.
         let failed = box.run("-q", "status", "9", "won")
         #expect(failed.status == 1)
-        #expect(failed.stderr == "leads: no lead with ID 9\n")
+        #expect(failed.stderr == "leads: no lead 9\n")
     }
 
     /// A name is data: it can neither break the line nor drive the terminal.
     @Test func theLineIsTerminalSafe() {
         let box = Sandbox()
-        let result = box.run("add", "Evil\u{1B}[2J\nName")
-        Self.check(result, stdout: "1\n", stderr: "leads: #1 Evil\u{FFFD}[2J Name: added (new, alice)\n")
+        // (add refuses a name with a line break; an escape code is stored as typed)
+        let result = box.run("add", "Evil\u{1B}[2JName")
+        Self.check(result, stdout: "1\n", stderr: "leads: #1 Evil\u{FFFD}[2JName: added (new, alice)\n")
         // A long name is cut: the line stays one readable line.
         let long = String(repeating: "x", count: 60)
         Self.check(box.run("add", long), stdout: "2\n", stderr: "leads: #2 \(String(repeating: "x", count: 39))…: added (new, alice)\n")
@@ -118,7 +119,7 @@ import Testing
         box.run("status", "1", "proposal", "--probability", "65")
         box.run("remind", "1", "+1d")
         box.run("remind", "--done", "1.1")
-        let lines = box.run("log").lines.map { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).joined(separator: " ") }
+        let lines = box.run("log").lines.map { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst(5).joined(separator: " ") }
         #expect(lines == [
             "add (new, alice)",
             "set value 12500.00 EUR, labels",
