@@ -216,12 +216,13 @@ extension DateTimeZoneDependentTests {
             withTimeZone("Europe/Berlin") {
                 #expect(whenError("") == .empty)
                 #expect(whenError("   ") == .empty)
-                for text in ["+3x", "next week", "+", "-", "+d", "+3", "+3dd", "+ 3d", "3d", "2026-12-1",
+                // ("next week", "mo" and "montag" are words now: DateWordsTests.)
+                for text in ["+3x", "+", "-", "+d", "+3", "+3dd", "+ 3d", "3d", "2026-12-1",
                              "2026-1-01", "26-12-01", "2026/12/01", "12/01/2026", "31.12.26", "31.12.", "31-12-2026",
                              "2026-12-01Z", "2026-12-01T", "2026-12-01T14", "2026-12-01T14:3", "2026-12-01T1430",
                              "2026-12-01 14:30 Europe/Berlin", "2026-12-01T14:30+1", "2026-12-01T14:30+01:0",
-                             "2026-12-01T14:30:15.", "2026-12-01  14:30", "mond", "mo", "mondays", "tomorrow!",
-                             "to day", "noon", "14:30", "1.2.2027T", "20261201", "2026-12-01x", "montag",
+                             "2026-12-01T14:30:15.", "2026-12-01  14:30", "mond", "mondays", "tomorrow!",
+                             "to day", "noon", "14:30", "1.2.2027T", "20261201", "2026-12-01x",
                              "wednesdays", "2026-12-01T14:30:00+01:00:00", "111.12.2026", "1.123.2026"] {
                     #expect(whenError(text) == .invalid(text), "\(text)")
                 }
@@ -257,7 +258,8 @@ extension DateTimeZoneDependentTests {
                     #expect(dateError(text) == .timeNotAllowed(text), "\(text)")
                 }
                 #expect(dateError("") == .empty)
-                #expect(dateError("next week") == .invalid("next week"))
+                // "next week" is a day now (DateWordsTests); a phrase that is no date is still refused.
+                #expect(dateError("next decade") == .invalid("next decade"))
                 #expect(dateError("2026-02-30") == .outOfRange("2026-02-30"))
             }
         }

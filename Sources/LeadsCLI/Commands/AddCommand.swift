@@ -41,6 +41,11 @@ enum AddCommand {
             return lead.id
         }
         try context.output.line(String(id))
+        lead.id = id
+        var facts = [lead.stage] + (lead.owner.map { [$0] } ?? [])
+        if let value = lead.value { facts.append(Confirmation.money(value)) }
+        if let reminder = lead.reminders.first { facts.append("follow-up " + Confirmation.due(reminder.due)) }
+        try context.confirm(Confirmation.lead(lead, "added (" + facts.joined(separator: ", ") + ")"))
         return ExitStatus.success
     }
 }

@@ -7,9 +7,11 @@ enum ConvertCommand {
         let existingCustomer = try invocation.value("customer").map { try IDList.single($0, argument: "--customer") }
         let projects = try invocation.values("project").map { try FieldParser.name($0, field: "--project") }
         let force = invocation.flag("force")
+        let keepReminders = invocation.flag("keep-reminders")
         let now = try context.now()
         let store = try context.store()
 
+        var line = ""
         let customerID = try store.write { writer -> Int in
             let before = try writer.lead(id)
             var lead = before
@@ -32,9 +34,14 @@ enum ConvertCommand {
                 created = true
             }
             let newProjects = projects.filter { !(lead.conversion?.projects ?? []).contains($0) }
-            if !created && lead.conversion != nil && newProjects.isEmpty {
+            // A won deal needs no more follow-ups: left open they would still show as the
+            // lead's NEXT date and, had the lead been reopened, fall due for nobody's reason.
+            let closing = keepReminders ? [] : lead.reminders.indices.filter { lead.reminders[$0].isOpen }
+            if !created && lead.conversion != nil && newProjects.isEmpty && closing.isEmpty {
+                line = Confirmation.lead(lead, "already converted to customer #\(customer.id)")
                 return customer.id  // nothing new: converting twice is harmless
             }
+            for i in closing { lead.reminders[i].doneAt = now }
             let from = lead.stage
             lead.stage = Stage.won.name
             lead.probability = nil
@@ -49,11 +56,18 @@ enum ConvertCommand {
             var details: [String: JSONValue] = ["from": .string(from), "to": .string(lead.stage)]
             if created { details["new_customer"] = .bool(true) }
             if !newProjects.isEmpty { details["projects_added"] = .number(String(newProjects.count)) }
+            if !closing.isEmpty { details["reminders_closed"] = .array(closing.map { .number(String(lead.reminders[$0].number)) }) }
+            var change = (from == lead.stage ? "" : "\(from) → \(lead.stage), ")
+                + (created ? "new customer #\(customer.id)" : "customer #\(customer.id)")
+            if !newProjects.isEmpty { change += ", " + Confirmation.count(newProjects.count, "project") + " added" }
+            if !closing.isEmpty { change += ", " + Confirmation.count(closing.count, "reminder") + " closed" }
+            line = Confirmation.lead(lead, change)
             try writer.save(lead, previous: before, customer: customer, log: ActivityEntry(
                 time: now, user: user, action: "convert", lead: id, customer: customer.id, details: details))
             return customer.id
         }
         try context.output.line(String(customerID))
+        try context.confirm(line)
         return ExitStatus.success
     }
 }

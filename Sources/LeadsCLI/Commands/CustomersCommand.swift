@@ -18,6 +18,7 @@ enum CustomersCommand {
                 try out.line(line)
             }
         }
+        if customers.isEmpty { try context.hint("no customers yet: 'leads convert ID' makes one of a won lead") }
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
         return ExitStatus.success
     }

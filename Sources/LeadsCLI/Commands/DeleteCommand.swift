@@ -17,12 +17,14 @@ enum DeleteCommand {
             guard confirm("delete \(what)? This cannot be undone. [y/N] ") else { throw CommandError.declined }
         }
         let now = try context.now()
-        try store.write { writer in
+        let deleted = try store.write { writer in
             let leads = try ids.map { try writer.lead($0) }
             for lead in leads {
                 try writer.delete(lead, log: ActivityEntry(time: now, user: writer.actor.user, action: "delete", lead: lead.id))
             }
+            return leads
         }
+        try context.confirm(Confirmation.leads(deleted.map { ($0, "deleted") }, summary: "deleted"))
         return ExitStatus.success
     }
 

@@ -60,8 +60,9 @@ enum ExportCSVCommand {
         }
         export.appendHeader(to: &buffer)
         var rows = 0
+        var hints = FilterHints(filter)
         let problems = try store.scan(notes: needsNotes) { lead in
-            guard filter.matches(lead) else { return }
+            guard hints.observe(lead) else { return }
             progress.update(rows: rows)
             try export.append(lead, to: &buffer)
             rows += 1
@@ -71,6 +72,7 @@ enum ExportCSVCommand {
         progress.finish()
         // The readable leads are exported; the unreadable ones are named and fail the run.
         try file?.commit()
+        try hints.report(context)
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
         return ExitStatus.success
     }

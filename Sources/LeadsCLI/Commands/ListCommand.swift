@@ -23,27 +23,30 @@ enum ListCommand {
             // them; another order is sorted on summaries first and each lead read again.
             var array = JSONArrayWriter(output: out)
             let problems: [StoreError]
+            var hints = FilterHints(filter)
             if sort.field == "id" && !sort.descending {
                 var written = 0
                 problems = try store.scan(notes: true) { lead in
-                    guard filter.matches(lead), written < (limit ?? .max) else { return }
+                    guard hints.observe(lead), written < (limit ?? .max) else { return }
                     written += 1
                     try array.append(LeadView.json(lead, config: config, now: now))
                 }
             } else {
                 problems = try store.withLock(.shared) { () throws -> [StoreError] in
-                    let (rows, problems) = try matchingRows(store, filter: filter, sort: sort, config: config, limit: limit, now: nil)
+                    let (rows, problems) = try matchingRows(store, hints: &hints, sort: sort, config: config, limit: limit, now: nil)
                     for row in rows { try array.append(LeadView.json(try store.lead(row.id), config: config, now: now)) }
                     return problems
                 }
             }
             try array.finish()
+            try hints.report(context)
             if !problems.isEmpty { throw CorruptFiles(problems: problems) }
             return ExitStatus.success
         }
 
         let ids = invocation.flag("ids")
-        var (rows, problems) = try matchingRows(store, filter: filter, sort: sort, config: config, limit: limit, now: ids ? nil : now)
+        var hints = FilterHints(filter)
+        var (rows, problems) = try matchingRows(store, hints: &hints, sort: sort, config: config, limit: limit, now: ids ? nil : now)
         if ids {
             for row in rows { try out.line(String(row.id)) }
         } else if !rows.isEmpty {
@@ -59,17 +62,18 @@ enum ListCommand {
                 try out.line(line)
             }
         }
+        try hints.report(context)
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
         return ExitStatus.success
     }
 
     /// The matches in order. Each is kept as its sort key and, for the table (`now`
     /// given), its cells: 100,000 rows fit in a few tens of megabytes, whole leads would not.
-    static func matchingRows(_ store: LeadStore, filter: LeadFilter, sort: SortOrder, config: StoreConfig, limit: Int?,
+    static func matchingRows(_ store: LeadStore, hints: inout FilterHints, sort: SortOrder, config: StoreConfig, limit: Int?,
                              now: Timestamp?) throws -> (rows: [Row], problems: [StoreError]) {
         var rows: [Row] = []
-        let problems = try store.scan(for: filter) { lead in
-            guard filter.matches(lead) else { return }
+        let problems = try store.scan(for: hints.filter) { lead in
+            guard hints.observe(lead) else { return }
             rows.append(Row(id: lead.id, key: sort.key(lead, config: config), cells: now.map { cells(lead, now: $0) },
                             overdue: now.map { LeadView.isOverdue(lead, now: $0) } ?? false))
         }
@@ -99,7 +103,7 @@ enum ListCommand {
     enum SortKey {
         case missing
         case number(Int64)
-        case text(String)
+        case text(CollationKey)
     }
 
     struct SortOrder {
@@ -124,13 +128,14 @@ enum ListCommand {
         /// The lead's key for this order.
         func key(_ lead: Lead, config: StoreConfig) -> SortKey {
             switch field {
-            case "name": return .text(lead.name.lowercased())
-            case "company": return lead.company.map { .text($0.lowercased()) } ?? .missing
+            // Names in German phone-book order (DIN 5007-1): Ä as A, ß as ss, case ignored.
+            case "name": return .text(lead.name.collationKey)
+            case "company": return lead.company.map { .text($0.collationKey) } ?? .missing
             case "stage":
                 let order = config.allStages.map(\.name)
                 return .number(Int64(order.firstIndex(of: lead.stage) ?? order.count))
             case "value": return lead.value.map { .number($0.amount.units) } ?? .missing
-            case "owner": return lead.owner.map { .text($0) } ?? .missing
+            case "owner": return lead.owner.map { .text($0.collationKey) } ?? .missing
             case "close": return lead.expectedClose.map { .number(Int64($0.daysSinceEpoch)) } ?? .missing
             case "next": return lead.nextReminder.map { .number($0.due.dueInstant.seconds) } ?? .missing
             case "created": return .number(lead.createdAt.seconds)

@@ -34,8 +34,14 @@ enum LogCommand {
         }
 
         let out = context.output
+        func hint() throws {
+            guard entries.isEmpty else { return }
+            let filtered = id != nil || since != nil || user != nil || !wanted.isEmpty || count != nil
+            try context.hint(filtered ? "no log entries match" : "the log is empty: nothing has been changed yet")
+        }
         if invocation.flag("json") {
             try out.write(bytes: JSONWriter.pretty(.array(entries.map { LeadView.entryJSON($0, name: $0.lead.flatMap { names[$0] }) })))
+            try hint()
             return ExitStatus.success
         }
         var table = TextTable([.init(title: "TIME"), .init(title: "USER"), .init(title: "LEAD", flexible: true), .init(title: "ACTION", flexible: true)])
@@ -50,6 +56,7 @@ enum LogCommand {
                 try out.line(line)
             }
         }
+        try hint()
         return ExitStatus.success
     }
 }

@@ -15,7 +15,7 @@ enum NoteCommand {
         let now = try context.now()
         let at = try invocation.value("at").map { try FieldParser.instant($0, field: "--at", now: now) } ?? now
         let contacted = invocation.flag("contacted")
-        try LeadUpdate.apply([id], in: context) { lead, writer in
+        let outcome = try LeadUpdate.apply([id], in: context) { lead, writer in
             let user = writer.actor.user
             // Notes stay in time order even when one is back-dated with --at.
             let position = lead.notes.firstIndex { $0.at > at } ?? lead.notes.endIndex
@@ -27,6 +27,11 @@ enum NoteCommand {
             if contacted { details["contacted"] = .bool(true) }
             if at != now { details["at"] = .string(at.iso8601) }
             return ActivityEntry(time: now, user: user, action: "note", lead: lead.id, details: details)
+        }
+        if let lead = outcome.changed.first?.after {
+            var change = contacted ? "note added, contacted" : "note added"
+            if at != now { change += " at " + LeadView.time(at) }
+            try context.confirm(Confirmation.lead(lead, change))
         }
         return ExitStatus.success
     }

@@ -29,6 +29,7 @@ enum PipelineCommand {
         var report = PipelineReport(grouping: grouping, config: config, includeWon: includeWon, includeLost: includeLost,
                                     explain: explain)
         var problems: [StoreError] = []
+        var hints = FilterHints(filter)
         var gaps: [Int] = []
         if let asOf {
             // The leads as they stood then, from the log; each goes through the same
@@ -38,11 +39,11 @@ enum PipelineCommand {
             try store.forEachLogRecord { entry in
                 if let transition = history.transition(for: entry) { then.add(transition) }
             }
-            for lead in then.leads where filter.matches(lead) { try report.add(lead) }
+            for lead in then.leads where hints.observe(lead) { try report.add(lead) }
             gaps = then.gaps
         } else {
             problems = try store.scan(for: filter) { lead in
-                if filter.matches(lead) { try report.add(lead) }
+                if hints.observe(lead) { try report.add(lead) }
             }
         }
         let blocks = report.result
@@ -65,6 +66,7 @@ enum PipelineCommand {
             for line in lines { try out.line(line) }
             if !gaps.isEmpty { try out.line(gapLine(gaps)) }
         }
+        try hints.report(context, nothing: "no leads match")
         // The report above covers every readable lead; the unreadable ones are named and fail the run.
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
         return ExitStatus.success

@@ -52,13 +52,16 @@ enum RemindCommand {
         let due = try FieldParser.when(when, field: "WHEN", now: now)
         let owner = try owner.map { try context.owner($0, field: "--owner") }
         var number = 0
-        try LeadUpdate.apply([id], in: context) { lead, writer in
+        let outcome = try LeadUpdate.apply([id], in: context) { lead, writer in
             number = lead.nextReminderNumber
             lead.reminders.append(Reminder(number: number, due: due, text: text, owner: owner ?? lead.owner ?? writer.actor.user, createdAt: now))
             return ActivityEntry(time: now, user: writer.actor.user, action: "remind", lead: lead.id,
                                  details: ["reminder": .number(String(number)), "due": .string(due.stored)])
         }
         try context.output.line("\(id).\(number)")
+        if let lead = outcome.changed.first?.after, let reminder = lead.reminders.last {
+            try context.confirm(reminderLine(lead, reminder, "due " + Confirmation.due(reminder.due)))
+        }
         return ExitStatus.success
     }
 
@@ -70,7 +73,7 @@ enum RemindCommand {
             if byLead[ref.lead] == nil { order.append(ref.lead) }
             byLead[ref.lead, default: []].append(ref.number)
         }
-        try LeadUpdate.apply(order, in: context) { lead, writer in
+        let outcome = try LeadUpdate.apply(order, in: context) { lead, writer in
             var closed: [Int] = []
             for number in byLead[lead.id] ?? [] {
                 guard let i = lead.reminders.firstIndex(where: { $0.number == number }) else {
@@ -85,24 +88,59 @@ enum RemindCommand {
             return ActivityEntry(time: now, user: writer.actor.user, action: "remind-done", lead: lead.id,
                                  details: ["reminders": .array(closed.map { .number(String($0)) })])
         }
+        // One line: each closed reminder with its text when one was closed, else a count.
+        var closed: [(lead: Lead, reminder: Reminder)] = []
+        for (before, after) in outcome.changed {
+            for (old, new) in zip(before.reminders, after.reminders) where old.doneAt == nil && new.doneAt != nil { closed.append((after, new)) }
+        }
+        var line: String
+        if closed.count == 1 {
+            line = reminderLine(closed[0].lead, closed[0].reminder, "done")
+        } else {
+            line = closed.prefix(Confirmation.namedLimit).map { "#\($0.lead.id).\($0.reminder.number)" }.joined(separator: ", ")
+                + (closed.count > Confirmation.namedLimit ? " and \(closed.count - Confirmation.namedLimit) more" : "")
+                + (closed.isEmpty ? "nothing changed" : ": done")
+        }
+        let already = references.filter { ref in !closed.contains { $0.lead.id == ref.lead && $0.reminder.number == ref.number } }
+        if !already.isEmpty {
+            line += (closed.isEmpty ? ": " : "; ") + already.prefix(Confirmation.namedLimit).map { "#\($0.lead).\($0.number)" }.joined(separator: ", ")
+                + (already.count > Confirmation.namedLimit ? " and \(already.count - Confirmation.namedLimit) more" : "")
+                + (already.count == 1 ? " was" : " were") + " already done"
+        }
+        try context.confirm(line)
         return ExitStatus.success
     }
 
     static func snooze(_ ref: (lead: Int, number: Int), _ whenText: String, _ context: CommandContext) throws -> Int32 {
         let now = try context.now()
         let due = try FieldParser.when(whenText, field: "WHEN", now: now)
-        try LeadUpdate.apply([ref.lead], in: context) { lead, writer in
+        var previous: When?
+        let outcome = try LeadUpdate.apply([ref.lead], in: context) { lead, writer in
             guard let i = lead.reminders.firstIndex(where: { $0.number == ref.number }) else {
                 throw StoreError.reminderNotFound(lead: lead.id, number: ref.number)
             }
             guard lead.reminders[i].doneAt == nil else { throw CommandError.reminderDone("\(ref.lead).\(ref.number)") }
+            previous = lead.reminders[i].due
             lead.reminders[i].due = due
             // Falling due again is news: announce it again.
             lead.reminders[i].announcedAt = nil
             return ActivityEntry(time: now, user: writer.actor.user, action: "remind-snooze", lead: lead.id,
                                  details: ["reminder": .number(String(ref.number)), "due": .string(due.stored)])
         }
+        if let lead = outcome.changed.first?.after, let reminder = lead.reminders.first(where: { $0.number == ref.number }) {
+            let was = previous.map { " (was \(Confirmation.due($0)))" } ?? ""
+            try context.confirm(reminderLine(lead, reminder, "due " + Confirmation.due(reminder.due) + was))
+        }
         return ExitStatus.success
+    }
+
+    /// "#7.2 due 2026-12-09: ask for the signed order"; the lead's name when the
+    /// reminder has no text, so the line always says whom it is about.
+    static func reminderLine(_ lead: Lead, _ reminder: Reminder, _ what: String) -> String {
+        var line = "#\(lead.id).\(reminder.number) \(what)"
+        if reminder.owner != lead.owner { line += " for \(reminder.owner)" }
+        line += ": " + (reminder.text.isEmpty ? "follow-up on " + Confirmation.cut(lead.name) : Confirmation.cut(reminder.text, to: 60))
+        return line
     }
 
     static func list(lead id: Int?, _ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
@@ -120,6 +158,7 @@ enum RemindCommand {
             rows = DueReminders.sorted(open)
         }
         try render(rows, now: now, json: invocation.flag("json"), silentWhenEmpty: false, context)
+        if rows.isEmpty { try context.hint("no open reminders") }
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
         return ExitStatus.success
     }
@@ -168,6 +207,9 @@ enum RemindCommand {
             rows = DueReminders.sorted(due)
         }
         try render(rows, now: now, json: invocation.flag("json"), silentWhenEmpty: true, context)
+        // Only a person at a terminal hears it: cron's stderr is no terminal, so it still
+        // gets no output and sends no mail.
+        if rows.isEmpty { try context.hint("nothing is due") }
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
         return ExitStatus.success
     }

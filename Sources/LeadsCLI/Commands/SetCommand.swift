@@ -12,13 +12,15 @@ enum SetCommand {
         // Validate every value once before taking the lock, on a scratch lead.
         var scratch = Lead(id: 1, name: "x", stage: config.stages[0].name, createdAt: now, createdBy: "")
         _ = try LeadEdits.apply(invocation, to: &scratch, config: config, now: now)
-        try LeadUpdate.apply(ids, in: context) { lead, writer in
+        let outcome = try LeadUpdate.apply(ids, in: context) { lead, writer in
             let before = lead
             let changed = try LeadEdits.apply(invocation, to: &lead, config: config, now: now)
             guard !changed.isEmpty else { return nil }
             return ActivityEntry(time: now, user: writer.actor.user, action: "set", lead: lead.id,
                                  details: LeadEdits.logDetails(before: before, after: lead, changed: changed))
         }
+        try context.confirm(Confirmation.leads(outcome.changed.map { ($0.after, LeadEdits.describe(before: $0.before, after: $0.after)) },
+                                               summary: "fields changed", unchanged: outcome.unchanged))
         return ExitStatus.success
     }
 }

@@ -17,7 +17,7 @@ enum StatusCommand {
         if let reason, stage != .lost && stage != .dnc {
             throw FieldError(field: "--reason", value: reason, problem: .invalid("a reason is recorded for lost or dnc leads only"))
         }
-        try LeadUpdate.apply(ids, in: context) { lead, writer in
+        let outcome = try LeadUpdate.apply(ids, in: context) { lead, writer in
             let from = lead.stage
             let before = lead
             if lead.stage != stage.name {
@@ -35,6 +35,18 @@ enum StatusCommand {
             if note != nil { details["note"] = .bool(true) }
             return ActivityEntry(time: now, user: writer.actor.user, action: "status", lead: lead.id, details: details)
         }
+        try context.confirm(Confirmation.leads(outcome.changed.map { ($0.after, change(from: $0.before, to: $0.after)) },
+                                               summary: "→ " + stage.name, unchanged: outcome.unchanged))
         return ExitStatus.success
+    }
+
+    /// "proposal → negotiation", "new → lost (went elsewhere)", "probability 70 %, note added".
+    static func change(from before: Lead, to after: Lead) -> String {
+        var parts: [String] = []
+        if before.stage != after.stage { parts.append("\(before.stage) → \(after.stage)") }
+        if after.probability != before.probability, let p = after.probability { parts.append("probability \(p) %") }
+        if after.lostReason != before.lostReason, let reason = after.lostReason { parts.append("reason: \(reason)") }
+        if after.notes.count > before.notes.count { parts.append("note added") }
+        return parts.joined(separator: ", ")
     }
 }

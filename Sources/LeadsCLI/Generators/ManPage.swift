@@ -210,7 +210,8 @@ enum ManPage {
     static func sentence(_ text: String, ending: String = ".") -> String {
         guard let first = text.first else { return text }
         let body = first.uppercased() + text.dropFirst()
-        return body.hasSuffix(".") || body.hasSuffix(":") ? body : body + ending
+        // An ellipsis ends a sentence well enough: "month…" not "month….".
+        return body.hasSuffix(".") || body.hasSuffix(":") || body.hasSuffix("…") ? body : body + ending
     }
 
     // MARK: Escaping

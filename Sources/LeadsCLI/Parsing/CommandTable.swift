@@ -8,6 +8,7 @@ public enum CommandTable {
     public static let globalOptions: [OptionSpec] = [
         OptionSpec("dir", value: "DIR", "data directory (default: $LEADS_DIR, else ~/.local/share/leads)", hint: .directory),
         OptionSpec("user", value: "NAME", "acting user for the log and --mine (default: $LEADS_USER, else $USER)", hint: .live(.owner)),
+        OptionSpec("quiet", short: "q", "do not confirm changes on stderr, give no hints (errors are still shown)"),
         OptionSpec("help", short: "h", "show help for the command"),
         OptionSpec("version", "show the version"),
     ]
@@ -148,9 +149,10 @@ public enum CommandTable {
                 OptionSpec("customer", value: "CID", "link to this existing customer instead of creating one", hint: .live(.customer)),
                 OptionSpec("project", value: "NAME", "a project the deal became (repeatable)", repeatable: true),
                 OptionSpec("force", "convert even a lost or dnc lead"),
+                OptionSpec("keep-reminders", "leave the lead's open follow-ups open (by default they are closed)"),
             ],
             writes: true,
-            details: ["Prints the customer's ID. The customer record (customers/ID.json) is made from the lead's contact data. Converting the same lead again adds projects to the same customer. The lead keeps its notes and history."],
+            details: ["Prints the customer's ID. The customer record (customers/ID.json) is made from the lead's contact data. Converting the same lead again adds projects to the same customer. The lead keeps its notes and history.", "The lead's open follow-ups are closed, which the convert record in the log notes, unless --keep-reminders is given."],
             examples: [Example("leads convert 12 --project \"Website relaunch\"", "won: create the customer and a project")],
             exclusive: [["customer-name", "customer"]],
             run: ConvertCommand.run),

@@ -49,7 +49,7 @@ enum LeadView {
         return .object(object)
     }
 
-    /// One log entry in words: "status new → qualified".
+    /// One log entry in words: "status new → qualified", "set value 12500.00 EUR, labels".
     static func describe(_ entry: ActivityEntry) -> String {
         var text = entry.action
         func string(_ key: String) -> String? {
@@ -57,6 +57,11 @@ enum LeadView {
             if case .number(let n)? = entry.details[key] { return n }
             return nil
         }
+        func references(_ key: String) -> [String] {
+            guard case .array(let items)? = entry.details[key], let lead = entry.lead else { return [] }
+            return items.compactMap { if case .number(let n) = $0 { return "\(lead).\(n)" } else { return nil } }
+        }
+        let money = string("value").flatMap { value in string("currency").map { value + " " + $0 } }
         switch entry.action {
         case "status", "assign":
             if let from = string("from"), let to = string("to") { text += " \(from) → \(to)" }
@@ -65,22 +70,35 @@ enum LeadView {
             if let stage = string("stage") { text += " (\(stage)" + (string("owner").map { ", \($0)" } ?? "") + ")" }
         case "convert":
             if let customer = entry.customer { text += " → customer \(customer)" }
+            let closed = references("reminders_closed")
+            if !closed.isEmpty { text += closed.count == 1 ? ", 1 reminder closed" : ", \(closed.count) reminders closed" }
         case "remind", "remind-snooze":
             if let n = string("reminder"), let lead = entry.lead { text += " \(lead).\(n)" }
             if let due = string("due") { text += " due \(due)" }
-        case "remind-done":
+        case "remind-done", "remind-announce":
             if let n = string("reminder"), let lead = entry.lead { text += " \(lead).\(n)" }
+            let refs = references("reminders")
+            if !refs.isEmpty { text += " " + refs.joined(separator: ", ") }
         case "note":
             if case .bool(true)? = entry.details["contacted"] { text += " (contacted)" }
         default: break
         }
+        var parts: [String] = []
         if case .array(let fields)? = entry.details["fields"] {
-            let names = fields.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
-            if !names.isEmpty { text += " " + names.joined(separator: ", ") }
+            // The log keeps the values of money and probability; a field named with its
+            // value is said once ("value 12500.00 EUR", not "value value 12500.00 EUR").
+            for case .string(let name) in fields {
+                switch name {
+                case "value": parts.append(money.map { "value " + $0 } ?? "value removed")
+                case "probability": parts.append(string("probability").map { "probability \($0) %" } ?? "probability")
+                default: parts.append(name)
+                }
+            }
+        } else if entry.action != "add" && entry.action != "import" {
+            if let money { parts.append("value " + money) }
+            if entry.action == "status", let p = string("probability") { parts.append("probability \(p) %") }
         }
-        if entry.action != "add" && entry.action != "import", let value = string("value"), let currency = string("currency") {
-            text += " value \(value) \(currency)"
-        }
+        if !parts.isEmpty { text += (entry.action == "status" ? ", " : " ") + parts.joined(separator: ", ") }
         return text
     }
 }

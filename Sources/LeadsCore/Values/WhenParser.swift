@@ -54,7 +54,9 @@ public enum WhenParser {
     /// `+3d` `+2w` `+1m` `+1y` (days/weeks/months/years from today's local date → day; months
     /// clamp to the month's end), `+4h` (hours from now → instant); `-` instead of `+` counts
     /// back (`--since=-7d`); weekday names and 3-letter abbreviations, case-insensitive
-    /// (`monday` = the next Monday, strictly after today; today Monday → +7).
+    /// (`monday` = the next Monday, strictly after today; today Monday → +7); and German and
+    /// English words: `heute`, `morgen`, `übermorgen`, `freitag`, `in 3 Tagen`, `nächste Woche`,
+    /// `vor 2 Tagen`, `in 3 days`, `next week`, `2 days ago` (see DateWords).
     public static func parse(_ text: String, now: Timestamp) throws(DateError) -> When {
         let result = try parsed(text, now: now)
         if case .day(let date) = result { return .day(try storable(date, text)) }
@@ -126,16 +128,35 @@ public enum WhenParser {
             guard low < high else { return .failure(.empty) }
             var reader = Reader(bytes: bytes, position: low, end: high, text: text)
             let first = bytes[low]
+            let formal: Result<Parsed, DateError>
             if isDigit(first) {
-                return reader.absolute(localeForms: now != nil)
+                formal = reader.absolute(localeForms: now != nil)
+            } else if now == nil {
+                return .failure(.invalid(text))
+            } else if first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
+                return reader.relative(now: now!)
+            } else {
+                formal = reader.keyword(now: now!)
             }
-            guard let now else { return .failure(.invalid(text)) }
-            if first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
-                return reader.relative(now: now)
-            }
-            return reader.keyword(now: now)
+            // Not a formal date: perhaps words ("in 3 Tagen", "3 days ago", "nächste Woche").
+            guard let now, case .failure(.invalid) = formal else { return formal }
+            return words(String(decoding: UnsafeBufferPointer(rebasing: bytes[low..<high]), as: UTF8.self), now: now, text: text)
         }
         return try result.get()
+    }
+
+    /// DateWords' phrases, as a parsed WHEN; errors carry the text as given.
+    private static func words(_ phrase: String, now: Timestamp, text: String) -> Result<Parsed, DateError> {
+        switch DateWords.parse(phrase, today: LocalTime.date(of: now)) {
+        case .success(.day(let date)): return .success(.day(date))
+        case .success(.now): return .success(.instant(now))
+        case .success(.hours(let n)):
+            let t = Timestamp(seconds: now.seconds + Int64(n) * 3600)
+            guard (1...9999).contains(LocalTime.date(of: t).year) else { return .failure(.outOfRange(text)) }
+            return .success(.instant(t))
+        case .failure(.outOfRange): return .failure(.outOfRange(text))
+        case .failure(.invalid): return .failure(.invalid(text))
+        }
     }
 
     private struct Reader {

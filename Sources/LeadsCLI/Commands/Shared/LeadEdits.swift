@@ -80,4 +80,30 @@ enum LeadEdits {
         if changed.contains("probability"), let p = after.probability { details["probability"] = .number(String(p)) }
         return details
     }
+
+    /// The change in words, for the confirmation: "value 12500.00 EUR, labels +hot -cold,
+    /// email removed". Text fields show their new value (the rep typed it; it goes to
+    /// the rep's own terminal, never to the log).
+    static func describe(before: Lead, after: Lead) -> String {
+        var parts: [String] = []
+        if before.name != after.name { parts.append("renamed from \(before.name)") }
+        if before.organization != after.organization { parts.append(after.organization ? "an organization" : "a person") }
+        for (label, keyPath) in [("company", \Lead.company), ("email", \Lead.email), ("phone", \Lead.phone),
+                                 ("address", \Lead.address), ("source", \Lead.source), ("campaign", \Lead.campaign)]
+            where before[keyPath: keyPath] != after[keyPath: keyPath] {
+            parts.append(after[keyPath: keyPath].map { "\(label) \($0)" } ?? "\(label) removed")
+        }
+        if before.value != after.value { parts.append(after.value.map { "value " + Confirmation.money($0) } ?? "value removed") }
+        if before.probability != after.probability { parts.append(after.probability.map { "probability \($0) %" } ?? "probability from the stage") }
+        if before.expectedClose != after.expectedClose { parts.append(after.expectedClose.map { "close \($0.iso)" } ?? "close date removed") }
+        if before.labels != after.labels {
+            let added = after.labels.filter { !before.labels.contains($0) }.map { "+" + $0 }
+            let removed = before.labels.filter { !after.labels.contains($0) }.map { "-" + $0 }
+            parts.append("labels " + (added + removed).joined(separator: " "))
+        }
+        for key in Set(before.fields.keys).union(after.fields.keys).sorted() where before.fields[key] != after.fields[key] {
+            parts.append(after.fields[key].map { "\(key) \($0)" } ?? "\(key) removed")
+        }
+        return parts.joined(separator: ", ")
+    }
 }

@@ -6,23 +6,34 @@ import LeadsCore
 /// changes nothing; then one commit of every lead that actually changed, each with its
 /// log line: all of them, or after a failure none.
 enum LeadUpdate {
+    /// What a run changed, as written: for the confirmation line.
+    struct Outcome {
+        var changed: [(before: Lead, after: Lead)] = []
+        /// Named leads that needed no change (already in the stage, already the owner).
+        var unchanged: [Lead] = []
+    }
+
     /// `change` edits the lead and returns the log entry, or nil when nothing changed.
     @discardableResult
     static func apply(_ ids: [Int], in context: CommandContext,
-                      _ change: (inout Lead, StoreWriter) throws -> ActivityEntry?) throws -> [Int] {
+                      _ change: (inout Lead, StoreWriter) throws -> ActivityEntry?) throws -> Outcome {
         let store = try context.store()
         return try store.write { writer in
             var planned: [(before: Lead, after: Lead, entry: ActivityEntry)] = []
+            var outcome = Outcome()
             for id in ids {
                 let before = try writer.lead(id)
                 var after = before
                 if let entry = try change(&after, writer) {
                     after.touch(at: writer.actor.now, by: writer.actor.user)
                     planned.append((before, after, entry))
+                } else {
+                    outcome.unchanged.append(before)
                 }
             }
             try writer.save(planned.map { ($0.after, $0.before, $0.entry) })
-            return planned.map(\.after.id)
+            outcome.changed = planned.map { ($0.before, $0.after) }
+            return outcome
         }
     }
 
