@@ -89,6 +89,10 @@ _leads_takes_value() {
         'convert --customer-name') return 0 ;;
         'convert --customer') return 0 ;;
         'convert --project') return 0 ;;
+        'users --email') return 0 ;;
+        'users --full-name') return 0 ;;
+        'users --alias') return 0 ;;
+        'users --language') return 0 ;;
         'remind --owner') return 0 ;;
         'import-csv --delimiter') return 0 ;;
         'import-csv --encoding') return 0 ;;
@@ -103,6 +107,10 @@ _leads_takes_value() {
         'pipeline --source') return 0 ;;
         'pipeline --campaign') return 0 ;;
         'pipeline --search') return 0 ;;
+        'pipeline --as-of') return 0 ;;
+        'report --since') return 0 ;;
+        'report --until') return 0 ;;
+        'report --by') return 0 ;;
         'export-csv --stage') return 0 ;;
         'export-csv --owner') return 0 ;;
         'export-csv --label') return 0 ;;
@@ -169,6 +177,10 @@ _leads_value() {
         'convert --customer-name') : ;;
         'convert --customer') _leads_live customers ;;
         'convert --project') : ;;
+        'users --email') : ;;
+        'users --full-name') : ;;
+        'users --alias') : ;;
+        'users --language') _leads_words de en ;;
         'remind --owner') _leads_live owners ;;
         'import-csv --delimiter') _leads_words auto , ';' tab '|' ;;
         'import-csv --encoding') _leads_words utf8 cp1252 ;;
@@ -183,6 +195,10 @@ _leads_value() {
         'pipeline --source') _leads_live sources ;;
         'pipeline --campaign') _leads_live campaigns ;;
         'pipeline --search') : ;;
+        'pipeline --as-of') : ;;
+        'report --since') : ;;
+        'report --until') : ;;
+        'report --by') _leads_words owner source campaign ;;
         'export-csv --stage') _leads_live stages ;;
         'export-csv --owner') _leads_live owners ;;
         'export-csv --label') _leads_live labels ;;
@@ -214,11 +230,14 @@ _leads_options() {
         note) _leads_words --contacted --at --dir --user --help -h --version ;;
         convert) _leads_words --customer-name --customer --project --force --dir --user --help -h --version ;;
         delete) _leads_words --yes -y --dir --user --help -h --version ;;
+        dupes) _leads_words --json --dir --user --help -h --version ;;
         stages) _leads_words --json --dir --user --help -h --version ;;
+        users) _leads_words --email --full-name --alias --language --json --dir --user --help -h --version ;;
         customers) _leads_words --json --dir --user --help -h --version ;;
         remind) _leads_words --owner --list --done --snooze --due --mine --once --json --dir --user --help -h --version ;;
         import-csv) _leads_words --delimiter --encoding --decimal --map --default --on-duplicate --skip-invalid --dry-run --json --dir --user --help -h --version ;;
-        pipeline) _leads_words --by --include-won --include-lost --all --stage --owner --mine --label --source --campaign --search --overdue --json --csv --dir --user --help -h --version ;;
+        pipeline) _leads_words --by --include-won --include-lost --all --stage --owner --mine --label --source --campaign --search --overdue --as-of --explain --json --csv --dir --user --help -h --version ;;
+        report) _leads_words --since --until --by --json --csv --dir --user --help -h --version ;;
         export-csv) _leads_words --all --stage --owner --mine --label --source --campaign --search --overdue --fields --delimiter --bom --decimal-comma --excel --no-formula-escape --with-notes --output --dir --user --help -h --version ;;
         fsck) _leads_words --repair --json --dir --user --help -h --version ;;
         doctor) _leads_words --json --dir --user --help -h --version ;;
@@ -260,11 +279,18 @@ _leads_arguments() {
         delete)
             _leads_live leads
             ;;
+        users)
+            ((n == 0)) && _leads_words add remove
+            ((n <= 1)) && _leads_live owners
+            ;;
         remind)
             _leads_live reminders
             ;;
         import-csv)
             ((n == 0)) && _leads_files
+            ;;
+        report)
+            ((n == 0)) && _leads_words funnel velocity lost winrate accuracy
             ;;
         lock)
             _leads_programs
@@ -273,7 +299,7 @@ _leads_arguments() {
             ((n == 0)) && _leads_live leads
             ;;
         help)
-            ((n == 0)) && _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline export-csv fsck doctor lock log help completion
+            ((n == 0)) && _leads_words init add show list status assign set note convert delete dupes stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
             ;;
         completion)
             ((n == 0)) && _leads_words bash zsh fish
@@ -326,7 +352,7 @@ _leads() {
     elif [[ -z $ended && $cur == -* ]]; then
         _leads_options "$command"
     elif [[ -z $command ]]; then
-        _leads_words init add show list status assign set note convert delete stages customers remind import-csv pipeline export-csv fsck doctor lock log help completion
+        _leads_words init add show list status assign set note convert delete dupes stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
     else
         _leads_arguments "$command" "$n"
     fi
