@@ -220,32 +220,32 @@ _leads_value() {
 # Completes the options of command $1.
 _leads_options() {
     case $1 in
-        init) _leads_words --shared --dir --user --help -h --version ;;
-        add) _leads_words --org --company --email --phone --address --source --campaign --value --currency --probability --close --owner --stage --label --field --note --next --allow-duplicate --dir --user --help -h --version ;;
-        show) _leads_words --json --dir --user --help -h --version ;;
-        list) _leads_words --all --stage --owner --mine --label --source --campaign --search --overdue --sort --limit --ids --json --dir --user --help -h --version ;;
-        status) _leads_words --probability --note --reason --dir --user --help -h --version ;;
-        assign) _leads_words --dir --user --help -h --version ;;
-        set) _leads_words --name --org --no-org --company --email --phone --address --source --campaign --value --currency --probability --close --label --field --dir --user --help -h --version ;;
-        note) _leads_words --contacted --at --dir --user --help -h --version ;;
-        convert) _leads_words --customer-name --customer --project --force --dir --user --help -h --version ;;
-        delete) _leads_words --yes -y --dir --user --help -h --version ;;
-        dupes) _leads_words --json --dir --user --help -h --version ;;
-        stages) _leads_words --json --dir --user --help -h --version ;;
-        users) _leads_words --email --full-name --alias --language --json --dir --user --help -h --version ;;
-        customers) _leads_words --json --dir --user --help -h --version ;;
-        remind) _leads_words --owner --list --done --snooze --due --mine --once --json --dir --user --help -h --version ;;
-        import-csv) _leads_words --delimiter --encoding --decimal --map --default --on-duplicate --skip-invalid --dry-run --json --dir --user --help -h --version ;;
-        pipeline) _leads_words --by --include-won --include-lost --all --stage --owner --mine --label --source --campaign --search --overdue --as-of --explain --json --csv --dir --user --help -h --version ;;
-        report) _leads_words --since --until --by --json --csv --dir --user --help -h --version ;;
-        export-csv) _leads_words --all --stage --owner --mine --label --source --campaign --search --overdue --fields --delimiter --bom --decimal-comma --excel --no-formula-escape --with-notes --output --dir --user --help -h --version ;;
-        fsck) _leads_words --repair --json --dir --user --help -h --version ;;
-        doctor) _leads_words --json --dir --user --help -h --version ;;
-        lock) _leads_words --shared --dir --user --help -h --version ;;
-        log) _leads_words --since --user --action --count -n --json --dir --help -h --version ;;
-        help) _leads_words --dir --user --help -h --version ;;
-        completion) _leads_words --dir --user --help -h --version ;;
-        *) _leads_words --dir --user --help -h --version ;;
+        init) _leads_words --shared --dir --user --quiet -q --help -h --version ;;
+        add) _leads_words --org --company --email --phone --address --source --campaign --value --currency --probability --close --owner --stage --label --field --note --next --allow-duplicate --dir --user --quiet -q --help -h --version ;;
+        show) _leads_words --json --dir --user --quiet -q --help -h --version ;;
+        list) _leads_words --all --stage --owner --mine --label --source --campaign --search --overdue --sort --limit --ids --json --dir --user --quiet -q --help -h --version ;;
+        status) _leads_words --probability --note --reason --dir --user --quiet -q --help -h --version ;;
+        assign) _leads_words --dir --user --quiet -q --help -h --version ;;
+        set) _leads_words --name --org --no-org --company --email --phone --address --source --campaign --value --currency --probability --close --label --field --dir --user --quiet -q --help -h --version ;;
+        note) _leads_words --contacted --at --dir --user --quiet -q --help -h --version ;;
+        convert) _leads_words --customer-name --customer --project --force --keep-reminders --dir --user --quiet -q --help -h --version ;;
+        delete) _leads_words --yes -y --dir --user --quiet -q --help -h --version ;;
+        dupes) _leads_words --json --dir --user --quiet -q --help -h --version ;;
+        stages) _leads_words --json --dir --user --quiet -q --help -h --version ;;
+        users) _leads_words --email --full-name --alias --language --json --dir --user --quiet -q --help -h --version ;;
+        customers) _leads_words --json --dir --user --quiet -q --help -h --version ;;
+        remind) _leads_words --owner --list --done --snooze --due --mine --once --json --dir --user --quiet -q --help -h --version ;;
+        import-csv) _leads_words --delimiter --encoding --decimal --map --default --on-duplicate --skip-invalid --dry-run --json --dir --user --quiet -q --help -h --version ;;
+        pipeline) _leads_words --by --include-won --include-lost --all --stage --owner --mine --label --source --campaign --search --overdue --as-of --explain --json --csv --dir --user --quiet -q --help -h --version ;;
+        report) _leads_words --since --until --by --json --csv --dir --user --quiet -q --help -h --version ;;
+        export-csv) _leads_words --all --stage --owner --mine --label --source --campaign --search --overdue --fields --delimiter --bom --decimal-comma --excel --no-formula-escape --with-notes --output --dir --user --quiet -q --help -h --version ;;
+        fsck) _leads_words --repair --json --dir --user --quiet -q --help -h --version ;;
+        doctor) _leads_words --json --dir --user --quiet -q --help -h --version ;;
+        lock) _leads_words --shared --dir --user --quiet -q --help -h --version ;;
+        log) _leads_words --since --user --action --count -n --json --dir --quiet -q --help -h --version ;;
+        help) _leads_words --dir --user --quiet -q --help -h --version ;;
+        completion) _leads_words --dir --user --quiet -q --help -h --version ;;
+        *) _leads_words --dir --user --quiet -q --help -h --version ;;
     esac
 }
 

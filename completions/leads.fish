@@ -141,6 +141,7 @@ complete -c leads -n __leads_needs_command -a completion -d 'print a completion 
 # Global options
 complete -c leads -l dir -x -a '(__fish_complete_directories (__leads_token))' -d 'data directory (default: $LEADS_DIR, else ~/.local/share/leads)'
 complete -c leads -n 'not __leads_using log' -l user -x -a '(__leads_live owners)' -d 'acting user for the log and --mine (default: $LEADS_USER, else $USER)'
+complete -c leads -s q -l quiet -d 'do not confirm changes on stderr, give no hints (errors are still shown)'
 complete -c leads -s h -l help -d 'show help for the command'
 complete -c leads -l version -d 'show the version'
 
@@ -226,6 +227,7 @@ complete -c leads -n '__leads_using convert' -l customer-name -x -d 'name of the
 complete -c leads -n '__leads_using convert' -l customer -x -a '(__leads_live customers)' -d 'link to this existing customer instead of creating one'
 complete -c leads -n '__leads_using convert' -l project -x -d 'a project the deal became (repeatable)'
 complete -c leads -n '__leads_using convert' -l force -d 'convert even a lost or dnc lead'
+complete -c leads -n '__leads_using convert' -l keep-reminders -d 'leave the lead\'s open follow-ups open (by default they are closed)'
 complete -c leads -n '__leads_at convert 0 0' -a '(__leads_live leads)'
 
 # delete

@@ -106,7 +106,7 @@ import Testing
             ["assign", "2", "bob"], ["set", "1", "--phone", "+49 30 2", "--value", "1300.1250"],
             ["remind", "2", "2026-11-22T08:30", "call back"], ["remind", "1", "+3d", "later"], ["remind", "3", "2026-11-01"],
             ["remind", "--done", "3.1"], ["remind", "3", "2026-11-02"], ["remind", "--snooze", "3.2", "2026-11-03"],
-            ["convert", "3", "--project", "Website"], ["delete", "5", "--yes"],
+            ["convert", "3", "--project", "Website", "--keep-reminders"], ["delete", "5", "--yes"],
         ]
         for step in steps {
             let result = box.run(step)
@@ -267,7 +267,9 @@ import Testing
         let byMonth = try #require(try Self.run(box, "pipeline", "--by", "month", "--json") as? [String: Any])
         let months = try #require((byMonth["currencies"] as? [[String: Any]])?.first?["groups"] as? [[String: Any]])
         #expect(months.map { $0["key"] as? String } == ["2027-01"])
-        let none = try #require(try Self.run(box, "pipeline", "--json", "--owner", "nobody") as? [String: Any])
+        let nobody = box.run("pipeline", "--json", "--owner", "nobody")
+        #expect(nobody.status == 0 && nobody.stderr == "leads: no lead has the owner 'nobody'\n")
+        let none = try #require(try nobody.json() as? [String: Any])
         #expect((none["currencies"] as? [Any])?.isEmpty == true)
     }
 

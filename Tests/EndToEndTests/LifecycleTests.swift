@@ -8,7 +8,7 @@ import Testing
         let result = box.run("status", "1", "2", "4-5", "prop")
         #expect(result.status == 0)
         #expect(result.stdout == "")
-        #expect(result.stderr == "")
+        #expect(result.stderr == "leads: 4 leads: new → proposal (#1 Lead 1, #2 Lead 2, #4 Lead 4 and 1 more)\n")
         #expect((1...6).map { box.leadJSON($0)?["stage"] as? String }
                 == ["proposal", "proposal", "new", "proposal", "proposal", "new"])
         let status = box.logEntries().filter { $0["action"] as? String == "status" }

@@ -41,8 +41,15 @@ import Testing
             "LANG": "C.UTF-8",
         ])
         #expect(result.status == 0, "the tour failed: \(result.stderr)")
-        // The import's summary is the only message of the whole tour.
-        #expect(result.stderr == "leads: Docs/examples/leads.csv: 40 created, 0 updated, 0 skipped, 0 rejected\n")
+        // The import's summary and one confirmation per write are the tour's only messages.
+        #expect(result.stderr == """
+            leads: Docs/examples/leads.csv: 40 created, 0 updated, 0 skipped, 0 rejected
+            leads: #7 Greta Schulz: note added, contacted
+            leads: #7 Greta Schulz: proposal → negotiation
+            leads: #7.1 done: follow-up on Greta Schulz
+            leads: #7.2 due 2026-12-09: ask for the signed order
+
+            """)
 
         let lines = result.lines
         // list: 32 open leads, a header each time; list --mine: alice's 11; --owner bob: 11.

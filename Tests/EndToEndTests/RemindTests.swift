@@ -15,7 +15,9 @@ import Testing
         let result = box.run("remind", "1", when, "call back")
         #expect(result.status == 0)
         #expect(result.stdout == "1.1\n")
-        #expect(result.stderr == "")
+        // The confirmation shows the due moment in local time (Europe/Berlin here).
+        let shown = ["2026-12-01T13:30:00Z": "2026-12-01 14:30", "2026-12-01T14:30:00Z": "2026-12-01 15:30"][stored] ?? stored
+        #expect(result.stderr == "leads: #1.1 due \(shown): call back\n")
         let reminder = try #require((box.leadJSON(1)?["reminders"] as? [[String: Any]])?.first)
         #expect(reminder["due"] as? String == stored)
         #expect(reminder["text"] as? String == "call back")
