@@ -18,7 +18,9 @@ public enum LeadsMain {
                 // Phase one only: help never touches the environment or the data directory.
                 try output.write(invocation.command.map(HelpText.command) ?? HelpText.general())
             } else if let command = invocation.command {
-                let context = CommandContext(invocation: invocation, environment: .current(), output: output)
+                // The table decides the lock: the context's store takes exactly this one.
+                let context = CommandContext(invocation: invocation, environment: .current(), output: output,
+                                             lock: command.lock.kind(for: invocation))
                 let status = try command.run(invocation, context)
                 try output.flush()
                 return status

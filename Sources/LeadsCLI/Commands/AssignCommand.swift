@@ -16,7 +16,7 @@ enum AssignCommand {
             }
             var details: [String: JSONValue] = ["to": .string(owner)]
             if let previous { details["from"] = .string(previous) }
-            return ActivityEntry(time: now, user: writer.actor.user, action: "assign", lead: lead.id, details: details)
+            return ActivityEntry(time: now, user: writer.actor.user, action: .assign, lead: lead.id, details: details)
         }
         return ExitStatus.success
     }

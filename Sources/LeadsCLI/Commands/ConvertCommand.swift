@@ -50,7 +50,7 @@ enum ConvertCommand {
             if created { details["new_customer"] = .bool(true) }
             if !newProjects.isEmpty { details["projects_added"] = .number(String(newProjects.count)) }
             try writer.save(lead, customer: customer, log: ActivityEntry(
-                time: now, user: user, action: "convert", lead: id, customer: customer.id, details: details))
+                time: now, user: user, action: .convert, lead: id, customer: customer.id, details: details))
             return customer.id
         }
         try context.output.line(String(customerID))

@@ -57,20 +57,20 @@ enum LeadView {
             if case .number(let n)? = entry.details[key] { return n }
             return nil
         }
-        switch entry.action {
-        case "status", "assign":
+        switch entry.knownAction {
+        case .status?, .assign?:
             if let from = string("from"), let to = string("to") { text += " \(from) → \(to)" }
             else if let to = string("to") { text += " → \(to)" }
-        case "add", "import":
+        case .add?, .import?:
             if let stage = string("stage") { text += " (\(stage)" + (string("owner").map { ", \($0)" } ?? "") + ")" }
-        case "convert":
+        case .convert?:
             if let customer = entry.customer { text += " → customer \(customer)" }
-        case "remind", "remind-snooze":
+        case .remind?, .remindSnooze?:
             if let n = string("reminder"), let lead = entry.lead { text += " \(lead).\(n)" }
             if let due = string("due") { text += " due \(due)" }
-        case "remind-done":
+        case .remindDone?:
             if let n = string("reminder"), let lead = entry.lead { text += " \(lead).\(n)" }
-        case "note":
+        case .note?:
             if case .bool(true)? = entry.details["contacted"] { text += " (contacted)" }
         default: break
         }
@@ -78,7 +78,7 @@ enum LeadView {
             let names = fields.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
             if !names.isEmpty { text += " " + names.joined(separator: ", ") }
         }
-        if entry.action != "add" && entry.action != "import", let value = string("value"), let currency = string("currency") {
+        if entry.knownAction != .add && entry.knownAction != .import, let value = string("value"), let currency = string("currency") {
             text += " value \(value) \(currency)"
         }
         return text

@@ -146,10 +146,10 @@ extension LeadStore {
         var unlogged: [(path: String, entry: ActivityEntry)] = []
         let now = actor.now
         for id in fileIDs.leads where !logged.leads.contains(id) {
-            unlogged.append(("\(Self.leadsDirectory)/\(id).json", ActivityEntry(time: now, user: actor.user, action: "recover", lead: id)))
+            unlogged.append(("\(Self.leadsDirectory)/\(id).json", ActivityEntry(time: now, user: actor.user, action: .recover, lead: id)))
         }
         for id in fileIDs.customers where !logged.customers.contains(id) {
-            unlogged.append(("\(Self.customersDirectory)/\(id).json", ActivityEntry(time: now, user: actor.user, action: "recover", customer: id)))
+            unlogged.append(("\(Self.customersDirectory)/\(id).json", ActivityEntry(time: now, user: actor.user, action: .recover, customer: id)))
         }
         for item in unlogged {
             var problem = StoreProblem(path: item.path, kind: .unlogged)
