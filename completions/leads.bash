@@ -210,7 +210,7 @@ _leads_value() {
         'export-csv --output') _leads_files ;;
         'log --since') : ;;
         'log --user') _leads_live owners ;;
-        'log --action') _leads_words add import set status assign note remind remind-done remind-snooze remind-announce convert delete ;;
+        'log --action') _leads_words add import set status assign note remind remind-done remind-snooze remind-announce convert delete recover chain-start ;;
         'log --count'|'log -n') : ;;
         *' --dir') _leads_files -d ;;
         *' --user') _leads_live owners ;;

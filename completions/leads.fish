@@ -334,7 +334,7 @@ complete -c leads -n '__leads_at lock 0' -a '(__fish_complete_command)'
 # log
 complete -c leads -n '__leads_using log' -l since -x -d 'only entries at or after WHEN'
 complete -c leads -n '__leads_using log' -l user -x -a '(__leads_live owners)' -d 'only entries by USER'
-complete -c leads -n '__leads_using log' -l action -x -a 'add import set status assign note remind remind-done remind-snooze remind-announce convert delete' -d 'only this action (repeatable)'
+complete -c leads -n '__leads_using log' -l action -x -a 'add import set status assign note remind remind-done remind-snooze remind-announce convert delete recover chain-start' -d 'only this action (repeatable)'
 complete -c leads -n '__leads_using log' -s n -l count -x -d 'only the last N entries'
 complete -c leads -n '__leads_using log' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
 complete -c leads -n '__leads_at log 0 0' -a '(__leads_live leads)'

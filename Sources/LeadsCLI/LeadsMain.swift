@@ -22,7 +22,9 @@ public enum LeadsMain {
                 // Phase one only: help never touches the environment or the data directory.
                 try output.write(invocation.command.map(HelpText.command) ?? HelpText.general())
             } else if let command = invocation.command {
-                let commandContext = CommandContext(invocation: invocation, environment: .current(), output: output)
+                // The table decides the lock: the context's store takes exactly this one.
+                let commandContext = CommandContext(invocation: invocation, environment: .current(), output: output,
+                                                    lock: command.lock.kind(for: invocation))
                 context = commandContext
                 let status = try command.run(invocation, commandContext)
                 try output.flush()

@@ -61,7 +61,7 @@ import Testing
     @Test func positionsOfAVariadicFollowedByOne() {
         let spec = CommandSpec("status", "", arguments: [ArgumentSpec("ID", .oneOrMore, "", hint: .live(.lead)),
                                                          ArgumentSpec("STAGE", "", hint: .live(.stage))],
-                               writes: true, run: { _, _ in 0 })
+                               lock: .exclusive, run: { _, _ in 0 })
         let command = CompletionModel(table: [spec]).commands[0]
         #expect(command.boundedCount == 2)
         #expect(command.hints(at: 0).map(\.name) == ["ID"])

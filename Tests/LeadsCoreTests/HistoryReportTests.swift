@@ -20,7 +20,7 @@ private struct History {
         lead.source = source
         lead.value = Money(amount: Amount(canonical: value)!, currency: currency)
         lead.expectedClose = CalendarDate(iso: "2026-" + close)
-        lines.append(ActivityEntry(time: Self.at(day), user: owner, action: "add", lead: id).recording(from: nil, to: lead).line)
+        lines.append(ActivityEntry(time: Self.at(day), user: owner, action: .add, lead: id).recording(from: nil, to: lead).line)
         leads[id] = lead
     }
 
@@ -28,7 +28,7 @@ private struct History {
         let before = leads[id]!
         var after = before
         after.stage = stage
-        lines.append(ActivityEntry(time: Self.at(day), user: "ann", action: "status", lead: id).recording(from: before, to: after).line)
+        lines.append(ActivityEntry(time: Self.at(day), user: "ann", action: .status, lead: id).recording(from: before, to: after).line)
         leads[id] = after
     }
 
@@ -182,7 +182,7 @@ private struct History {
         changed.probability = nil
         changed.labels = []
         changed.owner = "bob"
-        let entry = ActivityEntry(time: History.at("01-02"), user: "ann", action: "set", lead: 3).recording(from: lead, to: changed)
+        let entry = ActivityEntry(time: History.at("01-02"), user: "ann", action: .set, lead: 3).recording(from: lead, to: changed)
         let read = try ActivityEntry(line: Array(entry.line.dropLast()))
         #expect(read.format == 2)
         let state = try #require(read.details["state"].flatMap(LeadSnapshot.init(json:)))

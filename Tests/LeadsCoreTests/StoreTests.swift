@@ -23,7 +23,7 @@ import Testing
         try store.write { writer in
             var lead = Lead(id: try writer.newLeadID(), name: name, stage: "new", createdAt: writer.actor.now, createdBy: writer.actor.user)
             lead.email = email
-            try writer.save(lead, previous: nil, log: ActivityEntry(time: writer.actor.now, user: writer.actor.user, action: "add", lead: lead.id))
+            try writer.save(lead, previous: nil, log: ActivityEntry(time: writer.actor.now, user: writer.actor.user, action: .add, lead: lead.id))
             return lead.id
         }
     }
@@ -126,7 +126,7 @@ import Testing
     }
 
     @Test func logLinesRoundTripWithoutPersonalFields() throws {
-        let entry = ActivityEntry(time: Timestamp(seconds: 1_795_000_000), user: "bob", action: "status", lead: 7,
+        let entry = ActivityEntry(time: Timestamp(seconds: 1_795_000_000), user: "bob", action: .status, lead: 7,
                                   details: ["from": .string("new"), "to": .string("won")])
         let line = entry.line
         #expect(String(decoding: line, as: UTF8.self) == "{\"action\":\"status\",\"from\":\"new\",\"lead\":7,\"time\":\"2026-11-18T11:06:40Z\",\"to\":\"won\",\"user\":\"bob\"}\n")
@@ -138,7 +138,7 @@ import Testing
         let store = try store(dir)
         for name in ["A", "B", "C"] { _ = try add(store, name) }
         try store.write { writer in
-            try writer.delete(try writer.lead(3), log: ActivityEntry(time: writer.actor.now, user: "alice", action: "delete", lead: 3))
+            try writer.delete(try writer.lead(3), log: ActivityEntry(time: writer.actor.now, user: "alice", action: .delete, lead: 3))
         }
         try FileManager.default.removeItem(atPath: dir.path + "/data/.index")
         #expect(try add(store, "D") == 4)

@@ -37,7 +37,7 @@ enum AddCommand {
                 details["currency"] = .string(value.currency)
             }
             if let reminder = lead.reminders.first { details["due"] = .string(reminder.due.stored) }
-            try writer.save(lead, previous: nil, log: ActivityEntry(time: now, user: user, action: "add", lead: lead.id, details: details))
+            try writer.save(lead, previous: nil, log: ActivityEntry(time: now, user: user, action: .add, lead: lead.id, details: details))
             return lead.id
         }
         try context.output.line(String(id))

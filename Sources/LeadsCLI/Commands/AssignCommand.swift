@@ -16,7 +16,7 @@ enum AssignCommand {
             }
             var details: [String: JSONValue] = ["to": .string(owner)]
             if let previous { details["from"] = .string(previous) }
-            return ActivityEntry(time: now, user: writer.actor.user, action: "assign", lead: lead.id, details: details)
+            return ActivityEntry(time: now, user: writer.actor.user, action: .assign, lead: lead.id, details: details)
         }
         try context.confirm(Confirmation.leads(outcome.changed.map { ($0.after, change(from: $0.before, to: $0.after)) },
                                                summary: "owner → " + owner, unchanged: outcome.unchanged))

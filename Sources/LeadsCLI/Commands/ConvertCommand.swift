@@ -63,7 +63,7 @@ enum ConvertCommand {
             if !closing.isEmpty { change += ", " + Confirmation.count(closing.count, "reminder") + " closed" }
             line = Confirmation.lead(lead, change)
             try writer.save(lead, previous: before, customer: customer, log: ActivityEntry(
-                time: now, user: user, action: "convert", lead: id, customer: customer.id, details: details))
+                time: now, user: user, action: .convert, lead: id, customer: customer.id, details: details))
             return customer.id
         }
         try context.output.line(String(customerID))

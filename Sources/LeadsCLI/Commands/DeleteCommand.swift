@@ -20,7 +20,7 @@ enum DeleteCommand {
         let deleted = try store.write { writer in
             let leads = try ids.map { try writer.lead($0) }
             for lead in leads {
-                try writer.delete(lead, log: ActivityEntry(time: now, user: writer.actor.user, action: "delete", lead: lead.id))
+                try writer.delete(lead, log: ActivityEntry(time: now, user: writer.actor.user, action: .delete, lead: lead.id))
             }
             return leads
         }

@@ -10,7 +10,7 @@ enum ExportCSVCommand {
     static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
         // Every option is checked before the store is read or a file is created.
         var format = invocation.flag("excel") ? CSVExportFormat.excel : CSVExportFormat()
-        if let raw = invocation.value("delimiter") { format.delimiter = try delimiter(raw) }
+        if let raw = invocation.value("delimiter"), let delimiter = CSVDelimiter.parse(raw) { format.delimiter = delimiter }
         if invocation.flag("bom") { format.byteOrderMark = true }
         if invocation.flag("decimal-comma") { format.decimalSeparator = UInt8(ascii: ",") }
         if invocation.flag("no-formula-escape") { format.formulaGuard = false }
@@ -109,17 +109,11 @@ enum ExportCSVCommand {
         }
     }
 
-    /// One ASCII character other than `"`, CR or LF; `tab` (or `\t`) for a tab.
-    static func delimiter(_ raw: String) throws(UsageError) -> UInt8 {
-        if raw == "tab" || raw == "\\t" { return 0x09 }
-        let bytes = Array(raw.utf8)
-        guard bytes.count == 1, bytes[0] < 0x80, bytes[0] != 0,
-              bytes[0] != UInt8(ascii: "\""), bytes[0] != 0x0D, bytes[0] != 0x0A
-        else {
-            throw .invalidArgument(argument: "--delimiter", value: raw,
-                                   reason: "expected one ASCII character other than a double quote or a line break, such as ';' or tab")
-        }
-        return bytes[0]
+    /// `--delimiter`: `CSVDelimiter`, checked in phase one.
+    static let delimiterParser = ValueParser { raw throws(UsageError) in
+        guard CSVDelimiter.parse(raw) == nil else { return }
+        throw .invalidArgument(argument: "--delimiter", value: raw,
+                               reason: "expected one ASCII character other than a double quote or a line break, such as ';' or tab")
     }
 
     /// `--fields id,name,field:KEY,…`: known names only, each once; `--with-notes` adds
@@ -137,9 +131,9 @@ enum ExportCSVCommand {
                                            reason: "a custom field name is letters, digits, _, - or .")
                 }
                 let known = CSVColumn.names
-                throw .invalidArgument(argument: "--fields", value: name,
-                                       reason: "not a column" + (Suggestion.nearest(to: name, in: known).map { "; did you mean '\($0)'?" } ?? "")
-                                           + "\ncolumns: " + (CSVColumn.standard.map(\.name) + ["field:KEY", "notes"]).joined(separator: ", "))
+                throw .invalidChoice(argument: "--fields", value: name, reason: "not a column",
+                                     suggestion: Suggestion.nearest(to: name, in: known),
+                                     then: "columns: " + (CSVColumn.standard.map(\.name) + ["field:KEY", "notes"]).joined(separator: ", "))
             }
             guard !columns.contains(column) else {
                 throw .invalidArgument(argument: "--fields", value: name, reason: "the column is listed twice")

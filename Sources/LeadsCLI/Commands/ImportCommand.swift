@@ -74,21 +74,19 @@ enum ImportCommand {
 
     // MARK: Options
 
+    /// `--delimiter`: auto, or a `CSVDelimiter`.
+    static let delimiterParser = ValueParser(suggestions: ["auto", ",", ";", "tab", "|"]) { raw throws(UsageError) in
+        guard raw != "auto", CSVDelimiter.parse(raw) == nil else { return }
+        throw .invalidArgument(argument: "--delimiter", value: raw, reason: "one ASCII character other than a quote or line break, 'tab', or 'auto'")
+    }
+
     static func parseOptions(_ invocation: Invocation) throws -> Options {
         var options = Options()
-        switch invocation.value("delimiter") ?? "auto" {
-        case "auto": options.delimiter = nil
-        case "tab", "\\t", "\t": options.delimiter = 9
-        case let text:
-            let bytes = Array(text.utf8)
-            guard bytes.count == 1, bytes[0] < 0x80, ![0x22, 0x0A, 0x0D, 0].contains(bytes[0]) else {
-                throw UsageError.invalidArgument(argument: "--delimiter", value: text, reason: "one ASCII character other than a quote or line break, 'tab', or 'auto'")
-            }
-            options.delimiter = bytes[0]
-        }
+        // Phase one checked --delimiter, --encoding, --decimal and --on-duplicate against the table.
+        if let raw = invocation.value("delimiter"), raw != "auto" { options.delimiter = CSVDelimiter.parse(raw) }
         switch invocation.value("encoding") ?? "utf8" {
-        case "utf8", "utf-8", "UTF-8": options.encoding = .utf8
-        case "cp1252", "windows-1252", "latin1": options.encoding = .cp1252
+        case "utf8": options.encoding = .utf8
+        case "cp1252": options.encoding = .cp1252
         case let other:
             throw UsageError.invalidArgument(argument: "--encoding", value: other, reason: "use utf8 or cp1252")
         }
@@ -351,7 +349,7 @@ enum ImportCommand {
                     details["value"] = .string(value.amount.canonical)
                     details["currency"] = .string(value.currency)
                 }
-                pending.append((lead, ActivityEntry(time: now, user: user, action: "import", lead: lead.id, details: details)))
+                pending.append((lead, ActivityEntry(time: now, user: user, action: .import, lead: lead.id, details: details)))
                 if pending.count == 2048 { try encodePending() }
                 return
             case .updateLead(let id): target = id
@@ -373,7 +371,7 @@ enum ImportCommand {
             }
             lead.touch(at: now, by: user)
             try batch.add(lead, bytes: nil, previous: previous, log: ActivityEntry(
-                time: now, user: user, action: "set", lead: lead.id,
+                time: now, user: user, action: .set, lead: lead.id,
                 details: LeadEdits.logDetails(before: previous, after: lead, changed: changed).merging(["import": .bool(true)]) { a, _ in a }))
         }
         try encodePending()

@@ -3,7 +3,7 @@ import LeadsCore
 enum InitCommand {
     static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
         let path = try invocation.positionals.first ?? context.dataDirectory()
-        let store = try LeadStore(path: path, actor: try context.actor(), lockTimeout: try context.environment.lockTimeout())
+        let store = try context.store(at: path)
         let shared = invocation.flag("shared")
         let existed = store.exists
         let wroteConfig = try store.writeDefaultConfig(sharedGroup: shared)

@@ -2,6 +2,9 @@ import LeadsCore
 
 enum ListCommand {
     static let sortFields = ["id", "name", "company", "stage", "value", "owner", "close", "next", "created", "updated"]
+    /// `--sort`: a field, or a field after `-` to reverse; "did you mean" names the field.
+    static let sortChoices = Choices(sortFields.flatMap { [$0, "-" + $0] }, reason: "sort by one of " + sortFields.joined(separator: ", "),
+                                     suggest: { raw in Suggestion.nearest(to: raw.hasPrefix("-") ? String(raw.dropFirst()) : raw, in: sortFields) })
 
     static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
         let store = try context.store()
@@ -9,13 +12,8 @@ enum ListCommand {
         let now = try context.now()
         var filter = try FilterOptions.filter(invocation, config: config, user: context.user)
         if invocation.flag("overdue") { filter.overdueAt = now }
-        let sort = try invocation.value("sort").map(SortOrder.init) ?? SortOrder(field: "id", descending: false)
-        let limit = try invocation.value("limit").map { raw throws(UsageError) -> Int in
-            guard let n = Int(raw), n >= 0 else {
-                throw UsageError.invalidArgument(argument: "--limit", value: raw, reason: "expected a count such as 20")
-            }
-            return n
-        }
+        let sort = invocation.value("sort").map(SortOrder.init) ?? SortOrder(field: "id", descending: false)
+        let limit = invocation.value("limit").flatMap(ValueParser.count)
 
         let out = context.output
         if invocation.flag("json") {
@@ -115,14 +113,10 @@ enum ListCommand {
             self.descending = descending
         }
 
-        init(_ raw: String) throws(UsageError) {
+        /// A value phase one accepted (`sortChoices`).
+        init(_ raw: String) {
             descending = raw.hasPrefix("-")
             field = descending ? String(raw.dropFirst()) : raw
-            guard ListCommand.sortFields.contains(field) else {
-                throw .invalidArgument(argument: "--sort", value: raw,
-                                       reason: "sort by one of " + ListCommand.sortFields.joined(separator: ", ")
-                                           + (Suggestion.nearest(to: field, in: ListCommand.sortFields).map { "; did you mean '\($0)'?" } ?? ""))
-            }
         }
 
         /// The lead's key for this order.

@@ -7,7 +7,8 @@ enum LockCommand {
     static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
         let command = invocation.positionals
         let store = try context.store()
-        let mode: LockMode = invocation.flag("shared") ? .shared : .exclusive
+        // The table's lock rule reads --shared.
+        let mode: LockMode = context.lock == .shared ? .shared : .exclusive
         return try store.holdingLock(mode) { () throws -> Int32 in
             try context.output.flush()
             return try spawnAndWait(command)

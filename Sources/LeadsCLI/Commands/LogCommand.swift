@@ -1,8 +1,8 @@
 import LeadsCore
 
 enum LogCommand {
-    static let actions = ["add", "import", "set", "status", "assign", "note", "remind", "remind-done", "remind-snooze",
-                          "remind-announce", "convert", "delete"]
+    static let actionChoices = Choices(ActivityAction.names, reason: "actions are " + ActivityAction.names.joined(separator: ", "),
+                                       suggesting: true)
 
     static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
         let id = try invocation.positionals.first.map { try IDList.single($0) }
@@ -10,15 +10,7 @@ enum LogCommand {
         let since = try invocation.value("since").map { try FieldParser.instant($0, field: "--since", now: try context.now()) }
         let user = invocation.value("user")
         let wanted = Set(invocation.values("action"))
-        for action in wanted where !actions.contains(action) {
-            throw UsageError.invalidArgument(argument: "--action", value: action,
-                                             reason: "actions are " + actions.joined(separator: ", ")
-                                                 + (Suggestion.nearest(to: action, in: actions).map { "; did you mean '\($0)'?" } ?? ""))
-        }
-        let count = try invocation.value("count").map { raw throws(UsageError) -> Int in
-            guard let n = Int(raw), n >= 0 else { throw UsageError.invalidArgument(argument: "-n", value: raw, reason: "expected a count such as 20") }
-            return n
-        }
+        let count = invocation.value("count").flatMap(ValueParser.count)
 
         var entries = try store.activity(lead: id).filter { entry in
             (since == nil || entry.time >= since!)

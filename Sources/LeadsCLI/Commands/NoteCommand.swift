@@ -26,7 +26,7 @@ enum NoteCommand {
             var details: [String: JSONValue] = [:]
             if contacted { details["contacted"] = .bool(true) }
             if at != now { details["at"] = .string(at.iso8601) }
-            return ActivityEntry(time: now, user: user, action: "note", lead: lead.id, details: details)
+            return ActivityEntry(time: now, user: user, action: .note, lead: lead.id, details: details)
         }
         if let lead = outcome.changed.first?.after {
             var change = contacted ? "note added, contacted" : "note added"

@@ -3,7 +3,8 @@ import LeadsCore
 /// `leads pipeline`: the weighted forecast per group and currency (Docs/reports.md).
 enum PipelineCommand {
     static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
-        let grouping = try invocation.value("by").map(grouping) ?? .stage
+        // Phase one accepted only grouping names (`groupingChoices`), in any case.
+        let grouping = invocation.value("by").flatMap { PipelineGrouping(rawValue: $0.lowercased()) } ?? .stage
         let store = try context.store()
         let config = try store.config()
         var filter = try FilterOptions.filter(invocation, config: config, user: context.user)
@@ -72,12 +73,10 @@ enum PipelineCommand {
         return ExitStatus.success
     }
 
-    static func grouping(_ raw: String) throws(UsageError) -> PipelineGrouping {
-        if let grouping = PipelineGrouping(rawValue: raw.lowercased()) { return grouping }
+    static let groupingChoices: Choices = {
         let names = PipelineGrouping.allCases.map(\.rawValue)
-        throw .invalidArgument(argument: "--by", value: raw, reason: "group by one of " + names.joined(separator: ", ")
-                                   + (Suggestion.nearest(to: raw, in: names).map { "; did you mean '\($0)'?" } ?? ""))
-    }
+        return Choices(names, reason: "group by one of " + names.joined(separator: ", "), ignoringCase: true, suggesting: true)
+    }()
 
     /// The stable JSON schema of Docs/reports.md; money as exact decimal strings.
     static func json(_ blocks: [PipelineBlock], grouping: PipelineGrouping, explain: Bool = false) -> JSONValue {

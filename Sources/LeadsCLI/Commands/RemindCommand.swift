@@ -55,7 +55,7 @@ enum RemindCommand {
         let outcome = try LeadUpdate.apply([id], in: context) { lead, writer in
             number = lead.nextReminderNumber
             lead.reminders.append(Reminder(number: number, due: due, text: text, owner: owner ?? lead.owner ?? writer.actor.user, createdAt: now))
-            return ActivityEntry(time: now, user: writer.actor.user, action: "remind", lead: lead.id,
+            return ActivityEntry(time: now, user: writer.actor.user, action: .remind, lead: lead.id,
                                  details: ["reminder": .number(String(number)), "due": .string(due.stored)])
         }
         try context.output.line("\(id).\(number)")
@@ -85,7 +85,7 @@ enum RemindCommand {
                 }
             }
             guard !closed.isEmpty else { return nil }
-            return ActivityEntry(time: now, user: writer.actor.user, action: "remind-done", lead: lead.id,
+            return ActivityEntry(time: now, user: writer.actor.user, action: .remindDone, lead: lead.id,
                                  details: ["reminders": .array(closed.map { .number(String($0)) })])
         }
         // One line: each closed reminder with its text when one was closed, else a count.
@@ -124,7 +124,7 @@ enum RemindCommand {
             lead.reminders[i].due = due
             // Falling due again is news: announce it again.
             lead.reminders[i].announcedAt = nil
-            return ActivityEntry(time: now, user: writer.actor.user, action: "remind-snooze", lead: lead.id,
+            return ActivityEntry(time: now, user: writer.actor.user, action: .remindSnooze, lead: lead.id,
                                  details: ["reminder": .number(String(ref.number)), "due": .string(due.stored)])
         }
         if let lead = outcome.changed.first?.after, let reminder = lead.reminders.first(where: { $0.number == ref.number }) {
@@ -191,7 +191,7 @@ enum RemindCommand {
                     }
                     let announced = numbers[lead.id]!.sorted().map { JSONValue.number(String($0)) }
                     changes.append((updated, lead, ActivityEntry(
-                        time: now, user: writer.actor.user, action: "remind-announce", lead: lead.id,
+                        time: now, user: writer.actor.user, action: .remindAnnounce, lead: lead.id,
                         details: ["reminders": .array(announced)])))
                 }
                 try writer.save(changes)

@@ -16,7 +16,7 @@ enum SetCommand {
             let before = lead
             let changed = try LeadEdits.apply(invocation, to: &lead, config: config, now: now)
             guard !changed.isEmpty else { return nil }
-            return ActivityEntry(time: now, user: writer.actor.user, action: "set", lead: lead.id,
+            return ActivityEntry(time: now, user: writer.actor.user, action: .set, lead: lead.id,
                                  details: LeadEdits.logDetails(before: before, after: lead, changed: changed))
         }
         try context.confirm(Confirmation.leads(outcome.changed.map { ($0.after, LeadEdits.describe(before: $0.before, after: $0.after)) },

@@ -33,7 +33,7 @@ enum StatusCommand {
             var details: [String: JSONValue] = ["from": .string(from), "to": .string(lead.stage)]
             if lead.probability != before.probability { details["probability"] = lead.probability.map { .number(String($0)) } ?? .null }
             if note != nil { details["note"] = .bool(true) }
-            return ActivityEntry(time: now, user: writer.actor.user, action: "status", lead: lead.id, details: details)
+            return ActivityEntry(time: now, user: writer.actor.user, action: .status, lead: lead.id, details: details)
         }
         try context.confirm(Confirmation.leads(outcome.changed.map { ($0.after, change(from: $0.before, to: $0.after)) },
                                                summary: "→ " + stage.name, unchanged: outcome.unchanged))

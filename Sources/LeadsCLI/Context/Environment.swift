@@ -92,12 +92,16 @@ public final class CommandContext {
     public let environment: Environment
     public let output: Output
     let invocation: Invocation
+    /// The lock the command's table row declares for this invocation; every store the
+    /// context opens takes this one.
+    let lock: LockKind
     private var openedStore: LeadStore?
 
-    init(invocation: Invocation, environment: Environment, output: Output) {
+    init(invocation: Invocation, environment: Environment, output: Output, lock: LockKind) {
         self.invocation = invocation
         self.environment = environment
         self.output = output
+        self.lock = lock
     }
 
     var user: String { environment.user(flag: invocation.value("user")) }
@@ -122,16 +126,20 @@ public final class CommandContext {
     /// The store, opened once per run.
     func store() throws -> LeadStore {
         if let openedStore { return openedStore }
-        let store = try LeadStore(
-            path: try dataDirectory(),
-            actor: try actor(),
-            lockTimeout: try environment.lockTimeout())
+        let store = try store(at: try dataDirectory())
+        openedStore = store
+        return store
+    }
+
+    /// A store at `path` (`init DIR`), taking the command's lock.
+    func store(at path: String) throws -> LeadStore {
+        let store = try LeadStore(path: path, actor: try actor(), lockTimeout: try environment.lockTimeout())
+        store.commandLock = lock
         if environment.stderrIsTerminal {
             store.onLockWait = { holder in
                 Output.standardError("leads: waiting for the lock (\(describe(holder)))…")
             }
         }
-        openedStore = store
         return store
     }
 }

@@ -105,6 +105,8 @@ enum ErrorReport {
         case let .missingArgument(command, name): return "\(command): missing \(name)\nrun 'leads \(helpName(command)) --help' for its usage"
         case let .unexpectedArgument(command, value): return "\(command): unexpected argument \(quoted(value))\nrun 'leads \(helpName(command)) --help' for its usage"
         case let .invalidArgument(argument, value, reason): return "invalid \(argument) \(quoted(value)): \(reason)"
+        case let .invalidChoice(argument, value, reason, suggestion, then):
+            return "invalid \(argument) \(quoted(value)): \(reason)" + didYouMean(suggestion) + (then.map { "\n" + $0 } ?? "")
         case let .unknownHelpTopic(topic, suggestion): return "no help for \(quoted(topic)): not a command" + didYouMean(suggestion)
         case let .optionRequires(option, modes): return "option '\(option)' works only with \(modes.joined(separator: " or "))"
         }

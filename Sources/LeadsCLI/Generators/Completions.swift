@@ -139,7 +139,7 @@ extension Completions {
             case .directory: return "_leads_files -d"
             case .command: return "_leads_programs"
             case .subcommand: return "_leads_words " + commandWords
-            case .choices(let values): return "_leads_words " + values.map(shellWord).joined(separator: " ")
+            case .words(let values): return "_leads_words " + values.map(shellWord).joined(separator: " ")
             case .live(let kind): return "_leads_live " + kind.rawValue
             }
         }
@@ -356,7 +356,7 @@ extension Completions {
             case .directory: return "_files -/"
             case .command: return "_command_names -e"
             case .subcommand: return "_leads_commands"
-            case .choices(let values): return "(" + values.map(listWord).joined(separator: " ") + ")"
+            case .words(let values): return "(" + values.map(listWord).joined(separator: " ") + ")"
             case .live(let kind): return "_leads_live " + kind.rawValue
             }
         }
@@ -512,7 +512,7 @@ extension Completions {
             case .directory: return "-a '(__fish_complete_directories (__leads_token))'"
             case .command: return "-a '(__fish_complete_command)'"
             case .subcommand: return "-a '(__leads_commands)'"
-            case .choices(let values): return "-a " + fishQuoted(values.map(fishWord).joined(separator: " "))
+            case .words(let values): return "-a " + fishQuoted(values.map(fishWord).joined(separator: " "))
             case .live(let kind): return "-a '(__leads_live \(kind.rawValue))'"
             }
         }

@@ -23,6 +23,8 @@ public enum UsageError: Error, Sendable, Equatable {
     case missingArgument(command: String, name: String)
     case unexpectedArgument(command: String, value: String)
     case invalidArgument(argument: String, value: String, reason: String)
+    /// A value outside a closed set; `then` is a further line (the whole set, when long).
+    case invalidChoice(argument: String, value: String, reason: String, suggestion: String?, then: String? = nil)
     case unknownHelpTopic(String, suggestion: String?)
     case optionRequires(option: String, modes: [String])
 }
@@ -118,7 +120,16 @@ public enum CommandLineParser {
             if given.count > 1 { throw .conflictingOptions("--" + given[0], "--" + given[1]) }
         }
         try checkArity(command, result.positionals)
+        try checkValues(command, result.options)
         return result
+    }
+
+    /// Every value against its option's declared kind, in the table's order of options.
+    static func checkValues(_ command: CommandSpec, _ given: [String: [String]]) throws(UsageError) {
+        var seen: Set<String> = []
+        for spec in command.options where seen.insert(spec.name).inserted {
+            for value in given[spec.name] ?? [] { try spec.kind.check(value, option: "--" + spec.name) }
+        }
     }
 
     /// Positional counts are syntax; what they mean is checked by each command.

@@ -11,8 +11,98 @@ public enum ValueHint: Sendable, Equatable {
     /// A name of one of leads' own commands (`help COMMAND`); the table cannot list
     /// itself, so the generators fill in the visible commands.
     case subcommand
-    case choices([String])
+    /// Words to offer. For an option whose `ValueKind` is `.choices` these are exactly
+    /// the accepted values; for a parsed one (a delimiter), the common ones.
+    case words([String])
     case live(LiveKind)
+}
+
+/// What phase one accepts as an option's value: the table's word on it, so the parser,
+/// help, the man page and the completions cannot differ. Values that need the disk,
+/// the clock or the environment (a stage, a date, a currency) stay `.text` and are read
+/// by the command in phase two.
+public enum ValueKind: Sendable {
+    case text
+    case choices(Choices)
+    case parsed(ValueParser)
+}
+
+/// A closed set of words. Any other value is refused in phase one (exit 2).
+public struct Choices: Sendable {
+    public let values: [String]
+    /// `pipeline --by Owner` is `owner`.
+    public let ignoringCase: Bool
+    /// Why another value is refused: "use utf8 or cp1252".
+    let reason: String
+    /// The "did you mean" word for a refused value, if the option offers one.
+    let suggest: (@Sendable (String) -> String?)?
+
+    public init(_ values: [String], reason: String, ignoringCase: Bool = false, suggesting: Bool = false) {
+        var suggest: (@Sendable (String) -> String?)?
+        if suggesting { suggest = { raw in Suggestion.nearest(to: raw, in: values) } }
+        self.init(values, reason: reason, ignoringCase: ignoringCase, suggest: suggest)
+    }
+
+    public init(_ values: [String], reason: String, ignoringCase: Bool = false, suggest: (@Sendable (String) -> String?)?) {
+        self.values = values
+        self.ignoringCase = ignoringCase
+        self.reason = reason
+        self.suggest = suggest
+    }
+
+    public func accepts(_ value: String) -> Bool {
+        ignoringCase ? values.contains(value.lowercased()) : values.contains(value)
+    }
+}
+
+/// A value read by a pure function in phase one (a count, a delimiter); the command
+/// reads the same value with the same function.
+public struct ValueParser: Sendable {
+    /// What completion offers; the parser may accept more.
+    public let suggestions: [String]
+    let check: @Sendable (String) throws(UsageError) -> Void
+
+    public init(suggestions: [String] = [], check: @escaping @Sendable (String) throws(UsageError) -> Void) {
+        self.suggestions = suggestions
+        self.check = check
+    }
+}
+
+extension ValueParser {
+    /// A whole number, 0 or more (`list --limit`, `log -n`); `argument` names it in the message.
+    static func count(argument: String) -> ValueParser {
+        ValueParser { raw throws(UsageError) in
+            guard count(raw) == nil else { return }
+            throw .invalidArgument(argument: argument, value: raw, reason: "expected a count such as 20")
+        }
+    }
+
+    static func count(_ raw: String) -> Int? {
+        guard let n = Int(raw), n >= 0 else { return nil }
+        return n
+    }
+}
+
+extension ValueKind {
+    /// Throws the usage error phase one reports for `value` given to `option` ("--sort").
+    func check(_ value: String, option: String) throws(UsageError) {
+        switch self {
+        case .text: return
+        case .choices(let choices):
+            guard !choices.accepts(value) else { return }
+            throw .invalidChoice(argument: option, value: value, reason: choices.reason, suggestion: choices.suggest?(value))
+        case .parsed(let parser): try parser.check(value)
+        }
+    }
+
+    /// The completion words the kind implies, if any.
+    var words: [String]? {
+        switch self {
+        case .text: return nil
+        case .choices(let choices): return choices.values
+        case .parsed(let parser): return parser.suggestions.isEmpty ? nil : parser.suggestions
+        }
+    }
 }
 
 /// Values only the store knows; `leads __complete KIND` prints them.
@@ -35,16 +125,22 @@ public struct OptionSpec: Sendable {
     public let valueName: String?
     public let help: String
     public let repeatable: Bool
+    /// What completion offers for the value.
     public let hint: ValueHint
+    /// What phase one accepts as the value.
+    public let kind: ValueKind
 
+    /// `accepts` declares the values phase one lets through; a `.text` hint then
+    /// becomes the words those imply, so completion offers what the parser accepts.
     public init(_ name: String, short: Character? = nil, value: String? = nil, _ help: String,
-                repeatable: Bool = false, hint: ValueHint = .text) {
+                repeatable: Bool = false, hint: ValueHint = .text, accepts kind: ValueKind = .text) {
         self.name = name
         self.short = short
         self.valueName = value
         self.help = help
         self.repeatable = repeatable
-        self.hint = hint
+        if case .text = hint, let words = kind.words { self.hint = .words(words) } else { self.hint = hint }
+        self.kind = kind
     }
 
     public var takesValue: Bool { valueName != nil }
@@ -97,6 +193,33 @@ public struct Example: Sendable {
     }
 }
 
+/// Which lock a command takes: one kind, or one decided by the options given
+/// (`fsck` reads, `fsck --repair` writes) or by its first argument (`users add`).
+public struct LockRule: Sendable {
+    public let standard: LockKind
+    /// The first of these options the command line gives decides instead.
+    public let byOption: [(option: String, kind: LockKind)]
+    /// Or the first positional argument (`users` lists, `users add` writes).
+    public let byArgument: [(argument: String, kind: LockKind)]
+
+    public init(_ standard: LockKind, byOption: [(option: String, kind: LockKind)] = [],
+                byArgument: [(argument: String, kind: LockKind)] = []) {
+        self.standard = standard
+        self.byOption = byOption
+        self.byArgument = byArgument
+    }
+
+    public static let none = LockRule(.none)
+    public static let shared = LockRule(.shared)
+    public static let exclusive = LockRule(.exclusive)
+
+    public func kind(for invocation: Invocation) -> LockKind {
+        if let rule = byOption.first(where: { invocation.flag($0.option) }) { return rule.kind }
+        if let first = invocation.positionals.first, let rule = byArgument.first(where: { $0.argument == first }) { return rule.kind }
+        return standard
+    }
+}
+
 public struct CommandSpec: Sendable {
     public let name: String
     /// One line, lower case, no full stop: shown in `leads help` and the man page.
@@ -105,8 +228,9 @@ public struct CommandSpec: Sendable {
     public let usage: [String]
     public let arguments: [ArgumentSpec]
     public let options: [OptionSpec]
-    /// Writing commands take the exclusive lock; readers that scan take a shared one.
-    public let writes: Bool
+    /// The store lock the command takes (StoreLock.swift): the dispatcher gives it to
+    /// the command's context, and every lock the store takes for the command is this one.
+    public let lock: LockRule
     /// Hidden commands (doc generators, completion back end) stay out of help and completion.
     public let hidden: Bool
     /// Paragraphs for `help CMD` and the man page.
@@ -117,7 +241,7 @@ public struct CommandSpec: Sendable {
     let run: @Sendable (Invocation, CommandContext) throws -> Int32
 
     init(_ name: String, _ summary: String, usage: [String] = [], arguments: [ArgumentSpec] = [],
-         options: [OptionSpec] = [], writes: Bool, hidden: Bool = false, details: [String] = [],
+         options: [OptionSpec] = [], lock: LockRule, hidden: Bool = false, details: [String] = [],
          examples: [Example] = [], exclusive: [[String]] = [],
          run: @escaping @Sendable (Invocation, CommandContext) throws -> Int32) {
         self.name = name
@@ -125,7 +249,7 @@ public struct CommandSpec: Sendable {
         self.usage = usage
         self.arguments = arguments
         self.options = options
-        self.writes = writes
+        self.lock = lock
         self.hidden = hidden
         self.details = details
         self.examples = examples

@@ -44,6 +44,8 @@ public final class LeadStore {
     public let lockTimeout: Double
     /// Called about a second into a wait for the lock.
     public var onLockWait: ((LockHolder?) -> Void)?
+    /// The lock the running command declared; nil for library use (each call's own).
+    public var commandLock: LockKind?
 
     var root: Directory?
     var cachedConfig: StoreConfig?
@@ -91,8 +93,9 @@ public final class LeadStore {
                                        since: actor.now.iso8601, command: "leads " + actor.command)
     }
 
-    func acquireLock(_ mode: LockMode) throws(StoreError) -> StoreLock {
-        try StoreLock.acquire(in: root!, name: Self.lockFile, mode: mode, timeout: lockTimeout, identity: identity(),
+    func acquireLock(_ requested: LockMode) throws(StoreError) -> StoreLock {
+        let mode = commandLock?.mode(for: requested) ?? requested
+        return try StoreLock.acquire(in: root!, name: Self.lockFile, mode: mode, timeout: lockTimeout, identity: identity(),
                               groupShared: (try? config())?.sharedGroup ?? false, onWait: onLockWait)
     }
 

@@ -16,7 +16,7 @@ import Glibc
 // a log truncated to an earlier, consistent prefix. Docs/privacy.md says so.
 
 public enum LogChain {
-    public static let startAction = "chain-start"
+    public static let startAction = ActivityAction.chainStart
     static let prevKey = "prev"
     static let legacyKey = "legacy-sha256"
     static let legacyLinesKey = "legacy-lines"
@@ -59,7 +59,7 @@ public enum LogChain {
                     continue
                 }
                 guard case .object(let object)? = object(line.bytes),
-                      case .string(startAction)? = object["action"] else {
+                      case .string(startAction.rawValue)? = object["action"] else {
                     return Break(line: line.number, reason: "chained records start here without a chain-start record: the lines before it were changed, or records were removed")
                 }
                 let digest = hexString(SHA256.hash(bytes[0..<line.offset]))

@@ -201,12 +201,12 @@ extension LeadStore {
         var unlogged: [(path: String, entry: ActivityEntry)] = []
         let now = actor.now
         for id in fileIDs.leads where !logged.leads.contains(id) {
-            var entry = ActivityEntry(time: now, user: actor.user, action: "recover", lead: id)
+            var entry = ActivityEntry(time: now, user: actor.user, action: .recover, lead: id)
             if let dir = try subdirectory(Self.leadsDirectory), let lead = try? Self.readLead(id, in: dir) { entry = entry.recordingFound(lead) }
             unlogged.append(("\(Self.leadsDirectory)/\(id).json", entry))
         }
         for id in fileIDs.customers where !logged.customers.contains(id) {
-            unlogged.append(("\(Self.customersDirectory)/\(id).json", ActivityEntry(time: now, user: actor.user, action: "recover", customer: id)))
+            unlogged.append(("\(Self.customersDirectory)/\(id).json", ActivityEntry(time: now, user: actor.user, action: .recover, customer: id)))
         }
         // One append for all of them: the repair's commit point.
         if let writer, !unlogged.isEmpty { try writer.appendLog(unlogged.map(\.entry)) }

@@ -27,6 +27,32 @@ private let F_OFD_SETLK: Int32 = 37
 
 public enum LockMode: Sendable { case shared, exclusive }
 
+/// The lock a whole command takes, as its row in the command table declares it. A
+/// store told the command's kind (`LeadStore.commandLock`) takes exactly that mode for
+/// every lock it needs; needing more than declared is a bug in the table, caught by
+/// the first test that runs the command.
+public enum LockKind: String, Sendable, CaseIterable {
+    /// Reads single files (replaced atomically) or nothing of the store: `show`, `log`, `help`.
+    case none
+    /// Scans every lead, so must not see half of an import: `list`, `pipeline`, `fsck`.
+    case shared
+    /// Writes: every command that changes a file or the log.
+    case exclusive
+
+    /// The mode taken when the store needs `requested` for a command of this kind.
+    func mode(for requested: LockMode) -> LockMode {
+        switch (self, requested) {
+        case (.exclusive, _): return .exclusive
+        case (.shared, .shared): return .shared
+        // A single-file read that must be current on a network file system takes the
+        // shared lock (CurrentReads.swift) although its command needs none on a local disk.
+        case (.none, .shared): return .shared
+        default:
+            preconditionFailure("a command declared with the \(rawValue) lock needs the \(requested) lock: fix its lock in CommandTable")
+        }
+    }
+}
+
 /// Who holds the lock, as far as can be told.
 public struct LockHolder: Sendable, Equatable {
     public var pid: Int32?

@@ -19,6 +19,7 @@ enum LiveValues {
             // terminal, and a short timeout.
             let actor = Actor(user: context.user, now: (try? context.now()) ?? Timestamp(seconds: 0), command: "__complete")
             let store = try LeadStore(path: try context.dataDirectory(), actor: actor, lockTimeout: lockTimeout)
+            store.commandLock = context.lock
             var text = ""
             for (value, description) in try values(kind, store) where value.hasPrefix(prefix) {
                 text += value

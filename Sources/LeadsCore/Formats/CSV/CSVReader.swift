@@ -32,9 +32,9 @@ public enum CSVError: Error, Sendable, Equatable {
     case readFailed(errno: Int32)
 }
 
-private let quoteByte = UInt8(ascii: "\"")
-private let crByte: UInt8 = 0x0D
-private let lfByte: UInt8 = 0x0A
+let quoteByte = UInt8(ascii: "\"")
+let crByte: UInt8 = 0x0D
+let lfByte: UInt8 = 0x0A
 
 /// Streaming RFC 4180 reader: constant memory apart from the current record.
 ///
@@ -368,47 +368,5 @@ public struct CSVReader {
             end += received
         }
         return true
-    }
-}
-
-/// Guesses the delimiter of a file from its first bytes.
-public enum CSVDelimiterSniffer {
-    public static let candidates: [UInt8] = [
-        UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: "|"),
-    ]
-
-    /// Picks `,` `;` TAB or `|` by how often each occurs in the first record of `prefix`
-    /// outside quoted cells (ties go to the earlier candidate in that order); nil if none
-    /// occurs (a single column). A quote opens a quoted cell only at the start of a cell,
-    /// as in the reader, so a stray `"` in a header does not hide the rest of it.
-    public static func sniff(_ prefix: [UInt8]) -> UInt8? {
-        var counts = [Int](repeating: 0, count: candidates.count)
-        let n = prefix.count
-        var i = n >= 3 && prefix[0] == 0xEF && prefix[1] == 0xBB && prefix[2] == 0xBF ? 3 : 0
-        var atCellStart = true
-        var inQuotes = false
-        while i < n {
-            let byte = prefix[i]
-            i += 1
-            if inQuotes {
-                if byte == quoteByte {
-                    if i < n && prefix[i] == quoteByte { i += 1 } else { inQuotes = false }
-                }
-                continue
-            }
-            if byte == crByte || byte == lfByte { break }
-            if let index = candidates.firstIndex(of: byte) {
-                counts[index] += 1
-                atCellStart = true
-            } else {
-                inQuotes = byte == quoteByte && atCellStart
-                atCellStart = false
-            }
-        }
-        var best: Int?
-        for index in counts.indices where counts[index] > 0 {
-            if best == nil || counts[index] > counts[best!] { best = index }
-        }
-        return best.map { candidates[$0] }
     }
 }

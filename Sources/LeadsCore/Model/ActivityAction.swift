@@ -1,0 +1,28 @@
+/// Every action a log record can name: the one list that the log writer, `log --action`,
+/// its completion and Docs/json.md all follow (a test checks the doc against it).
+///
+/// Adding an action: a case here (its raw value is what the log stores), its details in
+/// Docs/json.md's `log --json` tables, and its words in `LeadView.describe` if it has
+/// details worth showing. A log may still hold actions a newer version wrote; readers
+/// keep them as text (`ActivityEntry.action`).
+public enum ActivityAction: String, Sendable, CaseIterable {
+    case add
+    case `import`
+    case set
+    case status
+    case assign
+    case note
+    case remind
+    case remindDone = "remind-done"
+    case remindSnooze = "remind-snooze"
+    case remindAnnounce = "remind-announce"
+    case convert
+    case delete
+    /// `fsck --repair`: a lead or customer file that no record mentioned.
+    case recover
+    /// The first chained record of a log written before the hash chain (LogChain.swift).
+    case chainStart = "chain-start"
+
+    /// The names as `log --action` accepts them, in this order.
+    public static var names: [String] { allCases.map(\.rawValue) }
+}
