@@ -6,8 +6,8 @@ public enum EnvironmentError: Error, Sendable, Equatable {
     case invalidVariable(name: String, value: String, reason: String)
 }
 
-/// The process environment, read once, in phase two only: help, version and
-/// completion scripts never get here.
+/// The process environment, read once, in phase two only: `help` and `--version`
+/// never get here (LeadsMain).
 public struct Environment: Sendable {
     public var variables: [String: String]
     public var stdinIsTerminal: Bool

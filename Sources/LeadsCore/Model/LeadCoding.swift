@@ -1,4 +1,4 @@
-// The lead file format (Docs/file-format.md): UTF-8 JSON, pretty-printed with sorted
+// The lead file format (Docs/store.md, "Lead files"): UTF-8 JSON, pretty-printed with sorted
 // keys and a final newline, `"format": 1`. Optional fields are omitted when empty.
 // Decoding is hand-written over JSONReader because it runs once per file on every
 // full scan, and so that every problem is reported with its line and column.
