@@ -188,7 +188,7 @@ import Testing
         #expect(result.status == 0 && result.stdout == "" && result.stderr == "")
         #expect(!FileManager.default.fileExists(atPath: box.dir))
         // The data directory is a file.
-        FileManager.default.createFile(atPath: box.dir, contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: box.dir, contents: Data("x".utf8))
         for kind in ["leads", "stages", "owners", "customers", "reminders"] {
             result = box.run("__complete", kind)
             #expect(result.status == 0 && result.stdout == "" && result.stderr == "", "\(kind)")

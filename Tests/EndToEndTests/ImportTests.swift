@@ -5,7 +5,7 @@ import Testing
     /// Writes bytes into the sandbox (outside the data directory) and returns the path.
     func file(_ box: Sandbox, _ name: String, _ bytes: [UInt8]) -> String {
         let path = box.root + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         return path
     }
 
@@ -236,7 +236,7 @@ import Testing
     @Test func hugeFieldIsRefusedQuicklyNamingTheLine() throws {
         let box = Sandbox()
         let path = box.root + "/huge.csv"
-        FileManager.default.createFile(atPath: path, contents: Data("name,notes\nA,\"".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("name,notes\nA,\"".utf8))
         let handle = try #require(FileHandle(forWritingAtPath: path))
         handle.seekToEndOfFile()
         let chunk = Data(repeating: UInt8(ascii: "x"), count: 1 << 20)

@@ -303,7 +303,7 @@ import Testing
     @Test func importSummary() throws {
         let box = Sandbox()
         let path = box.root + "/in.csv"
-        FileManager.default.createFile(atPath: path, contents: Data("name,value\nOne,10\nTwo,x\nThree,30\n".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("name,value\nOne,10\nTwo,x\nThree,30\n".utf8))
 
         let refused = box.run("import-csv", path, "--json")
         #expect(refused.status == 1)

@@ -50,7 +50,7 @@ import Testing
     @Test func importProblemsNameFileLineAndColumn() throws {
         let box = Sandbox()
         let path = box.root + "/in.csv"
-        FileManager.default.createFile(atPath: path, contents: Data("name,stage,value\nA,nope,12.500\n".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("name,stage,value\nA,nope,12.500\n".utf8))
         let result = box.run("import-csv", path)
         #expect(result.status == 1)
         #expect(result.stderr == """
@@ -59,7 +59,7 @@ import Testing
             leads: \(path): 1 row rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
 
             """)
-        FileManager.default.createFile(atPath: path, contents: Data("Name,Emial\nA,a@x.example\n".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("Name,Emial\nA,a@x.example\n".utf8))
         #expect(box.run("import-csv", path).stderr
             == "leads: \(path): unknown column 'Emial' (did you mean email?); keep it with --map 'Emial=field:KEY' or drop it with --map 'Emial=-'\n")
     }

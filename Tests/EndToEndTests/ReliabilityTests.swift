@@ -230,7 +230,7 @@ import Testing
         let box = Sandbox()
         box.add("A")
         let outside = box.root + "/outside"
-        FileManager.default.createFile(atPath: outside, contents: Data("untouched\n".utf8))
+        _ = FileManager.default.createFile(atPath: outside, contents: Data("untouched\n".utf8))
         func planted(_ relative: String, _ arguments: [String]) throws -> RunResult {
             let path = box.dir + "/" + relative
             let saved = box.root + "/saved"
@@ -359,7 +359,7 @@ import Testing
             (20, Array(big.utf8), "leads/20.json:1:"),
         ]
         for (id, bytes, _) in broken {
-            FileManager.default.createFile(atPath: box.dir + "/leads/\(id).json", contents: Data(bytes))
+            _ = FileManager.default.createFile(atPath: box.dir + "/leads/\(id).json", contents: Data(bytes))
         }
         for (id, bytes, expected) in broken {
             let result = box.run("show", String(id))
@@ -391,7 +391,7 @@ import Testing
         guard Self.heavy else { return }
         let box = Sandbox()
         let path = box.root + "/million.csv"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try #require(FileHandle(forWritingAtPath: path))
         handle.write(Data("name,email,value,source\n".utf8))
         var chunk = ""

@@ -83,7 +83,7 @@ import Testing
         #expect(first.status == 0, "\(first.stderr)", sourceLocation: sourceLocation)
         let target = Sandbox()
         let path = target.root + "/export.csv"
-        FileManager.default.createFile(atPath: path, contents: Data(first.stdoutBytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(first.stdoutBytes))
         let imported = target.run(["import-csv", path] + importOptions)
         #expect(imported.status == 0, "\(imported.stderr.prefix(2000))", sourceLocation: sourceLocation)
         let second = target.run(["export-csv"] + exportOptions)

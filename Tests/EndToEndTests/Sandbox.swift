@@ -70,6 +70,7 @@ final class Sandbox: @unchecked Sendable {
     }
 
     /// Adds a lead and returns its ID, failing the test if that did not work.
+    @discardableResult
     func add(_ name: String, _ options: String..., sourceLocation: SourceLocation = #_sourceLocation) -> Int {
         let result = run(["add", name] + options)
         #expect(result.status == 0, "add failed: \(result.stderr)", sourceLocation: sourceLocation)
@@ -87,7 +88,7 @@ final class Sandbox: @unchecked Sendable {
     func write(_ relative: String, _ text: String) {
         let path = dir + "/" + relative
         try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     }
 
     /// A lead file as a JSON object (parsed by Foundation).
@@ -135,8 +136,8 @@ final class Sandbox: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         process.environment = environment
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let out = FileHandle(forWritingAtPath: outPath)!
         let err = FileHandle(forWritingAtPath: errPath)!
         process.standardOutput = out

@@ -221,7 +221,7 @@ import Testing
         box.add("First")
         let path = box.root + "/in.csv"
         let rows = (1...600).map { "Lead \($0),l\($0)@x.example,\($0)" }.joined(separator: "\n")
-        FileManager.default.createFile(atPath: path, contents: Data(("name,email,value\n" + rows + "\n").utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(("name,email,value\n" + rows + "\n").utf8))
 
         let shown = try PseudoTerminal.run(box, ["import-csv", path], columns: 80, terminalStreams: "err", holdLock: 1.2)
         #expect(shown.status == 0)

@@ -15,7 +15,7 @@ import Testing
 
     @Test func theTargetChangesOnlyOnCommit() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        FileManager.default.createFile(atPath: directory + "/out.csv", contents: Data("old".utf8))
+        _ = FileManager.default.createFile(atPath: directory + "/out.csv", contents: Data("old".utf8))
         chmod(directory + "/out.csv", 0o600)
         let file = try AtomicFile(path: directory + "/out.csv")
         try file.write(Array("new ".utf8))

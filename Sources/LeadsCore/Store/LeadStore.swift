@@ -89,7 +89,7 @@ public final class LeadStore {
     private func identity() -> String {
         var host = [CChar](repeating: 0, count: 256)
         gethostname(&host, 255)
-        return LockHolder.identityLine(pid: getpid(), host: String(cString: host), user: actor.user,
+        return LockHolder.identityLine(pid: getpid(), host: String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), user: actor.user,
                                        since: actor.now.iso8601, command: "leads " + actor.command)
     }
 
@@ -101,7 +101,7 @@ public final class LeadStore {
 
     /// Runs `body` holding the lock. A missing store needs no lock to be read.
     public func withLock<T>(_ mode: LockMode, _ body: () throws -> T) throws -> T {
-        guard let root else { return try body() }
+        guard root != nil else { return try body() }
         let lock = try acquireLock(mode)
         defer { lock.release() }
         return try body()
