@@ -58,6 +58,8 @@ import Testing
             (["--value", "12.34567"], "leads: --value: '12.34567' has more than 4 decimal places; amounts are never rounded\n"),
             (["--value", "lots"], "leads: --value: 'lots' is not an amount (examples: 12500, 12500.50, 12.500,50, 12,500.50 EUR)\n"),
             (["--value", "5 EUR", "--currency", "USD"], "leads: --value: '5 EUR' names two different currencies\n"),
+            (["--value", "€5k"], "leads: --value: 'k' is not a currency: shorthand for thousands (k) or millions (M) is not read; write the whole amount, e.g. 5000 or 5.000,00\n"),
+            (["--value", "1.2M"], "leads: --value: 'M' is not a currency: shorthand for thousands (k) or millions (M) is not read; write the whole amount, e.g. 5000 or 5.000,00\n"),
             (["--currency", "euro"], "leads: --currency: unknown currency 'euro': use an ISO 4217 code such as EUR, USD or CHF\n"),
             (["--probability", "101"], "leads: --probability: '101': a probability is a whole number from 0 to 100\n"),
             (["--probability", "33.5"], "leads: --probability: '33.5': a probability is a whole number from 0 to 100\n"),

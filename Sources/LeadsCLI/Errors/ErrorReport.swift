@@ -134,6 +134,9 @@ enum ErrorReport {
             return "\(quoted(text)) is ambiguous: \(thousands.canonical) if the separator groups thousands, \(decimal.canonical) if it is the decimal point; write \(thousands.formatted()) or \(decimal.canonical) (import-csv: use --decimal . or --decimal ,)"
         case .tooManyFractionDigits(let text): return "\(quoted(text)) has more than \(Amount.fractionDigits) decimal places; amounts are never rounded"
         case .tooLarge(let text): return "\(quoted(text)) is too large"
+        case .unknownCurrency(let text) where ["k", "m"].contains(text.lowercased()):
+            // "€5k": a shorthand for thousands or millions is not read, so no amount is guessed.
+            return "\(quoted(text)) is not a currency: shorthand for thousands (k) or millions (M) is not read; write the whole amount, e.g. 5000 or 5.000,00"
         case .unknownCurrency(let text): return "unknown currency \(quoted(text)): use an ISO 4217 code such as EUR, USD or CHF"
         case .conflictingCurrency(let text): return "\(quoted(text)) names two different currencies"
         }
