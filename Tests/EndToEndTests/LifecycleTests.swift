@@ -347,4 +347,19 @@ import Testing
         }
         #expect(box.logEntries().map { $0["action"] as? String } == ["add", "note", "set", "status", "convert", "delete"])
     }
+
+    /// Issue 15, defect 5: IDs on standard input are bounded (8 MiB), so endless input ends
+    /// at once with a usage error naming the bound, and nothing changes.
+    @Test func idsOnStandardInputAreBounded() {
+        let box = Sandbox()
+        box.add("Lead 1")
+        let before = box.snapshot()
+        let endless = Sandbox.execute("/bin/sh", ["-c", "yes 1 | head -c 9000000 | '\(Sandbox.binary)' status - qualified"],
+                                      stdin: nil, environment: ["LEADS_DIR": box.dir, "LEADS_NOW": "2026-11-23T10:00:00Z", "LEADS_USER": "alice"])
+        #expect(endless.status == 2)
+        #expect(endless.stderr == "leads: invalid ID '-': more than 8 MiB of IDs on standard input; give less at a time\n")
+        #expect(box.snapshot() == before)
+        let fine = box.run(["status", "-", "qualified"], stdin: "1\n")
+        #expect(fine.status == 0)
+    }
 }

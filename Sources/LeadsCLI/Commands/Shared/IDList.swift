@@ -6,6 +6,9 @@ import LeadsCore
 enum IDList {
     static let maximumRange = 100_000
 
+    /// 8 MiB: a million IDs of seven digits each with their line ends.
+    static let maximumStandardInput = 8 << 20
+
     static func parse(_ tokens: [String], argument: String = "ID") throws -> [Int] {
         var ids: [Int] = []
         var seen = Set<Int>()
@@ -14,7 +17,7 @@ enum IDList {
         }
         for token in tokens {
             if token == "-" {
-                for word in try readStandardInput().split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }) {
+                for word in try readStandardInput(limit: maximumStandardInput, argument: argument, what: "IDs").split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }) {
                     for id in try expand(String(word), argument: argument) { add(id) }
                 }
             } else {
@@ -70,7 +73,9 @@ enum IDList {
 
 /// All of standard input as text (for `-` arguments). Refuses invalid UTF-8 rather than
 /// altering it.
-func readStandardInput() throws -> String {
+/// Standard input whole, up to `limit` bytes: `cat /dev/zero | leads status - won` must
+/// end with a message, not fill the memory. Past the limit it stops reading and refuses.
+func readStandardInput(limit: Int = 64 << 20, argument: String = "TEXT", what: String = "text") throws -> String {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
     while true {
@@ -80,6 +85,10 @@ func readStandardInput() throws -> String {
             throw SystemError("read", "standard input")
         }
         if n == 0 { break }
+        guard bytes.count + n <= limit else {
+            throw UsageError.invalidArgument(argument: argument, value: "-",
+                                             reason: "more than \(limit >> 20) MiB of \(what) on standard input; give less at a time")
+        }
         bytes += chunk[0..<n]
     }
     guard let text = String(validating: bytes, as: UTF8.self) else {
