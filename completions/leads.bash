@@ -229,7 +229,7 @@ _leads_options() {
         set) _leads_words --name --org --no-org --company --email --phone --address --source --campaign --value --currency --probability --close --label --field --dir --user --quiet -q --help -h --version ;;
         note) _leads_words --contacted --at --dir --user --quiet -q --help -h --version ;;
         convert) _leads_words --customer-name --customer --project --force --keep-reminders --dir --user --quiet -q --help -h --version ;;
-        delete) _leads_words --yes -y --dir --user --quiet -q --help -h --version ;;
+        delete) _leads_words --yes -y --with-customer --dir --user --quiet -q --help -h --version ;;
         dupes) _leads_words --json --dir --user --quiet -q --help -h --version ;;
         stages) _leads_words --json --dir --user --quiet -q --help -h --version ;;
         users) _leads_words --email --full-name --alias --language --json --dir --user --quiet -q --help -h --version ;;

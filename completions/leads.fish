@@ -232,6 +232,7 @@ complete -c leads -n '__leads_at convert 0 0' -a '(__leads_live leads)'
 
 # delete
 complete -c leads -n '__leads_using delete' -s y -l yes -d 'do not ask for confirmation (required when not on a terminal)'
+complete -c leads -n '__leads_using delete' -l with-customer -d 'also erase the customer record a converted lead became (required for a converted lead)'
 complete -c leads -n '__leads_at delete 0' -a '(__leads_live leads)'
 
 # dupes

@@ -180,9 +180,11 @@ private struct ScriptedYear {
         #expect(box.run("set", "\(id)", "--campaign", "spring", "--label", "-hot", "--value", "1000", "--currency", "USD").status == 0)
         #expect(box.run("assign", "\(id)", "carol").status == 0)
         #expect(box.run("convert", "\(id)").status == 0)
-        #expect(box.run("delete", "\(id)", "--yes").status == 0)
+        #expect(box.run("delete", "\(id)", "--yes", "--with-customer").status == 0)
+        // The second delete record is the customer's (delete --with-customer).
         let log = box.logEntries()
-        #expect(log.map { $0["action"] as? String } == ["add", "status", "set", "assign", "convert", "delete"])
+        #expect(log.map { $0["action"] as? String } == ["add", "status", "set", "assign", "convert", "delete", "delete"])
+        #expect(log[6]["customer"] as? Int == 1 && log[6]["lead"] == nil)
         #expect(log.allSatisfy { $0["format"] as? Int == 2 })
         let states = log.map { $0["state"] as? [String: Any] }
         #expect(states[0]?["stage"] as? String == "new")

@@ -340,12 +340,12 @@ import Testing
         box.run("set", "1", "--email", "other@secret.example", "--address", "Secret Street 5", "--field", "birthday=1970-01-01")
         box.run("status", "1", "lost", "--reason", "private reason text")
         box.run("convert", "1", "--force", "--customer-name", "Secretname Holding", "--project", "Secret project")
-        box.run("delete", "1", "--yes")
+        box.run("delete", "1", "--yes", "--with-customer")
         let log = try #require(box.file("activity.log"))
         for secret in ["Secretname", "Hidden", "secret.example", "555", "Secret Street", "confidential", "1970", "private reason", "Secret project"] {
             #expect(!log.contains(secret), "log contains \(secret)")
         }
-        #expect(box.logEntries().map { $0["action"] as? String } == ["add", "note", "set", "status", "convert", "delete"])
+        #expect(box.logEntries().map { $0["action"] as? String } == ["add", "note", "set", "status", "convert", "delete", "delete"])
     }
 
     /// Issue 15, defect 5: IDs on standard input are bounded (8 MiB), so endless input ends
@@ -361,5 +361,44 @@ import Testing
         #expect(box.snapshot() == before)
         let fine = box.run(["status", "-", "qualified"], stdin: "1\n")
         #expect(fine.status == 0)
+    }
+
+    /// Issue 15, defect 6: a converted lead's customer holds the same person, so deleting
+    /// the lead alone is refused naming the customer and the flag; with the flag no file of
+    /// the directory holds the person any more.
+    @Test func deletingAConvertedLeadErasesItsCustomerOrRefuses() throws {
+        let box = Sandbox()
+        box.add("Anna Berg", "--email", "anna.berg@example.de", "--phone", "+49 30 1234567", "--address", "Hauptstr. 1")
+        #expect(box.run("convert", "1").status == 0)
+        let before = box.snapshot()
+        let refused = box.run("delete", "1", "--yes")
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "leads: lead #1 was converted: customer #1 holds the same person's contact data; add --with-customer to erase it too\n")
+        #expect(box.snapshot() == before)
+
+        let erased = box.run("delete", "1", "--yes", "--with-customer")
+        #expect(erased.status == 0, "\(erased.stderr)")
+        #expect(box.file("customers/1.json") == nil)
+        let deletes = box.logEntries().filter { $0["action"] as? String == "delete" }
+        #expect(deletes.map { $0["lead"] as? Int } == [1, nil])
+        #expect(deletes.map { $0["customer"] as? Int } == [nil, 1])
+        let found = Sandbox.execute("/bin/grep", ["-rlF", "-e", "anna.berg@example.de", "-e", "Anna Berg", "-e", "1234567", "-e", "Hauptstr", box.dir],
+                                    stdin: nil, environment: [:])
+        #expect(found.stdout == "", "personal data left in: \(found.stdout)")
+    }
+
+    @Test func aCustomerOfSeveralLeadsIsKeptUntilAllAreDeleted() {
+        let box = Sandbox()
+        box.add("Anna Berg", "--email", "anna@example.de")
+        box.add("Anna Berg (2)", "--email", "anna2@example.de")
+        #expect(box.run("convert", "1").status == 0)
+        #expect(box.run("convert", "2", "--customer", "1").status == 0)
+        let before = box.snapshot()
+        let refused = box.run("delete", "1", "--yes", "--with-customer")
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "leads: customer #1 also belongs to lead #2; delete those with it, or keep the customer\n")
+        #expect(box.snapshot() == before)
+        #expect(box.run("delete", "1", "2", "--yes", "--with-customer").status == 0)
+        #expect(box.file("customers/1.json") == nil)
     }
 }

@@ -17,10 +17,32 @@ enum DeleteCommand {
             guard confirm("delete \(what)? This cannot be undone. [y/N] ") else { throw CommandError.declined }
         }
         let now = try context.now()
+        let withCustomer = invocation.flag("with-customer")
         let deleted = try store.write { writer in
             let leads = try ids.map { try writer.lead($0) }
+            // A converted lead's customer record holds the same person: erasing the lead
+            // alone would leave them in customers/. Everything is checked before anything
+            // is erased, so a refusal changes nothing.
+            var customers: [Int: Customer] = [:]
             for lead in leads {
-                try writer.delete(lead, log: ActivityEntry(time: now, user: writer.actor.user, action: .delete, lead: lead.id))
+                guard let id = lead.conversion?.customer else { continue }
+                let customer: Customer
+                do { customer = try writer.customer(id) } catch StoreError.customerNotFound { continue }
+                guard withCustomer else { throw CommandError.convertedLeadHasCustomer(id: lead.id, customer: id) }
+                let others = customer.leads.filter { !ids.contains($0) }
+                guard others.isEmpty else { throw CommandError.customerHasOtherLeads(customer: id, leads: others) }
+                customers[id] = customer
+            }
+            var erased: Set<Int> = []
+            for lead in leads {
+                let user = writer.actor.user
+                var entries = [ActivityEntry(time: now, user: user, action: .delete, lead: lead.id)]
+                var customer: Customer?
+                if let id = lead.conversion?.customer, let found = customers[id], erased.insert(id).inserted {
+                    customer = found
+                    entries.append(ActivityEntry(time: now, user: user, action: .delete, customer: id))
+                }
+                try writer.delete(lead, customer: customer, log: entries)
             }
             return leads
         }

@@ -22,6 +22,10 @@ public enum CommandError: Error, Sendable, Equatable {
     case unknownHelpTopic(String)
     case childFailed(command: String, reason: String, status: Int32)
     case nothingToChange(command: String)
+    /// `delete` of a converted lead whose customer record holds the same person.
+    case convertedLeadHasCustomer(id: Int, customer: Int)
+    /// `delete --with-customer` where the customer also belongs to leads not being deleted.
+    case customerHasOtherLeads(customer: Int, leads: [Int])
 }
 
 enum ErrorReport {
@@ -281,6 +285,10 @@ enum ErrorReport {
         case let .alreadyConverted(id, customer): return "lead \(id) was converted to customer \(customer); convert it again without --customer to add projects"
         case .confirmationRequired(let command): return "\(command): not on a terminal; add --yes to confirm"
         case .declined: return "nothing changed"
+        case let .convertedLeadHasCustomer(id, customer):
+            return "lead #\(id) was converted: customer #\(customer) holds the same person's contact data; add --with-customer to erase it too"
+        case let .customerHasOtherLeads(customer, leads):
+            return "customer #\(customer) also belongs to " + (leads.count == 1 ? "lead " : "leads ") + leads.map { "#\($0)" }.joined(separator: ", ") + "; delete those with it, or keep the customer"
         case .unknownHelpTopic(let topic): return "no help for \(quoted(topic))"
         case let .childFailed(command, reason, _): return "cannot run \(quoted(command)): \(reason)"
         case .nothingToChange(let command): return "\(command): nothing to change; give at least one option"

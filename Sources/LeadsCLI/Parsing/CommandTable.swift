@@ -159,9 +159,11 @@ public enum CommandTable {
         CommandSpec(
             "delete", "erase leads (data-protection requests)",
             arguments: [ArgumentSpec("ID", .oneOrMore, "leads: 12, #12, 4-7, or - for IDs on stdin", hint: .live(.lead))],
-            options: [OptionSpec("yes", short: "y", "do not ask for confirmation (required when not on a terminal)")],
+            options: [OptionSpec("yes", short: "y", "do not ask for confirmation (required when not on a terminal)"),
+                      OptionSpec("with-customer", "also erase the customer record a converted lead became (required for a converted lead)")],
             lock: .exclusive,
-            details: ["The lead file is erased; its ID is never handed out again. The activity log keeps only that the lead was deleted: it never held personal data."],
+            details: ["The lead file is erased; its ID is never handed out again. The activity log keeps only that the lead was deleted: it never held personal data.",
+                      "A converted lead's customer record holds the same person's contact data, so deleting the lead is refused unless --with-customer erases the customer too; a customer that also belongs to other leads is kept, and the deletion refused, until those are deleted with it."],
             run: DeleteCommand.run),
         CommandSpec(
             "dupes", "list likely duplicate leads, each pair with its reasons",
