@@ -328,6 +328,33 @@ import Testing
         #expect(box.run("status", "1", "won").status == 0)
     }
 
+    /// Issue 15, defect 4: `import-csv -` copies standard input to read it twice; endless
+    /// input stops before the copy would leave the file system nearly full, and a line
+    /// longer than any field may be is refused after a megabyte, not after all of it.
+    @Test func standardInputSpoolIsBounded() throws {
+        let box = Sandbox()
+        let mountPoint = box.root + "/spool"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        let mount = Sandbox.execute("/bin/mount", ["-t", "tmpfs", "-o", "size=600m", "tmpfs", mountPoint], stdin: nil, environment: [:])
+        try #require(mount.status == 0, "mounting a tmpfs needs root (CI runs as root): \(mount.stderr)")
+        defer { _ = Sandbox.execute("/bin/umount", [mountPoint], stdin: nil, environment: [:]) }
+        let env = ["LEADS_DIR": mountPoint + "/data", "LEADS_NOW": "2026-11-23T10:00:00Z", "LEADS_USER": "alice"]
+        // Bounded by head in case the guard failed: the test must not fill the machine's memory.
+        let endless = Sandbox.execute("/bin/sh", ["-c", "(printf 'name\\n'; yes S) | head -c 700000000 | '\(Sandbox.binary)' import-csv - --dry-run"],
+                                      stdin: nil, environment: env)
+        #expect(endless.status == 1)
+        #expect(endless.stderr.hasPrefix("leads: stdin: stopped after "), "\(endless.stderr)")
+        #expect(endless.stderr.hasSuffix(" MiB: the copy an import keeps of standard input would leave less than 512 MiB free in the data directory; save the input to a file and import that\n"), "\(endless.stderr)")
+        // The copy had no name: nothing of it is left.
+        let left = try FileManager.default.contentsOfDirectory(atPath: mountPoint + "/data")
+        #expect(!left.contains { $0.hasPrefix(".") && $0 != ".lock" && $0 != ".index" }, "\(left)")
+
+        let long = Sandbox.execute("/bin/sh", ["-c", "(printf 'name\\n'; head -c 50000000 /dev/zero | tr '\\0' a) | '\(Sandbox.binary)' import-csv - --dry-run"],
+                                   stdin: nil, environment: env)
+        #expect(long.status == 1)
+        #expect(long.stderr == "leads: stdin:2: a cell is longer than 1 MiB; this does not look like a CSV file\n")
+    }
+
     @Test func brokenLeadFilesAreNamedWithPositionAndLeftAlone() throws {
         let box = Sandbox()
         for i in 1...25 { box.add("Lead \(i)") }

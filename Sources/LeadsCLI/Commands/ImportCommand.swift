@@ -143,9 +143,19 @@ enum ImportCommand {
 
     /// Copies the input into the spool, refusing binary input at once (`/dev/zero` must
     /// not fill the disk before the reader gets to see it).
+    ///
+    /// Bounded as it copies, not after: a run of bytes with no line end and no delimiter
+    /// longer than a field may be is refused at once (a 2 GB line costs 1 MiB of copy), and
+    /// endless input (`yes S`) stops before the copy would leave the file system nearly full.
     static func copy(_ fd: Int32, display: String, to spool: SpoolFile) throws {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var line = 1
+        var run = 0
+        var copied = 0
+        var nextSpaceCheck = 0
+        // Room left for the leads the import will write, and for everyone else.
+        let keep = 512 << 20
+        let fieldLimit = CSVReader.defaultMaxFieldBytes
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
@@ -154,10 +164,25 @@ enum ImportCommand {
             }
             if n == 0 { return }
             for i in 0..<n {
-                if buffer[i] == 0 { throw ImportError.csv(file: display, .nulByte(line: line)) }
-                if buffer[i] == 10 { line += 1 }
+                switch buffer[i] {
+                case 0: throw ImportError.csv(file: display, .nulByte(line: line))
+                case 10: line += 1; run = 0
+                case 13, 44, 59, 9, 124: run = 0  // CR and the delimiters import-csv knows: , ; TAB |
+                default:
+                    run += 1
+                    // Two bytes of slack for the quotes around a field.
+                    if run > fieldLimit + 2 { throw ImportError.csv(file: display, .fieldTooLong(line: line, limit: fieldLimit)) }
+                }
+            }
+            if copied >= nextSpaceCheck {
+                var fs = statvfs()
+                if fstatvfs(spool.fd, &fs) == 0, Int(fs.f_bavail) * Int(fs.f_frsize) < keep + n {
+                    throw ImportError.inputFillsDisk(file: display, copied: copied, keep: keep)
+                }
+                nextSpaceCheck = copied + (16 << 20)
             }
             try buffer.withUnsafeBytes { try spool.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            copied += n
         }
     }
 

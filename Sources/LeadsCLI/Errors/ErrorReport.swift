@@ -247,6 +247,8 @@ enum ErrorReport {
         let fields = ImportHeaders.knownNames.joined(separator: ", ")
         switch e {
         case .noHeader(let file): return "\(file): the file is empty; a header row naming the columns is required"
+        case let .inputFillsDisk(file, copied, keep):
+            return "\(file): stopped after \(copied >> 20) MiB: the copy an import keeps of standard input would leave less than \(keep >> 20) MiB free in the data directory; save the input to a file and import that"
         case let .unknownColumns(file, columns, suggestions):
             return columns.map { column in
                 "\(file): unknown column \(quoted(column))" + (suggestions[column].map { " (did you mean \($0)?)" } ?? "")

@@ -88,6 +88,9 @@ public enum ImportError: Error, Sendable, Equatable {
     case badDefault(String)
     case invalidDefault(field: String, reason: String)
     case csv(file: String, CSVError)
+    /// Standard input copied for the second pass would leave the data directory's file
+    /// system with less than `keep` bytes free.
+    case inputFillsDisk(file: String, copied: Int, keep: Int)
 }
 
 /// A row that cannot be imported: `FILE:LINE: column: reason`.
