@@ -35,7 +35,18 @@ import Testing
             request.l_type = Int16(exclusive ? F_WRLCK : F_RDLCK)
             request.l_whence = Int16(SEEK_SET)
             let F_OFD_SETLK: Int32 = 37
-            guard fd >= 0, fcntl(fd, F_OFD_SETLK, &request) == 0 else {
+            // The lock released just before can outlive its close() for a moment: a child
+            // another test is spawning holds a copy of every descriptor until it execs, and
+            // an open-file-description lock goes only when its last copy closes. So a
+            // conflict is retried for a while; one that lasts is a real holder.
+            var taken = fd >= 0 && fcntl(fd, F_OFD_SETLK, &request) == 0
+            var tries = 0
+            while fd >= 0, !taken, errno == EAGAIN || errno == EACCES, tries < 200 {
+                usleep(10_000)
+                tries += 1
+                taken = fcntl(fd, F_OFD_SETLK, &request) == 0
+            }
+            guard taken else {
                 Issue.record("cannot take the lock before \(after.joined(separator: " ")): held by \(String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self))")
                 throw POSIXError(.EAGAIN)
             }
