@@ -1,3 +1,4 @@
+import LeadsCore
 import Testing
 @testable import LeadsCLI
 
@@ -92,10 +93,10 @@ import Testing
         #expect(try parse("add", "X", "--org", "--org").flag("org"))
     }
 
-    @Test func editDistance() {
-        #expect(Suggestion.distance("list", "lsit") == 1)  // a transposition
-        #expect(Suggestion.distance("", "abc") == 3)
-        #expect(Suggestion.distance("kitten", "sitting") == 3)
+    @Test func editDistanceCountsATranspositionAsOneSlip() {
+        #expect(LeadsCore.editDistance("list", "lsit") == 1)  // a transposition
+        #expect(LeadsCore.editDistance("", "abc") == 3)
+        #expect(LeadsCore.editDistance("kitten", "sitting") == 3)
         #expect(Suggestion.nearest(to: "stauts", in: ["status", "stages"]) == "status")
     }
 }

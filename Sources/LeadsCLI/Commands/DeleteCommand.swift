@@ -51,7 +51,7 @@ enum DeleteCommand {
     }
 
     static func confirm(_ question: String) -> Bool {
-        let bytes = Array(("leads: " + question).utf8)
+        let bytes = Array((ErrorReport.prefix + question).utf8)
         _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
         var answer: [UInt8] = []
         var byte: UInt8 = 0

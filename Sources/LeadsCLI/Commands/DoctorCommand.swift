@@ -30,7 +30,7 @@ enum DoctorCommand {
         }
         guard DoctorCheck.isUnsafe(findings) else { return ExitStatus.success }
         let count = findings.filter { $0.severity == .unsafe }.count
-        Output.standardError("leads: \(count == 1 ? "1 finding is" : "\(count) findings are") unsafe for a shared data directory; each says its fix")
+        ErrorReport.notice("\(count == 1 ? "1 finding is" : "\(count) findings are") unsafe for a shared data directory; each says its fix")
         return ExitStatus.failure
     }
 

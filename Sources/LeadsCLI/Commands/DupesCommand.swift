@@ -40,7 +40,7 @@ enum DupesCommand {
         }
         if !invocation.flag("json") {
             for crowd in report.crowded {
-                Output.standardError("leads: \(crowd.ids.count) leads share one \(crowd.reason.rawValue) (\(crowd.ids.prefix(5).map(String.init).joined(separator: ", "))\(crowd.ids.count > 5 ? ", …" : "")): too many to pair; see --json")
+                ErrorReport.notice("\(crowd.ids.count) leads share one \(crowd.reason.rawValue) (\(crowd.ids.prefix(5).map(String.init).joined(separator: ", "))\(crowd.ids.count > 5 ? ", …" : "")): too many to pair; see --json")
             }
         }
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }

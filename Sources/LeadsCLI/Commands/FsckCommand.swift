@@ -15,7 +15,7 @@ enum FsckCommand {
         }
         let left = problems.filter { !$0.repaired }
         if let mount = DoctorCommand.networkMount(try context.dataDirectory(), context.environment) {
-            Output.standardError("leads: the data directory is on \(mount.type), a file system other machines may share: 'leads doctor' checks its mount options")
+            ErrorReport.notice("the data directory is on \(mount.type), a file system other machines may share: 'leads doctor' checks its mount options")
         }
         guard !problems.isEmpty else { return ExitStatus.success }
         let repaired = problems.count - left.count
@@ -23,7 +23,7 @@ enum FsckCommand {
         if repair { summary += ", \(repaired) repaired" }
         if !repair && problems.contains(where: \.repairable) { summary += "; run 'leads fsck --repair' to mend what can be mended" }
         if left.contains(where: { !$0.repairable }) { summary += "; broken files are left as they are: mend them by hand (leads lock -- $EDITOR FILE)" }
-        Output.standardError("leads: " + summary)
+        ErrorReport.notice(summary)
         return left.isEmpty ? ExitStatus.success : ExitStatus.failure
     }
 

@@ -9,11 +9,11 @@ enum InitCommand {
         let wroteConfig = try store.writeDefaultConfig(sharedGroup: shared)
         let what = shared ? "a group-shared data directory" : "a data directory"
         if !existed {
-            Output.standardError("leads: created \(what) in \(path)")
+            ErrorReport.notice("created \(what) in \(path)")
         } else if wroteConfig {
-            Output.standardError("leads: initialised \(what) in \(path)")
+            ErrorReport.notice("initialised \(what) in \(path)")
         } else {
-            Output.standardError("leads: \(path) is already initialised")
+            ErrorReport.notice("\(path) is already initialised")
         }
         return ExitStatus.success
     }

@@ -10,8 +10,8 @@ enum ReportCommand {
         let raw = invocation.positionals[0]
         guard let kind = Kind(rawValue: raw.lowercased()) else {
             let names = Kind.allCases.map(\.rawValue)
-            throw UsageError.invalidArgument(argument: "REPORT", value: raw, reason: "one of " + names.joined(separator: ", ")
-                                                 + (Suggestion.nearest(to: raw, in: names).map { "; did you mean '\($0)'?" } ?? ""))
+            throw UsageError.invalidChoice(argument: "REPORT", value: raw, reason: "one of " + names.joined(separator: ", "),
+                                           suggestion: Suggestion.nearest(to: raw, in: names))
         }
         let now = try context.now()
         let since = try invocation.value("since").map { try FieldParser.instant($0, field: "--since", now: now) }
@@ -23,8 +23,8 @@ enum ReportCommand {
         let grouping = try invocation.value("by").map { raw throws -> HistoryGrouping in
             guard let grouping = HistoryGrouping(rawValue: raw.lowercased()) else {
                 let names = HistoryGrouping.allCases.map(\.rawValue)
-                throw UsageError.invalidArgument(argument: "--by", value: raw, reason: "group by one of " + names.joined(separator: ", ")
-                                                     + (Suggestion.nearest(to: raw, in: names).map { "; did you mean '\($0)'?" } ?? ""))
+                throw UsageError.invalidChoice(argument: "--by", value: raw, reason: "group by one of " + names.joined(separator: ", "),
+                                               suggestion: Suggestion.nearest(to: raw, in: names))
             }
             return grouping
         }
@@ -94,7 +94,7 @@ enum ReportCommand {
             if color { addBars(&lines, measures: table.bars, width: context.environment.terminalColumns) }
             if table.rows.isEmpty { lines = [] }
             for line in lines { try out.line(line) }
-            if table.rows.isEmpty && context.environment.stderrIsTerminal { Output.standardError("leads: nothing to report") }
+            if table.rows.isEmpty && context.environment.stderrIsTerminal { ErrorReport.notice("nothing to report") }
         }
         return ExitStatus.success
     }

@@ -51,13 +51,13 @@ enum UsersCommand {
         let user = User(name: name, email: email, fullName: invocation.value("full-name"), aliases: invocation.values("alias"),
                         language: invocation.value("language"))
         _ = try context.store().updateConfig { config in try config.users.add(user) }
-        Output.standardError("leads: user \(name) added (\(email))")
+        ErrorReport.notice("user \(name) added (\(email))")
         return ExitStatus.success
     }
 
     static func remove(_ name: String, _ context: CommandContext) throws -> Int32 {
         _ = try context.store().updateConfig { config in try config.users.remove(name) }
-        Output.standardError("leads: user \(name) removed")
+        ErrorReport.notice("user \(name) removed")
         return ExitStatus.success
     }
 }

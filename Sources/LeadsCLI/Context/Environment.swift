@@ -137,7 +137,7 @@ public final class CommandContext {
         store.commandLock = lock
         if environment.stderrIsTerminal {
             store.onLockWait = { holder in
-                Output.standardError("leads: waiting for the lock (\(describe(holder)))…")
+                ErrorReport.notice("waiting for the lock (\(describe(holder)))…")
             }
         }
         return store

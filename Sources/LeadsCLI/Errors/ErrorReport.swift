@@ -29,15 +29,25 @@ public enum CommandError: Error, Sendable, Equatable {
 }
 
 enum ErrorReport {
+    /// What starts every line `leads` writes to stderr: errors, warnings, notices and the
+    /// confirmation question alike, so a script can tell them from a child's output.
+    static let prefix = "leads: "
+
     /// Renders `error` on stderr and returns the exit status.
     static func report(_ error: Error) -> Int32 {
         let (message, status) = render(error)
         if let message {
             for line in message.split(separator: "\n", omittingEmptySubsequences: false) {
-                Output.standardError("leads: " + line)
+                Output.standardError(prefix + line)
             }
         }
         return status
+    }
+
+    /// A line for the person at the prompt that is not an error: progress, a summary, a
+    /// hint. Every command says such things through here, never with its own prefix.
+    static func notice(_ text: String) {
+        Output.standardError(prefix + text)
     }
 
     /// Problems after a commit point: the change is complete, a derived file or a backup
@@ -46,7 +56,7 @@ enum ErrorReport {
         var seen: Set<String> = []
         for warning in warnings {
             guard let message = store(warning).0?.split(separator: "\n").first.map(String.init), seen.insert(message).inserted else { continue }
-            Output.standardError("leads: warning: " + message + " (the change itself is complete; the next command or 'leads fsck --repair' mends this)")
+            Output.standardError(prefix + "warning: " + message + " (the change itself is complete; the next command or 'leads fsck --repair' mends this)")
         }
     }
 

@@ -1,3 +1,5 @@
+import LeadsCore
+
 /// The syntax of one command line, before anything is interpreted: phase one of two.
 /// Produced without touching the file system, the clock or the environment.
 public struct Invocation: Sendable {
@@ -167,32 +169,9 @@ enum Suggestion {
         if let prefixed = candidates.first(where: { $0.hasPrefix(lowered) && !lowered.isEmpty }) { return prefixed }
         var best: (String, Int)?
         for candidate in candidates {
-            let d = distance(lowered, candidate)
+            let d = editDistance(lowered, candidate)
             if d <= max(1, min(3, candidate.count / 3)) && d < (best?.1 ?? .max) { best = (candidate, d) }
         }
         return best?.0
-    }
-
-    /// Damerau–Levenshtein (optimal string alignment) over Unicode scalars.
-    static func distance(_ a: String, _ b: String) -> Int {
-        let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
-        if x.isEmpty { return y.count }
-        if y.isEmpty { return x.count }
-        var previous2 = [Int](repeating: 0, count: y.count + 1)
-        var previous = Array(0...y.count)
-        var current = [Int](repeating: 0, count: y.count + 1)
-        for i in 1...x.count {
-            current[0] = i
-            for j in 1...y.count {
-                let cost = x[i - 1] == y[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-                if i > 1, j > 1, x[i - 1] == y[j - 2], x[i - 2] == y[j - 1] {
-                    current[j] = min(current[j], previous2[j - 2] + 1)
-                }
-            }
-            previous2 = previous
-            previous = current
-        }
-        return previous[y.count]
     }
 }

@@ -82,7 +82,7 @@ extension CommandContext {
     func confirm(_ line: String) throws {
         guard !quiet else { return }
         try output.flush()
-        Output.standardError("leads: " + printable(line))
+        ErrorReport.notice(printable(line))
     }
 
     /// A hint for a person (nothing found, closed leads hidden, how to start): only when
@@ -91,6 +91,6 @@ extension CommandContext {
     func hint(_ line: String) throws {
         guard !quiet, environment.stderrIsTerminal else { return }
         try output.flush()
-        Output.standardError("leads: " + printable(line))
+        ErrorReport.notice(printable(line))
     }
 }

@@ -166,20 +166,6 @@ public struct ImportMapping: Sendable {
     }
 }
 
-func editDistance(_ a: String, _ b: String) -> Int {
-    let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
-    if x.isEmpty || y.isEmpty { return max(x.count, y.count) }
-    var previous = Array(0...y.count)
-    for i in 1...x.count {
-        var current = [i] + [Int](repeating: 0, count: y.count)
-        for j in 1...y.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[y.count]
-}
-
 /// Turns one CSV row into a lead (ID 0), validating every cell with the same rules as
 /// the command options. Formula-neutralised cells (`'=…`) are restored first, so an
 /// export imports back exactly.

@@ -47,7 +47,7 @@ struct FilterHints {
                 var line = "no lead has the \(what) '\(value)'"
                 // Compared lower-cased on both sides: the filters ignore case.
                 if let near = Suggestion.nearest(to: value.lowercased(), in: known.keys.sorted()), let original = known[near] {
-                    line += "; did you mean '\(original)'?"
+                    line += ErrorReport.didYouMean(original)
                 }
                 lines.append(line)
             }
@@ -65,7 +65,7 @@ struct FilterHints {
         let nothing = nothing ?? self.nothing
         for line in unknownValues where !context.quiet {
             try context.output.flush()
-            Output.standardError("leads: " + printable(line))
+            ErrorReport.notice(printable(line))
         }
         if seen == 0 {
             try context.hint("no leads yet: add one with 'leads add NAME', or import a CSV file with 'leads import-csv FILE'")
