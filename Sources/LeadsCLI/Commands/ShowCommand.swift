@@ -16,7 +16,14 @@ enum ShowCommand {
             try out.write(bytes: JSONWriter.pretty(.object(object)))
             return ExitStatus.success
         }
+        try render(lead, history: history, config: config, now: now, context)
+        return ExitStatus.success
+    }
 
+    /// The lead as `show` prints it: fields, reminders, notes, history. `subject-access`
+    /// prints each of a person's leads the same way.
+    static func render(_ lead: Lead, history: [ActivityEntry], config: StoreConfig, now: Timestamp, _ context: CommandContext) throws {
+        let out = context.output
         let color = context.environment.colorOnStdout
         // Everything from the lead goes through printable(): no data may drive the terminal.
         let title = "#\(lead.id) \(printable(lead.name))" + (lead.organization ? " (organization)" : "")
@@ -82,6 +89,5 @@ enum ShowCommand {
                 try out.line(printable("  \(LeadView.time(entry.time))  \(entry.user)  \(LeadView.describe(entry))"))
             }
         }
-        return ExitStatus.success
     }
 }

@@ -154,7 +154,7 @@ public struct DoctorCheck {
         var findings: [DoctorFinding] = []
         let volume = mount.source.split(separator: ":", maxSplits: 1).last.map { String($0.drop { $0 == "/" }) } ?? mount.source
         let graph = mount.mountPoint + "/.meta/graphs/active"
-        guard let translators = try? listDirectory(graph) else {
+        guard let translators = try? Directory.openOnce(graph, label: graph, followLinks: true)?.entriesOnce() else {
             findings.append(DoctorFinding(.unsafe, "gluster-cache",
                                           "cannot read the client's translator graph (\(graph)), so its caches are unknown",
                                           fix: "check with 'gluster volume get \(volume) all' that the options of Docs/team.md are off"))
@@ -271,18 +271,4 @@ public struct DoctorCheck {
         if s < 7200 { return "\(s / 60) min" }
         return "\(s / 3600) h"
     }
-}
-
-/// Entry names of a directory by absolute path.
-private func listDirectory(_ path: String) throws(SystemError) -> [String] {
-    guard let stream = opendir(path) else { throw SystemError("opendir", path) }
-    defer { closedir(stream) }
-    var names: [String] = []
-    while let entry = readdir(stream) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-            String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
-        }
-        if name != "." && name != ".." { names.append(name) }
-    }
-    return names
 }

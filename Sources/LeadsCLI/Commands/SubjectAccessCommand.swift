@@ -1,0 +1,81 @@
+import LeadsCore
+
+/// `leads subject-access EMAIL|ID [--json]`: everything the store holds on one person
+/// (Docs/privacy.md). Which records belong to the person is decided in Core
+/// (SubjectAccessReport); this file reads the store and renders.
+enum SubjectAccessCommand {
+    static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
+        let raw = invocation.positionals[0]
+        let subject: SubjectAccessReport.Subject
+        if raw.contains("@") {
+            guard ContactKeys.email(raw) != nil else {
+                throw UsageError.invalidArgument(argument: "PERSON", value: raw, reason: "not an e-mail address (name@domain) or a lead ID")
+            }
+            subject = .email(raw)
+        } else {
+            subject = .lead(try IDList.single(raw))
+        }
+        let store = try context.store()
+        let config = try store.config()
+        let now = try context.now()
+        var anchor: Lead?
+        if case .lead(let id) = subject { anchor = try store.lead(id) }
+        var report = SubjectAccessReport(subject, anchor: anchor)
+        var problems = try store.scan(notes: true) { report.add($0) }
+        let (customers, customerProblems) = try store.allCustomers()
+        problems += customerProblems
+        for customer in customers { report.add(customer) }
+        for entry in try store.activity() { report.add(entry) }
+
+        let out = context.output
+        if invocation.flag("json") {
+            let asked: JSONValue
+            switch subject {
+            case .email(let address): asked = .object(["email": .string(address)])
+            case .lead(let id): asked = .object(["lead": .integer(id)])
+            }
+            try out.write(bytes: JSONWriter.pretty(.object([
+                "subject": asked,
+                "as_of": .string(now.iso8601),
+                "leads": .array(report.leads.map { LeadView.json($0, config: config, now: now) }),
+                "customers": .array(report.customers.map(\.json)),
+                "activity": .array(report.activity.map { LeadView.entryJSON($0, name: nil) }),
+            ])))
+        } else {
+            let color = context.environment.colorOnStdout
+            let who: String
+            switch subject {
+            case .email(let address): who = address
+            case .lead(let id): who = "lead #\(id)" + (report.addressKey.map { " (\($0))" } ?? "")
+            }
+            func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+            try out.line(printable("Subject access for \(who), as of \(LeadView.time(now)): "
+                                   + count(report.leads.count, "lead", "leads") + ", "
+                                   + count(report.customers.count, "customer", "customers") + ", "
+                                   + count(report.activity.count, "log record", "log records")))
+            if report.isEmpty { try out.line("The store holds nothing on this person.") }
+            for lead in report.leads {
+                try out.line()
+                try ShowCommand.render(lead, history: report.activity.filter { $0.lead == lead.id }, config: config, now: now, context)
+            }
+            for customer in report.customers {
+                try out.line()
+                try out.line(Style.apply(Style.bold, printable("Customer \(customer.id) \(customer.name)") + (customer.organization ? " (organization)" : ""), if: color))
+                var rows: [(String, String)] = []
+                for (label, value) in [("company", customer.company), ("email", customer.email), ("phone", customer.phone), ("address", customer.address)] {
+                    if let value { rows.append((label, value)) }
+                }
+                if !customer.leads.isEmpty { rows.append(("leads", customer.leads.map { "#\($0)" }.joined(separator: ", "))) }
+                for project in customer.projects { rows.append(("project", "\(project.name) (lead #\(project.lead), \(LeadView.time(project.at)))")) }
+                rows.append(("created", "\(LeadView.time(customer.createdAt)) by \(customer.createdBy)"))
+                rows.append(("updated", "\(LeadView.time(customer.updatedAt)) by \(customer.updatedBy)"))
+                let width = rows.map { displayWidth($0.0) }.max() ?? 0
+                for (label, value) in rows { try out.line("  " + label.padding(to: width) + "  " + printable(value)) }
+                let history = report.activity.filter { $0.customer == customer.id && $0.lead == nil }
+                for entry in history { try out.line(printable("  \(LeadView.time(entry.time))  \(entry.user)  \(LeadView.describe(entry))")) }
+            }
+        }
+        if !problems.isEmpty { throw CorruptFiles(problems: problems) }
+        return ExitStatus.success
+    }
+}
