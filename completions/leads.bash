@@ -210,7 +210,7 @@ _leads_value() {
         'export-csv --output') _leads_files ;;
         'log --since') : ;;
         'log --user') _leads_live owners ;;
-        'log --action') _leads_words add import set status assign note remind remind-done remind-snooze remind-announce convert delete recover chain-start ;;
+        'log --action') _leads_words add import set status assign note remind remind-done remind-snooze remind-announce convert delete suppress recover chain-start ;;
         'log --count'|'log -n') : ;;
         *' --dir') _leads_files -d ;;
         *' --user') _leads_live owners ;;
@@ -229,8 +229,10 @@ _leads_options() {
         set) _leads_words --name --org --no-org --company --email --phone --address --source --campaign --value --currency --probability --close --label --field --dir --user --quiet -q --help -h --version ;;
         note) _leads_words --contacted --at --dir --user --quiet -q --help -h --version ;;
         convert) _leads_words --customer-name --customer --project --force --keep-reminders --dir --user --quiet -q --help -h --version ;;
-        delete) _leads_words --yes -y --with-customer --dir --user --quiet -q --help -h --version ;;
+        delete) _leads_words --yes -y --with-customer --suppress --dir --user --quiet -q --help -h --version ;;
         dupes) _leads_words --json --dir --user --quiet -q --help -h --version ;;
+        suppress) _leads_words --dir --user --quiet -q --help -h --version ;;
+        subject-access) _leads_words --json --dir --user --quiet -q --help -h --version ;;
         stages) _leads_words --json --dir --user --quiet -q --help -h --version ;;
         users) _leads_words --email --full-name --alias --language --json --dir --user --quiet -q --help -h --version ;;
         customers) _leads_words --json --dir --user --quiet -q --help -h --version ;;
@@ -279,6 +281,9 @@ _leads_arguments() {
         delete)
             _leads_live leads
             ;;
+        subject-access)
+            ((n == 0)) && _leads_live leads
+            ;;
         users)
             ((n == 0)) && _leads_words add remove
             ((n <= 1)) && _leads_live owners
@@ -299,7 +304,7 @@ _leads_arguments() {
             ((n == 0)) && _leads_live leads
             ;;
         help)
-            ((n == 0)) && _leads_words init add show list status assign set note convert delete dupes stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
+            ((n == 0)) && _leads_words init add show list status assign set note convert delete dupes suppress subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
             ;;
         completion)
             ((n == 0)) && _leads_words bash zsh fish
@@ -352,7 +357,7 @@ _leads() {
     elif [[ -z $ended && $cur == -* ]]; then
         _leads_options "$command"
     elif [[ -z $command ]]; then
-        _leads_words init add show list status assign set note convert delete dupes stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
+        _leads_words init add show list status assign set note convert delete dupes suppress subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
     else
         _leads_arguments "$command" "$n"
     fi

@@ -93,6 +93,8 @@ function __leads_commands
     printf '%s\t%s\n' convert 'mark a lead won and make it a customer'
     printf '%s\t%s\n' delete 'erase leads (data-protection requests)'
     printf '%s\t%s\n' dupes 'list likely duplicate leads, each pair with its reasons'
+    printf '%s\t%s\n' suppress 'put people on the suppression list: add and import-csv refuse them'
+    printf '%s\t%s\n' subject-access 'everything the store holds on one person (DSGVO Art. 15)'
     printf '%s\t%s\n' stages 'list the stages with probability and lead count'
     printf '%s\t%s\n' users 'list, add and remove the team\'s users (config.json)'
     printf '%s\t%s\n' customers 'list the customers made by convert'
@@ -123,6 +125,8 @@ complete -c leads -n __leads_needs_command -a note -d 'add a note to a lead'
 complete -c leads -n __leads_needs_command -a convert -d 'mark a lead won and make it a customer'
 complete -c leads -n __leads_needs_command -a delete -d 'erase leads (data-protection requests)'
 complete -c leads -n __leads_needs_command -a dupes -d 'list likely duplicate leads, each pair with its reasons'
+complete -c leads -n __leads_needs_command -a suppress -d 'put people on the suppression list: add and import-csv refuse them'
+complete -c leads -n __leads_needs_command -a subject-access -d 'everything the store holds on one person (DSGVO Art. 15)'
 complete -c leads -n __leads_needs_command -a stages -d 'list the stages with probability and lead count'
 complete -c leads -n __leads_needs_command -a users -d 'list, add and remove the team\'s users (config.json)'
 complete -c leads -n __leads_needs_command -a customers -d 'list the customers made by convert'
@@ -233,10 +237,17 @@ complete -c leads -n '__leads_at convert 0 0' -a '(__leads_live leads)'
 # delete
 complete -c leads -n '__leads_using delete' -s y -l yes -d 'do not ask for confirmation (required when not on a terminal)'
 complete -c leads -n '__leads_using delete' -l with-customer -d 'also erase the customer record a converted lead became (required for a converted lead)'
+complete -c leads -n '__leads_using delete' -l suppress -d 'keep the person on the suppression list, so that add and import-csv refuse them again'
 complete -c leads -n '__leads_at delete 0' -a '(__leads_live leads)'
 
 # dupes
 complete -c leads -n '__leads_using dupes' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
+
+# suppress
+
+# subject-access
+complete -c leads -n '__leads_using subject-access' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
+complete -c leads -n '__leads_at subject-access 0 0' -a '(__leads_live leads)'
 
 # stages
 complete -c leads -n '__leads_using stages' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
@@ -335,7 +346,7 @@ complete -c leads -n '__leads_at lock 0' -a '(__fish_complete_command)'
 # log
 complete -c leads -n '__leads_using log' -l since -x -d 'only entries at or after WHEN'
 complete -c leads -n '__leads_using log' -l user -x -a '(__leads_live owners)' -d 'only entries by USER'
-complete -c leads -n '__leads_using log' -l action -x -a 'add import set status assign note remind remind-done remind-snooze remind-announce convert delete recover chain-start' -d 'only this action (repeatable)'
+complete -c leads -n '__leads_using log' -l action -x -a 'add import set status assign note remind remind-done remind-snooze remind-announce convert delete suppress recover chain-start' -d 'only this action (repeatable)'
 complete -c leads -n '__leads_using log' -s n -l count -x -d 'only the last N entries'
 complete -c leads -n '__leads_using log' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
 complete -c leads -n '__leads_at log 0 0' -a '(__leads_live leads)'

@@ -26,6 +26,11 @@ enum AddCommand {
         let allowDuplicate = invocation.flag("allow-duplicate")
 
         let id = try store.write { writer in
+            // Before the duplicate check, and not waived by --allow-duplicate: the person
+            // asked not to be contacted.
+            if let list = try writer.suppressionList(), let entry = list.entry(for: lead, home: try PrivacySettings(writer.config).country) {
+                throw PrivacyError.suppressed(rule: entry.rule)
+            }
             if !allowDuplicate, let duplicate = try writer.duplicate(of: lead) {
                 throw StoreError.duplicate(existing: duplicate.id, match: duplicate.match)
             }

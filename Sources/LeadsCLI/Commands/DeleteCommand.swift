@@ -18,7 +18,10 @@ enum DeleteCommand {
         }
         let now = try context.now()
         let withCustomer = invocation.flag("with-customer")
+        let suppress = invocation.flag("suppress")
         let deleted = try store.write { writer in
+            let home = try PrivacySettings(writer.config).country
+            var list = suppress ? try writer.suppressionList() ?? writer.newSuppressionList() : nil
             let leads = try ids.map { try writer.lead($0) }
             // A converted lead's customer record holds the same person: erasing the lead
             // alone would leave them in customers/. Everything is checked before anything
@@ -42,7 +45,14 @@ enum DeleteCommand {
                     customer = found
                     entries.append(ActivityEntry(time: now, user: user, action: .delete, customer: id))
                 }
-                try writer.delete(lead, customer: customer, log: entries)
+                if list != nil {
+                    // The person stays recognisable, and only that: their addresses' keyed
+                    // hashes, listed in the same commit as the erasure.
+                    var added = list!.add(lead, home: home, at: now, by: user)
+                    if let customer { added += list!.add(email: customer.email, phone: customer.phone, home: home, at: now, by: user) }
+                    entries[0].details["suppressed"] = .array(added.map { .integer($0.number) })
+                }
+                try writer.delete(lead, customer: customer, log: entries, suppressing: list)
             }
             return leads
         }

@@ -18,6 +18,8 @@ public enum ActivityAction: String, Sendable, CaseIterable {
     case remindAnnounce = "remind-announce"
     case convert
     case delete
+    /// `leads suppress`: entries added to the suppression list (their numbers, no person).
+    case suppress
     /// `fsck --repair`: a lead or customer file that no record mentioned.
     case recover
     /// The first chained record of a log written before the hash chain (LogChain.swift).

@@ -11,7 +11,7 @@ public final class StoreWriter {
     public let config: StoreConfig
     public let actor: Actor
     let store: LeadStore
-    private let root: Directory
+    let root: Directory
     let leadsDir: Directory
     let customersDir: Directory
     let indexDir: Directory
@@ -173,11 +173,13 @@ public final class StoreWriter {
         try delete(lead, customer: nil, log: [entry])
     }
 
-    /// Erases a lead's file and, with `customer`, that customer's file too, in one commit.
-    public func delete(_ lead: Lead?, customer: Customer?, log entries: [ActivityEntry]) throws(StoreError) {
+    /// Erases a lead's file and, with `customer`, that customer's file too, in one commit;
+    /// with `suppressing`, the suppression list that now holds the person, in the same one.
+    public func delete(_ lead: Lead?, customer: Customer?, log entries: [ActivityEntry],
+                       suppressing list: SuppressionList? = nil) throws(StoreError) {
         // Erasure: the lead's summary must not outlive it in the report index.
         do { try indexDir.remove(SummaryIndex.fileName) } catch { throw .system(error) }
-        var changes: [FileChange] = []
+        var changes: [FileChange] = try list.map(suppressionChanges) ?? []
         if let lead { changes.append(FileChange(leadsDir, "\(lead.id).json", nil)) }
         if let customer { changes.append(FileChange(customersDir, "\(customer.id).json", nil)) }
         try commit(changes, log: entries.map { $0.recordingDeletion() })

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+/// The suppression list as a user meets it: `suppress`, `delete --suppress`, and the
+/// refusal in `add`; and complete erasure, proven by searching every file of the
+/// directory for every value the erased person had.
+@Suite struct SuppressionTests {
+    func files(_ box: Sandbox) -> [String: [UInt8]] {
+        var found: [String: [UInt8]] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: box.dir)
+        while let path = enumerator?.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: box.dir + "/" + path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let data = FileManager.default.contents(atPath: box.dir + "/" + path) else { continue }
+            found[path] = Array(data)
+        }
+        return found
+    }
+
+    @Test func aSuppressedPersonIsRefusedByAddInAnySpellingAndNothingIsWritten() throws {
+        let box = Sandbox()
+        _ = box.add("Someone Else", "--email", "other@example.com")
+        let suppressed = box.run("suppress", "Info@Mueller-GmbH.de", "+49 30 1234567")
+        #expect(suppressed.status == 0, "\(suppressed.stderr)")
+        #expect(suppressed.stderr.contains("added suppression entry 1 (an e-mail address, added 2026-11-23 by alice)"), "\(suppressed.stderr)")
+        #expect(suppressed.stderr.contains("added suppression entry 2 (a phone number"))
+        let list = try String(contentsOfFile: box.dir + "/suppression.json", encoding: .utf8)
+        #expect(!list.lowercased().contains("mueller") && !list.contains("1234567"))
+
+        let before = files(box)
+        for attempt in [["Thomas Müller", "--email", "info@mueller-gmbh.de"],
+                        ["Thomas Müller", "--email", "INFO@MUELLER-GMBH.DE", "--allow-duplicate"],
+                        ["Thomas Müller", "--phone", "030 1234567"]] {
+            let result = box.run(["add"] + attempt)
+            #expect(result.status == 1, "\(attempt): \(result.status) \(result.stderr)")
+            #expect(result.stderr.hasPrefix("leads: refused by suppression entry "), "\(result.stderr)")
+            #expect(!result.stderr.lowercased().contains("mueller") && !result.stderr.contains("1234567"), "names the person: \(result.stderr)")
+            #expect(files(box) == before, "\(attempt) changed the directory")
+        }
+        #expect(box.run("add", "Thomas Müller", "--email", "thomas@example.org").status == 0)
+
+        let again = box.run("suppress", "info@mueller-gmbh.de")
+        #expect(again.status == 0 && again.stderr.contains("already listed as suppression entry 1"), "\(again.stderr)")
+    }
+
+    @Test func whatIsNeitherAnAddressNorANumberIsRefusedBeforeAnythingIsWritten() {
+        let box = Sandbox()
+        _ = box.add("One")
+        let before = files(box)
+        let result = box.run("suppress", "ok@example.com", "not a number")
+        #expect(result.status == 2)
+        #expect(result.stderr == "leads: invalid ADDRESS 'not a number': neither an e-mail address (name@domain) nor a phone number\n", "\(result.stderr)")
+        #expect(files(box) == before)
+        #expect(!FileManager.default.fileExists(atPath: box.dir + "/suppression.key"))
+    }
+
+    @Test func suppressNamesTheLeadsThatStillHoldTheAddress() {
+        let box = Sandbox()
+        let id = box.add("Jane Roe", "--email", "jane@example.com")
+        let result = box.run("suppress", "Jane@Example.com")
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("lead \(id) still holds a suppressed address; 'leads delete \(id) --suppress' erases it"), "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: box.dir + "/leads/\(id).json"))
+    }
+
+    /// SPEC 9: no personal data of an erased lead remains in any file of the directory.
+    @Test func deleteSuppressErasesThePersonFromEveryFileAndKeepsThemOut() throws {
+        let box = Sandbox()
+        let values = ["Thomas Quellmalz", "Quellmalz Maschinenbau GmbH", "t.quellmalz@quellmalz-maschinenbau.de", "+49 351 4711 0815",
+                      "Großenhainer Straße 99, 01127 Dresden", "rief wegen Ersatzteilen an", "Rückruf Ersatzteilliste", "Fräsen und Drehen"]
+        let id = box.add(values[0], "--company", values[1], "--email", values[2], "--phone", values[3], "--address", values[4],
+                         "--field", "branche=" + values[7], "--value", "48000")
+        #expect(box.run("note", String(id), values[5]).status == 0)
+        #expect(box.run("remind", String(id), "2027-02-01", values[6]).status == 0)
+        #expect(box.run("status", String(id), "won").status == 0)
+        #expect(box.run("convert", String(id)).status == 0)
+        _ = box.add("Another Lead", "--email", "another@example.com")
+        #expect(box.run("pipeline").status == 0)  // the summary index is written
+        #expect(box.run("dupes").status == 0)
+        let found = files(box).filter { _, bytes in values.contains { String(decoding: bytes, as: UTF8.self).contains($0) } }
+        #expect(!found.isEmpty, "the person is nowhere before the erasure: the search finds nothing")
+
+        let result = box.run("delete", String(id), "--with-customer", "--suppress", "--yes")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(box.run("list", "--all").status == 0)
+        #expect(box.run("pipeline").status == 0)
+        for (path, bytes) in files(box) {
+            let text = String(decoding: bytes, as: UTF8.self)
+            for value in values + ["quellmalz", "4711"] {
+                #expect(!text.lowercased().contains(value.lowercased()), "\(path) still holds '\(value)'")
+            }
+        }
+        let log = try String(contentsOfFile: box.dir + "/activity.log", encoding: .utf8)
+        let key = try String(contentsOfFile: box.dir + "/suppression.key", encoding: .utf8).trimmingCharacters(in: .newlines)
+        #expect(key.count == 64 && !log.contains(key))
+        #expect(log.contains("\"suppressed\":[1,2]"), "\(log)")
+
+        let back = box.run("add", "T. Quellmalz", "--email", "T.Quellmalz@Quellmalz-Maschinenbau.de")
+        #expect(back.status == 1 && back.stderr.contains("refused by suppression entry 1"), "\(back.stderr)")
+        #expect(box.run("fsck").status == 0)
+    }
+
+    /// The digests are HMAC-SHA-256 as Python's hmac module computes them.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "python3 is missing: .ci/run installs it"))
+    func theListHoldsHMACSHA256OfTheNormalisedAddress() throws {
+        let box = Sandbox()
+        #expect(box.run("suppress", "Jane.Roe+news@GoogleMail.com").status == 0)
+        let key = try String(contentsOfFile: box.dir + "/suppression.key", encoding: .utf8).trimmingCharacters(in: .newlines)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import hmac,hashlib,sys; print(hmac.new(bytes.fromhex(sys.argv[1]), b'email:janeroe@gmail.com', hashlib.sha256).hexdigest())", key]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .newlines)
+        process.waitUntilExit()
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: box.dir + "/suppression.json"))) as? [String: Any])
+        let entries = try #require(list["entries"] as? [[String: Any]])
+        #expect(entries.count == 1 && entries[0]["hmac"] as? String == expected && expected.count == 64)
+    }
+}
