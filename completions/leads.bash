@@ -232,6 +232,7 @@ _leads_options() {
         delete) _leads_words --yes -y --with-customer --suppress --dir --user --quiet -q --help -h --version ;;
         dupes) _leads_words --json --dir --user --quiet -q --help -h --version ;;
         suppress) _leads_words --dir --user --quiet -q --help -h --version ;;
+        retention) _leads_words --due --apply --dir --user --quiet -q --help -h --version ;;
         subject-access) _leads_words --json --dir --user --quiet -q --help -h --version ;;
         stages) _leads_words --json --dir --user --quiet -q --help -h --version ;;
         users) _leads_words --email --full-name --alias --language --json --dir --user --quiet -q --help -h --version ;;
@@ -304,7 +305,7 @@ _leads_arguments() {
             ((n == 0)) && _leads_live leads
             ;;
         help)
-            ((n == 0)) && _leads_words init add show list status assign set note convert delete dupes suppress subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
+            ((n == 0)) && _leads_words init add show list status assign set note convert delete dupes suppress retention subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
             ;;
         completion)
             ((n == 0)) && _leads_words bash zsh fish
@@ -357,7 +358,7 @@ _leads() {
     elif [[ -z $ended && $cur == -* ]]; then
         _leads_options "$command"
     elif [[ -z $command ]]; then
-        _leads_words init add show list status assign set note convert delete dupes suppress subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
+        _leads_words init add show list status assign set note convert delete dupes suppress retention subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
     else
         _leads_arguments "$command" "$n"
     fi

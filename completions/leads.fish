@@ -94,6 +94,7 @@ function __leads_commands
     printf '%s\t%s\n' delete 'erase leads (data-protection requests)'
     printf '%s\t%s\n' dupes 'list likely duplicate leads, each pair with its reasons'
     printf '%s\t%s\n' suppress 'put people on the suppression list: add and import-csv refuse them'
+    printf '%s\t%s\n' retention 'the retention rules, the leads they make due, and their erasure'
     printf '%s\t%s\n' subject-access 'everything the store holds on one person (DSGVO Art. 15)'
     printf '%s\t%s\n' stages 'list the stages with probability and lead count'
     printf '%s\t%s\n' users 'list, add and remove the team\'s users (config.json)'
@@ -126,6 +127,7 @@ complete -c leads -n __leads_needs_command -a convert -d 'mark a lead won and ma
 complete -c leads -n __leads_needs_command -a delete -d 'erase leads (data-protection requests)'
 complete -c leads -n __leads_needs_command -a dupes -d 'list likely duplicate leads, each pair with its reasons'
 complete -c leads -n __leads_needs_command -a suppress -d 'put people on the suppression list: add and import-csv refuse them'
+complete -c leads -n __leads_needs_command -a retention -d 'the retention rules, the leads they make due, and their erasure'
 complete -c leads -n __leads_needs_command -a subject-access -d 'everything the store holds on one person (DSGVO Art. 15)'
 complete -c leads -n __leads_needs_command -a stages -d 'list the stages with probability and lead count'
 complete -c leads -n __leads_needs_command -a users -d 'list, add and remove the team\'s users (config.json)'
@@ -244,6 +246,10 @@ complete -c leads -n '__leads_at delete 0' -a '(__leads_live leads)'
 complete -c leads -n '__leads_using dupes' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
 
 # suppress
+
+# retention
+complete -c leads -n '__leads_using retention' -l due -d 'list the leads the rules make due for erasure (nothing when none is)'
+complete -c leads -n '__leads_using retention' -l apply -d 'erase the due leads and put them on the suppression list (implies --due)'
 
 # subject-access
 complete -c leads -n '__leads_using subject-access' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'

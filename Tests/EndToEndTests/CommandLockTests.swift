@@ -20,7 +20,7 @@ import Testing
             ["import-csv", csv], ["pipeline"], ["export-csv"], ["fsck"], ["fsck", "--repair"],
             ["lock", "--", "true"], ["lock", "--shared", "--", "true"], ["log"], ["help"], ["completion", "bash"],
             ["__man"], ["__complete", "leads"],
-            ["users"], ["users", "add", "dora", "--email", "dora@example.com"], ["users", "remove", "dora"], ["dupes"], ["suppress", "gone@example.com"], ["subject-access", "first@example.com"], ["report", "funnel"], ["doctor"],
+            ["users"], ["users", "add", "dora", "--email", "dora@example.com"], ["users", "remove", "dora"], ["dupes"], ["suppress", "gone@example.com"], ["retention"], ["retention", "--due"], ["retention", "--apply"], ["subject-access", "first@example.com"], ["report", "funnel"], ["doctor"],
             ["pipeline", "--as-of", "2026-01-01"],
         ]
     }

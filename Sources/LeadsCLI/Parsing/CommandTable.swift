@@ -184,6 +184,16 @@ public enum CommandTable {
                        Example("leads delete 12 --suppress --yes", "erase lead 12 and keep them from coming back")],
             run: SuppressCommand.run),
         CommandSpec(
+            "retention", "the retention rules, the leads they make due, and their erasure",
+            options: [OptionSpec("due", "list the leads the rules make due for erasure (nothing when none is)"),
+                      OptionSpec("apply", "erase the due leads and put them on the suppression list (implies --due)")],
+            lock: LockRule(.none, byOption: [("due", .shared), ("apply", .exclusive)]),
+            details: ["Rules live in config.json: \"retention\": [{\"stage\": \"lost\", \"months\": 24}, {\"stage\": \"dnc\", \"months\": 36}, {\"stage\": \"open\", \"months\": 18}], where open means every open stage. A lead is due when the first rule naming its stage finds it untouched (no change, note or contact) for that many calendar months.",
+                      "Without options the rules are listed. --due lists the due leads and prints nothing when none is due, so cron mails only what someone must look at; --apply erases them, each in its own commit with one delete record naming the rule, lists each person on the suppression list, and prints only IDs. A due lead that became a customer is named on stderr and kept: customer records fall under other duties (contracts, tax law) than a lead's."],
+            examples: [Example("leads retention --due", "what the rules would erase today"),
+                       Example("0 3 1 * * leads retention --apply", "a crontab line: erase what is due on the first of each month")],
+            run: RetentionCommand.run),
+        CommandSpec(
             "subject-access", "everything the store holds on one person (DSGVO Art. 15)",
             arguments: [ArgumentSpec("PERSON", .one, "an e-mail address, or a lead ID (12, #12)", hint: .live(.lead))],
             options: [json],
