@@ -210,7 +210,7 @@ _leads_value() {
         'export-csv --output') _leads_files ;;
         'log --since') : ;;
         'log --user') _leads_live owners ;;
-        'log --action') _leads_words add import set status assign note remind remind-done remind-snooze remind-announce convert delete suppress recover chain-start ;;
+        'log --action') _leads_words add import set status assign note remind remind-done remind-snooze remind-announce convert delete merge unmerge suppress recover chain-start ;;
         'log --count'|'log -n') : ;;
         *' --dir') _leads_files -d ;;
         *' --user') _leads_live owners ;;
@@ -231,6 +231,8 @@ _leads_options() {
         convert) _leads_words --customer-name --customer --project --force --keep-reminders --dir --user --quiet -q --help -h --version ;;
         delete) _leads_words --yes -y --with-customer --suppress --dir --user --quiet -q --help -h --version ;;
         dupes) _leads_words --json --dir --user --quiet -q --help -h --version ;;
+        merge) _leads_words --dry-run --json --dir --user --quiet -q --help -h --version ;;
+        unmerge) _leads_words --dir --user --quiet -q --help -h --version ;;
         suppress) _leads_words --dir --user --quiet -q --help -h --version ;;
         retention) _leads_words --due --apply --dir --user --quiet -q --help -h --version ;;
         subject-access) _leads_words --json --dir --user --quiet -q --help -h --version ;;
@@ -282,6 +284,13 @@ _leads_arguments() {
         delete)
             _leads_live leads
             ;;
+        merge)
+            ((n == 0)) && _leads_live leads
+            ((n == 1)) && _leads_live leads
+            ;;
+        unmerge)
+            ((n == 0)) && _leads_live leads
+            ;;
         subject-access)
             ((n == 0)) && _leads_live leads
             ;;
@@ -305,7 +314,7 @@ _leads_arguments() {
             ((n == 0)) && _leads_live leads
             ;;
         help)
-            ((n == 0)) && _leads_words init add show list status assign set note convert delete dupes suppress retention subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
+            ((n == 0)) && _leads_words init add show list status assign set note convert delete dupes merge unmerge suppress retention subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
             ;;
         completion)
             ((n == 0)) && _leads_words bash zsh fish
@@ -358,7 +367,7 @@ _leads() {
     elif [[ -z $ended && $cur == -* ]]; then
         _leads_options "$command"
     elif [[ -z $command ]]; then
-        _leads_words init add show list status assign set note convert delete dupes suppress retention subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
+        _leads_words init add show list status assign set note convert delete dupes merge unmerge suppress retention subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
     else
         _leads_arguments "$command" "$n"
     fi

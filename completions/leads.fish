@@ -93,6 +93,8 @@ function __leads_commands
     printf '%s\t%s\n' convert 'mark a lead won and make it a customer'
     printf '%s\t%s\n' delete 'erase leads (data-protection requests)'
     printf '%s\t%s\n' dupes 'list likely duplicate leads, each pair with its reasons'
+    printf '%s\t%s\n' merge 'fold a duplicate lead into another, reversibly'
+    printf '%s\t%s\n' unmerge 'undo the last merge into a lead'
     printf '%s\t%s\n' suppress 'put people on the suppression list: add and import-csv refuse them'
     printf '%s\t%s\n' retention 'the retention rules, the leads they make due, and their erasure'
     printf '%s\t%s\n' subject-access 'everything the store holds on one person (DSGVO Art. 15)'
@@ -126,6 +128,8 @@ complete -c leads -n __leads_needs_command -a note -d 'add a note to a lead'
 complete -c leads -n __leads_needs_command -a convert -d 'mark a lead won and make it a customer'
 complete -c leads -n __leads_needs_command -a delete -d 'erase leads (data-protection requests)'
 complete -c leads -n __leads_needs_command -a dupes -d 'list likely duplicate leads, each pair with its reasons'
+complete -c leads -n __leads_needs_command -a merge -d 'fold a duplicate lead into another, reversibly'
+complete -c leads -n __leads_needs_command -a unmerge -d 'undo the last merge into a lead'
 complete -c leads -n __leads_needs_command -a suppress -d 'put people on the suppression list: add and import-csv refuse them'
 complete -c leads -n __leads_needs_command -a retention -d 'the retention rules, the leads they make due, and their erasure'
 complete -c leads -n __leads_needs_command -a subject-access -d 'everything the store holds on one person (DSGVO Art. 15)'
@@ -245,6 +249,15 @@ complete -c leads -n '__leads_at delete 0' -a '(__leads_live leads)'
 # dupes
 complete -c leads -n '__leads_using dupes' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
 
+# merge
+complete -c leads -n '__leads_using merge' -l dry-run -d 'print the field-by-field plan and change nothing'
+complete -c leads -n '__leads_using merge' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
+complete -c leads -n '__leads_at merge 0 0' -a '(__leads_live leads)'
+complete -c leads -n '__leads_at merge 1 1' -a '(__leads_live leads)'
+
+# unmerge
+complete -c leads -n '__leads_at unmerge 0 0' -a '(__leads_live leads)'
+
 # suppress
 
 # retention
@@ -352,7 +365,7 @@ complete -c leads -n '__leads_at lock 0' -a '(__fish_complete_command)'
 # log
 complete -c leads -n '__leads_using log' -l since -x -d 'only entries at or after WHEN'
 complete -c leads -n '__leads_using log' -l user -x -a '(__leads_live owners)' -d 'only entries by USER'
-complete -c leads -n '__leads_using log' -l action -x -a 'add import set status assign note remind remind-done remind-snooze remind-announce convert delete suppress recover chain-start' -d 'only this action (repeatable)'
+complete -c leads -n '__leads_using log' -l action -x -a 'add import set status assign note remind remind-done remind-snooze remind-announce convert delete merge unmerge suppress recover chain-start' -d 'only this action (repeatable)'
 complete -c leads -n '__leads_using log' -s n -l count -x -d 'only the last N entries'
 complete -c leads -n '__leads_using log' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
 complete -c leads -n '__leads_at log 0 0' -a '(__leads_live leads)'

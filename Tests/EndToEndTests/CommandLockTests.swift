@@ -20,7 +20,7 @@ import Testing
             ["import-csv", csv], ["pipeline"], ["export-csv"], ["fsck"], ["fsck", "--repair"],
             ["lock", "--", "true"], ["lock", "--shared", "--", "true"], ["log"], ["help"], ["completion", "bash"],
             ["__man"], ["__complete", "leads"],
-            ["users"], ["users", "add", "dora", "--email", "dora@example.com"], ["users", "remove", "dora"], ["dupes"], ["suppress", "gone@example.com"], ["retention"], ["retention", "--due"], ["retention", "--apply"], ["subject-access", "first@example.com"], ["report", "funnel"], ["doctor"],
+            ["users"], ["users", "add", "dora", "--email", "dora@example.com"], ["users", "remove", "dora"], ["dupes"], ["merge", "2", "3", "--dry-run"], ["merge", "2", "3"], ["unmerge", "2"], ["suppress", "gone@example.com"], ["retention"], ["retention", "--due"], ["retention", "--apply"], ["subject-access", "first@example.com"], ["report", "funnel"], ["doctor"],
             ["pipeline", "--as-of", "2026-01-01"],
         ]
     }
@@ -63,6 +63,7 @@ import Testing
     @Test func everyCommandTakesTheLockItsRowDeclares() throws {
         let box = Sandbox()
         #expect(box.run("remind", String(box.add("First")), "tomorrow").status == 0)
+        #expect(box.add("Merge Keep") == 2 && box.add("Merge Other") == 3)
         let csv = box.root + "/in.csv"
         try "name\nImported\n".write(toFile: csv, atomically: true, encoding: .utf8)
         let samples = Self.samples(csv: csv)

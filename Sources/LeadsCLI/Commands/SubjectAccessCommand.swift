@@ -19,9 +19,10 @@ enum SubjectAccessCommand {
         let config = try store.config()
         let now = try context.now()
         var anchor: Lead?
-        if case .lead(let id) = subject { anchor = try store.lead(id) }
+        if case .lead(let id) = subject { anchor = try leadOrWhereItWent(id, store) }
         var report = SubjectAccessReport(subject, anchor: anchor)
         var problems = try store.scan(notes: true) { report.add($0) }
+        for record in try store.mergedLeads() { report.add(record) }
         let (customers, customerProblems) = try store.allCustomers()
         problems += customerProblems
         for customer in customers { report.add(customer) }
@@ -38,6 +39,7 @@ enum SubjectAccessCommand {
                 "subject": asked,
                 "as_of": .string(now.iso8601),
                 "leads": .array(report.leads.map { LeadView.json($0, config: config, now: now) }),
+                "merged": .array(report.merged.map { mergedJSON($0, config: config, now: now) }),
                 "customers": .array(report.customers.map(\.json)),
                 "activity": .array(report.activity.map { LeadView.entryJSON($0, name: nil) }),
             ])))
@@ -51,12 +53,18 @@ enum SubjectAccessCommand {
             func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
             try out.line(printable("Subject access for \(who), as of \(LeadView.time(now)): "
                                    + count(report.leads.count, "lead", "leads") + ", "
+                                   + (report.merged.isEmpty ? "" : count(report.merged.count, "merged lead", "merged leads") + ", ")
                                    + count(report.customers.count, "customer", "customers") + ", "
                                    + count(report.activity.count, "log record", "log records")))
             if report.isEmpty { try out.line("The store holds nothing on this person.") }
             for lead in report.leads {
                 try out.line()
                 try ShowCommand.render(lead, history: report.activity.filter { $0.lead == lead.id }, config: config, now: now, context)
+            }
+            for record in report.merged {
+                try out.line()
+                try out.line("Merged into #\(record.into) on \(LeadView.time(record.at)) by \(printable(record.by)), kept for 'leads unmerge':")
+                try ShowCommand.render(record.other, history: report.activity.filter { $0.lead == record.other.id }, config: config, now: now, context)
             }
             for customer in report.customers {
                 try out.line()
@@ -77,5 +85,20 @@ enum SubjectAccessCommand {
         }
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
         return ExitStatus.success
+    }
+
+    /// A lead merged away is asked for through the lead it went into.
+    static func leadOrWhereItWent(_ id: Int, _ store: LeadStore) throws -> Lead {
+        do { return try store.lead(id) } catch {
+            guard case .mergedAway(_, let into) = error else { throw error }
+            return try store.lead(into)
+        }
+    }
+
+    static func mergedJSON(_ record: MergedLead, config: StoreConfig, now: Timestamp) -> JSONValue {
+        guard case .object(var object) = LeadView.json(record.other, config: config, now: now) else { return .null }
+        object["merged_into"] = .integer(record.into)
+        object["merged_at"] = .string(record.at.iso8601)
+        return .object(object)
     }
 }

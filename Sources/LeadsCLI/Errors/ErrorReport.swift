@@ -183,6 +183,7 @@ enum ErrorReport {
         case let .corrupt(path, error):
             return ("\(path):\(error.line):\(error.column): \(json(error.reason))\n" + fsckAdvice, ExitStatus.failure)
         case .leadNotFound(let id): return ("no lead \(id)", ExitStatus.failure)
+        case let .mergedAway(id, into): return ("lead \(id) was merged into lead \(into) ('leads show \(into)'; 'leads unmerge \(into)' undoes it)", ExitStatus.failure)
         case .customerNotFound(let id): return ("no customer \(id)", ExitStatus.failure)
         case let .reminderNotFound(lead, number): return ("no reminder \(lead).\(number)", ExitStatus.failure)
         case let .lockTimeout(holder, seconds):
@@ -206,12 +207,10 @@ enum ErrorReport {
         switch e {
         case .invalidConfig(let reason): return "\(StoreConfig.fileName): \(reason)"
         case .suppressed(let rule): return "refused by \(rule): this person asked not to be contacted (leads suppress)"
-        case .notSuppressible(let text): return "\(quoted(text)) is neither an e-mail address nor a phone number"
         case .mergeWithItself(let id): return "cannot merge lead \(id) with itself"
-        case let .mergedAway(id, into): return "lead \(id) was merged into lead \(into) (leads show \(into); leads unmerge \(into) undoes it)"
+        case let .mergeConverted(id, customer): return "lead \(id) became customer \(customer), which names it: merge the other lead into \(id) instead ('leads merge \(id) OTHER')"
         case .nothingToUnmerge(let id): return "lead \(id) has no merge to undo"
         case let .unmergeImpossible(id, reason): return "cannot unmerge lead \(id): \(reason)"
-        case .unknownPerson(let text): return "no lead or customer has \(quoted(text))"
         }
     }
 

@@ -18,6 +18,11 @@ public enum ActivityAction: String, Sendable, CaseIterable {
     case remindAnnounce = "remind-announce"
     case convert
     case delete
+    /// `leads merge`: on KEEP, with `from` (OTHER); OTHER's own record is a `delete`
+    /// with `merged_into`, as its file is gone.
+    case merge
+    /// `leads unmerge`: on KEEP (back to its state before), and on OTHER (recreated).
+    case unmerge
     /// `leads suppress`: entries added to the suppression list (their numbers, no person).
     case suppress
     /// `fsck --repair`: a lead or customer file that no record mentioned.

@@ -9,7 +9,8 @@
 /// they are shared too often (a switchboard, a common name) to hand one person's data
 /// to another.
 ///
-/// A pure accumulator: the command feeds it leads, then customers, then log records.
+/// A pure accumulator: the command feeds it leads, merged-away leads, customers, then
+/// log records.
 public struct SubjectAccessReport: Sendable {
     public enum Subject: Sendable, Equatable {
         case email(String)
@@ -19,6 +20,8 @@ public struct SubjectAccessReport: Sendable {
     public let subject: Subject
     public private(set) var leads: [Lead] = []
     public private(set) var customers: [Customer] = []
+    /// Leads merged into one of the person's, or holding the address: kept whole for unmerge.
+    public private(set) var merged: [MergedLead] = []
     public private(set) var activity: [ActivityEntry] = []
     /// The normalised address the person is known by, if any.
     public let addressKey: String?
@@ -51,6 +54,13 @@ public struct SubjectAccessReport: Sendable {
         if let customer = lead.conversion?.customer { customerIDs.insert(customer) }
     }
 
+    /// After every lead, before customers: a lead merged away is the person's data too.
+    public mutating func add(_ record: MergedLead) {
+        guard leadIDs.contains(record.into) || record.other.id == leadID || sameAddress(record.other.email) else { return }
+        merged.append(record)
+        leadIDs.insert(record.other.id)
+    }
+
     /// After every lead: a customer belongs when a matched lead became it, it names a
     /// matched lead, or it holds the same address.
     public mutating func add(_ customer: Customer) {
@@ -65,5 +75,5 @@ public struct SubjectAccessReport: Sendable {
         if let customer = entry.customer, customerIDs.contains(customer) { activity.append(entry) }
     }
 
-    public var isEmpty: Bool { leads.isEmpty && customers.isEmpty && activity.isEmpty }
+    public var isEmpty: Bool { leads.isEmpty && merged.isEmpty && customers.isEmpty && activity.isEmpty }
 }

@@ -13,6 +13,9 @@ public enum StoreError: Error, Sendable, Equatable {
     /// A file that does not parse or validate; path relative to the data directory.
     case corrupt(path: String, JSONError)
     case leadNotFound(Int)
+    /// The lead was merged into another (`leads merge`): its ID is retired, its data kept
+    /// in DIR/merged/ for `unmerge`.
+    case mergedAway(id: Int, into: Int)
     case customerNotFound(Int)
     case reminderNotFound(lead: Int, number: Int)
     case lockTimeout(LockHolder?, seconds: Double)

@@ -13,7 +13,10 @@ extension LeadStore {
         guard let dir = try subdirectory(Self.leadsDirectory) else { throw .leadNotFound(id) }
         let lock = try lockForCurrentRead()
         defer { lock?.release() }
-        return try Self.readLead(id, in: dir)
+        do { return try Self.readLead(id, in: dir) } catch .leadNotFound(id) {
+            if let into = try mergedAwayTarget(id) { throw .mergedAway(id: id, into: into) }
+            throw .leadNotFound(id)
+        }
     }
 
     static func readLead(_ id: Int, in dir: Directory, notes: Bool = true) throws(StoreError) -> Lead {

@@ -61,7 +61,14 @@ public final class StoreWriter {
 
     // MARK: Leads
 
-    public func lead(_ id: Int) throws(StoreError) -> Lead { try LeadStore.readLead(id, in: leadsDir) }
+    public func lead(_ id: Int) throws(StoreError) -> Lead {
+        do { return try LeadStore.readLead(id, in: leadsDir) } catch .leadNotFound(id) {
+            if let dir = try mergedDir(create: false), let record = try LeadStore.readMerged(id, in: dir) {
+                throw .mergedAway(id: id, into: record.into)
+            }
+            throw .leadNotFound(id)
+        }
+    }
 
     /// Every lead, in full, for writers that must look at all of them (`remind --due --once`).
     public func allLeads() throws -> (leads: [Lead], problems: [StoreError]) {
@@ -180,7 +187,11 @@ public final class StoreWriter {
         // Erasure: the lead's summary must not outlive it in the report index.
         do { try indexDir.remove(SummaryIndex.fileName) } catch { throw .system(error) }
         var changes: [FileChange] = try list.map(suppressionChanges) ?? []
-        if let lead { changes.append(FileChange(leadsDir, "\(lead.id).json", nil)) }
+        if let lead {
+            changes.append(FileChange(leadsDir, "\(lead.id).json", nil))
+            // What was merged into it is the same person's data: erased with it.
+            changes += try mergedRemovals(into: lead.id)
+        }
         if let customer { changes.append(FileChange(customersDir, "\(customer.id).json", nil)) }
         try commit(changes, log: entries.map { $0.recordingDeletion() })
         if let lead { dropKeys(DuplicateKey.keys(of: lead), of: lead.id) }
