@@ -154,9 +154,9 @@ enum RemindMail {
         return changes
     }
 
-    /// 16 random bytes as hex, for a Message-ID no other run or host repeats.
+    /// 12 random bytes (96 bits) as hex, for a Message-ID no other run or host repeats.
     static func randomHex() -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
+        var bytes = [UInt8](repeating: 0, count: 12)
         var filled = 0
         let random = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
         if random >= 0 {

@@ -8,9 +8,6 @@ public enum MIMEEncoding {
     public static let lineLimit = 76
     /// RFC 2047 §2: an encoded-word is at most 75 characters, delimiters included.
     public static let encodedWordLimit = 75
-    /// RFC 5322 §2.1.1: no line, header or body, may exceed 998 characters.
-    public static let hardLineLimit = 998
-
     // MARK: base64
 
     private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
@@ -42,9 +39,11 @@ public enum MIMEEncoding {
     // MARK: Quoted-printable bodies
 
     /// Whether `text` can go as 7bit (RFC 2045 §2.7): ASCII without controls other than
-    /// TAB and the line breaks, no line longer than 998 characters. Anything else is sent
-    /// quoted-printable, which every mail system carries unchanged; 8bit would need the
-    /// whole path to speak 8BITMIME.
+    /// TAB and the line breaks, and no line longer than 76 characters (7bit allows 998,
+    /// but one limit for every line of a message is simpler to keep: a longer line is
+    /// soft-broken by quoted-printable and reads the same once decoded). Anything else
+    /// is sent quoted-printable, which every mail system carries unchanged; 8bit would
+    /// need the whole path to speak 8BITMIME.
     public static func isSevenBit(_ text: String) -> Bool {
         var lineLength = 0
         for byte in text.utf8 {
@@ -54,7 +53,7 @@ public enum MIMEEncoding {
             }
             guard byte < 0x80, byte >= 0x20 || byte == 0x09, byte != 0x7F else { return false }
             lineLength += 1
-            if lineLength > hardLineLimit { return false }
+            if lineLength > lineLimit { return false }
         }
         return true
     }

@@ -118,7 +118,7 @@ public struct OutgoingMessage: Sendable, Equatable {
     public var to: [MailAddress]
     public var subject: String
     public var date: Timestamp
-    /// Without the angle brackets: `leads.20261123T100000Z.5f2c…@firma.de`.
+    /// Without the angle brackets: `20261123T100000Z.5f2c….leads@firma.de`.
     public var messageID: String
     /// Lines end in LF.
     public var body: String
@@ -216,11 +216,12 @@ public struct OutgoingMessage: Sendable, Equatable {
             + "\(two(local.hour)):\(two(local.minute)):\(two(local.second)) \(sign)\(two(magnitude / 60))\(two(magnitude % 60))"
     }
 
-    /// A Message-ID (RFC 5322 §3.6.4): the time, `unique` (random hex from the caller)
-    /// and the sender's domain, which makes it unique across hosts.
+    /// A Message-ID (RFC 5322 §3.6.4): the time, `unique` (random hex from the caller),
+    /// `leads`, and the sender's domain, which makes it unique across hosts. Short enough
+    /// that the field fits one 76-character line for a domain of up to 14 characters.
     public static func messageID(time: Timestamp, unique: String, domain: String) -> String {
         let stamp = time.iso8601.filter { $0 != "-" && $0 != ":" }
         let host = domain.isEmpty ? "localhost" : domain
-        return "leads.\(stamp).\(unique)@\(host)"
+        return "\(stamp).\(unique).leads@\(host)"
     }
 }
