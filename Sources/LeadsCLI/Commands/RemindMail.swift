@@ -202,8 +202,14 @@ enum Sendmail {
         var pipeEnds: [Int32] = [-1, -1]
         // Both ends close on exec: the child gets the read end only as its stdin (dup2).
         // leads runs one thread, so no other spawn can inherit them in between.
-        guard pipe(&pipeEnds) == 0, fcntl(pipeEnds[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(pipeEnds[1], F_SETFD, FD_CLOEXEC) == 0 else {
+        guard pipe(&pipeEnds) == 0 else {
             return .failed(Failure(program: program, what: "cannot be run: pipe: " + ErrorReport.reason(errno), temporary: true))
+        }
+        guard fcntl(pipeEnds[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(pipeEnds[1], F_SETFD, FD_CLOEXEC) == 0 else {
+            let code = errno
+            close(pipeEnds[0])
+            close(pipeEnds[1])
+            return .failed(Failure(program: program, what: "cannot be run: fcntl: " + ErrorReport.reason(code), temporary: true))
         }
         let (readEnd, writeEnd) = (pipeEnds[0], pipeEnds[1])
         var actions = posix_spawn_file_actions_t()
