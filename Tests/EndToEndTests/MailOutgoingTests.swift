@@ -330,6 +330,25 @@ struct MailOutgoingTests {
         #expect(box.run("remind", "--due", "--mail", "--once").status == 1)
     }
 
+    /// Overlapping cron runs (a slow mount, a retried job): with --once each owner's
+    /// reminders go out exactly once, whichever run gets the lock first.
+    @Test func overlappingRunsMailEachReminderOnce() throws {
+        let box = try box()
+        for name in ["bob", "carol", "dora"] {
+            #expect(box.run("users", "add", name, "--email", "\(name)@example.com").status == 0)
+            let lead = box.add("Lead of \(name)", "--owner", name)
+            #expect(box.run("remind", String(lead), "2026-11-21", "call \(name)").status == 0)
+        }
+        let sent = box.root + "/sent"
+        // One line per message: its To field. A short append is one write, so lines never mix.
+        try box.setMail(["from": "crm@firma.de", "sendmail": script(box, "sendmail", "grep '^To: ' >> \(sent)")])
+        let runs = concurrently(6) { _ in box.run("remind", "--due", "--mail", "--once") }
+        for run in runs { #expect(run.status == 0 && run.stderr == "", "\(run.stderr)") }
+        let lines = try String(contentsOfFile: sent, encoding: .utf8).split(separator: "\n").sorted()
+        #expect(lines == ["To: anna@firma.de", "To: bob@example.com", "To: carol@example.com", "To: dora@example.com"])
+        #expect(box.logEntries().filter { $0["action"] as? String == "remind-announce" }.count == 4)
+    }
+
     /// An address leads cannot put in a header is that owner's failure only.
     @Test func anAddressOutsideASCIIIsNamed() throws {
         let box = try box()
