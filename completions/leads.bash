@@ -239,7 +239,7 @@ _leads_options() {
         stages) _leads_words --json --dir --user --quiet -q --help -h --version ;;
         users) _leads_words --email --full-name --alias --language --json --dir --user --quiet -q --help -h --version ;;
         customers) _leads_words --json --dir --user --quiet -q --help -h --version ;;
-        remind) _leads_words --owner --list --done --snooze --due --mine --once --json --dir --user --quiet -q --help -h --version ;;
+        remind) _leads_words --owner --list --done --snooze --due --mine --once --mail --json --dir --user --quiet -q --help -h --version ;;
         import-csv) _leads_words --delimiter --encoding --decimal --map --default --on-duplicate --skip-invalid --dry-run --json --dir --user --quiet -q --help -h --version ;;
         pipeline) _leads_words --by --include-won --include-lost --all --stage --owner --mine --label --source --campaign --search --overdue --as-of --explain --json --csv --dir --user --quiet -q --help -h --version ;;
         report) _leads_words --since --until --by --json --csv --dir --user --quiet -q --help -h --version ;;

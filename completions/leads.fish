@@ -291,6 +291,7 @@ complete -c leads -n '__leads_using remind' -l snooze -d 'move reminder REF to W
 complete -c leads -n '__leads_using remind' -l due -d 'list open reminders due now on open leads, oldest first; prints nothing when none is due'
 complete -c leads -n '__leads_using remind' -l mine -d 'with --due: only the acting user\'s reminders'
 complete -c leads -n '__leads_using remind' -l once -d 'with --due: only reminders not announced before, and mark them announced'
+complete -c leads -n '__leads_using remind' -l mail -d 'with --due: mail each owner their due reminders through sendmail instead of printing them'
 complete -c leads -n '__leads_using remind' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
 complete -c leads -n '__leads_at remind 0' -a '(__leads_live reminders)'
 

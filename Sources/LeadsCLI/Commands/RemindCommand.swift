@@ -4,18 +4,19 @@ import LeadsCore
 enum RemindCommand {
     /// Which options each mode accepts besides the mode flag itself.
     static let modeOptions: [(mode: String, allowed: Set<String>)] = [
-        ("due", ["owner", "mine", "once", "json"]), ("list", ["json"]), ("done", []), ("snooze", []), ("", ["owner"]),
+        ("due", ["owner", "mine", "once", "json", "mail"]), ("list", ["json"]), ("done", []), ("snooze", []), ("", ["owner"]),
     ]
 
     static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
         let arguments = invocation.positionals
         let mode = modeOptions.first { !$0.mode.isEmpty && invocation.flag($0.mode) } ?? modeOptions.last!
-        for option in ["owner", "mine", "once", "json"] where invocation.flag(option) && !mode.allowed.contains(option) {
+        for option in ["owner", "mine", "once", "json", "mail"] where invocation.flag(option) && !mode.allowed.contains(option) {
             let modes = modeOptions.filter { $0.allowed.contains(option) }.map { $0.mode.isEmpty ? "adding a reminder" : "--" + $0.mode }
             throw UsageError.optionRequires(option: "--" + option, modes: modes)
         }
         if invocation.flag("due") {
-            try expectArguments(arguments, max: 0, usage: "remind --due [--owner U | --mine] [--once] [--json]")
+            try expectArguments(arguments, max: 0, usage: "remind --due [--owner U | --mine] [--once] [--json | --mail]")
+            if invocation.flag("mail") { return try RemindMail.run(invocation, context) }
             return try due(invocation, context)
         }
         if invocation.flag("list") {

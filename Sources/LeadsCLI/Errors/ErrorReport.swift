@@ -3,13 +3,17 @@ import LeadsCore
 
 // The one place where errors become text and exit statuses. Every message starts
 // with "leads: ", is lower case, names the argument, file or line, and where there is
-// one, says the fix. Exit statuses: 0 success, 1 failure, 2 usage, 75 lock timeout.
+// one, says the fix. Exit statuses: 0 success, 1 failure, 2 usage, 75 lock timeout (or
+// a temporary mail failure: try again later).
 
 public enum ExitStatus {
     public static let success: Int32 = 0
     public static let failure: Int32 = 1
     public static let usage: Int32 = 2
     public static let lockTimeout: Int32 = 75
+    /// EX_TEMPFAIL: `remind --due --mail` when every failed delivery was sendmail's own
+    /// temporary failure; the same "try again later" as a busy lock.
+    public static let temporaryFailure: Int32 = 75
 }
 
 /// A command that understood its request but cannot carry it out.
@@ -26,6 +30,10 @@ public enum CommandError: Error, Sendable, Equatable {
     case convertedLeadHasCustomer(id: Int, customer: Int)
     /// `delete --with-customer` where the customer also belongs to leads not being deleted.
     case customerHasOtherLeads(customer: Int, leads: [Int])
+    /// `remind --due --mail` without config.json `mail.from`.
+    case mailFromMissing
+    /// LEADS_SENDMAIL or `mail.sendmail` names no program (only white space).
+    case mailSendmailEmpty(source: String)
 }
 
 enum ErrorReport {
@@ -82,6 +90,8 @@ enum ErrorReport {
                         + " (fix them, or use --skip-invalid to import the other rows)", ExitStatus.failure)
             }
         case let e as ReportError: return (report(e), ExitStatus.failure)
+        case let e as MailError: return (MailError.describe(e) + "; nothing was sent", ExitStatus.failure)
+        case let e as MailDeliveryFailures: return mailFailures(e)
         case let e as UserError:
             switch e {
             case .unknown: return (UserError.describe(e) + " (run 'leads users' for the list)", ExitStatus.failure)
@@ -303,7 +313,33 @@ enum ErrorReport {
         case .unknownHelpTopic(let topic): return "no help for \(quoted(topic))"
         case let .childFailed(command, reason, _): return "cannot run \(quoted(command)): \(reason)"
         case .nothingToChange(let command): return "\(command): nothing to change; give at least one option"
+        case .mailFromMissing:
+            return "config.json has no mail.from: set it to the sender of the reminder mails, e.g. \"mail\": {\"from\": \"Leads <crm@example.com>\"} (Docs/mail.md); nothing was sent"
+        case .mailSendmailEmpty(let source): return "\(source) names no program; nothing was sent"
         }
+    }
+
+    /// One line per owner `remind --due --mail` could not mail, then the broken files.
+    static func mailFailures(_ e: MailDeliveryFailures) -> (String, Int32) {
+        var lines: [String] = []
+        for failure in e.failures {
+            let count = Confirmation.count(failure.reminders, "reminder")
+            let kept = e.once ? "\(count) not mailed, left unannounced" : "\(count) not mailed"
+            let who = failure.address.map { "\(failure.owner) <\($0)>" } ?? failure.owner
+            switch failure.reason {
+            case .notAUser:
+                lines.append("\(who): not in the users table, so no address to mail to (leads users add \(failure.owner) --email ADDRESS); \(kept)")
+            case .noAddress:
+                lines.append("\(who): user has no e-mail address (add \"email\" to their entry in config.json users); \(kept)")
+            case .badAddress(let error):
+                lines.append("\(who): " + MailError.describe(error) + "; \(kept)")
+            case .sendmail(let sendmail):
+                lines.append("\(who): \(quoted(sendmail.program)) \(sendmail.what); \(kept)")
+            }
+        }
+        if !e.problems.isEmpty, let corrupt = render(CorruptFiles(problems: e.problems)).0 { lines.append(corrupt) }
+        let temporary = !e.failures.isEmpty && e.problems.isEmpty && e.failures.allSatisfy(\.temporary)
+        return (lines.joined(separator: "\n"), temporary ? ExitStatus.temporaryFailure : ExitStatus.failure)
     }
 
     static func report(_ e: ReportError) -> String {

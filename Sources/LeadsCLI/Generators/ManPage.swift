@@ -104,6 +104,9 @@ enum ManPage {
         .B LEADS_LOCK_TIMEOUT
         seconds to wait for the lock; default 10
         .TP
+        .B LEADS_SENDMAIL
+        the sendmail\-compatible program \fBremind \-\-due \-\-mail\fR runs, with its options, split at white space (config.json \fBmail.sendmail\fR, else \fB/usr/sbin/sendmail\fR); \fB\-t \-oi\fR is added
+        .TP
         .B NO_COLOR
         when set, no colours and no bars
         .TP
@@ -124,7 +127,7 @@ enum ManPage {
         usage error: unknown command or option, missing or extra argument, invalid environment variable, no data directory
         .TP
         .B 75
-        the lock could not be taken within \fBLEADS_LOCK_TIMEOUT\fR seconds (EX_TEMPFAIL): try again later
+        the lock could not be taken within \fBLEADS_LOCK_TIMEOUT\fR seconds (EX_TEMPFAIL): try again later; also \fBremind \-\-due \-\-mail\fR when every owner it could not mail failed with sendmail's own EX_TEMPFAIL
         .PP
         \fBleads lock \-\- \fIcommand\fR exits with the status of \fIcommand\fR.
         .SH EXAMPLES

@@ -258,7 +258,7 @@ public enum CommandTable {
         CommandSpec(
             "remind", "add, list, close and snooze follow-ups; report the due ones for cron",
             usage: ["ID WHEN [TEXT] [--owner USER]", "--list [ID] [--json]", "--done REF…", "--snooze REF WHEN",
-                    "--due [--owner USER | --mine] [--once] [--json]"],
+                    "--due [--owner USER | --mine] [--once] [--json]", "--due --mail [--owner USER | --mine] [--once]"],
             arguments: [ArgumentSpec("ARGS", .any, "ID WHEN [TEXT] to add; REF (ID.N) for --done and --snooze; ID for --list", hint: .live(.reminder))],
             options: [
                 OptionSpec("owner", value: "USER", "who is reminded (default: the lead's owner); with --due: only USER's", hint: .live(.owner)),
@@ -268,18 +268,21 @@ public enum CommandTable {
                 OptionSpec("due", "list open reminders due now on open leads, oldest first; prints nothing when none is due"),
                 OptionSpec("mine", "with --due: only the acting user's reminders"),
                 OptionSpec("once", "with --due: only reminders not announced before, and mark them announced"),
+                OptionSpec("mail", "with --due: mail each owner their due reminders through sendmail instead of printing them"),
                 json,
             ],
             lock: LockRule(.exclusive, byOption: [("once", .exclusive), ("list", .shared), ("due", .shared)]),
             details: [
                 "Adding prints the reminder's reference ID.N. WHEN is 2026-12-01, 2026-12-01T14:30 (local time), 31.12.2026, today, tomorrow, +3d, +2w, +1m or a weekday name (the next one). A date without a time falls due at local midnight (TZ is honoured when --due runs).",
                 "--due is made for cron: when nothing is due it prints nothing and exits 0, so cron sends no mail. With --once, two overlapping runs never announce the same reminder twice.",
+                "--mail sends one message per owner to the address the users table gives, through 'sendmail -t -oi' ($LEADS_SENDMAIL, else config.json mail.sendmail, else /usr/sbin/sendmail), from config.json mail.from, in the owner's language (de or en). It prints nothing on success. An owner without an address, or whose sendmail fails, is named on stderr and keeps their reminders unannounced; the others are sent and, with --once, marked. Exit 1 then, or 75 when every failure was a temporary one (EX_TEMPFAIL). Docs/mail.md has the set-up.",
             ],
             examples: [
                 Example("leads remind 12 friday \"send the offer\"", "follow up on Friday"),
                 Example("0 8 * * 1-5 leads remind --due --once", "crontab: mail each weekday morning's due follow-ups"),
+                Example("0 8 * * 1-5 leads remind --due --mail --once", "crontab: mail each owner their own due follow-ups"),
             ],
-            exclusive: [["list", "done", "snooze", "due"], ["owner", "mine"]],
+            exclusive: [["list", "done", "snooze", "due"], ["owner", "mine"], ["mail", "json"]],
             run: RemindCommand.run),
         CommandSpec(
             "import-csv", "import leads from a CSV file (other CRMs, Excel)",

@@ -38,9 +38,23 @@ public enum DueReminders {
         (row.reminder.due.dueInstant.seconds, row.lead, row.reminder.number)
     }
 
-    /// "due today", "3 days overdue", "5 hours overdue": days count in local calendar
-    /// days for date-only reminders; timed ones less than a day late count hours.
-    public static func lateness(of due: When, now: Timestamp) -> (text: String, seconds: Int64, days: Int) {
+    /// How late a reminder is, in the unit the reports say it in.
+    public enum Lateness: Sendable, Equatable {
+        /// A timed reminder less than a minute late.
+        case dueNow
+        /// A timed reminder less than an hour late.
+        case minutes(Int)
+        /// A timed reminder less than a day late.
+        case hours(Int)
+        /// Due on today's date (or later today).
+        case dueToday
+        /// Local calendar days past its day.
+        case days(Int)
+    }
+
+    /// Days count in local calendar days for date-only reminders; timed ones less than a
+    /// day late count minutes or hours. `seconds` is negative when not yet due.
+    public static func latenessKind(of due: When, now: Timestamp) -> (kind: Lateness, seconds: Int64, days: Int) {
         let seconds = now.seconds - due.dueInstant.seconds
         let dueDay: CalendarDate
         switch due {
@@ -49,12 +63,28 @@ public enum DueReminders {
         }
         let days = LocalTime.date(of: now).daysSinceEpoch - dueDay.daysSinceEpoch
         if case .instant = due, seconds < 86_400 {
-            if seconds < 60 { return ("due now", seconds, days) }
-            if seconds < 3600 { return (plural(Int(seconds / 60), "minute") + " overdue", seconds, days) }
-            return (plural(Int(seconds / 3600), "hour") + " overdue", seconds, days)
+            if seconds < 60 { return (.dueNow, seconds, days) }
+            if seconds < 3600 { return (.minutes(Int(seconds / 60)), seconds, days) }
+            return (.hours(Int(seconds / 3600)), seconds, days)
         }
-        if days <= 0 { return ("due today", seconds, days) }
-        return (plural(days, "day") + " overdue", seconds, days)
+        if days <= 0 { return (.dueToday, seconds, days) }
+        return (.days(days), seconds, days)
+    }
+
+    /// "due today", "3 days overdue", "5 hours overdue".
+    public static func lateness(of due: When, now: Timestamp) -> (text: String, seconds: Int64, days: Int) {
+        let late = latenessKind(of: due, now: now)
+        return (englishText(late.kind), late.seconds, late.days)
+    }
+
+    public static func englishText(_ lateness: Lateness) -> String {
+        switch lateness {
+        case .dueNow: return "due now"
+        case .minutes(let n): return plural(n, "minute") + " overdue"
+        case .hours(let n): return plural(n, "hour") + " overdue"
+        case .dueToday: return "due today"
+        case .days(let n): return plural(n, "day") + " overdue"
+        }
     }
 
     private static func plural(_ n: Int, _ unit: String) -> String { n == 1 ? "1 \(unit)" : "\(n) \(unit)s" }
