@@ -234,7 +234,7 @@ private func parseError(_ text: String, decimal: DecimalSeparator? = nil) -> Mon
         ("£99", 990_000, "GBP"),
         ("CHF 1'000", 10_000_000, "CHF"),   // Swiss grouping
         ("CHF 1 000.05", 10_000_500, "CHF"),
-        ("1.000 chf", 10_000, "CHF"),       // CHF writes a decimal point
+        ("1.05 chf", 10_500, "CHF"),        // CHF writes a decimal point
         ("usd 3", 30_000, "USD"),
         ("€ 5 EUR", 50_000, "EUR"),         // the same currency twice is no conflict
         ("JPY 500", 5_000_000, "JPY"),
@@ -319,6 +319,7 @@ private func parseError(_ text: String, decimal: DecimalSeparator? = nil) -> Mon
         ("12'500,50", nil, 125_005_000, ""),
         ("-12.500,-", nil, -125_000_000, ""),
         ("1,20 $", nil, 12_000, "USD"),         // clear on its own: the comma is the decimal
+        ("$1.200", .comma, 12_000_000, "USD"),  // USD cannot settle it (three decimals); --decimal , can
     ])
     func conventionFixedByTheCell(text: String, decimal: DecimalSeparator?, expected: Int64, currency: String) throws {
         let input = try parsed(text, decimal: decimal)
@@ -327,7 +328,6 @@ private func parseError(_ text: String, decimal: DecimalSeparator? = nil) -> Mon
     }
 
     @Test(arguments: [
-        ("$1.200", "too many"),           // USD writes a decimal point: 1.200 has three decimals, never 1.20
         ("JPY 500.5", "too many"),
         ("12,50 JPY", "too many"),
         ("12,500,-", "invalid"),          // two decimal commas
@@ -343,6 +343,19 @@ private func parseError(_ text: String, decimal: DecimalSeparator? = nil) -> Mon
         switch kind {
         case "too many": #expect(failure == .tooManyFractionDigits(text))
         default: #expect(failure == .invalid(text))
+        }
+    }
+
+    /// A currency's convention settles "1.200" only where the reading keeps to its cents.
+    @Test(arguments: ["$1.200", "1.200 USD", "£2.500", "1.200 JPY", "-1.200 USD", "1.000 chf"])
+    func aCurrencyDoesNotReadAThousandsGroupAsCents(text: String) {
+        guard case .ambiguous(text, _, _)? = parseError(text) else {
+            Issue.record("\(text): \(String(describing: parseError(text)))")
+            return
+        }
+        guard case .ambiguous? = parseError(text, decimal: .point) else {
+            Issue.record("\(text) with --decimal .: \(String(describing: parseError(text, decimal: .point)))")
+            return
         }
     }
 

@@ -12,7 +12,9 @@
 /// - A single `.` or `,` followed by exactly three digits, after a first group of 1-3 digits
 ///   not starting with 0 and with no other separator, is ambiguous on its own. A currency in
 ///   the text whose countries write one convention settles it (`$1,200` is 1200 USD, `1.200 DKK`
-///   is 1200 DKK); else `decimal:` (import-csv --decimal) settles it; else it is refused.
+///   is 1200 DKK) unless that reading has more decimals than the currency has cents (`$1.200`
+///   stays ambiguous: 1200 or 1.20 USD); else `decimal:` (import-csv --decimal) settles it;
+///   else it is refused.
 ///   `decimal:` never changes the reading of a text that is clear on its own (`1234.56`,
 ///   `EUR 5,000.00` under `--decimal ,`), so one file may mix conventions cell by cell.
 /// - Otherwise a single `.` or `,` is the decimal separator.
@@ -181,7 +183,12 @@ public enum MoneyParser {
         }
 
         let settle = currency.flatMap(convention) ?? decimal
-        return parseNumber(bytes, low..<high, negative: negative, text: text, strict: strict, settle: settle)
+        // A currency settles "1.200" only where its reading keeps to the currency's cents:
+        // "$1.200" would be 1.200 USD, three decimals of a two-decimal currency, which is
+        // far likelier a German 1.200 (1200) than a price in tenths of a cent.
+        let settleLimit = currency.flatMap { convention($0) == nil ? nil : minorUnits($0) }
+        return parseNumber(bytes, low..<high, negative: negative, text: text, strict: strict, settle: settle,
+                           settleLimit: settleLimit, fallback: settleLimit == nil ? nil : decimal)
             .flatMap { units, fractionLength in
                 if checkMinorUnits, let currency, fractionLength > minorUnits(currency) {
                     return .failure(.tooManyFractionDigits(text))
@@ -195,7 +202,8 @@ public enum MoneyParser {
     /// `.`/`,` may then only group); `settle` is used only when the text is ambiguous on its own.
     private static func parseNumber(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, negative: Bool,
                                     text: String, strict: DecimalSeparator?,
-                                    settle: DecimalSeparator?) -> Result<(Int64, Int), MoneyError> {
+                                    settle: DecimalSeparator?, settleLimit: Int? = nil,
+                                    fallback: DecimalSeparator? = nil) -> Result<(Int64, Int), MoneyError> {
         // One pass to learn the shape: separator counts, where the last one sits, and that
         // groups of digits alternate with single separators.
         var points = 0, commas = 0, spaces = 0, apostrophes = 0
@@ -253,8 +261,11 @@ public enum MoneyParser {
             let firstGroupLength = lastSeparatorStart - range.lowerBound
             if spaces == 0, apostrophes == 0, fractionLength == 3, firstGroupLength <= 3,
                bytes[range.lowerBound] != UInt8(ascii: "0") {
-                if let settle {
-                    decimalKind = named(settle)
+                // A reading that makes the three digits decimals of a currency with fewer is
+                // no reading (settleLimit); `decimal:` may still settle what the currency could not.
+                func fits(_ separator: DecimalSeparator) -> Bool { !(named(separator) == kind && (settleLimit ?? 3) < 3) }
+                if let reading = [settle, fallback].compactMap({ $0 }).first(where: fits) {
+                    decimalKind = named(reading)
                 } else {
                     let thousands = digits(bytes, range)
                     let asDecimal = digits(bytes, range.lowerBound..<lastSeparatorStart) * Amount.unitsPerWhole
