@@ -52,6 +52,21 @@ import Testing
         WritePath(name: "remind --due --once", setup: base, arguments: ["remind", "--due", "--once"]),
         WritePath(name: "convert", setup: base, arguments: ["convert", "1"]),
         WritePath(name: "delete", setup: base, arguments: ["delete", "--yes", "2"]),
+        WritePath(name: "merge", setup: base, arguments: ["merge", "1", "2"]),
+        WritePath(name: "unmerge", setup: { box in
+            base(box)
+            box.run("merge", "1", "2")
+        }, arguments: ["unmerge", "1"]),
+        // The suppression key is random: made in the setup, so that a faulted run and the
+        // fault-free one write the same list.
+        WritePath(name: "suppress", setup: { box in
+            base(box)
+            box.run("suppress", "someone@example.com")
+        }, arguments: ["suppress", "ada@example.com", "+49 30 1234567"]),
+        WritePath(name: "delete --suppress", setup: { box in
+            base(box)
+            box.run("suppress", "someone@example.com")
+        }, arguments: ["delete", "--yes", "--suppress", "1"]),
         WritePath(name: "import-csv", setup: base, arguments: ["import-csv", "-", "--on-duplicate", "update"],
                   stdin: "name,email,company\nKatherine Johnson,kj@example.com,NASA\nDorothy Vaughan,dv@example.com,NASA\nAda Lovelace,ada@example.com,Analytical Engines\n"),
         WritePath(name: "fsck --repair", setup: { box in

@@ -123,9 +123,16 @@ final class Sandbox: @unchecked Sendable {
         return files
     }
 
+    /// A child that exits before reading all its standard input (a fault injected at its
+    /// first open) must not kill the test process with SIGPIPE: the write fails with EPIPE
+    /// instead, which `execute` ignores. leads ignores SIGPIPE itself, so inheriting this
+    /// changes nothing for it.
+    static let ignoringBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
     /// Runs a program with posix_spawn, stdout and stderr captured through files so
     /// that large outputs cannot deadlock.
     static func execute(_ program: String, _ arguments: [String], stdin: [UInt8]?, environment: [String: String]) -> RunResult {
+        _ = ignoringBrokenPipes
         let outPath = NSTemporaryDirectory() + "leads-out-\(UUID().uuidString)"
         let errPath = NSTemporaryDirectory() + "leads-err-\(UUID().uuidString)"
         defer {
