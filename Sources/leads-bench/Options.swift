@@ -9,17 +9,22 @@ struct Options {
     var leads: String?
     var seed: UInt64 = 20_261_123
     var quick = false
+    /// `--million`: also the opt-in 1,000,000-lead set, with a reduced set of rows.
+    var million = false
+    static let millionSize = 1_000_000
     /// taskwarrior is timed on at most this many tasks (`task import` of 10,000 in the issue).
     var taskLimit = 10_000
 
     static let usage = """
-    usage: leads-bench [--quick] [--sizes N,N…] [--runs N] [--warmup N] [--json FILE] [--out DIR]
-                       [--leads PATH] [--seed N]
+    usage: leads-bench [--quick] [--million] [--sizes N,N…] [--runs N] [--warmup N] [--json FILE]
+                       [--out DIR] [--leads PATH] [--seed N]
 
     Times the `leads` binary against floors (C, static Swift) and peers (jq, Python,
     taskwarrior) on generated data sets, and prints a table of medians and ratios.
 
       --quick        500 and 2,000 leads, 3 runs: a check that everything still runs (CI)
+      --million      also 1,000,000 leads (about 10 GB of disk and 15-25 minutes more): import
+                     once, then pipeline, remind --due, show, log, add, the reports and sqlite3
       --sizes LIST   data set sizes (default 10000,100000)
       --runs N       timed runs per command after the warm-up (default 5)
       --warmup N     untimed runs first (default 1)
@@ -53,6 +58,7 @@ struct Options {
             func next() throws -> String { try inline ?? value(name) }
             switch name {
             case "--quick": options.quick = true
+            case "--million": options.million = true
             case "--sizes":
                 options.sizes = try next().split(separator: ",").map { try number("--sizes", String($0), minimum: 1) }
                 guard !options.sizes.isEmpty else { throw BenchError.usage("--sizes: give at least one size") }
@@ -76,6 +82,7 @@ struct Options {
             if !explicitSizes { options.sizes = [500, 2000] }
             if !explicitRuns { options.runs = 3 }
         }
+        if options.million && !options.sizes.contains(millionSize) { options.sizes.append(millionSize) }
         return options
     }
 }

@@ -11,6 +11,7 @@ struct Toolbox {
     var jq: String?
     var python: String?
     var task: String?
+    var sqlite3: String?
     var shell = "/bin/sh"
     /// Why a tool is missing, by tool.
     var missing: [String: String] = [:]
@@ -96,6 +97,21 @@ struct Toolbox {
             box.missing["python3"] = "skipped: python3 not installed"
         }
         if box.jq != nil { try ProgramSources.jq.write(toFile: dir + "/pipeline.jq", atomically: true, encoding: .utf8) }
+
+        // The SQLite peer needs the shell's fsdir table (to load the lead files), the JSON
+        // functions and unixepoch() (3.38+): Debian bookworm's sqlite3 3.40 has all three.
+        if let sqlite3 = Runner.find("sqlite3", path: path) {
+            var invocation = base
+            invocation.argv = [sqlite3, ":memory:", "SELECT json_extract('{\"a\":1}', '$.a') + unixepoch('1970-01-02') + count(*) * 0 FROM fsdir('\(dir)');"]
+            if let answer = try? Runner.check(invocation, scratch: dir, what: "sqlite3"), answer.hasPrefix("86401") {
+                box.sqlite3 = sqlite3
+                box.versions["sqlite3"] = version([sqlite3, "--version"]).map { String($0.split(separator: " ").prefix(2).joined(separator: " ")) }
+            } else {
+                box.missing["sqlite3"] = "skipped: sqlite3 lacks fsdir, JSON or unixepoch (3.38+ needed)"
+            }
+        } else {
+            box.missing["sqlite3"] = "skipped: sqlite3 not installed"
+        }
 
         if let task = Runner.find("task", path: path) {
             box.task = task

@@ -124,6 +124,58 @@ import Testing
         expectSameAnswers(box)
     }
 
+    /// `import-csv` writes the index lines of the leads it wrote (issue 21: no slow
+    /// window after an import), so they must be right without any reader having run.
+    @Test func anImportLeavesTheIndexValidForWhatItWrote() throws {
+        let box = try store(leads: 700)
+        let index = try String(contentsOfFile: indexPath(box), encoding: .utf8)
+        let lines = index.split(separator: "\n")
+        #expect(lines.first == "leads-summaries 2")
+        #expect(Set(lines.dropFirst().compactMap { $0.split(separator: "\t").first.flatMap { Int($0) } }) == Set(1...700))
+        // Trusted as they are (dated after every file's last change, so none is racy):
+        // every answer through the importer's lines equals a full scan.
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 3600)], ofItemAtPath: indexPath(box))
+        expectSameAnswers(box)
+        // And they are what a report reads: a line changed by hand changes the answer.
+        var tampered = try String(contentsOfFile: indexPath(box), encoding: .utf8)
+        let line = try #require(tampered.split(separator: "\n").first { $0.hasPrefix("5\t") })
+        tampered = tampered.replacingOccurrences(of: String(line), with: line.replacingOccurrences(of: "\twon\t", with: "\tnew\t"))
+        try tampered.write(toFile: indexPath(box), atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 3600)], ofItemAtPath: indexPath(box))
+        #expect(box.run("stages", "--json").stdout != box.run(["stages", "--json"], env: ["LEADS_INDEX": "off"]).stdout)
+    }
+
+    /// Hand edits right after an import, while its files are inside the racy window of
+    /// the lines it appended, and after a second import appended to an index a report
+    /// had written: every answer stays that of a full scan.
+    @Test func handEditsInsideTheRacyWindowAfterAnImport() throws {
+        let box = try store(leads: 700)
+        let lead7 = box.dir + "/leads/7.json"
+        let stamp7 = try FileManager.default.attributesOfItem(atPath: lead7)[.modificationDate] as! Date
+        var text = try String(contentsOfFile: lead7, encoding: .utf8).replacingOccurrences(of: "\"value\": \"49.07\"", with: "\"value\": \"97.07\"")
+        try text.write(toFile: lead7, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: stamp7], ofItemAtPath: lead7)
+        let lead8 = box.dir + "/leads/8.json"
+        text = try String(contentsOfFile: lead8, encoding: .utf8).replacingOccurrences(of: "\"stage\": \"contacted\"", with: "\"stage\": \"won\"")
+        try text.write(toFile: lead8, atomically: true, encoding: .utf8)
+        expectSameAnswers(box)
+
+        // A second import appends to the index the first report rewrote.
+        var csv = "name,owner,stage,value,currency,next_reminder\n"
+        for i in 1...300 { csv += "Second \(i),dave,\(["new", "proposal", "lost"][i % 3]),\(i).50,CHF,\(i % 2 == 0 ? "2026-11-02" : "")\n" }
+        try csv.write(toFile: box.root + "/second.csv", atomically: true, encoding: .utf8)
+        #expect(box.run("import-csv", box.root + "/second.csv").status == 0)
+        let index = try String(contentsOfFile: indexPath(box), encoding: .utf8)
+        #expect(index.components(separatedBy: "leads-summaries 2\n").count == 2)
+        #expect(index.contains("Second 300\t"))
+        let lead705 = box.dir + "/leads/705.json"
+        let stamp705 = try FileManager.default.attributesOfItem(atPath: lead705)[.modificationDate] as! Date
+        text = try String(contentsOfFile: lead705, encoding: .utf8).replacingOccurrences(of: "\"owner\": \"dave\"", with: "\"owner\": \"erin\"")
+        try text.write(toFile: lead705, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: stamp705], ofItemAtPath: lead705)
+        expectSameAnswers(box)
+    }
+
     @Test func deleteRemovesTheIndexWithTheLeadsData() throws {
         let box = try store(leads: 700)
         try age(box)

@@ -50,8 +50,12 @@ extension StoreWriter {
         if items.contains(where: { $0.previous != nil }) {
             do { try keys.flush() } catch { throw .system(error) }
         }
-        try commit(items.map { FileChange(leadsDir, "\($0.lead.id).json", $0.bytes ?? $0.lead.fileBytes, isNew: $0.previous == nil) },
+        let files = items.map { $0.bytes ?? $0.lead.fileBytes }
+        try commit(zip(items, files).map { FileChange(leadsDir, "\($0.lead.id).json", $1, isNew: $0.previous == nil) },
                    log: items.map { $0.entry.recording(from: $0.previous, to: $0.lead) }, durability: .together)
+        // After the commit point, derived: the batch's lines of the summary index, so the
+        // first report after an import need not parse every file (SummaryIndex.swift).
+        recordSummaries(zip(items, files).map { ($0.lead, $1) })
         for item in items {
             if let previous = item.previous {
                 let newKeys = DuplicateKey.keys(of: item.lead)

@@ -14,7 +14,9 @@ import Glibc
 // Readers refresh the file, under the shared lock (no writer can change a lead then;
 // two readers writing it at once write the same content), when a noticeable part of it
 // was out of date. Writers never rewrite it on the hot path; `delete` removes it, so a
-// deleted lead's data does not outlive the lead in a cache.
+// deleted lead's data does not outlive the lead in a cache. An import batch appends its
+// leads' lines (`recordSummaries`): the first report after an import would otherwise
+// parse every file it wrote. A later line of an ID wins over an earlier one.
 
 struct SummaryIndex {
     static let fileName = "summaries"
@@ -263,6 +265,50 @@ struct SummaryIndex {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension StoreWriter {
+    /// Appends the summary lines of leads this writer has just written (an import batch,
+    /// under the exclusive lock, after its commit point). A line is made only for a file
+    /// whose bytes, read back with its stat as a reader reads them, are the bytes written:
+    /// a hand edit between the write and the stat is then never recorded as unchanged.
+    /// The line is made from the lead in memory, which is what those bytes decode to.
+    /// Derived: on any failure the index is removed (a torn append must not be glued to
+    /// the next one), and the next reader rebuilds it from the files.
+    func recordSummaries(_ written: [(lead: Lead, bytes: [UInt8])]) {
+        guard SummaryIndexSwitch.enabled, !written.isEmpty else { return }
+        var lines: [UInt8] = []
+        lines.reserveCapacity(written.count * 320)
+        for (lead, bytes) in written {
+            guard let (current, st) = try? leadsDir.readWithStatus("\(lead.id).json"), current == bytes else { continue }
+            lines += SummaryIndex.line(lead, stat: SummaryIndex.FileStat(st))
+        }
+        guard !lines.isEmpty else { return }
+        do throws(SystemError) {
+            let fd = openat(indexDir.fd, SummaryIndex.fileName, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
+            if fd < 0 {
+                guard errno == ENOENT else { throw SystemError("open", indexDir.path(SummaryIndex.fileName)) }
+                try indexDir.writeAtomically(SummaryIndex.fileName, SummaryIndex.header + lines, durable: false, groupShared: config.sharedGroup)
+                return
+            }
+            defer { close(fd) }
+            // Only a file in this format is appended to; another is left for a reader to replace.
+            var head = [UInt8](repeating: 0, count: SummaryIndex.header.count)
+            let got = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+            guard got == head.count, head == SummaryIndex.header else { return }
+            // A file not ending in a newline was torn: appending would glue two lines.
+            var last: UInt8 = 0
+            var st = stat()
+            guard fstat(fd, &st) == 0, pread(fd, &last, 1, off_t(st.st_size) - 1) == 1, last == 10 else {
+                _ = try? indexDir.remove(SummaryIndex.fileName)
+                return
+            }
+            try writeAll(fd, lines, path: indexDir.path(SummaryIndex.fileName))
+        } catch {
+            _ = try? indexDir.remove(SummaryIndex.fileName)
+            store.warn(.system(error))
+        }
     }
 }
 
