@@ -27,6 +27,6 @@ let package = Package(
         .testTarget(name: "LeadsCoreTests", dependencies: ["LeadsCore", "LeadsTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "LeadsCLITests", dependencies: ["LeadsCLI"]),
         // Runs the built `leads` binary; depends on it so `swift test` builds it first.
-        .testTarget(name: "EndToEndTests", dependencies: ["leads", "LeadsCLI", "LeadsCore", "LeadsTestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["leads", "LeadsCLI", "LeadsCore", "LeadsTestSupport"], exclude: ["Golden", "Fixtures"]),
     ]
 )
