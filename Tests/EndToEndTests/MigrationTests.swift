@@ -354,6 +354,22 @@ import Testing
         #expect(box.leadJSON(2)?["fields"] == nil)
     }
 
+    @Test func excelUnicodeTextIsRead() {
+        let box = Sandbox()
+        let text = "Name\tFirma\tWert\r\nJürgen Bäcker\tBäckerei 🥨\t1.234,56\r\n"
+        let path = box.root + "/unicode.txt"
+        let bytes: [UInt8] = [0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let result = box.run("import-csv", path, "--from", "excel")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(box.leadJSON(1)?["name"] as? String == "Jürgen Bäcker")
+        #expect(box.leadJSON(1)?["company"] as? String == "Bäckerei 🥨")
+        #expect(box.leadJSON(1)?["value"] as? String == "1234.56")
+        let broken = box.root + "/broken.txt"
+        _ = FileManager.default.createFile(atPath: broken, contents: Data([0xFF, 0xFE, 0x41, 0x00, 0x0A, 0x00, 0x00, 0xD8, 0x41, 0x00]))
+        #expect(box.run("import-csv", broken).stderr == "leads: \(broken):2: not valid UTF-16 (the file starts with a UTF-16 byte order mark); save it again as \"CSV UTF-8\"\n")
+    }
+
     @Test func aShownProfileIsAProfileFile() {
         let box = Sandbox()
         for system in ["erpnext", "excel", "hubspot", "moco", "odoo", "perfex", "pipedrive", "salesforce", "zoho"] {

@@ -164,8 +164,13 @@ enum ImportCommand {
             close(fd)
             throw SystemError("read", path, EISDIR)
         }
-        if (st.st_mode & S_IFMT) == S_IFREG && path != "-" { return Input(display: path, fd: fd, spool: nil) }
+        var bom = [UInt8](repeating: 0, count: 2)
+        let isUTF16 = (st.st_mode & S_IFMT) == S_IFREG
+            && bom.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 2, 0) } == 2
+            && bom.withUnsafeBytes { UTF16Input.byteOrder(of: $0) } != nil
+        if (st.st_mode & S_IFMT) == S_IFREG && path != "-" && !isUTF16 { return Input(display: path, fd: fd, spool: nil) }
         // A pipe, a terminal or a device can be read only once: keep a copy to read twice.
+        // UTF-16 (Excel's "Unicode Text") is copied too, as UTF-8.
         defer { if fd != 0 { close(fd) } }
         let display = path == "-" ? "stdin" : path
         let spool = try store.makeSpoolFile()
@@ -189,15 +194,31 @@ enum ImportCommand {
         // Room left for the leads the import will write, and for everyone else.
         let keep = 512 << 20
         let fieldLimit = CSVReader.defaultMaxFieldBytes
+        var utf16: UTF16Input?
+        var first = true
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SystemError("read", display)
             }
-            if n == 0 { return }
-            for i in 0..<n {
-                switch buffer[i] {
+            if n == 0 {
+                do { try utf16?.finish() } catch { throw ImportError.invalidUTF16(file: display, line: error.line) }
+                return
+            }
+            var chunk = buffer[0..<n]
+            if first, let order = buffer.withUnsafeBytes({ UTF16Input.byteOrder(of: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) {
+                utf16 = UTF16Input(order: order)
+            }
+            if var decoder = utf16 {
+                do { chunk = ArraySlice(try decoder.decode(chunk, first: first)) } catch {
+                    throw ImportError.invalidUTF16(file: display, line: error.line)
+                }
+                utf16 = decoder
+            }
+            first = false
+            for byte in chunk {
+                switch byte {
                 case 0: throw ImportError.csv(file: display, .nulByte(line: line))
                 case 10: line += 1; run = 0
                 case 13, 44, 59, 9, 124: run = 0  // CR and the delimiters import-csv knows: , ; TAB |
@@ -214,8 +235,8 @@ enum ImportCommand {
                 }
                 nextSpaceCheck = copied + (16 << 20)
             }
-            try buffer.withUnsafeBytes { try spool.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-            copied += n
+            try chunk.withUnsafeBytes { try spool.write($0) }
+            copied += chunk.count
         }
     }
 

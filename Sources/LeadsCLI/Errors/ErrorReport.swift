@@ -269,6 +269,7 @@ enum ErrorReport {
         case .badDefault(let raw): return "--default \(quoted(raw)): expected FIELD=VALUE, FIELD being one of \(fields) or field:KEY"
         case let .invalidDefault(field, reason): return "--default \(field): \(reason)"
         case let .csv(file, error): return csv(error, file: file)
+        case let .invalidUTF16(file, line): return "\(file):\(line): not valid UTF-16 (the file starts with a UTF-16 byte order mark); save it again as \"CSV UTF-8\""
         }
     }
 

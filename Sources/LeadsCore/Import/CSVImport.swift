@@ -104,6 +104,8 @@ public enum ImportError: Error, Sendable, Equatable {
     case badDefault(String)
     case invalidDefault(field: String, reason: String)
     case csv(file: String, CSVError)
+    /// UTF-16 input (it starts with a UTF-16 byte order mark) with a lone surrogate or an odd byte at the end.
+    case invalidUTF16(file: String, line: Int)
     /// Standard input copied for the second pass would leave the data directory's file
     /// system with less than `keep` bytes free.
     case inputFillsDisk(file: String, copied: Int, keep: Int)
