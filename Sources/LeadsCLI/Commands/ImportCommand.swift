@@ -369,7 +369,7 @@ enum ImportCommand {
                 for use in converted.mapped { report.valueUses[use, default: 0] += 1 }
                 if report.samples.count < 3 { report.samples.append((record.line, lead)) }
             }
-            names[row] = nameHash(lead.name)
+            if options.policy == .update { names[row] = nameHash(lead.name) }
 
             // Duplicates: an earlier row of this file first, then the store.
             let prints = DuplicateKey.fingerprints(of: lead)

@@ -258,7 +258,7 @@ public struct RowConverter: Sendable {
         if let (column, value) = cell(.owner) {
             do {
                 let text = try FieldParser.name(value, field: column)
-                switch config.users.resolve(text) {
+                switch config.users.isEmpty ? .none : config.users.resolve(text) {
                 case .user(let found): lead.owner = found.name
                 case .none where config.users.isEmpty: lead.owner = text
                 case .none: unmapped("owner", column: column, value: value, problem: .invalid("names no user"))
@@ -339,7 +339,11 @@ public enum NoteCell {
     public static func decode(_ raw: String, field: String, now: Timestamp, user: String) throws(FieldError) -> [Note] {
         if raw.hasPrefix("["), let notes = exported(raw) { return notes }
         // Continuation rows (Frappe child tables) join their notes with U+001E.
-        return raw.split(separator: continuation).map(String.init).filter { FieldParser.text($0) != nil }.map {
+        guard raw.utf8.contains(0x1E) else {
+            guard FieldParser.text(raw) != nil else { return [] }
+            return [Note(at: now, by: user, text: raw, contacted: false)]
+        }
+        return raw.unicodeScalars.split(separator: "\u{1E}").map(String.init).filter { FieldParser.text($0) != nil }.map {
             Note(at: now, by: user, text: $0, contacted: false)
         }
     }

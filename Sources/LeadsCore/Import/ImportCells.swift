@@ -69,6 +69,12 @@ public struct CellReading: Sendable, Equatable {
         return (pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2), timePart.map(String.init))
     }
 
+    static func isISODate(_ text: String) -> Bool {
+        guard text.utf8.count == 10 else { return false }
+        let b = Array(text.utf8)
+        return b[4] == UInt8(ascii: "-") && b[7] == UInt8(ascii: "-") && [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy { (0x30...0x39).contains(b[$0]) }
+    }
+
     static func isClock(_ text: Substring) -> Bool {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         return (2...3).contains(parts.count) && parts.allSatisfy { (1...2).contains($0.count) && $0.allSatisfy { $0.isASCII && $0.isNumber } }
@@ -84,6 +90,8 @@ public struct CellReading: Sendable, Equatable {
     /// A calendar date; a time of 00:00 (HubSpot's `2027-01-01 00:00`) is that date, any
     /// other time is refused: a date column that carries times is not a date column.
     public func date(_ raw: String, field: String, now: Timestamp) throws(FieldError) -> CalendarDate {
+        // The common case, `2027-01-31`, needs no rewriting (100,000 rows a run).
+        if Self.isISODate(raw) { return try FieldParser.date(raw, field: field, now: now) }
         var cell = raw
         if let iso = try isoDate(raw, field: field) {
             if let time = iso.time, !Self.isMidnight(time) {
@@ -138,6 +146,7 @@ public struct CellReading: Sendable, Equatable {
     /// Whole percent 0–100. `10.0` is 10; with the fraction scale `0.2` and `0,2` are 20.
     /// A value that is not a whole percent is refused, never rounded.
     public func probability(_ raw: String, field: String) throws(FieldError) -> Int {
+        if probabilityScale == .percent, let whole = Int(raw), (0...100).contains(whole) { return whole }
         var text = FieldParser.trimmed(raw)
         var scale = probabilityScale
         if text.hasSuffix("%") {
@@ -179,7 +188,9 @@ public struct CellReading: Sendable, Equatable {
 
     public func labels(_ raw: String, field: String) throws(FieldError) -> [String] {
         var labels: [String] = []
-        for part in raw.split(whereSeparator: { labelSeparators.contains($0) }) where !FieldParser.trimmed(String(part)).isEmpty {
+        let separators = Array(labelSeparators.unicodeScalars)
+        for part in raw.unicodeScalars.split(whereSeparator: { separators.contains($0) }).map(String.init)
+        where !FieldParser.trimmed(part).isEmpty {
             let label = try FieldParser.label(String(part), field: field)
             if !labels.contains(label) { labels.append(label) }
         }
