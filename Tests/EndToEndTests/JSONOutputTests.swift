@@ -85,7 +85,14 @@ import Testing
         "file": text, "dry_run": .bool, "written": .bool, "created": count, "updated": count, "skipped": count, "rejected": count,
         "ids": .array(.string("an ID range") { $0.wholeMatch(of: /[1-9][0-9]*(-[1-9][0-9]*)?/) != nil }),
         "problems": .array(.object(required: ["line": id, "message": text], optional: [:])),
-    ], optional: [:])
+        "unmapped": .array(.object(required: ["field": text, "value": text, "column": text, "lines": .array(id)], optional: [:])),
+        "passed": .array(.object(required: ["line": id, "what": text], optional: [:])),
+        "values": .array(.object(required: ["field": text, "source": text, "target": .string("text") { _ in true }, "rows": count], optional: [:])),
+    ], optional: [
+        "columns": .array(.object(required: ["header": .string("text") { _ in true }, "use": .string("a column use") {
+            ["field", "composed", "state", "export-only", "dropped", "blank"].contains($0)
+        }, "origin": text], optional: ["field": text, "composed_of": .array(text)])),
+    ])
 
     // MARK: A populated store
 

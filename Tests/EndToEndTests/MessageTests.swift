@@ -54,8 +54,8 @@ import Testing
         let result = box.run("import-csv", path)
         #expect(result.status == 1)
         #expect(result.stderr == """
-            leads: \(path):2: stage: unknown stage 'nope'; stages are: new, contacted, qualified, proposal, negotiation, won, lost, dnc
             leads: \(path):2: value: '12.500' is ambiguous: 12500.00 if the separator groups thousands, 12.50 if it is the decimal point; write 12500.00 or 12.50 (import-csv: use --decimal . or --decimal ,)
+            leads: \(path): stage 'nope' (column 'stage', line 2) is no stage; read it with --map-value 'stage:nope=STAGE' (STAGE: new, contacted, qualified, proposal, negotiation, won, lost, dnc)
             leads: \(path): 1 row rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
 
             """)

@@ -5,7 +5,7 @@ import LeadsCore
 /// second, both under one exclusive lock. Memory stays small whatever the file's size:
 /// only a plan entry and two 128-bit fingerprints per row are kept between the passes.
 enum ImportCommand {
-    enum Policy: String { case error, skip, update }
+    enum Policy: String { case error, skip, update, create }
 
     enum Plan {
         case blank, reject, skip
@@ -18,9 +18,7 @@ enum ImportCommand {
     struct Options {
         var delimiter: UInt8?
         var encoding: CSVEncoding = .utf8
-        var decimal: DecimalSeparator?
-        var maps: [(column: String, field: CSVColumn?)] = []
-        var defaults: [CSVColumn: String] = [:]
+        var settings = ImportSettings()
         var policy: Policy = .error
         var skipInvalid = false
         var dryRun = false
@@ -36,17 +34,27 @@ enum ImportCommand {
 
     static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
         let options = try parseOptions(invocation)
-        let path = invocation.positionals[0]
+        if invocation.flag("show-profile") {
+            // A built-in profile as the JSON a team copies into its own --profile FILE.
+            guard let system = invocation.value("from"), let text = BuiltinProfiles.text(system) else {
+                throw UsageError.optionRequires(option: "--show-profile", modes: ["--from"])
+            }
+            try context.output.line(text)
+            return ExitStatus.success
+        }
+        guard let path = invocation.positionals.first else { throw UsageError.missingArgument(command: "import-csv", name: "FILE") }
         let store = try context.store()
         let config = try store.config()
         let now = try context.now()
         let user = context.user
-        for (field, value) in options.defaults {
+        for (field, value) in options.settings.defaults {
             // A bad default would fail every row: refuse it once, up front.
             let header = field == .name ? ["name"] : ["name", field.name]
-            let probe = try ImportMapping(file: "--default", header: header, maps: [])
-            if case .failure(let problems) = RowConverter(mapping: probe, config: config, now: now, user: user, decimal: options.decimal,
-                                                         defaults: [:]).lead(from: field == .name ? [value] : ["x", value], line: 0) {
+            let probe = try ColumnPlan(file: "--default", header: header)
+            var probeSettings = options.settings
+            probeSettings.defaults = [:]
+            if case .failure(let problems) = probeSettings.converter(probe, config: config, now: now, user: user)
+                .lead(from: field == .name ? [value] : ["x", value], line: 0) {
                 throw ImportError.invalidDefault(field: field.name, reason: ErrorReport.problem(problems.problems[0].problem, value: value))
             }
         }
@@ -80,6 +88,13 @@ enum ImportCommand {
         throw .invalidArgument(argument: "--delimiter", value: raw, reason: "one ASCII character other than a quote or line break, 'tab', or 'auto'")
     }
 
+    /// `--century`: a year that starts a century (2000, 1900).
+    static let centuryParser = ValueParser(suggestions: ["2000", "1900"]) { raw throws(UsageError) in
+        guard let year = Int(raw), year >= 0, year <= 9900, year % 100 == 0 else {
+            throw .invalidArgument(argument: "--century", value: raw, reason: "a year that starts a century, such as 2000")
+        }
+    }
+
     static func parseOptions(_ invocation: Invocation) throws -> Options {
         var options = Options()
         // Phase one checked --delimiter, --encoding, --decimal and --on-duplicate against the table.
@@ -90,27 +105,33 @@ enum ImportCommand {
         case let other:
             throw UsageError.invalidArgument(argument: "--encoding", value: other, reason: "use utf8 or cp1252")
         }
+        var typed = ImportSettings.Options()
         switch invocation.value("decimal") {
         case nil: break
-        case ".": options.decimal = .point
-        case ",": options.decimal = .comma
+        case ".": typed.decimal = .point
+        case ",": typed.decimal = .comma
         case let other?: throw UsageError.invalidArgument(argument: "--decimal", value: other, reason: "use --decimal . or --decimal ,")
         }
-        for raw in invocation.values("map") {
-            guard let eq = raw.lastIndex(of: "="), eq != raw.startIndex else { throw ImportError.badMap(raw) }
-            let column = String(raw[..<eq]), target = String(raw[raw.index(after: eq)...])
-            guard let field = ImportHeaders.column(named: target) else { throw ImportError.badMap(raw) }
-            options.maps.append((column, field))
-        }
-        for raw in invocation.values("default") {
-            guard let eq = raw.firstIndex(of: "="), let found = ImportHeaders.column(named: String(raw[..<eq])), let field = found else {
-                throw ImportError.badDefault(raw)
+        typed.maps = invocation.values("map")
+        typed.mapValues = invocation.values("map-value")
+        typed.defaults = invocation.values("default")
+        if invocation.flag("keep-unknown") { typed.unknown = .keep }
+        if invocation.flag("drop-unknown") { typed.unknown = .drop }
+        typed.dateOrder = invocation.value("date-format").flatMap { DateOrder(rawValue: $0.uppercased()) }
+        if let raw = invocation.value("century") { typed.century = Int(raw) }
+        typed.probabilityScale = invocation.value("probability-scale").flatMap(ProbabilityScale.init(rawValue:))
+        var profile: ImportProfile?
+        if let system = invocation.value("from") {
+            guard let builtin = BuiltinProfiles.profile(system) else {
+                throw ImportError.unknownProfile(system, known: BuiltinProfiles.names)
             }
-            options.defaults[field] = String(raw[raw.index(after: eq)...])
+            profile = builtin
         }
+        if let file = invocation.value("profile") { profile = try ImportProfile.parse(try readProfile(file), file: file) }
+        options.settings = try ImportSettings(profile: profile, options: typed)
         if let raw = invocation.value("on-duplicate") {
             guard let policy = Policy(rawValue: raw) else {
-                throw UsageError.invalidArgument(argument: "--on-duplicate", value: raw, reason: "use error, skip or update")
+                throw UsageError.invalidArgument(argument: "--on-duplicate", value: raw, reason: "use error, skip, update or create")
             }
             options.policy = policy
         }
@@ -118,6 +139,18 @@ enum ImportCommand {
         options.dryRun = invocation.flag("dry-run")
         options.json = invocation.flag("json")
         return options
+    }
+
+    /// `--profile FILE`: a profile is small; a megabyte is far more than any needs.
+    static func readProfile(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError("open", path) }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 1 << 20)
+        let n = bytes.withUnsafeMutableBytes { readFully(fd, into: $0) }
+        guard n >= 0 else { throw SystemError("read", path) }
+        guard n < bytes.count else { throw ImportError.badProfile(file: path, reason: "larger than 1 MiB; this is not a profile") }
+        return Array(bytes[0..<n])
     }
 
     // MARK: Input
@@ -131,8 +164,13 @@ enum ImportCommand {
             close(fd)
             throw SystemError("read", path, EISDIR)
         }
-        if (st.st_mode & S_IFMT) == S_IFREG && path != "-" { return Input(display: path, fd: fd, spool: nil) }
+        var bom = [UInt8](repeating: 0, count: 2)
+        let isUTF16 = (st.st_mode & S_IFMT) == S_IFREG
+            && bom.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 2, 0) } == 2
+            && bom.withUnsafeBytes { UTF16Input.byteOrder(of: $0) } != nil
+        if (st.st_mode & S_IFMT) == S_IFREG && path != "-" && !isUTF16 { return Input(display: path, fd: fd, spool: nil) }
         // A pipe, a terminal or a device can be read only once: keep a copy to read twice.
+        // UTF-16 (Excel's "Unicode Text") is copied too, as UTF-8.
         defer { if fd != 0 { close(fd) } }
         let display = path == "-" ? "stdin" : path
         let spool = try store.makeSpoolFile()
@@ -156,15 +194,31 @@ enum ImportCommand {
         // Room left for the leads the import will write, and for everyone else.
         let keep = 512 << 20
         let fieldLimit = CSVReader.defaultMaxFieldBytes
+        var utf16: UTF16Input?
+        var first = true
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw SystemError("read", display)
             }
-            if n == 0 { return }
-            for i in 0..<n {
-                switch buffer[i] {
+            if n == 0 {
+                do { try utf16?.finish() } catch { throw ImportError.invalidUTF16(file: display, line: error.line) }
+                return
+            }
+            var chunk = buffer[0..<n]
+            if first, let order = buffer.withUnsafeBytes({ UTF16Input.byteOrder(of: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) {
+                utf16 = UTF16Input(order: order)
+            }
+            if var decoder = utf16 {
+                do { chunk = ArraySlice(try decoder.decode(chunk, first: first)) } catch {
+                    throw ImportError.invalidUTF16(file: display, line: error.line)
+                }
+                utf16 = decoder
+            }
+            first = false
+            for byte in chunk {
+                switch byte {
                 case 0: throw ImportError.csv(file: display, .nulByte(line: line))
                 case 10: line += 1; run = 0
                 case 13, 44, 59, 9, 124: run = 0  // CR and the delimiters import-csv knows: , ; TAB |
@@ -181,8 +235,8 @@ enum ImportCommand {
                 }
                 nextSpaceCheck = copied + (16 << 20)
             }
-            try buffer.withUnsafeBytes { try spool.write(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-            copied += n
+            try chunk.withUnsafeBytes { try spool.write($0) }
+            copied += chunk.count
         }
     }
 
@@ -204,13 +258,13 @@ enum ImportCommand {
         return (CSVReader(fileDescriptor: input.fd, delimiter: delimiter, encoding: options.encoding, prefix: prefix), delimiter)
     }
 
-    static func header(_ reader: inout CSVReader, input: Input, options: Options) throws -> ImportMapping {
+    static func header(_ reader: inout CSVReader, input: Input, options: Options) throws -> ColumnPlan {
         var first: CSVRecord?
         repeat {
             do { first = try reader.next() } catch { throw ImportError.csv(file: input.display, error) }
         } while first.map { $0.fields == [""] } ?? false
         guard let first else { throw ImportError.noHeader(file: input.display) }
-        return try ImportMapping(file: input.display, header: first.fields, maps: options.maps, defaulted: Set(options.defaults.keys))
+        return try options.settings.plan(file: input.display, header: first.fields)
     }
 
     // MARK: Pass one: validate and plan
@@ -218,14 +272,17 @@ enum ImportCommand {
     /// What one row is, worked out on any core.
     enum RowOutcome: Sendable {
         case blank
+        /// A report footer (`Grand Totals (30 records)`): its text.
+        case footer(String)
         case tooManyCells
         case invalid(RowProblems)
         case valid(ConvertedRow)
     }
 
-    static func outcome(_ record: CSVRecord, converter: RowConverter) -> RowOutcome {
+    static func outcome(_ record: CSVRecord, converter: RowConverter, profile: ImportProfile?) -> RowOutcome {
         if record.fields.allSatisfy({ $0.isEmpty }) { return .blank }
-        let columns = converter.mapping.header.count
+        if let footer = profile?.footer(record.fields) { return .footer(footer) }
+        let columns = converter.plan.header.count
         if record.fields.count > columns, !record.fields[columns...].allSatisfy({ $0.isEmpty }) { return .tooManyCells }
         switch converter.lead(from: record.fields, line: record.line) {
         case .failure(let problems): return .invalid(problems)
@@ -235,15 +292,19 @@ enum ImportCommand {
 
     /// Reads the file in chunks, converts each chunk's rows on every core, and hands the
     /// rows over in file order. Memory holds one chunk, whatever the file's size.
-    static func forEachRow(_ input: Input, options: Options, converter: (ImportMapping) -> RowConverter,
+    static func forEachRow(_ input: Input, options: Options, converter: (ColumnPlan) -> RowConverter,
+                           continued: (Int, Int) -> Void = { _, _ in },
                            _ body: (Int, CSVRecord, RowOutcome) throws -> Void) throws {
         var (reader, _) = try reader(input, options: options)
-        let rowConverter = converter(try header(&reader, input: input, options: options))
+        let plan = try header(&reader, input: input, options: options)
+        let rowConverter = converter(plan)
+        let profile = options.settings.profile
+        var continuations = ContinuationRows(plan: plan, profile: profile)
         var row = 0
         var chunk: [CSVRecord] = []
         chunk.reserveCapacity(2048)
         func drain() throws {
-            let outcomes = parallelMap(chunk) { outcome($0, converter: rowConverter) }
+            let outcomes = parallelMap(chunk) { outcome($0, converter: rowConverter, profile: profile) }
             for (record, result) in zip(chunk, outcomes) {
                 try body(row, record, result)
                 row += 1
@@ -251,16 +312,17 @@ enum ImportCommand {
             chunk.removeAll(keepingCapacity: true)
         }
         while let record = try nextRecord(&reader, input) {
-            chunk.append(record)
+            guard let complete = continuations.add(record) else { continue }
+            chunk.append(complete)
             if chunk.count == 2048 { try drain() }
         }
+        if let last = continuations.finish() { chunk.append(last) }
         try drain()
+        for (line, parent) in continuations.joined { continued(line, parent) }
     }
 
-    static func converter(_ options: Options, config: StoreConfig, now: Timestamp, user: String) -> (ImportMapping) -> RowConverter {
-        { mapping in
-            RowConverter(mapping: mapping, config: config, now: now, user: user, decimal: options.decimal, defaults: options.defaults)
-        }
+    static func converter(_ options: Options, config: StoreConfig, now: Timestamp, user: String) -> (ColumnPlan) -> RowConverter {
+        { plan in options.settings.converter(plan, config: config, now: now, user: user) }
     }
 
     static func validate(_ input: Input, options: Options, config: StoreConfig, now: Timestamp, user: String,
@@ -269,16 +331,26 @@ enum ImportCommand {
         var plan: [Plan] = []
         var seen = RowsByFingerprint()
         var lines: [Int] = []  // by row, for "duplicate of line N"
+        // By row, the folded name's hash: an update never merges two people who share an address.
+        var names: [UInt64] = []
         var columns = 0
-        try forEachRow(input, options: options, converter: { mapping in
-            columns = mapping.header.count
-            return converter(options, config: config, now: now, user: user)(mapping)
+        try forEachRow(input, options: options, converter: { plan in
+            columns = plan.header.count
+            report.plan = plan
+            return converter(options, config: config, now: now, user: user)(plan)
+        }, continued: { line, parent in
+            report.passed.append(.init(line: line, what: "continues the record of line \(parent) (a child-table row)"))
         }) { row, record, outcome in
             progress.update(rows: row)
             lines.append(record.line)
+            names.append(0)
             let lead: Lead
             switch outcome {
             case .blank:
+                plan.append(.blank)
+                return
+            case .footer(let text):
+                report.passed.append(.init(line: record.line, what: "a report footer, not a lead: " + ErrorReport.quoted(text)))
                 plan.append(.blank)
                 return
             case .tooManyCells:
@@ -286,13 +358,18 @@ enum ImportCommand {
                 plan.append(.reject)
                 return
             case .invalid(let problems):
-                report.reject(line: record.line, messages: problems.problems.map {
+                for problem in problems.problems where problem.unmapped != nil { report.unmapped(problem) }
+                report.reject(line: record.line, messages: problems.problems.filter { $0.unmapped == nil }.map {
                     "\($0.column): " + ErrorReport.problem($0.problem, value: $0.value)
                 })
                 plan.append(.reject)
                 return
-            case .valid(let converted): lead = converted.lead
+            case .valid(let converted):
+                lead = converted.lead
+                for use in converted.mapped { report.valueUses[use, default: 0] += 1 }
+                if report.samples.count < 3 { report.samples.append((record.line, lead)) }
             }
+            if options.policy == .update { names[row] = nameHash(lead.name) }
 
             // Duplicates: an earlier row of this file first, then the store.
             let prints = DuplicateKey.fingerprints(of: lead)
@@ -300,7 +377,7 @@ enum ImportCommand {
             for print in prints { if earlier == nil, let hit = seen[print] { earlier = (hit, lines[hit]) } }
             var existing: (id: Int, match: DuplicateMatch)?
             if earlier == nil, let writer { existing = try writer.duplicate(of: lead) }
-            if earlier == nil && existing == nil {
+            if (earlier == nil && existing == nil) || options.policy == .create {
                 for print in prints { seen[print] = row }
                 plan.append(.create)
                 report.created += 1
@@ -309,30 +386,46 @@ enum ImportCommand {
             switch options.policy {
             case .error:
                 let what = earlier.map { "duplicate of line \($0.line)" } ?? "duplicate of lead \(existing!.id) (same \(existing!.match == .email ? "e-mail address" : "name and company"))"
-                report.reject(line: record.line, messages: [what + "; use --on-duplicate skip or update"])
+                report.reject(line: record.line, messages: [what + "; use --on-duplicate skip, update or create"])
                 plan.append(.reject)
             case .skip:
                 plan.append(.skip)
                 report.skipped += 1
             case .update:
-                if let earlier { plan.append(.updateRow(earlier.row)) } else { plan.append(.updateLead(existing!.id)) }
+                // Two people sharing an e-mail address stay two leads: a row is merged only
+                // into a lead of the same name.
+                if let earlier {
+                    guard names[earlier.row] == names[row] else {
+                        report.reject(line: record.line, messages: ["same e-mail address as line \(earlier.line) but another name; not merged (use --on-duplicate create to import it as a lead of its own)"])
+                        plan.append(.reject)
+                        return
+                    }
+                    plan.append(.updateRow(earlier.row))
+                } else {
+                    let target = try writer!.lead(existing!.id)
+                    guard RowMerge.sameName(target.name, lead.name) else {
+                        report.reject(line: record.line, messages: ["same e-mail address as lead \(existing!.id) but another name; not merged (use --on-duplicate create to import it as a lead of its own)"])
+                        plan.append(.reject)
+                        return
+                    }
+                    if options.dryRun, case .valid(let converted) = outcome {
+                        var merged = target
+                        report.updates.append((record.line, target.id, RowMerge.merge(converted, into: &merged)))
+                    }
+                    plan.append(.updateLead(existing!.id))
+                }
                 report.updated += 1
+            case .create: break
             }
         }
         return (plan, report)
     }
 
-    /// The first row of the file with each duplicate fingerprint, in 256 tables by the
-    /// fingerprint's top byte: a million rows hold two million fingerprints, and one table
-    /// growing from 2^21 to 2^22 slots held both sizes at once (190 MB); a small table
-    /// grows by a small step.
-    struct RowsByFingerprint {
-        private var tables = [[UInt128: Int]](repeating: [:], count: 256)
-
-        subscript(print: UInt128) -> Int? {
-            get { tables[Int(print >> 120)][print] }
-            set { tables[Int(print >> 120)][print] = newValue }
-        }
+    /// FNV-1a of the folded name: 8 bytes a row, enough to tell two names apart.
+    static func nameHash(_ name: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in ValueMap.foldName(name).utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        return hash
     }
 
     // MARK: Pass two: write
@@ -387,7 +480,7 @@ enum ImportCommand {
             if batch.contains(target) { try batch.flush() }
             let previous = try writer.lead(target)
             var lead = previous
-            let changed = merge(converted, into: &lead)
+            let changed = RowMerge.merge(converted, into: &lead)
             guard !changed.isEmpty else {
                 // Matched, but the row brings nothing new: that is a skip.
                 report.updated -= 1
@@ -409,123 +502,30 @@ enum ImportCommand {
         do { return try reader.next() } catch { throw ImportError.csv(file: input.display, error) }
     }
 
-    /// `--on-duplicate update`: the row's non-empty cells go into the existing lead.
-    static func merge(_ row: ConvertedRow, into lead: inout Lead) -> [String] {
-        let new = row.lead
-        let before = lead
-        var changed: [String] = []
-        for field in row.present.sorted(by: { $0.name < $1.name }) {
-            switch field {
-            case .name: lead.name = new.name
-            case .organization: lead.organization = new.organization
-            case .company: lead.company = new.company
-            case .email: lead.email = new.email
-            case .phone: lead.phone = new.phone
-            case .address: lead.address = new.address
-            case .owner: lead.owner = new.owner
-            case .stage: lead.stage = new.stage
-            case .probability: lead.probability = new.probability
-            case .value, .currency: lead.value = new.value
-            case .expectedClose: lead.expectedClose = new.expectedClose
-            case .source: lead.source = new.source
-            case .campaign: lead.campaign = new.campaign
-            case .labels: for label in new.labels where !lead.labels.contains(label) { lead.labels.append(label) }
-            case .lostReason: lead.lostReason = new.lostReason
-            case .notes:
-                // Re-importing the same file must not pile up copies of its notes.
-                for note in new.notes where !lead.notes.contains(where: { $0.text == note.text }) { lead.notes.append(note) }
-            case .nextReminder:
-                for reminder in new.reminders where !lead.openReminders.contains(where: { $0.due == reminder.due }) {
-                    var added = reminder
-                    added.number = lead.nextReminderNumber
-                    lead.reminders.append(added)
-                }
-            case .lastContact:
-                if let contact = new.lastContact, lead.lastContact.map({ $0.at < contact.at }) ?? true { lead.lastContact = contact }
-            case .created, .updated, .id, .weighted, .convertedCustomer: continue
-            case .field(let key): lead.fields[key] = new.fields[key]
-            }
-        }
-        func note(_ name: String, _ differs: Bool) { if differs && !changed.contains(name) { changed.append(name) } }
-        note("name", lead.name != before.name)
-        note("organization", lead.organization != before.organization)
-        note("company", lead.company != before.company)
-        note("email", lead.email != before.email)
-        note("phone", lead.phone != before.phone)
-        note("address", lead.address != before.address)
-        note("owner", lead.owner != before.owner)
-        note("stage", lead.stage != before.stage)
-        note("probability", lead.probability != before.probability)
-        note("value", lead.value != before.value)
-        note("expected_close", lead.expectedClose != before.expectedClose)
-        note("source", lead.source != before.source)
-        note("campaign", lead.campaign != before.campaign)
-        note("labels", lead.labels != before.labels)
-        note("lost_reason", lead.lostReason != before.lostReason)
-        note("notes", lead.notes != before.notes)
-        note("reminders", lead.reminders != before.reminders)
-        note("last_contact", lead.lastContact != before.lastContact)
-        for key in Set(lead.fields.keys).union(before.fields.keys).sorted() { note("field:" + key, lead.fields[key] != before.fields[key]) }
-        return changed
-    }
-
     // MARK: Report
 
     static func finish(_ report: ImportReport, input: Input, options: Options, context: CommandContext) throws -> Int32 {
         let out = context.output
         let failed = report.rejected > 0 && !options.skipInvalid
+        let view = ImportReportView(report: report)
         if options.dryRun && !options.json {
             try out.line("\(report.file): would create \(report.created), update \(report.updated), skip \(report.skipped), reject \(report.rejected)")
+            for line in view.plan() { try out.line(line) }
             for problem in report.problems { try out.line("\(report.file):\(problem.line): \(problem.message)") }
+            for line in view.unmapped() { try out.line(line) }
         } else {
             for problem in report.problems { Output.standardError("leads: \(report.file):\(problem.line): \(problem.message)") }
+            for line in view.unmapped() { Output.standardError("leads: " + line) }
         }
         if options.json { try out.write(bytes: JSONWriter.pretty(report.json(written: !failed && !options.dryRun))) }
         if failed {
             throw ImportFailure.rejected(file: report.file, rows: report.rejected, dryRun: options.dryRun)
         }
         if !options.dryRun {
+            for line in view.notImported() { Output.standardError("leads: " + line) }
             Output.standardError("leads: \(report.file): \(report.created) created, \(report.updated) updated, \(report.skipped) skipped, \(report.rejected) rejected")
         }
         return ExitStatus.success
-    }
-}
-
-/// Counts and problems of one import (or dry run).
-struct ImportReport {
-    struct Problem { var line: Int; var message: String }
-    var file: String
-    var dryRun: Bool
-    var created = 0, updated = 0, skipped = 0, rejected = 0
-    var problems: [Problem] = []
-    var ids: [Int] = []
-
-    mutating func reject(line: Int, messages: [String]) {
-        rejected += 1
-        for message in messages { problems.append(Problem(line: line, message: message)) }
-    }
-
-    func json(written: Bool) -> JSONValue {
-        .object([
-            "file": .string(file), "dry_run": .bool(dryRun), "written": .bool(written),
-            "created": .number(String(created)), "updated": .number(String(updated)),
-            "skipped": .number(String(skipped)), "rejected": .number(String(rejected)),
-            "ids": .array(ranges(ids).map(JSONValue.string)),
-            "problems": .array(problems.map { .object(["line": .number(String($0.line)), "message": .string($0.message)]) }),
-        ])
-    }
-
-    /// [1,2,3,7] → ["1-3", "7"]: the ID-list syntax every command accepts.
-    func ranges(_ ids: [Int]) -> [String] {
-        var out: [String] = []
-        var i = 0
-        while i < ids.count {
-            var j = i
-            while j + 1 < ids.count && ids[j + 1] == ids[j] + 1 { j += 1 }
-            out.append(i == j ? String(ids[i]) : "\(ids[i])-\(ids[j])")
-            i = j + 1
-        }
-        return out
     }
 }
 

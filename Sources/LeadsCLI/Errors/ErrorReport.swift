@@ -272,17 +272,23 @@ enum ErrorReport {
             return columns.map { column in
                 "\(file): unknown column \(quoted(column))" + (suggestions[column].map { " (did you mean \($0)?)" } ?? "")
                     + "; keep it with --map \(quoted(column + "=field:KEY")) or drop it with --map \(quoted(column + "=-"))"
-            }.joined(separator: "\n")
+            }.joined(separator: "\n") + (columns.count > 1 ? "\n\(file): --keep-unknown keeps all of them as custom fields, --drop-unknown drops them" : "")
         case let .duplicateColumn(file, field, columns):
             return "\(file): columns \(columns.map(quoted).joined(separator: " and ")) both hold \(field); drop one with --map \(quoted(columns[1] + "=-"))"
         case .noNameColumn(let file):
             return "\(file): no column holds the lead's name; name one with --map 'COLUMN=name'"
         case let .unknownMapColumn(column, header):
             return "--map: the header has no column \(quoted(column)); its columns are \(header.map(quoted).joined(separator: ", "))"
-        case .badMap(let raw): return "--map \(quoted(raw)): expected COLUMN=FIELD, FIELD being one of \(fields), field:KEY or -"
+        case .badMap(let raw): return "--map \(quoted(raw)): expected COLUMN=FIELD or A+B=FIELD, FIELD being one of \(fields), field:KEY, state or -"
+        case .badMapValue(let raw):
+            return "--map-value \(quoted(raw)): expected FIELD:SOURCE=TARGET, FIELD being stage, state, owner or another field name (e.g. 'stage:Open - Not Contacted=new')"
+        case let .unknownProfile(name, known):
+            return "--from \(quoted(name)): no such profile; the built-in ones are \(known.joined(separator: ", ")) (or give your own with --profile FILE)"
+        case let .badProfile(file, reason): return "\(file): not a usable profile: \(reason)"
         case .badDefault(let raw): return "--default \(quoted(raw)): expected FIELD=VALUE, FIELD being one of \(fields) or field:KEY"
         case let .invalidDefault(field, reason): return "--default \(field): \(reason)"
         case let .csv(file, error): return csv(error, file: file)
+        case let .invalidUTF16(file, line): return "\(file):\(line): not valid UTF-16 (the file starts with a UTF-16 byte order mark); save it again as \"CSV UTF-8\""
         }
     }
 

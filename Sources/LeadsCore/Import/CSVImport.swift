@@ -41,6 +41,19 @@ public enum ImportHeaders {
         add(.lastContact, "letzter kontakt", "last contacted")
         add(.created, "created at", "creation", "date created", "erstellt")
         add(.updated, "updated at", "modified", "last modified", "geändert")
+        // Everyday headers of CRM exports with no field of their own: kept as custom fields.
+        add(.field("website"), "website", "web", "homepage", "webseite")
+        add(.field("city"), "city", "ort", "stadt")
+        add(.field("zip"), "zip", "zip code", "postal code", "postcode", "plz", "postleitzahl")
+        add(.field("state"), "state", "province", "state/province", "bundesland", "region")
+        add(.field("country"), "country", "land")
+        add(.field("title"), "title", "job title", "position", "designation")
+        add(.field("industry"), "industry", "branche")
+        add(.field("description"), "description", "beschreibung")
+        add(.owner, "contact owner", "deal owner", "owner name", "salesperson", "sales person", "opportunity owner", "record owner")
+        add(.created, "create date", "created time", "created date", "created on", "erstellt am")
+        add(.updated, "modified time", "last modified date", "last modified time", "modified on", "geändert am")
+        add(.value, "expected revenue")
         add(nil, "weighted value", "customer")
         return table
     }()
@@ -85,9 +98,14 @@ public enum ImportError: Error, Sendable, Equatable {
     case noNameColumn(file: String)
     case unknownMapColumn(String, header: [String])
     case badMap(String)
+    case badMapValue(String)
+    case unknownProfile(String, known: [String])
+    case badProfile(file: String, reason: String)
     case badDefault(String)
     case invalidDefault(field: String, reason: String)
     case csv(file: String, CSVError)
+    /// UTF-16 input (it starts with a UTF-16 byte order mark) with a lone surrogate or an odd byte at the end.
+    case invalidUTF16(file: String, line: Int)
     /// Standard input copied for the second pass would leave the data directory's file
     /// system with less than `keep` bytes free.
     case inputFillsDisk(file: String, copied: Int, keep: Int)
@@ -99,6 +117,9 @@ public struct RowProblem: Sendable, Equatable {
     public var column: String
     public var problem: FieldProblem
     public var value: String
+    /// `stage`, `state` or `owner` when the value names no stage or user: reported once
+    /// per value with every line it is on and the `--map-value` that reads it.
+    public var unmapped: String?
 }
 
 /// Every problem of one row.
@@ -111,92 +132,65 @@ public struct RowProblems: Error, Sendable, Equatable {
 public struct ConvertedRow: Sendable {
     public var lead: Lead
     public var present: Set<CSVColumn>
+    /// The value rules this row used (field, source as the rule writes it), for the plan.
+    public var mapped: [ValueUse] = []
 }
 
-/// Header → fields, after `--map`.
-public struct ImportMapping: Sendable {
-    public let header: [String]
-    /// The column each header cell holds; nil where it is skipped.
-    public let fields: [CSVColumn?]
-
-    /// `defaulted`: columns `--default` fills, so the file need not have them (the name).
-    public init(file: String, header rawHeader: [String], maps: [(column: String, field: CSVColumn?)],
-                defaulted: Set<CSVColumn> = []) throws(ImportError) {
-        let header = rawHeader.map(FormulaGuard.restore)
-        for map in maps where !header.contains(map.column) {
-            throw .unknownMapColumn(map.column, header: header)
-        }
-        var fields: [CSVColumn?] = []
-        var unknown: [String] = []
-        for column in header {
-            if let map = maps.last(where: { $0.column == column }) {
-                fields.append(map.field)
-            } else if let known = ImportHeaders.column(forHeader: column) {
-                fields.append(known)
-            } else {
-                // Unknown, or one of Excel's trailing empty columns (skipped without a word).
-                fields.append(nil)
-                unknown.append(column)
-            }
-        }
-        let named = unknown.filter { !$0.allSatisfy(\.isWhitespace) }
-        if !named.isEmpty {
-            var suggestions: [String: String] = [:]
-            for column in named {
-                if let near = ImportMapping.nearestName(ImportHeaders.normalise(column)) { suggestions[column] = near }
-            }
-            throw .unknownColumns(file: file, columns: named, suggestions: suggestions)
-        }
-        for field in Set(fields.compactMap { $0 }) {
-            let columns = zip(header, fields).filter { $0.1 == field }.map(\.0)
-            if columns.count > 1 { throw .duplicateColumn(file: file, field: field.name, columns: columns) }
-        }
-        guard fields.contains(.name) || defaulted.contains(.name) else { throw .noNameColumn(file: file) }
-        self.header = header
-        self.fields = fields
-    }
-
-    private static func nearestName(_ text: String) -> String? {
-        var best: (String, Int)?
-        for name in ImportHeaders.knownNames {
-            let d = editDistance(text, ImportHeaders.normalise(name))
-            if d <= 2 && d < (best?.1 ?? .max) { best = (name, d) }
-        }
-        return best?.0
-    }
+public struct ValueUse: Sendable, Hashable {
+    public var field: String
+    public var source: String
+    public var target: String
 }
 
 /// Turns one CSV row into a lead (ID 0), validating every cell with the same rules as
 /// the command options. Formula-neutralised cells (`'=…`) are restored first, so an
 /// export imports back exactly.
 public struct RowConverter: Sendable {
-    public let mapping: ImportMapping
+    public let plan: ColumnPlan
     public let config: StoreConfig
     public let now: Timestamp
     public let user: String
     public let decimal: DecimalSeparator?
     public let defaults: [CSVColumn: String]
+    public let values: ValueMap
+    public let cells: CellReading
 
-    public init(mapping: ImportMapping, config: StoreConfig, now: Timestamp, user: String,
-                decimal: DecimalSeparator?, defaults: [CSVColumn: String]) {
-        self.mapping = mapping
+    public init(plan: ColumnPlan, config: StoreConfig, now: Timestamp, user: String,
+                decimal: DecimalSeparator?, defaults: [CSVColumn: String], values: ValueMap = ValueMap(),
+                cells: CellReading = CellReading()) {
+        self.plan = plan
         self.config = config
         self.now = now
         self.user = user
         self.decimal = decimal
         self.defaults = defaults
+        self.values = values
+        self.cells = cells
     }
 
     /// Every problem of the row (not just the first), so one run reports them all.
-    public func lead(from cells: [String], line: Int) -> Result<ConvertedRow, RowProblems> {
+    public func lead(from row: [String], line: Int) -> Result<ConvertedRow, RowProblems> {
         var problems: [RowProblem] = []
         var values: [CSVColumn: (column: String, value: String)] = [:]
-        for (i, field) in mapping.fields.enumerated() {
+        func raw(_ i: Int) -> String { i < row.count ? FormulaGuard.restore(row[i]) : "" }
+        for (i, field) in plan.fields.enumerated() {
             guard let field else { continue }
-            let raw = i < cells.count ? FormulaGuard.restore(cells[i]) : ""
-            if !raw.isEmpty { values[field] = (mapping.header[i], raw) }
+            let cell = raw(i)
+            if !cell.isEmpty { values[field] = (plan.header[i], cell) }
+        }
+        for composition in plan.compositions {
+            let parts = composition.columns.map { FieldParser.trimmed(raw($0)) }.filter { !$0.isEmpty }
+            if !parts.isEmpty { values[composition.field] = (composition.label, parts.joined(separator: " ")) }
         }
         for (field, value) in defaults where values[field] == nil { values[field] = ("--default " + field.name, value) }
+        var mapped: [ValueUse] = []
+        if !self.values.isEmpty {
+            for (field, pair) in values {
+                guard let rule = self.values.target(field.name, pair.value) else { continue }
+                mapped.append(ValueUse(field: field.name, source: rule.source, target: rule.target))
+                if rule.target.isEmpty { values[field] = nil } else { values[field] = (pair.column, rule.target) }
+            }
+        }
 
         func cell(_ field: CSVColumn) -> (column: String, value: String)? { values[field] }
         func check<T>(_ field: CSVColumn, _ parse: (String, String) throws(FieldError) -> T) -> T? {
@@ -207,47 +201,83 @@ public struct RowConverter: Sendable {
             }
         }
         func text(_ field: CSVColumn) -> String? { cell(field).flatMap { FieldParser.text($0.value) } }
+        func unmapped(_ field: String, column: String, value: String, problem: FieldProblem) {
+            // The value as the file writes it: that is what a --map-value rule matches.
+            let original = mapped.first { $0.field == field }?.source ?? value
+            problems.append(RowProblem(line: line, column: column, problem: problem, value: original, unmapped: field))
+        }
 
         let name = check(.name) { v, c throws(FieldError) in try FieldParser.name(v, field: c) }
         if cell(.name) == nil {
-            let column = mapping.header[mapping.fields.firstIndex(of: .name) ?? 0]
+            let column = plan.columnName(of: .name) ?? plan.header.first ?? "name"
             problems.append(RowProblem(line: line, column: column, problem: .invalid("a name is required"), value: ""))
         }
-        let stage = check(.stage) { v, c throws(FieldError) in try FieldParser.stage(v, field: c, config: config) } ?? config.stages[0]
+        var stage = config.stages[0]
+        if let (column, value) = cell(.stage) {
+            do { stage = try FieldParser.stage(value, field: column, config: config) } catch {
+                unmapped("stage", column: column, value: value, problem: error.problem)
+            }
+        }
+        if let index = plan.stateColumn, case let state = FieldParser.trimmed(raw(index)), !state.isEmpty {
+            // The state beside a stage: a closed one (won, lost, dnc) wins over the stage;
+            // `open` (or an open stage where the row has none) leaves the stage to decide.
+            let rule = self.values.target(ColumnTarget.stateName, state)
+            if let rule { mapped.append(ValueUse(field: ColumnTarget.stateName, source: rule.source, target: rule.target)) }
+            let target = rule?.target ?? state
+            if !["open", "-", ""].contains(target.lowercased()) {
+                do {
+                    let named = try FieldParser.stage(target, field: plan.header[index], config: config)
+                    if named.closed || cell(.stage) == nil { stage = named }
+                } catch {
+                    problems.append(RowProblem(line: line, column: plan.header[index], problem: error.problem, value: state,
+                                               unmapped: ColumnTarget.stateName))
+                }
+            }
+        }
         var lead = Lead(id: 0, name: name ?? "", stage: stage.name, createdAt: now, createdBy: user)
         lead.organization = check(.organization) { v, c throws(FieldError) in try Self.bool(v, field: c) } ?? false
         lead.company = text(.company)
         lead.email = check(.email) { v, c throws(FieldError) in try FieldParser.email(v, field: c) }
         lead.phone = text(.phone)
         lead.address = text(.address)
-        lead.owner = check(.owner) { v, c throws(FieldError) in try FieldParser.name(v, field: c) } ?? user
+        lead.owner = user
+        if let (column, value) = cell(.owner) {
+            do {
+                let text = try FieldParser.name(value, field: column)
+                switch config.users.isEmpty ? .none : config.users.resolve(text) {
+                case .user(let found): lead.owner = found.name
+                case .none where config.users.isEmpty: lead.owner = text
+                case .none: unmapped("owner", column: column, value: value, problem: .invalid("names no user"))
+                case .ambiguous(let names):
+                    problems.append(RowProblem(line: line, column: column, problem: .invalid("names several users: " + names.joined(separator: ", ")), value: value))
+                }
+            } catch {
+                problems.append(RowProblem(line: line, column: column, problem: error.problem, value: value))
+            }
+        }
         lead.source = text(.source)
         lead.campaign = text(.campaign)
         lead.lostReason = text(.lostReason)
-        lead.probability = check(.probability) { v, c throws(FieldError) in try FieldParser.probability(v, field: c) }
+        lead.probability = check(.probability) { v, c throws(FieldError) in try cells.probability(v, field: c) }
         let currency = check(.currency) { v, c throws(FieldError) in try FieldParser.currency(v, field: c) }
+        // A currency cell beside an empty amount (MOCO, Excel templates) leaves the lead
+        // without a value: the currency alone says nothing.
         lead.value = check(.value) { v, c throws(FieldError) in
             try FieldParser.money(v, field: c, currency: currency, defaultCurrency: config.currency, decimal: decimal)
         }
-        if currency != nil && lead.value == nil && cell(.value) == nil, let (column, value) = cell(.currency) {
-            problems.append(RowProblem(line: line, column: column, problem: .invalid("a currency without a value"), value: value))
-        }
-        lead.expectedClose = check(.expectedClose) { v, c throws(FieldError) in try FieldParser.date(v, field: c, now: now) }
-        lead.labels = check(.labels) { v, c throws(FieldError) in try FieldParser.labels(v, field: c) } ?? []
+        lead.expectedClose = check(.expectedClose) { v, c throws(FieldError) in try cells.date(v, field: c, now: now) }
+        lead.labels = check(.labels) { v, c throws(FieldError) in try cells.labels(v, field: c) } ?? []
         for (field, pair) in values {
             if case .field(let key) = field { lead.fields[key] = pair.value }
         }
-        if let created = check(.created, { v, c throws(FieldError) in try Self.instant(v, field: c, now: now) }) {
+        if let created = check(.created, { v, c throws(FieldError) in try cells.instant(v, field: c, now: now) }) {
             lead.createdAt = created
             lead.updatedAt = created
         }
-        if let updated = check(.updated, { v, c throws(FieldError) in try Self.instant(v, field: c, now: now) }) {
+        if let updated = check(.updated, { v, c throws(FieldError) in try cells.instant(v, field: c, now: now) }) {
             lead.updatedAt = updated
         }
-        if let due = check(.nextReminder, { v, c throws(FieldError) -> When in
-            if let stored = When(stored: v) { return stored }
-            return try FieldParser.when(v, field: c, now: now)
-        }) {
+        if let due = check(.nextReminder, { v, c throws(FieldError) in try cells.when(v, field: c, now: now) }) {
             lead.reminders = [Reminder(number: 1, due: due, text: "", owner: lead.owner ?? user, createdAt: now)]
         }
         if let contact = check(.lastContact, { v, c throws(FieldError) in try Self.contact(v, field: c, now: now, user: user) }) {
@@ -258,11 +288,11 @@ public struct RowConverter: Sendable {
         }
         guard problems.isEmpty else {
             // Reported in the file's column order, as a reader scans the row.
-            let position = { (problem: RowProblem) in mapping.header.firstIndex(of: problem.column) ?? Int.max }
+            let position = { (problem: RowProblem) in plan.header.firstIndex(of: problem.column) ?? Int.max }
             let ordered = problems.enumerated().sorted { (position($0.element), $0.offset) < (position($1.element), $1.offset) }
             return .failure(RowProblems(problems: ordered.map(\.element)))
         }
-        return .success(ConvertedRow(lead: lead, present: Set(values.keys)))
+        return .success(ConvertedRow(lead: lead, present: Set(values.keys), mapped: mapped))
     }
 
     static func bool(_ raw: String, field: String) throws(FieldError) -> Bool {
@@ -294,9 +324,18 @@ public struct RowConverter: Sendable {
 public enum NoteCell {
     public static func decode(_ raw: String, field: String, now: Timestamp, user: String) throws(FieldError) -> [Note] {
         if raw.hasPrefix("["), let notes = exported(raw) { return notes }
-        guard FieldParser.text(raw) != nil else { return [] }
-        return [Note(at: now, by: user, text: raw, contacted: false)]
+        // Continuation rows (Frappe child tables) join their notes with U+001E.
+        guard raw.utf8.contains(0x1E) else {
+            guard FieldParser.text(raw) != nil else { return [] }
+            return [Note(at: now, by: user, text: raw, contacted: false)]
+        }
+        return raw.unicodeScalars.split(separator: "\u{1E}").map(String.init).filter { FieldParser.text($0) != nil }.map {
+            Note(at: now, by: user, text: $0, contacted: false)
+        }
     }
+
+    /// Separates the notes of a parent row and its continuation rows in one cell.
+    public static let continuation: Character = "\u{1E}"
 
     /// nil unless the cell is a JSON array of note objects.
     private static func exported(_ raw: String) -> [Note]? {

@@ -1,0 +1,184 @@
+/// What a column may become: a field (standard or `field:KEY`), the open/won/lost
+/// `state` beside a stage (Pipedrive's Status, MOCO's Status), or nothing (`-`).
+public enum ColumnTarget: Sendable, Equatable {
+    case field(CSVColumn)
+    case state
+    case drop
+
+    public static let stateName = "state"
+
+    public static func parse(_ text: String) -> ColumnTarget? {
+        if text.lowercased() == stateName { return .state }
+        switch ImportHeaders.column(named: text) {
+        case .some(.some(let column)): return .field(column)
+        case .some(.none): return .drop
+        case .none: return nil
+        }
+    }
+}
+
+/// Every header of a file with what it becomes, and why: the first thing `--dry-run`
+/// prints, and what the summary names when a column is not imported.
+public struct ColumnPlan: Sendable {
+    public enum Use: Sendable, Equatable {
+        case field(CSVColumn)
+        /// One of the columns a field is composed from.
+        case part(CSVColumn, columns: [String])
+        case state
+        /// A column the importer knows as derived or store-specific (`id`, `weighted`, `customer`).
+        case exportOnly
+        case dropped
+        /// An empty header (Excel's trailing columns).
+        case blank
+    }
+
+    public struct Entry: Sendable, Equatable {
+        public var header: String
+        public var use: Use
+        /// "header", "--map", "profile hubspot", "--keep-unknown", …
+        public var origin: String
+    }
+
+    /// What a run was told about columns.
+    public struct Rules: Sendable {
+        public var maps: [(column: String, target: ColumnTarget)] = []
+        public var compositions: [Composition] = []
+        public var profile: ImportProfile?
+        public var unknown: UnknownColumns?
+        /// Fields `--default` fills, so the file need not have them (the name).
+        public var defaulted: Set<CSVColumn> = []
+
+        public init() {}
+    }
+
+    public let header: [String]
+    public let entries: [Entry]
+    /// The field each column holds directly; nil where it holds none.
+    public let fields: [CSVColumn?]
+    /// Composed fields with the positions of their columns, in joining order.
+    public let compositions: [(field: CSVColumn, columns: [Int], label: String)]
+    public let stateColumn: Int?
+
+    public init(file: String, header rawHeader: [String], rules: Rules = Rules()) throws(ImportError) {
+        let header = rawHeader.map(FormulaGuard.restore)
+        let normalised = header.map(ImportHeaders.normalise)
+        func position(_ column: String) -> Int? { normalised.firstIndex(of: ImportHeaders.normalise(column)) }
+        // `--map "First Name+Last Name=name"`: a composition, unless a header is called that.
+        var rules = rules
+        for map in rules.maps where position(map.column) == nil {
+            let parts = map.column.split(separator: "+").map { FieldParser.trimmed(String($0)) }
+            guard parts.count > 1, case .field(let field) = map.target else { throw .unknownMapColumn(map.column, header: header) }
+            rules.compositions.append(Composition(field: field, columns: parts))
+        }
+        rules.maps.removeAll { position($0.column) == nil }
+        for composition in rules.compositions {
+            for column in composition.columns where position(column) == nil { throw .unknownMapColumn(column, header: header) }
+        }
+        let unknownRule = rules.unknown ?? rules.profile?.unknownColumns ?? .refuse
+        let profileOrigin = "profile " + (rules.profile?.name ?? "")
+        var entries: [Entry] = []
+        var unknown: [String] = []
+        func use(of target: ColumnTarget) -> Use {
+            switch target {
+            case .field(let column): return .field(column)
+            case .state: return .state
+            case .drop: return .dropped
+            }
+        }
+        for (i, column) in header.enumerated() {
+            if let map = rules.maps.last(where: { ImportHeaders.normalise($0.column) == normalised[i] }) {
+                entries.append(Entry(header: column, use: use(of: map.target), origin: "--map"))
+            } else if let target = rules.profile?.headers[normalised[i]] {
+                entries.append(Entry(header: column, use: use(of: target), origin: profileOrigin))
+            } else if let known = ImportHeaders.column(forHeader: column) {
+                entries.append(Entry(header: column, use: known.map(Use.field) ?? .exportOnly, origin: "header"))
+            } else if column.allSatisfy(\.isWhitespace) {
+                entries.append(Entry(header: column, use: .blank, origin: "header"))
+            } else {
+                switch unknownRule {
+                case .keep: entries.append(Entry(header: column, use: .field(.field(Self.fieldKey(column))), origin: "--keep-unknown"))
+                case .drop: entries.append(Entry(header: column, use: .dropped, origin: "--drop-unknown"))
+                case .refuse:
+                    entries.append(Entry(header: column, use: .dropped, origin: "unknown"))
+                    unknown.append(column)
+                }
+            }
+        }
+        // Compositions: the command line's always; a profile's only where no column holds
+        // the field itself (ERPNext writes Full Name beside First Name and Last Name).
+        var compositions: [(field: CSVColumn, columns: [Int], label: String)] = []
+        func compose(_ composition: Composition, origin: String, present: [Int]) {
+            for i in present {
+                entries[i] = Entry(header: header[i], use: .part(composition.field, columns: present.map { header[$0] }), origin: origin)
+                unknown.removeAll { $0 == header[i] }
+            }
+            compositions.append((composition.field, present, present.map { header[$0] }.joined(separator: "+")))
+        }
+        for composition in rules.compositions {
+            compose(composition, origin: "--map", present: composition.columns.compactMap(position))
+        }
+        for composition in rules.profile?.compositions ?? [] where !compositions.contains(where: { $0.field == composition.field }) {
+            let present = composition.columns.compactMap(position)
+            let direct = entries.enumerated().contains { !present.contains($0.offset) && $0.element.use == .field(composition.field) }
+            if !present.isEmpty && !direct { compose(composition, origin: profileOrigin, present: present) }
+        }
+        if !unknown.isEmpty {
+            var suggestions: [String: String] = [:]
+            for column in unknown {
+                if let near = Self.nearestName(ImportHeaders.normalise(column)) { suggestions[column] = near }
+            }
+            throw .unknownColumns(file: file, columns: unknown, suggestions: suggestions)
+        }
+        var fields: [CSVColumn?] = []
+        for entry in entries {
+            if case .field(let column) = entry.use { fields.append(column) } else { fields.append(nil) }
+        }
+        var claimed: [CSVColumn: [String]] = [:]
+        for (column, field) in zip(header, fields) { if let field { claimed[field, default: []].append(column) } }
+        for composition in compositions { claimed[composition.field, default: []].append(composition.label) }
+        for (field, columns) in claimed.sorted(by: { $0.key.name < $1.key.name }) where columns.count > 1 {
+            throw .duplicateColumn(file: file, field: field.name, columns: columns)
+        }
+        let states = entries.indices.filter { entries[$0].use == .state }
+        if states.count > 1 { throw .duplicateColumn(file: file, field: ColumnTarget.stateName, columns: states.map { header[$0] }) }
+        guard claimed[.name] != nil || rules.defaulted.contains(.name) else { throw .noNameColumn(file: file) }
+        self.header = header
+        self.entries = entries
+        self.fields = fields
+        self.compositions = compositions
+        self.stateColumn = states.first
+    }
+
+    /// The columns whose cells are not imported (not blank ones), for the summary.
+    public var notImported: [Entry] {
+        entries.filter { $0.use == .exportOnly || $0.use == .dropped }
+    }
+
+    /// The header where a field's cells come from, for messages.
+    public func columnName(of field: CSVColumn) -> String? {
+        if let i = fields.firstIndex(of: field) { return header[i] }
+        return compositions.first { $0.field == field }?.label
+    }
+
+    /// `--keep-unknown`: "Job Title" → `field:Job_Title` (a custom field key is letters,
+    /// digits, `_`, `-` and `.`).
+    public static func fieldKey(_ header: String) -> String {
+        var key = ""
+        for scalar in FieldParser.trimmed(header).unicodeScalars {
+            let ok = scalar.properties.isAlphabetic || (scalar.value >= 0x30 && scalar.value <= 0x39) || scalar == "-" || scalar == "."
+            if ok { key.unicodeScalars.append(scalar) } else if !key.isEmpty && !key.hasSuffix("_") { key.append("_") }
+        }
+        while key.hasSuffix("_") { key.removeLast() }
+        if key.isEmpty { key = "column" }
+        return String(key.prefix(64))
+    }
+
+    private static func nearestName(_ text: String) -> String? {
+        var best: (String, Int)?
+        for name in ImportHeaders.knownNames {
+            let d = editDistance(text, ImportHeaders.normalise(name))
+            if d <= 2 && d < (best?.1 ?? .max) { best = (name, d) }
+        }
+        return best?.0
+    }
+}

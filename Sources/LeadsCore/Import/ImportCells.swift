@@ -1,0 +1,199 @@
+/// How a file writes the cells that have more than one reading: numeric dates, two-digit
+/// years, probabilities and label lists. Set by the command line (`--date-format`,
+/// `--century`, `--probability-scale`) or a profile; nothing here guesses.
+public enum DateOrder: String, Sendable, Equatable, CaseIterable {
+    case dmy = "DMY", mdy = "MDY", ymd = "YMD"
+}
+
+public enum ProbabilityScale: String, Sendable, Equatable, CaseIterable {
+    /// `60`, `60 %`, `10.0`: the number is percent.
+    case percent
+    /// `0.6`, `0,6`: the number is a fraction of one.
+    case fraction
+}
+
+public struct CellReading: Sendable, Equatable {
+    public var dateOrder: DateOrder?
+    /// The century of two-digit years (2000: `27` is 2027); nil refuses them.
+    public var century: Int?
+    public var probabilityScale: ProbabilityScale = .percent
+    /// Characters any of which separates labels in a cell.
+    public var labelSeparators: String = ",;"
+
+    public init() {}
+
+    // MARK: Dates
+
+    /// A numeric date `3/5/2024`, `01.01.27`, `2027-01-31` (optionally followed by a time),
+    /// rewritten as ISO; other text (`today`, `2027-01-31T10:00`) is passed on unchanged.
+    /// nil time: the cell has none.
+    func isoDate(_ raw: String, field: String) throws(FieldError) -> (date: String, time: String?)? {
+        let text = FieldParser.trimmed(raw)
+        var datePart = Substring(text)
+        var timePart: Substring?
+        if let space = text.firstIndex(of: " ") {
+            datePart = text[..<space]
+            timePart = text[text.index(after: space)...].drop { $0 == " " }
+        }
+        let separators: Set<Character> = [".", "/", "-"]
+        guard let separator = datePart.first(where: { separators.contains($0) }) else { return nil }
+        let parts = datePart.split(separator: separator, omittingEmptySubsequences: false)
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.count <= 4 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else {
+            return nil
+        }
+        if let timePart, !Self.isClock(timePart) { return nil }
+        let a = String(parts[0]), b = String(parts[1]), c = String(parts[2])
+        var year: String, month: String, day: String
+        if a.count == 4 || dateOrder == .ymd {
+            (year, month, day) = (a, b, c)
+        } else {
+            guard c.count == 4 || c.count == 2 else { return nil }
+            var order = dateOrder
+            // A dotted date is the German day.month.year everywhere it is written.
+            if order == nil && separator == "." { order = .dmy }
+            guard let order else {
+                throw FieldError(field: field, value: raw, problem: .invalid(
+                    "the order of day and month is not known (\(Int(a)!) \(Self.monthName(Int(b) ?? 0)) or \(Self.monthName(Int(a) ?? 0)) \(Int(b)!)); use --date-format DMY or --date-format MDY"))
+            }
+            (year, month, day) = order == .mdy ? (c, a, b) : (c, b, a)
+        }
+        if year.count == 2 {
+            guard let century else {
+                throw FieldError(field: field, value: raw, problem: .invalid(
+                    "a two-digit year (\(year)); use --century 2000 if it means 20\(year)"))
+            }
+            year = String(century + Int(year)!)
+        }
+        guard year.count <= 4, month.count <= 2, day.count <= 2 else { return nil }
+        func pad(_ s: String, _ n: Int) -> String { String(repeating: "0", count: max(0, n - s.count)) + s }
+        return (pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2), timePart.map(String.init))
+    }
+
+    static func isISODate(_ text: String) -> Bool {
+        guard text.utf8.count == 10 else { return false }
+        let b = Array(text.utf8)
+        return b[4] == UInt8(ascii: "-") && b[7] == UInt8(ascii: "-") && [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy { (0x30...0x39).contains(b[$0]) }
+    }
+
+    static func isClock(_ text: Substring) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        return (2...3).contains(parts.count) && parts.allSatisfy { (1...2).contains($0.count) && $0.allSatisfy { $0.isASCII && $0.isNumber } }
+    }
+
+    static func isMidnight(_ time: String) -> Bool { time.split(separator: ":").allSatisfy { Int($0) == 0 } }
+
+    static func monthName(_ month: Int) -> String {
+        let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+        return (1...12).contains(month) ? names[month - 1] : "month \(month)"
+    }
+
+    /// A calendar date; a time of 00:00 (HubSpot's `2027-01-01 00:00`) is that date, any
+    /// other time is refused: a date column that carries times is not a date column.
+    public func date(_ raw: String, field: String, now: Timestamp) throws(FieldError) -> CalendarDate {
+        // The common case, `2027-01-31`, needs no rewriting (100,000 rows a run).
+        if Self.isISODate(raw) { return try FieldParser.date(raw, field: field, now: now) }
+        var cell = raw
+        if let iso = try isoDate(raw, field: field) {
+            if let time = iso.time, !Self.isMidnight(time) {
+                throw FieldError(field: field, value: raw, problem: .invalid("a date is expected, but the cell has the time \(time); map the column to a custom field (--map 'COLUMN=field:KEY') to keep it as written"))
+            }
+            cell = iso.date
+        } else {
+            // `2027-01-01T00:00`, `2027-01-01T00:00:00`: a date written as an instant.
+            let text = FieldParser.trimmed(raw)
+            if let t = text.firstIndex(of: "T"), Self.isClock(text[text.index(after: t)...]),
+               Self.isMidnight(String(text[text.index(after: t)...])) {
+                cell = String(text[..<t])
+            }
+        }
+        do { return try FieldParser.date(cell, field: field, now: now) } catch { throw Self.asWritten(error, raw) }
+    }
+
+    /// A problem found in the rewritten ISO text, named with the cell as the file writes it.
+    static func asWritten(_ error: FieldError, _ raw: String) -> FieldError {
+        var error = error
+        error.value = raw
+        switch error.problem {
+        case .date(.invalid): error.problem = .date(.invalid(raw))
+        case .date(.outOfRange): error.problem = .date(.outOfRange(raw))
+        default: break
+        }
+        return error
+    }
+
+    /// A point in time (`Create Date`, `Created Time`): numeric dates in the file's order,
+    /// with an optional `HH:MM[:SS]` in local time.
+    public func instant(_ raw: String, field: String, now: Timestamp) throws(FieldError) -> Timestamp {
+        if let exact = Timestamp(iso8601: raw) { return exact }
+        var cell = raw
+        if let iso = try isoDate(raw, field: field) {
+            cell = iso.date + (iso.time.map { "T" + $0.split(separator: ":").map { $0.count == 1 ? "0" + $0 : String($0) }.joined(separator: ":") } ?? "")
+        }
+        do { return try FieldParser.instant(cell, field: field, now: now) } catch { throw Self.asWritten(error, raw) }
+    }
+
+    /// A follow-up due (`next_reminder`): the stored form, a numeric date, or any WHEN.
+    public func when(_ raw: String, field: String, now: Timestamp) throws(FieldError) -> When {
+        if let stored = When(stored: raw) { return stored }
+        if let iso = try isoDate(raw, field: field), iso.time == nil {
+            do { return try FieldParser.when(iso.date, field: field, now: now) } catch { throw Self.asWritten(error, raw) }
+        }
+        return try FieldParser.when(raw, field: field, now: now)
+    }
+
+    // MARK: Probabilities
+
+    /// Whole percent 0–100. `10.0` is 10; with the fraction scale `0.2` and `0,2` are 20.
+    /// A value that is not a whole percent is refused, never rounded.
+    public func probability(_ raw: String, field: String) throws(FieldError) -> Int {
+        if probabilityScale == .percent, let whole = Int(raw), (0...100).contains(whole) { return whole }
+        var text = FieldParser.trimmed(raw)
+        var scale = probabilityScale
+        if text.hasSuffix("%") {
+            text = FieldParser.trimmed(String(text.dropLast()))
+            scale = .percent
+        }
+        let number = String(text.map { $0 == "," ? "." : $0 })
+        let pieces = number.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(pieces.count), !pieces[0].isEmpty, pieces.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              pieces.count == 1 || !pieces[1].isEmpty, pieces[0].count <= 9 else {
+            throw FieldError(field: field, value: raw, problem: .invalid("a probability is a whole number from 0 to 100"))
+        }
+        let whole = Int(pieces[0])!
+        let fraction = pieces.count == 2 ? String(pieces[1]) : ""
+        let trimmedFraction = String(fraction.reversed().drop { $0 == "0" }.reversed())
+        switch scale {
+        case .percent:
+            if !trimmedFraction.isEmpty {
+                let hint = whole == 0 || (whole == 1 && Int(trimmedFraction) == 0)
+                    ? "; if this file gives probabilities as fractions of one (0.2 = 20 %), use --probability-scale fraction" : ""
+                throw FieldError(field: field, value: raw, problem: .invalid("not a whole percent; probabilities are stored in whole percent and never rounded" + hint))
+            }
+            guard whole <= 100 else { throw FieldError(field: field, value: raw, problem: .invalid("a probability is a whole number from 0 to 100")) }
+            return whole
+        case .fraction:
+            let digits = trimmedFraction + String(repeating: "0", count: max(0, 2 - trimmedFraction.count))
+            guard trimmedFraction.count <= 2, whole <= 1 else {
+                throw FieldError(field: field, value: raw, problem: .invalid(whole > 1
+                    ? "above 1, but the probability scale is fraction (0.6 = 60 %); use --probability-scale percent"
+                    : "not a whole percent as a fraction (0.6 = 60 %); probabilities are stored in whole percent and never rounded"))
+            }
+            let percent = whole * 100 + Int(digits)!
+            guard percent <= 100 else { throw FieldError(field: field, value: raw, problem: .invalid("a probability is at most 1 (100 %)")) }
+            return percent
+        }
+    }
+
+    // MARK: Labels
+
+    public func labels(_ raw: String, field: String) throws(FieldError) -> [String] {
+        var labels: [String] = []
+        let separators = Array(labelSeparators.unicodeScalars)
+        for part in raw.unicodeScalars.split(whereSeparator: { separators.contains($0) }).map(String.init)
+        where !FieldParser.trimmed(part).isEmpty {
+            let label = try FieldParser.label(String(part), field: field)
+            if !labels.contains(label) { labels.append(label) }
+        }
+        return labels
+    }
+}

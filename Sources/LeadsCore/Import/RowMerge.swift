@@ -1,0 +1,66 @@
+/// `--on-duplicate update`: what a matching row changes in the lead it matches.
+public enum RowMerge {
+    /// `--on-duplicate update`: the row's non-empty cells go into the existing lead.
+    public static func merge(_ row: ConvertedRow, into lead: inout Lead) -> [String] {
+        let new = row.lead
+        let before = lead
+        var changed: [String] = []
+        for field in row.present.sorted(by: { $0.name < $1.name }) {
+            switch field {
+            case .name: lead.name = new.name
+            case .organization: lead.organization = new.organization
+            case .company: lead.company = new.company
+            case .email: lead.email = new.email
+            case .phone: lead.phone = new.phone
+            case .address: lead.address = new.address
+            case .owner: lead.owner = new.owner
+            case .stage: lead.stage = new.stage
+            case .probability: lead.probability = new.probability
+            case .value, .currency: lead.value = new.value
+            case .expectedClose: lead.expectedClose = new.expectedClose
+            case .source: lead.source = new.source
+            case .campaign: lead.campaign = new.campaign
+            case .labels: for label in new.labels where !lead.labels.contains(label) { lead.labels.append(label) }
+            case .lostReason: lead.lostReason = new.lostReason
+            case .notes:
+                // Re-importing the same file must not pile up copies of its notes.
+                for note in new.notes where !lead.notes.contains(where: { $0.text == note.text }) { lead.notes.append(note) }
+            case .nextReminder:
+                for reminder in new.reminders where !lead.openReminders.contains(where: { $0.due == reminder.due }) {
+                    var added = reminder
+                    added.number = lead.nextReminderNumber
+                    lead.reminders.append(added)
+                }
+            case .lastContact:
+                if let contact = new.lastContact, lead.lastContact.map({ $0.at < contact.at }) ?? true { lead.lastContact = contact }
+            case .created, .updated, .id, .weighted, .convertedCustomer: continue
+            case .field(let key): lead.fields[key] = new.fields[key]
+            }
+        }
+        func note(_ name: String, _ differs: Bool) { if differs && !changed.contains(name) { changed.append(name) } }
+        note("name", lead.name != before.name)
+        note("organization", lead.organization != before.organization)
+        note("company", lead.company != before.company)
+        note("email", lead.email != before.email)
+        note("phone", lead.phone != before.phone)
+        note("address", lead.address != before.address)
+        note("owner", lead.owner != before.owner)
+        note("stage", lead.stage != before.stage)
+        note("probability", lead.probability != before.probability)
+        note("value", lead.value != before.value)
+        note("expected_close", lead.expectedClose != before.expectedClose)
+        note("source", lead.source != before.source)
+        note("campaign", lead.campaign != before.campaign)
+        note("labels", lead.labels != before.labels)
+        note("lost_reason", lead.lostReason != before.lostReason)
+        note("notes", lead.notes != before.notes)
+        note("reminders", lead.reminders != before.reminders)
+        note("last_contact", lead.lastContact != before.lastContact)
+        for key in Set(lead.fields.keys).union(before.fields.keys).sorted() { note("field:" + key, lead.fields[key] != before.fields[key]) }
+        return changed
+    }
+
+    /// Whether a row may be merged into a lead at all: never into a lead with another
+    /// name (two people sharing an office address are two leads).
+    public static func sameName(_ a: String, _ b: String) -> Bool { ValueMap.foldName(a) == ValueMap.foldName(b) }
+}
