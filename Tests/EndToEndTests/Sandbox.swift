@@ -123,16 +123,30 @@ final class Sandbox: @unchecked Sendable {
         return files
     }
 
-    /// A child that exits before reading all its standard input (a fault injected at its
-    /// first open) must not kill the test process with SIGPIPE: the write fails with EPIPE
-    /// instead, which `execute` ignores. leads ignores SIGPIPE itself, so inheriting this
-    /// changes nothing for it.
-    static let ignoringBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+    /// Writes a child's standard input without dying of SIGPIPE when the child exits before
+    /// reading it all (a fault injected at its first open): SIGPIPE is blocked in this
+    /// thread for the write, which then fails with EPIPE, and the pending signal is taken
+    /// back. Not ignored process-wide: children would inherit that (`yes | head` in a test
+    /// shell would complain of broken pipes).
+    static func feed(_ handle: FileHandle, _ bytes: [UInt8]) {
+        var block = sigset_t(), old = sigset_t()
+        sigemptyset(&block)
+        sigaddset(&block, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &block, &old)
+        try? handle.write(contentsOf: Data(bytes))
+        try? handle.close()
+        var pending = sigset_t()
+        sigpending(&pending)
+        if sigismember(&pending, SIGPIPE) == 1 {
+            var zero = timespec()
+            _ = sigtimedwait(&block, nil, &zero)
+        }
+        pthread_sigmask(SIG_SETMASK, &old, nil)
+    }
 
     /// Runs a program with posix_spawn, stdout and stderr captured through files so
     /// that large outputs cannot deadlock.
     static func execute(_ program: String, _ arguments: [String], stdin: [UInt8]?, environment: [String: String]) -> RunResult {
-        _ = ignoringBrokenPipes
         let outPath = NSTemporaryDirectory() + "leads-out-\(UUID().uuidString)"
         let errPath = NSTemporaryDirectory() + "leads-err-\(UUID().uuidString)"
         defer {
@@ -153,8 +167,7 @@ final class Sandbox: @unchecked Sendable {
         process.standardInput = stdin == nil ? FileHandle.nullDevice : input
         do { try process.run() } catch { fatalError("cannot run \(program): \(error)") }
         if let stdin {
-            try? input.fileHandleForWriting.write(contentsOf: Data(stdin))
-            try? input.fileHandleForWriting.close()
+            feed(input.fileHandleForWriting, stdin)
         }
         process.waitUntilExit()
         try? out.close()
