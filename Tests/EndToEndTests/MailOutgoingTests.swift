@@ -250,7 +250,7 @@ struct MailOutgoingTests {
 
     func script(_ box: Sandbox, _ name: String, _ body: String) -> String {
         let path = box.root + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(("#!/bin/sh\n" + body + "\n").utf8), attributes: [.posixPermissions: 0o755])
+        _ = FileManager.default.createFile(atPath: path, contents: Data(("#!/bin/sh\n" + body + "\n").utf8), attributes: [.posixPermissions: 0o755])
         return path
     }
 

@@ -16,23 +16,12 @@ enum LockCommand {
     }
 
     static func spawnAndWait(_ command: [String]) throws -> Int32 {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // We ignore SIGPIPE and SIGXFSZ for ourselves; the command gets the defaults.
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
-        sigaddset(&defaults, SIGXFSZ)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
-        var arguments: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
-        defer { for pointer in arguments { free(pointer) } }
-        var pid: pid_t = 0
-        let failure = posix_spawnp(&pid, command[0], nil, &attributes, &arguments, environ)
-        if failure != 0 {
-            throw CommandError.childFailed(command: command[0], reason: ErrorReport.reason(failure),
-                                           status: failure == ENOENT ? 127 : 126)
+        let pid: pid_t
+        switch ChildProcess.spawn(command) {
+        case .success(let started): pid = started
+        case .failure(let error):
+            throw CommandError.childFailed(command: command[0], reason: ErrorReport.reason(error.code),
+                                           status: error.code == ENOENT ? 127 : 126)
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {

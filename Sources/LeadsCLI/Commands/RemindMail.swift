@@ -217,24 +217,14 @@ enum Sendmail {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, readEnd, 0)
         posix_spawn_file_actions_adddup2(&actions, 2, 1)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // We ignore SIGPIPE and SIGXFSZ; sendmail gets the defaults.
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
-        sigaddset(&defaults, SIGXFSZ)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
-        var arguments: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
-        defer { for pointer in arguments { free(pointer) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, program, &actions, &attributes, &arguments, environ)
+        let started = ChildProcess.spawn(command, actions: &actions)
         close(readEnd)
-        guard spawned == 0 else {
+        let pid: pid_t
+        switch started {
+        case .success(let child): pid = child
+        case .failure(let error):
             close(writeEnd)
-            return .failed(Failure(program: program, what: "cannot be run: " + ErrorReport.reason(spawned), temporary: false))
+            return .failed(Failure(program: program, what: "cannot be run: " + ErrorReport.reason(error.code), temporary: false))
         }
         // A program that exits without reading all of it makes the write fail (EPIPE);
         // its exit status says the rest.
