@@ -43,6 +43,27 @@ import Testing
         #expect(again.status == 0 && again.stderr.contains("already listed as suppression entry 1"), "\(again.stderr)")
     }
 
+    @Test func importCSVRefusesOrSkipsASuppressedPersonNamingTheEntryAndTheLine() throws {
+        let box = Sandbox()
+        _ = box.add("Someone Else", "--email", "other@example.com")
+        #expect(box.run("suppress", "info@mueller-gmbh.de", "+49 30 1234567").status == 0)
+        let csv = box.root + "/in.csv"
+        try "name,email,phone\nKatja Neu,katja@example.com,\nThomas Müller,INFO@Mueller-GmbH.de,\nT. Mueller,,030 1234567\n"
+            .write(toFile: csv, atomically: true, encoding: .utf8)
+        let before = files(box)
+        let refused = box.run("import-csv", csv)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("in.csv:3: refused by suppression entry 1"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("in.csv:4: refused by suppression entry 2"), "\(refused.stderr)")
+        #expect(!refused.stderr.lowercased().contains("mueller-gmbh") && !refused.stderr.contains("1234567"), "\(refused.stderr)")
+        #expect(files(box) == before)
+        let skipped = box.run("import-csv", csv, "--on-duplicate", "skip")
+        #expect(skipped.status == 0, "\(skipped.stderr)")
+        #expect(skipped.stderr.contains("1 created, 0 updated, 2 skipped"), "\(skipped.stderr)")
+        let names = try #require(try box.run("list", "--json").json() as? [[String: Any]]).compactMap { $0["name"] as? String }
+        #expect(names == ["Someone Else", "Katja Neu"])
+    }
+
     @Test func whatIsNeitherAnAddressNorANumberIsRefusedBeforeAnythingIsWritten() {
         let box = Sandbox()
         _ = box.add("One")

@@ -334,6 +334,10 @@ enum ImportCommand {
         // By row, the folded name's hash: an update never merges two people who share an address.
         var names: [UInt64] = []
         var columns = 0
+        // People who asked not to be contacted are refused like duplicates (skipped with
+        // --on-duplicate skip), by the rule's entry, never by name.
+        let suppression = try writer?.suppressionList()
+        let home = suppression == nil ? "" : try PrivacySettings(config).country
         try forEachRow(input, options: options, converter: { plan in
             columns = plan.header.count
             report.plan = plan
@@ -368,6 +372,16 @@ enum ImportCommand {
                 lead = converted.lead
                 for use in converted.mapped { report.valueUses[use, default: 0] += 1 }
                 if report.samples.count < 3 { report.samples.append((record.line, lead)) }
+            }
+            if let suppression, let entry = suppression.entry(for: lead, home: home) {
+                if options.policy == .skip {
+                    plan.append(.skip)
+                    report.skipped += 1
+                } else {
+                    report.reject(line: record.line, messages: ["refused by \(entry.rule): this person asked not to be contacted (leads suppress); --on-duplicate skip leaves such rows out"])
+                    plan.append(.reject)
+                }
+                return
             }
             if options.policy == .update { names[row] = nameHash(lead.name) }
 
