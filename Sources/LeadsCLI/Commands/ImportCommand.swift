@@ -174,70 +174,9 @@ enum ImportCommand {
         defer { if fd != 0 { close(fd) } }
         let display = path == "-" ? "stdin" : path
         let spool = try store.makeSpoolFile()
-        try copy(fd, display: display, to: spool)
+        try ImportInput.copy(fd, display: display, to: spool)
         guard lseek(spool.fd, 0, SEEK_SET) == 0 else { throw SystemError("seek", spool.name) }
         return Input(display: display, fd: spool.fd, spool: spool)
-    }
-
-    /// Copies the input into the spool, refusing binary input at once (`/dev/zero` must
-    /// not fill the disk before the reader gets to see it).
-    ///
-    /// Bounded as it copies, not after: a run of bytes with no line end and no delimiter
-    /// longer than a field may be is refused at once (a 2 GB line costs 1 MiB of copy), and
-    /// endless input (`yes S`) stops before the copy would leave the file system nearly full.
-    static func copy(_ fd: Int32, display: String, to spool: SpoolFile) throws {
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var line = 1
-        var run = 0
-        var copied = 0
-        var nextSpaceCheck = 0
-        // Room left for the leads the import will write, and for everyone else.
-        let keep = 512 << 20
-        let fieldLimit = CSVReader.defaultMaxFieldBytes
-        var utf16: UTF16Input?
-        var first = true
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("read", display)
-            }
-            if n == 0 {
-                do { try utf16?.finish() } catch { throw ImportError.invalidUTF16(file: display, line: error.line) }
-                return
-            }
-            var chunk = buffer[0..<n]
-            if first, let order = buffer.withUnsafeBytes({ UTF16Input.byteOrder(of: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) {
-                utf16 = UTF16Input(order: order)
-            }
-            if var decoder = utf16 {
-                do { chunk = ArraySlice(try decoder.decode(chunk, first: first)) } catch {
-                    throw ImportError.invalidUTF16(file: display, line: error.line)
-                }
-                utf16 = decoder
-            }
-            first = false
-            for byte in chunk {
-                switch byte {
-                case 0: throw ImportError.csv(file: display, .nulByte(line: line))
-                case 10: line += 1; run = 0
-                case 13, 44, 59, 9, 124: run = 0  // CR and the delimiters import-csv knows: , ; TAB |
-                default:
-                    run += 1
-                    // Two bytes of slack for the quotes around a field.
-                    if run > fieldLimit + 2 { throw ImportError.csv(file: display, .fieldTooLong(line: line, limit: fieldLimit)) }
-                }
-            }
-            if copied >= nextSpaceCheck {
-                var fs = statvfs()
-                if fstatvfs(spool.fd, &fs) == 0, Int(fs.f_bavail) * Int(fs.f_frsize) < keep + n {
-                    throw ImportError.inputFillsDisk(file: display, copied: copied, keep: keep)
-                }
-                nextSpaceCheck = copied + (16 << 20)
-            }
-            try chunk.withUnsafeBytes { try spool.write($0) }
-            copied += chunk.count
-        }
     }
 
     static func reader(_ input: Input, options: Options) throws -> (CSVReader, UInt8) {
@@ -383,7 +322,7 @@ enum ImportCommand {
                 }
                 return
             }
-            if options.policy == .update { names[row] = nameHash(lead.name) }
+            if options.policy == .update { names[row] = RowMerge.nameHash(lead.name) }
 
             // Duplicates: an earlier row of this file first, then the store.
             let prints = DuplicateKey.fingerprints(of: lead)
@@ -433,13 +372,6 @@ enum ImportCommand {
             }
         }
         return (plan, report)
-    }
-
-    /// FNV-1a of the folded name: 8 bytes a row, enough to tell two names apart.
-    static func nameHash(_ name: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf29ce484222325
-        for byte in ValueMap.foldName(name).utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
-        return hash
     }
 
     // MARK: Pass two: write

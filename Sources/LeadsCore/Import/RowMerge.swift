@@ -63,4 +63,12 @@ public enum RowMerge {
     /// Whether a row may be merged into a lead at all: never into a lead with another
     /// name (two people sharing an office address are two leads).
     public static func sameName(_ a: String, _ b: String) -> Bool { ValueMap.foldName(a) == ValueMap.foldName(b) }
+
+    /// FNV-1a of the folded name: 8 bytes a row between the passes, enough to tell two
+    /// rows' names apart.
+    public static func nameHash(_ name: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in ValueMap.foldName(name).utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        return hash
+    }
 }
