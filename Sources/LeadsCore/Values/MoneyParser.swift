@@ -262,9 +262,10 @@ public enum MoneyParser {
             if spaces == 0, apostrophes == 0, fractionLength == 3, firstGroupLength <= 3,
                bytes[range.lowerBound] != UInt8(ascii: "0") {
                 // A reading that makes the three digits decimals of a currency with fewer is
-                // no reading (settleLimit); `decimal:` may still settle what the currency could not.
+                // no reading (settleLimit); `decimal:` settles what the currency could not.
                 func fits(_ separator: DecimalSeparator) -> Bool { !(named(separator) == kind && (settleLimit ?? 3) < 3) }
-                if let reading = [settle, fallback].compactMap({ $0 }).first(where: fits) {
+                // An explicit `decimal:` is the user's word and always settles it.
+                if let reading = settle.flatMap({ fits($0) ? $0 : nil }) ?? fallback {
                     decimalKind = named(reading)
                 } else {
                     let thousands = digits(bytes, range)
