@@ -44,12 +44,13 @@ enum RetentionCommand {
             let (leads, problems) = try writer.allLeads()
             if !problems.isEmpty { throw CorruptFiles(problems: problems) }
             for lead in leads { review.add(lead) }
-            var list = review.due.isEmpty ? nil : try writer.suppressionList() ?? writer.newSuppressionList()
+            guard !review.due.isEmpty else { return ([], []) }
+            var list = try writer.suppressionList() ?? writer.newSuppressionList()
             var erased: [RetentionReview.Due] = [], kept: [RetentionReview.Due] = []
             let byID = Dictionary(uniqueKeysWithValues: leads.map { ($0.id, $0) })
             for due in review.due {
                 guard due.customer == nil, let lead = byID[due.id] else { kept.append(due); continue }
-                let added = list!.add(lead, home: settings.country, at: now, by: writer.actor.user)
+                let added = list.add(lead, home: settings.country, at: now, by: writer.actor.user)
                 let entry = ActivityEntry(time: now, user: writer.actor.user, action: .delete, lead: lead.id,
                                           details: ["retention": .integer(due.ruleNumber), "suppressed": .array(added.map { .integer($0.number) })])
                 // One commit per lead: what is reported erased is erased, whatever stops later.

@@ -31,10 +31,7 @@ enum SuppressCommand {
             }
             // Leads that still hold a suppressed address: said, not touched (erasing is
             // a decision for `delete --suppress`).
-            var holding: [Int] = []
-            for (id, lead) in try writer.allLeads().leads.map({ ($0.id, $0) }) where list.entry(for: lead, home: home) != nil {
-                holding.append(id)
-            }
+            let holding = try writer.allLeads().leads.filter { list.entry(for: $0, home: home) != nil }.map(\.id)
             return (added, known, holding.sorted())
         }
         for entry in outcome.added { ErrorReport.notice("added \(entry.rule)") }
