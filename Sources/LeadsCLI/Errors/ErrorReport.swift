@@ -259,7 +259,7 @@ enum ErrorReport {
         case "fsync", "syncfs": verb = "cannot flush to disk"
         case "rename": verb = "cannot replace"
         case "mkdir": verb = "cannot create directory"
-        case "unlink": verb = "cannot remove"
+        case "unlink", "rmdir": verb = "cannot remove"
         case "lock": verb = "cannot lock"
         case "truncate": verb = "cannot truncate"
         default: verb = "\(e.call) failed on"

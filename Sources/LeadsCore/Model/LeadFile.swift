@@ -94,7 +94,7 @@ public enum LeadFileName {
         if name.isEmpty { return "is empty" }
         if name == "." || name == ".." { return "is not a file name" }
         if name.utf8.contains(UInt8(ascii: "/")) { return "contains '/'" }
-        if name.hasPrefix(".") { return "starts with '.'; hidden names are the store's own" }
+        if name.hasPrefix(".") { return "starts with '.', which the store keeps for its own hidden files" }
         if name.unicodeScalars.contains(where: isControl) { return "contains a control character" }
         if name.unicodeScalars.contains(where: isBidiControl) { return "contains a bidirectional control character, which makes a name read differently than it is" }
         if name.utf8.count > maxBytes { return "is longer than \(maxBytes) bytes" }

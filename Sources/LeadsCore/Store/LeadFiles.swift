@@ -277,3 +277,72 @@ extension StoreWriter {
         } catch {}
     }
 }
+
+extension LeadStore {
+    /// fsck's part for DIR/files/: every file a lead lists is there with its size and
+    /// SHA-256; every entry there is listed by its lead. With `repair`, temporary files go,
+    /// and so does the directory of a lead that no longer exists (erased data); a missing,
+    /// changed or unlisted file is only reported: it is the user's to restore or remove.
+    func checkLeadFiles(recorded: [Int: [LeadFile]], leads: Set<Int>, repair: Bool) throws(StoreError) -> [StoreProblem] {
+        var problems: [StoreProblem] = []
+        let label = Self.filesDirectory
+        let files = try subdirectory(label)
+        var seenDirectories: Set<Int> = []
+        if let files {
+            for name in try system({ () throws(SystemError) in try files.entries() }).sorted() {
+                if TemporaryName.isTransient(name) {
+                    problems.append(try staleFile(name, in: files, repair: repair))
+                    continue
+                }
+                guard let id = Int(name), String(id) == name, id > 0,
+                      let st = try system({ () throws(SystemError) in try files.fileStatus(name) }), (st.st_mode & S_IFMT) == S_IFDIR,
+                      let dir = try system({ () throws(SystemError) in
+                          try Directory.open(name, relativeTo: files, label: label + "/" + name, followLinks: false) }) else {
+                    problems.append(StoreProblem(path: files.path(name), kind: .unexpectedFile))
+                    continue
+                }
+                seenDirectories.insert(id)
+                if !leads.contains(id) {
+                    var problem = StoreProblem(path: files.path(name) + "/", kind: .filesWithoutLead)
+                    if repair {
+                        for entry in try system({ () throws(SystemError) in try dir.entries() }) {
+                            try system { () throws(SystemError) in try dir.remove(entry) }
+                        }
+                        guard unlinkat(files.fd, name, AT_REMOVEDIR) == 0 else { throw .system(SystemError("rmdir", files.path(name))) }
+                        try system { () throws(SystemError) in try files.sync() }
+                        problem.repaired = true
+                    }
+                    problems.append(problem)
+                    continue
+                }
+                let listed = recorded[id] ?? []
+                let entries = try system({ () throws(SystemError) in try dir.entries() }).sorted()
+                for entry in entries {
+                    if TemporaryName.isTransient(entry) {
+                        problems.append(try staleFile(entry, in: dir, repair: repair))
+                    } else if !listed.contains(where: { Array($0.name.utf8) == Array(entry.utf8) }) {
+                        problems.append(StoreProblem(path: dir.path(entry), kind: .fileNotRecorded(lead: id)))
+                    }
+                }
+                for file in listed {
+                    let path = dir.path(file.name)
+                    do throws(StoreError) {
+                        guard let bytes = try dir.read(file.name, limit: Int.max) else {
+                            problems.append(StoreProblem(path: path, kind: .fileMissing))
+                            continue
+                        }
+                        if bytes.count != file.size || LeadFile.hex(SHA256.hash(bytes)) != file.sha256 {
+                            problems.append(StoreProblem(path: path, kind: .fileChanged(size: file.size, sha256: file.sha256)))
+                        }
+                    } catch {
+                        problems.append(StoreProblem(path: path, kind: .unreadable(error)))
+                    }
+                }
+            }
+        }
+        for id in recorded.keys.sorted() where !seenDirectories.contains(id) {
+            for file in recorded[id]! { problems.append(StoreProblem(path: label + "/\(id)/" + file.name, kind: .fileMissing)) }
+        }
+        return problems
+    }
+}
