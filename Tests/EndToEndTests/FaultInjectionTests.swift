@@ -39,6 +39,17 @@ import Testing
         box.run("remind", "1", "2026-11-20", "call back")
     }
 
+    static func fixture(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/files/" + name).path
+    }
+
+    /// The base store with files on both leads, one name on both (a merge renames it).
+    static func withFiles(_ box: Sandbox) {
+        base(box)
+        box.run("attach", "1", fixture("Angebot.pdf"), fixture("Grundriss.png"))
+        box.run("attach", "2", fixture("Angebot.pdf"))
+    }
+
     static let paths: [WritePath] = [
         WritePath(name: "init", setup: { _ in }, arguments: ["init"]),
         WritePath(name: "add", setup: base, arguments: ["add", "Alan Turing", "--email", "alan@example.com"]),
@@ -69,6 +80,18 @@ import Testing
         }, arguments: ["delete", "--yes", "--suppress", "1"]),
         WritePath(name: "import-csv", setup: base, arguments: ["import-csv", "-", "--on-duplicate", "update"],
                   stdin: "name,email,company\nKatherine Johnson,kj@example.com,NASA\nDorothy Vaughan,dv@example.com,NASA\nAda Lovelace,ada@example.com,Analytical Engines\n"),
+        WritePath(name: "attach", setup: base, arguments: ["attach", "1", fixture("Angebot.pdf"), fixture("Grundriss.png")]),
+        WritePath(name: "attach -", setup: { box in
+            base(box)
+            box.run("attach", "2", fixture("Angebot.pdf"))
+        }, arguments: ["attach", "2", "-", "--name", "Vertrag.txt"], stdin: "Vertrag zwischen Grace Hopper und der Navy\n"),
+        WritePath(name: "detach", setup: withFiles, arguments: ["detach", "1", "Angebot.pdf"]),
+        WritePath(name: "delete with files", setup: withFiles, arguments: ["delete", "--yes", "1"]),
+        WritePath(name: "merge with files", setup: withFiles, arguments: ["merge", "1", "2"]),
+        WritePath(name: "unmerge with files", setup: { box in
+            withFiles(box)
+            box.run("merge", "1", "2")
+        }, arguments: ["unmerge", "1"]),
         WritePath(name: "fsck --repair", setup: { box in
             base(box)
             // What a killed command leaves: a stale temporary file and an unlogged lead.
