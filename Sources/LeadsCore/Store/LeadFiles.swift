@@ -253,8 +253,16 @@ extension StoreWriter {
         }
     }
 
-    func removeEmptyDirectory(_ name: String, in parent: Directory) {
-        if unlinkat(parent.fd, name, AT_REMOVEDIR) == 0 { _ = fsync(parent.fd) }
+    /// Removes an emptied lead directory. With `warn`, a failure (other than the directory
+    /// not being empty) is a warning: the directory of a lead that is gone is what fsck
+    /// reports and `fsck --repair` removes. An empty directory of a lead that exists is
+    /// harmless, so there a failure is not even that.
+    func removeEmptyDirectory(_ name: String, in parent: Directory, warn: Bool = false) {
+        if unlinkat(parent.fd, name, AT_REMOVEDIR) == 0 {
+            _ = fsync(parent.fd)
+        } else if warn, errno != ENOTEMPTY, errno != EEXIST, errno != ENOENT {
+            store.warn(.system(SystemError("rmdir", parent.path(name))))
+        }
     }
 
     /// Erasure of a lead's files (`delete`): a removal for every entry of DIR/files/<id>/,
