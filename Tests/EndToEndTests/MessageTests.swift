@@ -18,7 +18,7 @@ import Testing
         (["status", "1", "n"], 1, "STAGE: stage 'n' is ambiguous: it could be new or negotiation"),
         (["status", "1", "xyz"], 1, "STAGE: unknown stage 'xyz'; stages are: new, contacted, qualified, proposal, negotiation, won, lost, dnc"),
         (["add", "X", "--value", "12.500"], 1,
-         "--value: '12.500' is ambiguous: 12500.00 if the separator groups thousands, 12.50 if it is the decimal point; write 12500.00 or 12.50 (import-csv: use --decimal . or --decimal ,)"),
+         "--value: '12.500' is ambiguous: 12500.00 if the separator groups thousands, 12.50 if it is the decimal point; write 12500.00 or 12.50 (import-csv: use --decimal . or --decimal ,; for every command: \"decimal\" in config.json)"),
         (["add", "X", "--close", "31.02.2027"], 1, "--close: '31.02.2027' does not exist in the calendar"),
         (["add", "X", "--currency", "EURO", "--value", "5"], 1, "--currency: unknown currency 'EURO': use an ISO 4217 code such as EUR, USD or CHF"),
         (["add", "Jane", "--email", "JANE@x.example"], 1, "lead 1 has the same e-mail address; use --allow-duplicate to add it anyway"),
@@ -54,7 +54,7 @@ import Testing
         let result = box.run("import-csv", path)
         #expect(result.status == 1)
         #expect(result.stderr == """
-            leads: \(path):2: value: '12.500' is ambiguous: 12500.00 if the separator groups thousands, 12.50 if it is the decimal point; write 12500.00 or 12.50 (import-csv: use --decimal . or --decimal ,)
+            leads: \(path):2: value: '12.500' is ambiguous: 12500.00 if the separator groups thousands, 12.50 if it is the decimal point; write 12500.00 or 12.50 (import-csv: use --decimal . or --decimal ,; for every command: \"decimal\" in config.json)
             leads: \(path): stage 'nope' (column 'stage', line 2) is no stage; read it with --map-value 'stage:nope=STAGE' (STAGE: new, contacted, qualified, proposal, negotiation, won, lost, dnc)
             leads: \(path): 1 row rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
 
