@@ -129,4 +129,22 @@ import Testing
         #expect(home.status == 2)
         #expect(home.stderr == "leads: no data directory: HOME is not set; use --dir DIR or set LEADS_DIR\n")
     }
+
+    /// A name typed in a Latin-1 terminal arrives as bytes that are not UTF-8. Swift's own
+    /// argument list would repair them into U+FFFD and the lead would be stored altered;
+    /// it is refused instead, naming the argument and the byte, and nothing is written.
+    @Test func anArgumentThatIsNotUTF8IsRefused() {
+        let box = Sandbox()
+        var environment = box.environment
+        environment["LEADS"] = Sandbox.binary
+        let result = Sandbox.execute("/bin/sh", ["-c", #"exec "$LEADS" add "$(printf 'M\374ller')" --company "$(printf 'B\344ckerei')""#],
+                                     stdin: nil, environment: environment)
+        #expect(result.status == 2)
+        #expect(result.stderr == "leads: argument 2 is not UTF-8 text: byte 0xFC after 'M'; leads reads arguments as UTF-8 (is the terminal set to Latin-1?)\n")
+        #expect(result.stdout.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: box.dir))
+        let first = Sandbox.execute("/bin/sh", ["-c", #"exec "$LEADS" "$(printf '\377')""#], stdin: nil, environment: environment)
+        #expect(first.stderr == "leads: argument 1 is not UTF-8 text: byte 0xFF at its start; leads reads arguments as UTF-8 (is the terminal set to Latin-1?)\n")
+        #expect(box.add("Müller") == 1)
+    }
 }

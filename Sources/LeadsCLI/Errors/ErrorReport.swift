@@ -132,6 +132,21 @@ enum ErrorReport {
         case let .invalidChoice(argument, value, reason, suggestion, then):
             return "invalid \(argument) \(quoted(value)): \(reason)" + didYouMean(suggestion) + (then.map { "\n" + $0 } ?? "")
         case let .unknownHelpTopic(topic, suggestion): return "no help for \(quoted(topic)): not a command" + didYouMean(suggestion)
+        case let .notUTF8(position, bytes):
+            // Name the argument by its valid start and the first byte that is not UTF-8.
+            var parser = Unicode.UTF8.ForwardParser()
+            var iterator = bytes.makeIterator()
+            var valid = 0
+            scan: while true {
+                switch parser.parseScalar(from: &iterator) {
+                case .valid(let scalar): valid += scalar.count
+                case .error, .emptyInput: break scan
+                }
+            }
+            let offender = bytes[valid...].first.map { "0x" + String($0, radix: 16, uppercase: true) } ?? "?"
+            let start = String(decoding: bytes[..<valid], as: UTF8.self)
+            return "argument \(position) is not UTF-8 text: byte \(offender)" + (start.isEmpty ? " at its start" : " after \(quoted(start))")
+                + "; leads reads arguments as UTF-8 (is the terminal set to Latin-1?)"
         case let .optionRequires(option, modes): return "option '\(option)' works only with \(modes.joined(separator: " or "))"
         }
     }
