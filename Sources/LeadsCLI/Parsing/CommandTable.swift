@@ -191,7 +191,7 @@ public enum CommandTable {
                       OptionSpec("with-customer", "also erase the customer record a converted lead became (required for a converted lead)"),
                       OptionSpec("suppress", "keep the person on the suppression list, so that add and import-csv refuse them again")],
             lock: .exclusive,
-            details: ["The lead file is erased; its ID is never handed out again. The activity log keeps only that the lead was deleted: it never held personal data.",
+            details: ["The lead file is erased, with the files kept on it (DIR/files/ID/); its ID is never handed out again. The activity log keeps only that the lead was deleted: it never held personal data.",
                       "A converted lead's customer record holds the same person's contact data, so deleting the lead is refused unless --with-customer erases the customer too; a customer that also belongs to other leads is kept, and the deletion refused, until those are deleted with it."],
             run: DeleteCommand.run),
         CommandSpec(
@@ -208,7 +208,7 @@ public enum CommandTable {
                         ArgumentSpec("OTHER", .one, "the lead merged into it; its ID is retired", hint: .live(.lead))],
             options: [OptionSpec("dry-run", "print the field-by-field plan and change nothing"), json],
             lock: LockRule(.exclusive, byOption: [("dry-run", .none)]),
-            details: ["KEEP's value of each field wins unless KEEP has none; labels, custom fields, notes (in time order) and reminders (renumbered after KEEP's) are combined; the later last contact is kept. KEEP keeps its ID, stage, owner, creation and conversion. A converted OTHER is refused: its customer record names it.",
+            details: ["KEEP's value of each field wins unless KEEP has none; labels, custom fields, notes (in time order), reminders (renumbered after KEEP's) and files (a name KEEP has becomes 'name (2).ext') are combined; the later last contact is kept. KEEP keeps its ID, stage, owner, creation and conversion. A converted OTHER is refused: its customer record names it.",
                       "OTHER's file goes; it is kept whole in DIR/merged/ with KEEP as it was, so 'show OTHER' says where it went and 'leads unmerge KEEP' restores both exactly while KEEP is unchanged since. Deleting KEEP erases what was merged into it too. The log gets a merge record on KEEP and a delete record (merged_into) on OTHER."],
             examples: [Example("leads merge 12 40 --dry-run", "what merging lead 40 into 12 would do"),
                        Example("leads merge 12 40", "do it")],

@@ -81,6 +81,9 @@ public struct StoreConfig: Sendable, Equatable {
     public var sharedGroup: Bool
     /// `file_limit`: the largest file, in bytes, that a lead keeps (Store/LeadFiles.swift).
     public var fileLimit = StoreConfig.defaultFileLimit
+    /// `"decimal": ","` or `"."`: how this team writes amounts, settling a typed or imported
+    /// `5.000 EUR` that neither the text nor its currency settles. nil: such amounts are refused.
+    public var decimal: DecimalSeparator?
     /// Keys this version does not know, kept on rewrite.
     public var extra: [String: JSONValue]
 
@@ -133,6 +136,11 @@ public struct StoreConfig: Sendable, Equatable {
         if !mail.isDefault { object["mail"] = mail.json } else { object["mail"] = nil }
         if sharedGroup { object["shared"] = .string("group") } else { object["shared"] = nil }
         object["file_limit"] = fileLimit != Self.defaultFileLimit ? .integer(fileLimit) : nil
+        switch decimal {
+        case .comma?: object["decimal"] = .string(",")
+        case .point?: object["decimal"] = .string(".")
+        case nil: object["decimal"] = nil
+        }
         return .object(object)
     }
 
@@ -179,6 +187,12 @@ public struct StoreConfig: Sendable, Equatable {
                 let value = try reader.readInt()
                 guard value > 0 else { throw reader.fail(.invalidValue("\"file_limit\" must be a positive number of bytes"), at: at) }
                 config.fileLimit = value
+            case "decimal":
+                switch try reader.readString() {
+                case ",": config.decimal = .comma
+                case ".": config.decimal = .point
+                default: throw reader.fail(.invalidValue("\"decimal\" must be \",\" or \".\""), at: at)
+                }
             default:
                 config.extra[key] = try reader.readValue()
             }

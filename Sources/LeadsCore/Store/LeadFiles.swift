@@ -37,8 +37,6 @@ import Glibc
 // data): `attach` and `detach` log the count and total size only.
 
 extension LeadStore {
-    static let filesDirectory = "files"
-
     /// DIR/files/<id>/<name> as a path a person or program can open (`files --json`).
     public func filePath(lead id: Int, name: String) -> String {
         (path.hasSuffix("/") ? path : path + "/") + Self.filesDirectory + "/\(id)/" + name

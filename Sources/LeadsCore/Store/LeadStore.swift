@@ -8,14 +8,15 @@ import Glibc
 //   DIR/activity.log         append-only JSON lines
 //   DIR/.lock                the lock file (StoreLock.swift); never deleted
 //   DIR/.index/              derived files, rebuilt when missing (DuplicateKeys.swift)
+//   DIR/files/<id>/<name>    files kept on a lead (LeadFiles.swift; named in StoreLayout.swift)
 //
 // The store by concern: this file opens the directory and takes the lock;
 // StoreLayout.swift creates the layout and config.json; StoreReading.swift reads files
 // and the log; StoreWriter.swift is what a writing command may do under the lock, each
 // change going through the one commit protocol of StoreCommit.swift (single changes
-// and import batches alike, StoreBatch.swift); DerivedStateRecovery.swift catches the
-// derived files up; SpoolFile.swift holds a copy of standard input; StoreCheck.swift is
-// `fsck`. Temporary names: System/TemporaryName.swift.
+// and import batches alike, StoreBatch.swift; a lead's files, LeadFiles.swift);
+// DerivedStateRecovery.swift catches the derived files up; SpoolFile.swift holds a copy
+// of standard input; StoreCheck.swift is `fsck`. Temporary names: System/TemporaryName.swift.
 
 /// Who acts and when: recorded in files and the log.
 public struct Actor: Sendable {

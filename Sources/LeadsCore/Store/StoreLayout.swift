@@ -7,6 +7,10 @@ import Glibc
 extension LeadStore {
     // MARK: Layout
 
+    /// DIR/files/<id>/<name>: the bytes of the files kept on lead <id> (LeadFiles.swift).
+    /// Made with a lead's first file, not by `createLayout`.
+    public static let filesDirectory = "files"
+
     /// Creates the data directory (mode 0700: it holds personal data) and its layout.
     /// Zero set-up: every writing command calls this.
     @discardableResult
