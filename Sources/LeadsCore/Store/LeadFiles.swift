@@ -25,12 +25,14 @@ import Glibc
 //   appends the LeadFile records to `lead.files`, stages the bytes, and returns the
 //   records as kept (their names may differ from those asked for). Nothing is written yet.
 // - `detach` removes a record from `lead.files` and stages the removal of its bytes.
-// - The next `writer.save` of that lead (either form) commits the staged bytes with the
-//   lead's file and its log record, through StoreCommit: each file written atomically and
-//   fsynced with its directory FIRST, then leads/<id>.json, then the record appended —
+// - The next `writer.save(lead, previous:, log:)` of that lead (or the several-leads
+//   `save`) commits the staged bytes with the lead's file and its log record, through
+//   StoreCommit: each file written atomically and fsynced with its directory FIRST, then leads/<id>.json, then the record appended —
 //   THE COMMIT POINT. A failure before it takes every staged file back (and the
 //   directories this change made), so no stray file is left; after it, only warnings
 //   (an emptied directory not removed). Several files are one commit: all or none.
+// - A refused `attach` stages nothing and leaves `lead` as it was: catch the error and
+//   the lead can still be saved without that file.
 // - Staged files that no save commits are a programming error (`finish` traps).
 //
 // The log record names no file (a name such as "Greta_Schulz_Vertrag.pdf" is personal
@@ -121,6 +123,7 @@ extension StoreWriter {
     public func attach(_ files: [(name: String, bytes: [UInt8])], to lead: inout Lead, onCollision: LeadFileCollision = .refuse,
                        sources: [String]? = nil) throws(LeadFileError) -> [LeadFile] {
         var kept: [LeadFile] = []
+        var staged: [StagedFile] = []
         var added = lead.files
         for (index, file) in files.enumerated() {
             let source = sources?[index] ?? file.name
@@ -140,8 +143,11 @@ extension StoreWriter {
             let record = LeadFile(name: name, bytes: file.bytes, at: actor.now, by: actor.user)
             added.append(record)
             kept.append(record)
-            stagedFiles[lead.id, default: []].append(StagedFile(name: name, bytes: file.bytes))
+            staged.append(StagedFile(name: name, bytes: file.bytes))
         }
+        // Only now that every file passed: a refused call stages nothing, so a caller may
+        // catch the error and still save the lead (mail keeps the note without the file).
+        stagedFiles[lead.id, default: []] += staged
         lead.files = added
         return kept
     }
