@@ -261,7 +261,7 @@ import Testing
         let box = Sandbox()
         let id = String(box.add("Greta Schulz"))
         let path = box.root + "/Angebot.pdf"
-        FileManager.default.createFile(atPath: path, contents: Data("%PDF-1.4\n".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("%PDF-1.4\n".utf8))
         #expect(box.run("attach", id, path).status == 0)
         #expect(box.run(["attach", id, "-", "--name", "Notiz.txt"], stdin: "Rückruf\n").status == 0)
         let files = try #require(try Self.run(box, "files", id, "--json") as? [[String: Any]])

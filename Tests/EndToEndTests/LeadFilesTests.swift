@@ -20,7 +20,7 @@ import Testing
     func write(_ box: Sandbox, _ name: String, _ text: String) -> String {
         let path = box.root + "/" + name
         try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         return path
     }
 
@@ -317,6 +317,24 @@ import Testing
         #expect(files.count == 1)
         #expect(files[0]["lead"] as? Int == 1 && files[0]["name"] as? String == "Angebot.pdf")
         #expect(files[0]["path"] as? String == box.dir + "/files/1/Angebot.pdf" && files[0]["sha256"] as? String == sha256sum(Self.pdf))
+    }
+
+    /// Eight reps attach to one lead at once, with notes in between: read-modify-write
+    /// under the lock keeps every file and every note.
+    @Test func concurrentAttachesAllGetIn() throws {
+        let box = Sandbox()
+        let id = String(box.add("Greta Schulz"))
+        let paths = (0..<8).map { write(box, "in/Datei \($0).txt", "Inhalt \($0)\n") }
+        let results = concurrently(8) { i in
+            (box.run("attach", id, paths[i]).status, box.run("note", id, "Notiz \(i)").status)
+        }
+        #expect(results.allSatisfy { $0.0 == 0 && $0.1 == 0 })
+        let lead = try #require(box.leadJSON(1))
+        #expect(Set((lead["files"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }) == Set((0..<8).map { "Datei \($0).txt" }))
+        #expect((lead["notes"] as? [Any])?.count == 8)
+        #expect(entries(box, 1)?.count == 8)
+        #expect(box.file("files/1/Datei 5.txt") == "Inhalt 5\n")
+        #expect(box.run("fsck").status == 0)
     }
 
     @Test func exportAndImportLeaveFilesAlone() throws {
