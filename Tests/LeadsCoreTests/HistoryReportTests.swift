@@ -53,7 +53,9 @@ private struct History {
     /// Every record read back from its bytes, as the command does.
     func transitions() throws -> [LeadTransition] {
         var history = LeadHistory()
-        return try lines.compactMap { line in history.transition(for: try ActivityEntry(line: Array(line.dropLast()))) }
+        return try lines.compactMap { line in
+            try Array(line.dropLast()).withUnsafeBufferPointer { bytes throws(JSONError) in try history.transition(line: bytes) }
+        }
     }
 }
 

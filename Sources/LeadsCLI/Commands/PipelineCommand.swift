@@ -35,12 +35,11 @@ enum PipelineCommand {
         if let asOf {
             // The leads as they stood then, from the log; each goes through the same
             // filter and report as a lead read from its file today.
-            var history = LeadHistory()
             var then = LeadsAsOf(moment: asOf)
-            try store.forEachLogRecord { entry in
-                if let transition = history.transition(for: entry) { then.add(transition) }
+            try store.replayLog { then.add($0) }
+            try then.forEachLead { lead in
+                if hints.observe(lead) { try report.add(lead) }
             }
-            for lead in then.leads where hints.observe(lead) { try report.add(lead) }
             gaps = then.gaps
         } else {
             problems = try store.scan(for: filter) { lead in

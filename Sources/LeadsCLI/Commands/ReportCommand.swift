@@ -112,10 +112,7 @@ enum ReportCommand {
     }
 
     static func replay(_ store: LeadStore, _ visit: (LeadTransition) throws -> Void) throws {
-        var history = LeadHistory()
-        try store.forEachLogRecord { entry in
-            if let transition = history.transition(for: entry) { try visit(transition) }
-        }
+        try store.replayLog(visit)
     }
 
     static func keyColumn(_ grouping: HistoryGrouping?) -> [RenderedReport.Column] {

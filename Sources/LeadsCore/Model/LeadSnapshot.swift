@@ -90,72 +90,163 @@ public struct LeadSnapshot: Sendable, Equatable {
         return LeadSnapshot(object: object, base: self)
     }
 
-    /// One key of a record: absent (keep the base's value), or set to a value or to none.
-    private enum Field<T> {
-        case absent
-        case set(T?)
-
-        func resolved(_ base: T?) -> T? {
-            switch self {
-            case .absent: return base
-            case .set(let value): return value
-            }
-        }
-    }
-
     /// With a base, absent keys keep the base's value and `null` clears one.
     private init?(object: [String: JSONValue], base: LeadSnapshot?) {
-        /// nil: the key holds something that is not a valid value for it.
-        func field<T>(_ key: String, _ convert: (String) -> T?) -> Field<T>? {
-            switch object[key] {
-            case nil: return .absent
-            case .null?: return .set(nil)
-            case .string(let text)?: return convert(text).map { .set($0) }
-            default: return nil
-            }
-        }
-        guard let stage = field("stage", { $0 })?.resolved(base?.stage),
-              let createdAt = field("created", { Timestamp(iso8601: $0) })?.resolved(base?.createdAt),
-              let amount = field("value", { Amount(canonical: $0) }),
-              let currency = field("currency", { $0 }),
-              let close = field("close", { CalendarDate(iso: $0) }),
-              let owner = field("owner", { $0 }),
-              let source = field("source", { $0 }),
-              let campaign = field("campaign", { $0 }),
-              let due = field("due", { When(stored: $0) })
+        guard let fields = SnapshotFields(object: object) else { return nil }
+        self.init(fields: fields, base: base)
+    }
+
+    /// The snapshot a record's keys make: on their own (`state`, base nil) or laid over
+    /// `base` (`old`). nil when a required field ends up empty or value and currency do
+    /// not come as a pair.
+    init?(fields: SnapshotFields, base: LeadSnapshot?) {
+        guard let stage = fields.stage.resolved(base?.stage),
+              let createdAt = fields.created.resolved(base?.createdAt)
         else { return nil }
         self.stage = stage
         self.createdAt = createdAt
-        switch (amount.resolved(base?.value?.amount), currency.resolved(base?.value?.currency)) {
+        switch (fields.amount.resolved(base?.value?.amount), fields.currency.resolved(base?.value?.currency)) {
         case let (amount?, currency?): value = Money(amount: amount, currency: currency)
         case (nil, nil): value = nil
         default: return nil
         }
-        expectedClose = close.resolved(base?.expectedClose)
-        self.owner = owner.resolved(base?.owner)
-        self.source = source.resolved(base?.source)
-        self.campaign = campaign.resolved(base?.campaign)
-        nextDue = due.resolved(base?.nextDue)
-        switch object["probability"] {
-        case nil: probability = base?.probability
-        case .null?: probability = nil
-        case .number(let n)?:
-            guard let p = Int(n) else { return nil }
-            probability = p
-        default: return nil
+        expectedClose = fields.close.resolved(base?.expectedClose)
+        owner = fields.owner.resolved(base?.owner)
+        source = fields.source.resolved(base?.source)
+        campaign = fields.campaign.resolved(base?.campaign)
+        nextDue = fields.due.resolved(base?.nextDue)
+        probability = fields.probability.resolved(base?.probability)
+        switch fields.labels {
+        case .absent: labels = base?.labels ?? []
+        case .set(let list): labels = list ?? []
         }
-        switch object["labels"] {
-        case nil: labels = base?.labels ?? []
-        case .null?: labels = []
-        case .array(let items)?:
-            var list: [String] = []
-            for item in items {
-                guard case .string(let s) = item else { return nil }
-                list.append(s)
+    }
+}
+
+/// One key of a record's `state` or `old`: absent (keep the base's value), or set to a
+/// value or to none (`null`).
+enum SnapshotField<T> {
+    case absent
+    case set(T?)
+
+    func resolved(_ base: T?) -> T? {
+        switch self {
+        case .absent: return base
+        case .set(let value): return value
+        }
+    }
+}
+
+/// The keys of a `state` or `old` object, each read and checked but not yet resolved
+/// against a base. Two readers fill it, with one meaning: from a parsed object (any
+/// record) and straight from a line's bytes (`ReplayRecord`, the fast path of the
+/// history reports), so both agree on what a valid snapshot is. Keys this version does
+/// not know are ignored.
+struct SnapshotFields {
+    var stage: SnapshotField<String> = .absent
+    var created: SnapshotField<Timestamp> = .absent
+    var amount: SnapshotField<Amount> = .absent
+    var currency: SnapshotField<String> = .absent
+    var close: SnapshotField<CalendarDate> = .absent
+    var owner: SnapshotField<String> = .absent
+    var source: SnapshotField<String> = .absent
+    var campaign: SnapshotField<String> = .absent
+    var due: SnapshotField<When> = .absent
+    var probability: SnapshotField<Int> = .absent
+    var labels: SnapshotField<[String]> = .absent
+
+    init() {}
+
+    /// nil: a key holds something that is not a valid value for it.
+    init?(object: [String: JSONValue]) {
+        for (key, value) in object {
+            let ok: Bool
+            switch value {
+            case .null: ok = set(key, null: ())
+            case .string(let text): ok = set(key, string: text)
+            case .number(let text): ok = set(key, number: text)
+            case .array(let items):
+                var list: [String]? = []
+                for item in items {
+                    guard case .string(let s) = item else { list = nil; break }
+                    list?.append(s)
+                }
+                ok = list.map { set(key, labels: $0) } ?? !Self.known(key)
+            default: ok = !Self.known(key)
             }
-            labels = list
-        default: return nil
+            guard ok else { return nil }
         }
+    }
+
+    static func known(_ key: String) -> Bool {
+        switch key {
+        case "stage", "created", "value", "currency", "close", "owner", "source", "campaign", "due", "probability", "labels": return true
+        default: return false
+        }
+    }
+
+    /// `key: null`; false when the key cannot be null (none can't: null clears it).
+    mutating func set(_ key: String, null: ()) -> Bool {
+        switch key {
+        case "stage": stage = .set(nil)
+        case "created": created = .set(nil)
+        case "value": amount = .set(nil)
+        case "currency": currency = .set(nil)
+        case "close": close = .set(nil)
+        case "owner": owner = .set(nil)
+        case "source": source = .set(nil)
+        case "campaign": campaign = .set(nil)
+        case "due": due = .set(nil)
+        case "probability": probability = .set(nil)
+        case "labels": labels = .set(nil)
+        default: break
+        }
+        return true
+    }
+
+    /// `key: "text"`; false when the key takes no string or the text is no valid value.
+    mutating func set(_ key: String, string text: String) -> Bool {
+        switch key {
+        case "stage": stage = .set(text)
+        case "created":
+            guard let t = Timestamp(iso8601: text) else { return false }
+            created = .set(t)
+        case "value":
+            guard let a = Amount(canonical: text) else { return false }
+            amount = .set(a)
+        case "currency": currency = .set(text)
+        case "close":
+            guard let d = CalendarDate(iso: text) else { return false }
+            close = .set(d)
+        case "owner": owner = .set(text)
+        case "source": source = .set(text)
+        case "campaign": campaign = .set(text)
+        case "due":
+            guard let w = When(stored: text) else { return false }
+            due = .set(w)
+        case "probability", "labels": return false
+        default: break
+        }
+        return true
+    }
+
+    /// `key: 12`; only the probability is a number.
+    mutating func set(_ key: String, number text: String) -> Bool {
+        if key == "probability" {
+            guard let p = Int(text) else { return false }
+            probability = .set(p)
+            return true
+        }
+        return !Self.known(key)
+    }
+
+    /// `key: ["a", "b"]`; only the labels are a list (of strings).
+    mutating func set(_ key: String, labels list: [String]) -> Bool {
+        if key == "labels" {
+            labels = .set(list)
+            return true
+        }
+        return !Self.known(key)
     }
 }
 

@@ -44,36 +44,53 @@ public struct LeadTransition: Sendable, Equatable {
 /// records that do not say it (a deletion, a format-1 record).
 public struct LeadHistory: Sendable {
     private var last: [Int: LeadState] = [:]
+    private var texts = ReplayTexts()
 
     public init() {}
 
     /// The transition a record makes; nil for a record about no lead.
     public mutating func transition(for entry: ActivityEntry) -> LeadTransition? {
-        guard let id = entry.lead else { return nil }
+        transition(for: ReplayRecord(entry))
+    }
+
+    /// The transition one log line (without its newline) makes; nil for a record about
+    /// no lead. Read straight from the bytes when it is a plain record, else the full
+    /// way (`ActivityEntry`), which also throws the positioned error of a bad line.
+    public mutating func transition(line: UnsafeBufferPointer<UInt8>) throws(JSONError) -> LeadTransition? {
+        if let record = ReplayRecord.read(line, &texts) { return transition(for: record) }
+        return transition(for: try ActivityEntry(line: Array(line)))
+    }
+
+    mutating func transition(for record: ReplayRecord) -> LeadTransition? {
+        guard let id = record.lead else { return nil }
         let previous = last[id] ?? .unknown
         let before: LeadState, after: LeadState
-        let state = entry.format >= 2 ? entry.details["state"].flatMap(LeadSnapshot.init(json:)) : nil
-        if entry.action == "delete" {
+        if record.action == "delete" {
             (before, after) = (previous, .absent)
-        } else if let state {
+        } else if let state = record.state {
             after = .known(state)
-            if entry.details["created"] == .bool(true) {
+            if record.created {
                 before = .absent
-            } else if let old = entry.details["old"] {
-                before = state.before(old: old).map(LeadState.known) ?? .unknown
-            } else if entry.action == "recover" {
-                // A file found without a record: what it was before is not in the log.
-                before = previous == .absent ? .unknown : previous
             } else {
-                before = .known(state)
+                switch record.old {
+                case .fields(let old):
+                    before = LeadSnapshot(fields: old, base: state).map(LeadState.known) ?? .unknown
+                case .invalid:
+                    before = .unknown
+                case .absent where record.action == "recover":
+                    // A file found without a record: what it was before is not in the log.
+                    before = previous == .absent ? .unknown : previous
+                case .absent:
+                    before = .known(state)
+                }
             }
-        } else if entry.format < 2 && (entry.action == "add" || entry.action == "import") {
+        } else if record.format < 2 && (record.action == "add" || record.action == "import") {
             (before, after) = (.absent, .unknown)
         } else {
             (before, after) = (previous, .unknown)
         }
         last[id] = after
-        return LeadTransition(time: entry.time, lead: id, action: entry.action, user: entry.user, before: before, after: after)
+        return LeadTransition(time: record.time, lead: id, action: record.action, user: record.user, before: before, after: after)
     }
 }
 
@@ -107,6 +124,18 @@ public struct LeadsAsOf: Sendable {
     /// The leads that existed at the moment with what they were, by ID.
     public var leads: [Lead] {
         states.compactMap { id, state in state.snapshot.map { $0.lead(id: id) } }.sorted { $0.id < $1.id }
+    }
+
+    /// `leads` one at a time, by ID: a whole `Lead` for every lead at once would be most
+    /// of the memory of `pipeline --as-of` on a large store.
+    public func forEachLead(_ body: (Lead) throws -> Void) rethrows {
+        var ids: [Int] = []
+        ids.reserveCapacity(states.count)
+        for (id, state) in states where state.snapshot != nil { ids.append(id) }
+        ids.sort()
+        for id in ids {
+            if let snapshot = states[id]?.snapshot { try body(snapshot.lead(id: id)) }
+        }
     }
 
     /// The leads whose state at the moment the log does not hold, by ID.

@@ -73,3 +73,21 @@ extension LeadStore {
         }
     }
 }
+
+extension LeadStore {
+    /// Every transition of the log, oldest record first (`LeadHistory`), each line read
+    /// straight from the block it sits in: no copy of the line and no JSON tree for a
+    /// plain record. A line that is not a record stops the replay, named by number.
+    public func replayLog(_ visit: (LeadTransition) throws -> Void) throws {
+        var history = LeadHistory()
+        try forEachLogLine { line, number in
+            let transition: LeadTransition?
+            do throws(JSONError) { transition = try history.transition(line: line) } catch {
+                var positioned = error
+                positioned.line = number
+                throw StoreError.corrupt(path: ActivityLog.fileName, positioned)
+            }
+            if let transition { try visit(transition) }
+        }
+    }
+}
