@@ -48,6 +48,11 @@ enum FsckCommand {
         case .recordsWithoutFile(let count):
             return ("", "\(count) log record\(count == 1 ? "" : "s") name\(count == 1 ? "s" : "") it, but it was never written (a failed command's records)")
         case let .chainBroken(line, reason): return (":\(line)", "the hash chain breaks at this record: " + reason)
+        case .fileMissing: return ("", "the lead lists this file, but it is missing; restore it from a backup, or 'leads detach' it")
+        case let .fileChanged(size, sha256):
+            return ("", "its bytes are not those the lead records (\(size) bytes, SHA-256 \(sha256.prefix(12))…); restore it from a backup, or 'leads detach' it")
+        case .fileNotRecorded(let lead): return ("", "lead \(lead) does not list this file; left alone ('leads attach \(lead)' a copy, or remove it)")
+        case .filesWithoutLead: return ("", "files of a lead that no longer exists (erased or merged away)")
         }
     }
 
@@ -73,6 +78,15 @@ enum FsckCommand {
         case .chainBroken(let line, _):
             kind = "chain-broken"
             object["line"] = .integer(line)
+        case .fileMissing: kind = "file-missing"
+        case let .fileChanged(size, sha256):
+            kind = "file-changed"
+            object["size"] = .integer(size)
+            object["sha256"] = .string(sha256)
+        case .fileNotRecorded(let lead):
+            kind = "file-not-recorded"
+            object["lead"] = .integer(lead)
+        case .filesWithoutLead: kind = "files-without-lead"
         }
         object["kind"] = .string(kind)
         object["message"] = .string(describe(problem).1)

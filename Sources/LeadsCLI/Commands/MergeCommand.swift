@@ -26,6 +26,7 @@ enum MergeCommand {
                 let user = writer.actor.user
                 var details: [String: JSONValue] = ["from": .integer(otherID),
                                                     "fields": .array(merge.steps.filter { $0.outcome != .kept }.map { .string($0.field) })]
+                if !other.files.isEmpty { details["files"] = .integer(other.files.count) }
                 if !merge.renumbered.isEmpty {
                     details["reminders"] = .array(merge.renumbered.map { .array([.integer($0.from), .integer($0.to)]) })
                 }
@@ -43,6 +44,7 @@ enum MergeCommand {
                 "steps": .array(merge.steps.map { .object(["field": .string($0.field), "keep": .string($0.keep), "other": .string($0.other),
                                                           "outcome": .string($0.outcome.rawValue)]) }),
                 "reminders": .array(merge.renumbered.map { .object(["from": .string("\(other.id).\($0.from)"), "to": .string("\(keep.id).\($0.to)")]) }),
+                "files": .array(merge.renamedFiles.map { .object(["from": .string($0.from), "to": .string($0.to)]) }),
             ])))
         } else if dryRun {
             var table = TextTable([.init(title: "FIELD"), .init(title: "#\(keep.id)", flexible: true), .init(title: "#\(other.id)", flexible: true),
@@ -60,6 +62,7 @@ enum MergeCommand {
                 for line in table.render(width: context.environment.terminalColumns, color: context.environment.colorOnStdout) { try out.line(line) }
             }
             for move in merge.renumbered { try out.line("reminder \(other.id).\(move.from) becomes \(keep.id).\(move.to)") }
+            for move in merge.renamedFiles { try out.line(printable("file \(move.from) of #\(other.id) becomes \(move.to) on #\(keep.id)")) }
         }
         if !dryRun {
             try context.confirm("#\(keep.id) \(keep.name): merged #\(other.id) into it ('leads unmerge \(keep.id)' undoes it)")

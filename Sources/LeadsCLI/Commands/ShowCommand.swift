@@ -74,6 +74,13 @@ enum ShowCommand {
                 try out.line(line)
             }
         }
+        if !lead.files.isEmpty {
+            try out.line()
+            try out.line(Style.apply(Style.bold, "Files", if: color))
+            var table = TextTable([.init(title: "NAME", flexible: true), .init(title: "SIZE", alignment: .right), .init(title: "ADDED"), .init(title: "BY")])
+            for file in lead.files { table.add([file.name, LeadView.size(file.size), LeadView.time(file.addedAt), file.addedBy]) }
+            for line in table.render(width: context.environment.terminalColumns.map { $0 - 2 }, color: color, header: false) { try out.line("  " + line) }
+        }
         if !lead.notes.isEmpty {
             try out.line()
             try out.line(Style.apply(Style.bold, "Notes", if: color))

@@ -42,6 +42,11 @@ enum SubjectAccessCommand {
                 "merged": .array(report.merged.map { mergedJSON($0, config: config, now: now) }),
                 "customers": .array(report.customers.map(\.json)),
                 "activity": .array(report.activity.map { LeadView.entryJSON($0, name: nil) }),
+                "files": .array(report.leads.flatMap { lead in lead.files.map { file -> JSONValue in
+                    guard case .object(var object) = FilesCommand.json(file, of: lead, store: store) else { return .null }
+                    object["lead"] = .integer(lead.id)
+                    return .object(object)
+                } }),
             ])))
         } else {
             let color = context.environment.colorOnStdout
@@ -51,9 +56,11 @@ enum SubjectAccessCommand {
             case .lead(let id): who = "lead #\(id)" + (report.addressKey.map { " (\($0))" } ?? "")
             }
             func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+            let files = report.leads.reduce(0) { $0 + $1.files.count }
             try out.line(printable("Subject access for \(who), as of \(LeadView.time(now)): "
                                    + count(report.leads.count, "lead", "leads") + ", "
                                    + (report.merged.isEmpty ? "" : count(report.merged.count, "merged lead", "merged leads") + ", ")
+                                   + (files == 0 ? "" : count(files, "file", "files") + ", ")
                                    + count(report.customers.count, "customer", "customers") + ", "
                                    + count(report.activity.count, "log record", "log records")))
             if report.isEmpty { try out.line("The store holds nothing on this person.") }

@@ -98,6 +98,7 @@ enum ErrorReport {
             default: return (UserError.describe(e), ExitStatus.failure)
             }
         case let e as PrivacyError: return (privacy(e), ExitStatus.failure)
+        case let e as LeadFileError: return (leadFile(e), ExitStatus.failure)
         case let e as EnvironmentError:
             switch e {
             case let .invalidVariable(name, value, reason):
@@ -224,6 +225,29 @@ enum ErrorReport {
         }
     }
 
+    static func leadFile(_ e: LeadFileError) -> String {
+        let unchanged = "; nothing attached"
+        switch e {
+        case let .badName(source, name, problem):
+            if source == name { return "file name \(quoted(name)) \(problem)" + unchanged }
+            return "\(quoted(source)): the file name \(quoted(name)) \(problem); give it another with --name" + unchanged
+        case let .tooLarge(source, size?, limit):
+            return "\(quoted(source)) is \(size) bytes, over the file limit of \(limit) (config.json \"file_limit\")" + unchanged
+        case let .tooLarge(source, nil, limit):
+            return "\(quoted(source)) is over the file limit of \(limit) bytes (config.json \"file_limit\")" + unchanged
+        case .empty(let source): return "\(quoted(source)) is empty" + unchanged
+        case let .alreadyAttached(lead, name):
+            return "lead \(lead) already has a file named \(quoted(name)); detach it first or give this one another name with --name" + unchanged
+        case .sameNameTwice(let name): return "two of the files would both be named \(quoted(name)); attach one of them with --name" + unchanged
+        case let .notAttached(lead, name, attached):
+            if attached.isEmpty { return "lead \(lead) has no file named \(quoted(name)); it has no files" }
+            return "lead \(lead) has no file named \(quoted(name)); its files: " + attached.map(quoted).joined(separator: ", ")
+        case let .missingBytes(lead, name): return "files/\(lead)/\(name) is missing; run 'leads fsck'"
+        case .isDirectory(let source): return "\(quoted(source)) is a directory" + unchanged
+        case let .unreadable(source, code): return "cannot read \(quoted(source)): \(reason(code))" + unchanged
+        }
+    }
+
     static func system(_ e: SystemError) -> String {
         let path = e.path.isEmpty ? "the data directory" : e.path
         let verb: String
@@ -235,7 +259,7 @@ enum ErrorReport {
         case "fsync", "syncfs": verb = "cannot flush to disk"
         case "rename": verb = "cannot replace"
         case "mkdir": verb = "cannot create directory"
-        case "unlink": verb = "cannot remove"
+        case "unlink", "rmdir": verb = "cannot remove"
         case "lock": verb = "cannot lock"
         case "truncate": verb = "cannot truncate"
         default: verb = "\(e.call) failed on"

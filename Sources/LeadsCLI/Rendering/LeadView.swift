@@ -24,6 +24,19 @@ enum LeadView {
 
     static func time(_ t: Timestamp) -> String { LocalTime.display(t) }
 
+    /// "812 bytes", "12.3 KiB", "4.0 MiB": a size for people; `files` and `--json` give the bytes.
+    static func size(_ bytes: Int) -> String {
+        if bytes < 1024 { return bytes == 1 ? "1 byte" : "\(bytes) bytes" }
+        var unit = 1024, name = "KiB"
+        for next in ["MiB", "GiB"] where bytes >= unit * 1024 {
+            unit *= 1024
+            name = next
+        }
+        // One decimal, rounded half up, in integers.
+        let tenths = (bytes * 10 + unit / 2) / unit
+        return "\(tenths / 10).\(tenths % 10) \(name)"
+    }
+
     static func due(_ when: When) -> String {
         switch when {
         case .day(let date): return date.iso
@@ -81,6 +94,9 @@ enum LeadView {
             if !refs.isEmpty { text += " " + refs.joined(separator: ", ") }
         case "note":
             if case .bool(true)? = entry.details["contacted"] { text += " (contacted)" }
+        case "attach", "detach":
+            if let files = string("files").flatMap({ Int($0) }) { text += files == 1 ? " 1 file" : " \(files) files" }
+            if let bytes = string("bytes").flatMap({ Int($0) }) { text += ", " + size(bytes) }
         default: break
         }
         var parts: [String] = []

@@ -17,6 +17,11 @@ public enum ActivityAction: String, Sendable, CaseIterable {
     case remindSnooze = "remind-snooze"
     case remindAnnounce = "remind-announce"
     case convert
+    /// `leads attach`: files kept on the lead; details count and total size, never names
+    /// (a file name is often personal data: "Greta_Schulz_Vertrag.pdf").
+    case attach
+    /// `leads detach`: a file taken off the lead; its size, never its name.
+    case detach
     case delete
     /// `leads merge`: on KEEP, with `from` (OTHER); OTHER's own record is a `delete`
     /// with `merged_into`, as its file is gone.

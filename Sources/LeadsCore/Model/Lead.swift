@@ -97,6 +97,9 @@ public struct Lead: Sendable, Equatable {
     public var fields: [String: String] = [:]
     public var notes: [Note] = []
     public var reminders: [Reminder] = []
+    /// Files kept on the lead, in the order they were attached; their bytes are in
+    /// DIR/files/<id>/ (Store/LeadFiles.swift).
+    public var files: [LeadFile] = []
     public var conversion: Conversion?
     public var lostReason: String?
     public var lastContact: Contact?

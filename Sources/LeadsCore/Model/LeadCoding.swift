@@ -39,6 +39,7 @@ extension Lead {
         o["fields"] = fields.isEmpty ? nil : .object(fields.mapValues(JSONValue.string))
         o["notes"] = notes.isEmpty ? nil : .array(notes.map(\.json))
         o["reminders"] = reminders.isEmpty ? nil : .array(reminders.map(\.json))
+        o["files"] = files.isEmpty ? nil : .array(files.map(\.json))
         o["conversion"] = conversion?.json
         o["last_contact"] = lastContact.map { .object(["at": .string($0.at.iso8601), "by": .string($0.by)]) }
         return .object(o)
@@ -119,6 +120,16 @@ extension Lead {
             case "reminders":
                 try r.beginArray()
                 while try r.nextElement() { lead.reminders.append(try Reminder(reader: &r)) }
+            case "files":
+                try r.beginArray()
+                while try r.nextElement() {
+                    let at = r.offset
+                    let file = try LeadFile(reader: &r)
+                    guard !lead.files.contains(where: { $0.name == file.name }) else {
+                        throw r.fail(.invalidValue("file \"\(file.name)\" is listed twice"), at: at)
+                    }
+                    lead.files.append(file)
+                }
             case "conversion": lead.conversion = try Conversion(reader: &r)
             case "last_contact":
                 var at: Timestamp?, by: String?

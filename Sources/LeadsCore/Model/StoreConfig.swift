@@ -70,6 +70,8 @@ public struct MailSettings: Sendable, Equatable {
 public struct StoreConfig: Sendable, Equatable {
     public static let fileName = "config.json"
     public static let defaultCurrency = "EUR"
+    /// config.json `file_limit` unless set: the largest file a lead keeps (`attach`).
+    public static let defaultFileLimit = 25 << 20
 
     public var stages: [Stage]
     public var currency: String
@@ -77,6 +79,8 @@ public struct StoreConfig: Sendable, Equatable {
     public var mail: MailSettings
     /// `init --shared`: files group-writable, directories setgid.
     public var sharedGroup: Bool
+    /// `file_limit`: the largest file, in bytes, that a lead keeps (Store/LeadFiles.swift).
+    public var fileLimit = StoreConfig.defaultFileLimit
     /// Keys this version does not know, kept on rewrite.
     public var extra: [String: JSONValue]
 
@@ -128,6 +132,7 @@ public struct StoreConfig: Sendable, Equatable {
         if !users.isEmpty { object["users"] = .array(users.users.map(\.json)) } else { object["users"] = nil }
         if !mail.isDefault { object["mail"] = mail.json } else { object["mail"] = nil }
         if sharedGroup { object["shared"] = .string("group") } else { object["shared"] = nil }
+        object["file_limit"] = fileLimit != Self.defaultFileLimit ? .integer(fileLimit) : nil
         return .object(object)
     }
 
@@ -170,6 +175,10 @@ public struct StoreConfig: Sendable, Equatable {
                 let text = try reader.readString()
                 guard text == "group" else { throw reader.fail(.invalidValue("\"shared\" must be \"group\""), at: at) }
                 config.sharedGroup = true
+            case "file_limit":
+                let value = try reader.readInt()
+                guard value > 0 else { throw reader.fail(.invalidValue("\"file_limit\" must be a positive number of bytes"), at: at) }
+                config.fileLimit = value
             default:
                 config.extra[key] = try reader.readValue()
             }

@@ -5,7 +5,9 @@
 /// - labels: KEEP's, then OTHER's that KEEP lacks; custom fields and unknown keys: KEEP's,
 ///   plus OTHER's keys that KEEP lacks;
 /// - notes: both, in time order; reminders: OTHER's follow KEEP's, renumbered after
-///   KEEP's highest number (40.1 becomes 12.3); the last contact: the later one.
+///   KEEP's highest number (40.1 becomes 12.3); the last contact: the later one;
+/// - files: KEEP's, then OTHER's in their order, a name KEEP already has numbered
+///   ("offer.pdf" becomes "offer (2).pdf"); the store moves the bytes (MergedLeadFiles.swift).
 ///
 /// KEEP keeps its ID, creation and conversion. A converted OTHER is refused by the
 /// command: its customer record names it. Pure: the command writes what this returns.
@@ -31,6 +33,8 @@ public struct LeadMerge: Sendable {
     public let steps: [Step]
     /// OTHER's reminder numbers and the numbers they have on KEEP.
     public let renumbered: [(from: Int, to: Int)]
+    /// OTHER's files whose names were taken on KEEP, and the names they have there.
+    public let renamedFiles: [(from: String, to: String)]
 
     public init(keep: Lead, other: Lead, at time: Timestamp, by user: String) {
         var merged = keep
@@ -93,6 +97,16 @@ public struct LeadMerge: Sendable {
             }
             steps.append(Step(field: "reminders", keep: String(keep.reminders.count), other: String(other.reminders.count), outcome: .combined))
         }
+        var renamedFiles: [(String, String)] = []
+        if !other.files.isEmpty {
+            for file in other.files {
+                var moved = file
+                moved.name = LeadFileName.numbered(file.name) { name in merged.files.contains { $0.name == name } }
+                if moved.name != file.name { renamedFiles.append((file.name, moved.name)) }
+                merged.files.append(moved)
+            }
+            steps.append(Step(field: "files", keep: String(keep.files.count), other: String(other.files.count), outcome: .combined))
+        }
         if let theirs = other.lastContact, theirs.at > (keep.lastContact?.at ?? Timestamp(seconds: .min)) {
             merged.lastContact = theirs
             steps.append(Step(field: "last contact", keep: keep.lastContact.map { $0.at.iso8601 } ?? "", other: theirs.at.iso8601, outcome: .taken))
@@ -102,5 +116,6 @@ public struct LeadMerge: Sendable {
         self.merged = merged
         self.steps = steps
         self.renumbered = renumbered
+        self.renamedFiles = renamedFiles
     }
 }

@@ -14,6 +14,11 @@ import Glibc
 // replaced, leads/OTHER.json removed, then the records of both leads appended — the
 // commit point. An unmerge is the same three files the other way round. `delete KEEP`
 // removes KEEP's merged records in its own commit, so erasure leaves nothing behind.
+//
+// OTHER's files (LeadFiles.swift) move in the same commit: LeadMerge appends OTHER's
+// records to KEEP's list in order (renaming a taken name), so OTHER's i-th file is the
+// i-th of the last ones in `keepAfter.files`; its bytes are written to files/KEEP/ and
+// removed from files/OTHER/ before the records. Unmerge moves them back the same way.
 
 extension LeadStore {
     static let mergedDirectory = "merged"
@@ -77,10 +82,44 @@ extension StoreWriter {
         let before = DuplicateKey.keys(of: record.keepBefore)
         for key in DuplicateKey.keys(of: record.keepAfter) where !before.contains(key) { try keys.insert(key, id: record.into) }
         do { try keys.flush() } catch { throw .system(error) }
-        try commit([FileChange(dir, "\(record.other.id).json", JSONWriter.pretty(record.json)),
-                    FileChange(leadsDir, "\(record.into).json", record.keepAfter.fileBytes),
-                    FileChange(leadsDir, "\(record.other.id).json", nil)], log: entries)
+        let moves = try fileMoves(record.other.files, of: record.other.id, to: Array(record.keepAfter.files.suffix(record.other.files.count)), of: record.into)
+        do throws(StoreError) {
+            try commit(moves.changes + [FileChange(dir, "\(record.other.id).json", JSONWriter.pretty(record.json)),
+                                        FileChange(leadsDir, "\(record.into).json", record.keepAfter.fileBytes),
+                                        FileChange(leadsDir, "\(record.other.id).json", nil)], log: entries)
+        } catch {
+            moves.made.undo()
+            throw error
+        }
+        if !record.other.files.isEmpty, let files = try? filesRoot(create: false) { removeEmptyDirectory(String(record.other.id), in: files.dir) }
         dropKeys(DuplicateKey.keys(of: record.other), of: record.other.id)
+    }
+
+    /// The changes that move `sources` (files of lead `from`) to `targets` (the same files,
+    /// perhaps renamed, on lead `to`): each target written, each source removed.
+    func fileMoves(_ sources: [LeadFile], of from: Int, to targets: [LeadFile], of to: Int) throws(StoreError) -> (changes: [FileChange], made: MadeDirectories) {
+        var made = MadeDirectories()
+        guard !sources.isEmpty else { return ([], made) }
+        precondition(sources.count == targets.count && zip(sources, targets).allSatisfy { $0.sha256 == $1.sha256 }, "merged files do not line up")
+        let label = LeadStore.filesDirectory + "/\(from)/"
+        do throws(StoreError) {
+            guard let files = try filesRoot(create: true), let source = try leadFilesDirectory(from, in: files.dir, create: false) else {
+                throw .system(SystemError("open", label + sources[0].name, ENOENT))
+            }
+            if files.created { made.made.append((root, LeadStore.filesDirectory)) }
+            guard let target = try leadFilesDirectory(to, in: files.dir, create: true) else { throw .system(SystemError("open", LeadStore.filesDirectory + "/\(to)", ENOENT)) }
+            if target.created { made.made.append((files.dir, String(to))) }
+            var changes: [FileChange] = []
+            for (file, moved) in zip(sources, targets) {
+                guard let bytes = try source.dir.read(file.name, limit: Int.max) else { throw .system(SystemError("open", label + file.name, ENOENT)) }
+                changes.append(FileChange(target.dir, moved.name, bytes))
+                changes.append(FileChange(source.dir, file.name, nil))
+            }
+            return (changes, made)
+        } catch {
+            made.undo()
+            throw error
+        }
     }
 
     public func unmerge(_ record: MergedLead, log entries: [ActivityEntry]) throws(StoreError) {
@@ -88,9 +127,18 @@ extension StoreWriter {
         do { try indexDir.remove(SummaryIndex.fileName) } catch { throw .system(error) }
         for key in DuplicateKey.keys(of: record.other) { try keys.insert(key, id: record.other.id) }
         do { try keys.flush() } catch { throw .system(error) }
-        try commit([FileChange(leadsDir, "\(record.other.id).json", record.other.fileBytes),
-                    FileChange(leadsDir, "\(record.into).json", record.keepBefore.fileBytes),
-                    FileChange(dir, "\(record.other.id).json", nil)], log: entries)
+        let moves = try fileMoves(Array(record.keepAfter.files.suffix(record.other.files.count)), of: record.into, to: record.other.files, of: record.other.id)
+        do throws(StoreError) {
+            try commit(moves.changes + [FileChange(leadsDir, "\(record.other.id).json", record.other.fileBytes),
+                                        FileChange(leadsDir, "\(record.into).json", record.keepBefore.fileBytes),
+                                        FileChange(dir, "\(record.other.id).json", nil)], log: entries)
+        } catch {
+            moves.made.undo()
+            throw error
+        }
+        if record.keepBefore.files.isEmpty, !record.other.files.isEmpty, let files = try? filesRoot(create: false) {
+            removeEmptyDirectory(String(record.into), in: files.dir)
+        }
         let kept = DuplicateKey.keys(of: record.keepBefore)
         dropKeys(DuplicateKey.keys(of: record.keepAfter).filter { !kept.contains($0) }, of: record.into)
     }

@@ -29,6 +29,15 @@ public struct StoreProblem: Sendable, Equatable {
         /// The log's hash chain breaks at this line (LogChain.swift): a record was changed,
         /// removed or inserted. Never repaired: the log is never rewritten.
         case chainBroken(line: Int, reason: String)
+        /// A file the lead lists is not in DIR/files/<id>/.
+        case fileMissing
+        /// A listed file's bytes differ from the lead's record (size, SHA-256).
+        case fileChanged(size: Int, sha256: String)
+        /// A file in DIR/files/<id>/ that the lead does not list: left alone.
+        case fileNotRecorded(lead: Int)
+        /// DIR/files/<id>/ of a lead that does not exist (erased or merged away, with
+        /// its directory not removed): the repair erases it.
+        case filesWithoutLead
     }
 
     public var path: String
@@ -37,7 +46,7 @@ public struct StoreProblem: Sendable, Equatable {
 
     public var repairable: Bool {
         switch kind {
-        case .staleTemporaryFile, .tornLogTail, .unlogged, .idMarkBehind, .keysMissing, .recordsWithoutFile: return true
+        case .staleTemporaryFile, .tornLogTail, .unlogged, .idMarkBehind, .keysMissing, .recordsWithoutFile, .filesWithoutLead: return true
         default: return false
         }
     }
@@ -81,6 +90,7 @@ extension LeadStore {
 
         // Lead and customer files.
         var fileIDs: (leads: [Int], customers: [Int]) = ([], [])
+        var recordedFiles: [Int: [LeadFile]] = [:]
         for (directoryName, isLeads) in [(Self.leadsDirectory, true), (Self.customersDirectory, false)] {
             guard let dir = try subdirectory(directoryName) else { continue }
             for name in try system({ () throws(SystemError) in try dir.entries() }).sorted() {
@@ -89,6 +99,7 @@ extension LeadStore {
                     do throws(StoreError) {
                         if isLeads {
                             let lead = try Self.readLead(id, in: dir)
+                            if !lead.files.isEmpty { recordedFiles[id] = lead.files }
                             if config.stage(exactly: lead.stage) == nil {
                                 problems.append(StoreProblem(path: dir.path(name), kind: .unknownStage(lead.stage)))
                             }
@@ -115,6 +126,9 @@ extension LeadStore {
                 }
             }
         }
+
+        // Files on leads (LeadFiles.swift).
+        problems += try checkLeadFiles(recorded: recordedFiles, leads: Set(fileIDs.leads), repair: repair)
 
         // The log.
         let bytes = try root.read(ActivityLog.fileName, limit: Int.max) ?? []
@@ -240,7 +254,7 @@ extension LeadStore {
         return problems
     }
 
-    private func staleFile(_ name: String, in dir: Directory, repair: Bool) throws(StoreError) -> StoreProblem {
+    func staleFile(_ name: String, in dir: Directory, repair: Bool) throws(StoreError) -> StoreProblem {
         var problem = StoreProblem(path: dir.path(name), kind: .staleTemporaryFile)
         if repair {
             do { try dir.remove(name) } catch { throw .system(error) }

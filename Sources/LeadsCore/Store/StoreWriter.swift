@@ -18,6 +18,8 @@ public final class StoreWriter {
     let log: ActivityLog
     let keys: DuplicateKeyIndex
     var state: DerivedState
+    /// Files `attach`/`detach` staged per lead, committed by that lead's next save (LeadFiles.swift).
+    var stagedFiles: [Int: [StagedFile]] = [:]
 
     init(store: LeadStore, root: Directory, config: StoreConfig) throws {
         self.store = store
@@ -50,6 +52,7 @@ public final class StoreWriter {
     /// as every change is committed by now; the next writer replays the log past the
     /// stale state, and `fsck --repair` rebuilds the rest.
     func finish() {
+        precondition(stagedFiles.values.allSatisfy(\.isEmpty), "files were attached or detached but the lead was never saved (LeadFiles.swift)")
         do {
             try keys.flush()
             state.logSize = try log.size()
@@ -167,8 +170,16 @@ public final class StoreWriter {
             for key in DuplicateKey.keys(of: change.lead) where !oldKeys.contains(key) { try keys.insert(key, id: change.lead.id) }
         }
         do { try keys.flush() } catch { throw .system(error) }
-        try commit(changes.map { FileChange(leadsDir, "\($0.lead.id).json", $0.lead.fileBytes) },
-                   log: changes.map { $0.entry.recording(from: $0.previous, to: $0.lead) })
+        // A lead's staged files (LeadFiles.swift) go first: durable before the record names them.
+        let files = try stagedFileChanges(for: changes.map(\.lead))
+        do throws(StoreError) {
+            try commit(files.changes + changes.map { FileChange(leadsDir, "\($0.lead.id).json", $0.lead.fileBytes) },
+                       log: changes.map { $0.entry.recording(from: $0.previous, to: $0.lead) })
+        } catch {
+            files.made.undo()
+            throw error
+        }
+        committedStagedFiles(for: changes.map(\.lead))
         for change in changes {
             let newKeys = DuplicateKey.keys(of: change.lead)
             dropKeys((change.previous.map(DuplicateKey.keys(of:)) ?? []).filter { !newKeys.contains($0) }, of: change.lead.id)
@@ -187,14 +198,25 @@ public final class StoreWriter {
         // Erasure: the lead's summary must not outlive it in the report index.
         do { try indexDir.remove(SummaryIndex.fileName) } catch { throw .system(error) }
         var changes: [FileChange] = try list.map(suppressionChanges) ?? []
+        var merged: [MergedLead] = []
         if let lead {
+            // Its files (and those merged into it) first, then the lead file.
+            changes += try fileRemovals(of: lead.id)
             changes.append(FileChange(leadsDir, "\(lead.id).json", nil))
-            // What was merged into it is the same person's data: erased with it.
+            // What was merged into it is the same person's data: erased with it (and any
+            // file left in a merged-away lead's directory).
+            merged = try mergedLeads(into: lead.id)
+            for record in merged { changes += try fileRemovals(of: record.other.id) }
             changes += try mergedRemovals(into: lead.id)
         }
         if let customer { changes.append(FileChange(customersDir, "\(customer.id).json", nil)) }
         try commit(changes, log: entries.map { $0.recordingDeletion() })
-        if let lead { dropKeys(DuplicateKey.keys(of: lead), of: lead.id) }
+        if let lead {
+            stagedFiles[lead.id] = nil
+            eraseLeadDirectory(lead.id)
+            for record in merged { eraseLeadDirectory(record.other.id) }
+            dropKeys(DuplicateKey.keys(of: lead), of: lead.id)
+        }
     }
 
     /// A lead's and a customer's file changed together (convert), with one log line.
