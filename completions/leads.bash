@@ -86,6 +86,7 @@ _leads_takes_value() {
         'set --label') return 0 ;;
         'set --field') return 0 ;;
         'note --at') return 0 ;;
+        'attach --name') return 0 ;;
         'convert --customer-name') return 0 ;;
         'convert --customer') return 0 ;;
         'convert --project') return 0 ;;
@@ -180,6 +181,7 @@ _leads_value() {
         'set --label') _leads_live labels ;;
         'set --field') : ;;
         'note --at') : ;;
+        'attach --name') : ;;
         'convert --customer-name') : ;;
         'convert --customer') _leads_live customers ;;
         'convert --project') : ;;
@@ -222,7 +224,7 @@ _leads_value() {
         'export-csv --output') _leads_files ;;
         'log --since') : ;;
         'log --user') _leads_live owners ;;
-        'log --action') _leads_words add import set status assign note remind remind-done remind-snooze remind-announce convert delete merge unmerge suppress recover chain-start ;;
+        'log --action') _leads_words add import set status assign note remind remind-done remind-snooze remind-announce convert attach detach delete merge unmerge suppress recover chain-start ;;
         'log --count'|'log -n') : ;;
         *' --dir') _leads_files -d ;;
         *' --user') _leads_live owners ;;
@@ -240,6 +242,9 @@ _leads_options() {
         assign) _leads_words --dir --user --quiet -q --help -h --version ;;
         set) _leads_words --name --org --no-org --company --email --phone --address --source --campaign --value --currency --probability --close --label --field --dir --user --quiet -q --help -h --version ;;
         note) _leads_words --contacted --at --dir --user --quiet -q --help -h --version ;;
+        attach) _leads_words --name --dir --user --quiet -q --help -h --version ;;
+        files) _leads_words --json --dir --user --quiet -q --help -h --version ;;
+        detach) _leads_words --dir --user --quiet -q --help -h --version ;;
         convert) _leads_words --customer-name --customer --project --force --keep-reminders --dir --user --quiet -q --help -h --version ;;
         delete) _leads_words --yes -y --with-customer --suppress --dir --user --quiet -q --help -h --version ;;
         dupes) _leads_words --json --dir --user --quiet -q --help -h --version ;;
@@ -290,6 +295,16 @@ _leads_arguments() {
         note)
             ((n == 0)) && _leads_live leads
             ;;
+        attach)
+            ((n == 0)) && _leads_live leads
+            ((n >= 1)) && _leads_files
+            ;;
+        files)
+            ((n == 0)) && _leads_live leads
+            ;;
+        detach)
+            ((n == 0)) && _leads_live leads
+            ;;
         convert)
             ((n == 0)) && _leads_live leads
             ;;
@@ -326,7 +341,7 @@ _leads_arguments() {
             ((n == 0)) && _leads_live leads
             ;;
         help)
-            ((n == 0)) && _leads_words init add show list status assign set note convert delete dupes merge unmerge suppress retention subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
+            ((n == 0)) && _leads_words init add show list status assign set note attach files detach convert delete dupes merge unmerge suppress retention subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
             ;;
         completion)
             ((n == 0)) && _leads_words bash zsh fish
@@ -379,7 +394,7 @@ _leads() {
     elif [[ -z $ended && $cur == -* ]]; then
         _leads_options "$command"
     elif [[ -z $command ]]; then
-        _leads_words init add show list status assign set note convert delete dupes merge unmerge suppress retention subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
+        _leads_words init add show list status assign set note attach files detach convert delete dupes merge unmerge suppress retention subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
     else
         _leads_arguments "$command" "$n"
     fi

@@ -6,7 +6,7 @@
 # Does option $argv[2] take a value after command $argv[1] ("" before the command)?
 function __leads_takes_value
     switch "$argv[1] $argv[2]"
-        case 'add --company' 'add --email' 'add --phone' 'add --address' 'add --source' 'add --campaign' 'add --value' 'add --currency' 'add --probability' 'add --close' 'add --owner' 'add --stage' 'add --label' 'add --field' 'add --note' 'add --next' 'list --stage' 'list --owner' 'list --label' 'list --source' 'list --campaign' 'list --search' 'list --sort' 'list --limit' 'status --probability' 'status --note' 'status --reason' 'set --name' 'set --company' 'set --email' 'set --phone' 'set --address' 'set --source' 'set --campaign' 'set --value' 'set --currency' 'set --probability' 'set --close' 'set --label' 'set --field' 'note --at' 'convert --customer-name' 'convert --customer' 'convert --project' 'users --email' 'users --full-name' 'users --alias' 'users --language' 'remind --owner' 'import-csv --from' 'import-csv --profile' 'import-csv --delimiter' 'import-csv --encoding' 'import-csv --decimal' 'import-csv --map' 'import-csv --map-value' 'import-csv --date-format' 'import-csv --century' 'import-csv --probability-scale' 'import-csv --default' 'import-csv --on-duplicate' 'pipeline --by' 'pipeline --stage' 'pipeline --owner' 'pipeline --label' 'pipeline --source' 'pipeline --campaign' 'pipeline --search' 'pipeline --as-of' 'report --since' 'report --until' 'report --by' 'export-csv --stage' 'export-csv --owner' 'export-csv --label' 'export-csv --source' 'export-csv --campaign' 'export-csv --search' 'export-csv --fields' 'export-csv --delimiter' 'export-csv --output' 'log --since' 'log --user' 'log --action' 'log --count' 'log -n'
+        case 'add --company' 'add --email' 'add --phone' 'add --address' 'add --source' 'add --campaign' 'add --value' 'add --currency' 'add --probability' 'add --close' 'add --owner' 'add --stage' 'add --label' 'add --field' 'add --note' 'add --next' 'list --stage' 'list --owner' 'list --label' 'list --source' 'list --campaign' 'list --search' 'list --sort' 'list --limit' 'status --probability' 'status --note' 'status --reason' 'set --name' 'set --company' 'set --email' 'set --phone' 'set --address' 'set --source' 'set --campaign' 'set --value' 'set --currency' 'set --probability' 'set --close' 'set --label' 'set --field' 'note --at' 'attach --name' 'convert --customer-name' 'convert --customer' 'convert --project' 'users --email' 'users --full-name' 'users --alias' 'users --language' 'remind --owner' 'import-csv --from' 'import-csv --profile' 'import-csv --delimiter' 'import-csv --encoding' 'import-csv --decimal' 'import-csv --map' 'import-csv --map-value' 'import-csv --date-format' 'import-csv --century' 'import-csv --probability-scale' 'import-csv --default' 'import-csv --on-duplicate' 'pipeline --by' 'pipeline --stage' 'pipeline --owner' 'pipeline --label' 'pipeline --source' 'pipeline --campaign' 'pipeline --search' 'pipeline --as-of' 'report --since' 'report --until' 'report --by' 'export-csv --stage' 'export-csv --owner' 'export-csv --label' 'export-csv --source' 'export-csv --campaign' 'export-csv --search' 'export-csv --fields' 'export-csv --delimiter' 'export-csv --output' 'log --since' 'log --user' 'log --action' 'log --count' 'log -n'
             return 0
         case '* --dir' '* --user'
             return 0
@@ -90,6 +90,9 @@ function __leads_commands
     printf '%s\t%s\n' assign 'give leads to an owner'
     printf '%s\t%s\n' set 'change fields of leads'
     printf '%s\t%s\n' note 'add a note to a lead'
+    printf '%s\t%s\n' attach 'keep files on a lead'
+    printf '%s\t%s\n' files 'list the files kept on a lead'
+    printf '%s\t%s\n' detach 'remove a file from a lead'
     printf '%s\t%s\n' convert 'mark a lead won and make it a customer'
     printf '%s\t%s\n' delete 'erase leads (data-protection requests)'
     printf '%s\t%s\n' dupes 'list likely duplicate leads, each pair with its reasons'
@@ -125,6 +128,9 @@ complete -c leads -n __leads_needs_command -a status -d 'move leads to a stage'
 complete -c leads -n __leads_needs_command -a assign -d 'give leads to an owner'
 complete -c leads -n __leads_needs_command -a set -d 'change fields of leads'
 complete -c leads -n __leads_needs_command -a note -d 'add a note to a lead'
+complete -c leads -n __leads_needs_command -a attach -d 'keep files on a lead'
+complete -c leads -n __leads_needs_command -a files -d 'list the files kept on a lead'
+complete -c leads -n __leads_needs_command -a detach -d 'remove a file from a lead'
 complete -c leads -n __leads_needs_command -a convert -d 'mark a lead won and make it a customer'
 complete -c leads -n __leads_needs_command -a delete -d 'erase leads (data-protection requests)'
 complete -c leads -n __leads_needs_command -a dupes -d 'list likely duplicate leads, each pair with its reasons'
@@ -231,6 +237,18 @@ complete -c leads -n '__leads_at set 0' -a '(__leads_live leads)'
 complete -c leads -n '__leads_using note' -l contacted -d 'the note records a contact: shown as the lead\'s last contact'
 complete -c leads -n '__leads_using note' -l at -x -d 'when it happened (default: now)'
 complete -c leads -n '__leads_at note 0 0' -a '(__leads_live leads)'
+
+# attach
+complete -c leads -n '__leads_using attach' -l name -x -d 'keep the file under NAME instead of its own name (one FILE only)'
+complete -c leads -n '__leads_at attach 0 0' -a '(__leads_live leads)'
+complete -c leads -n '__leads_at attach 1' -F
+
+# files
+complete -c leads -n '__leads_using files' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
+complete -c leads -n '__leads_at files 0 0' -a '(__leads_live leads)'
+
+# detach
+complete -c leads -n '__leads_at detach 0 0' -a '(__leads_live leads)'
 
 # convert
 complete -c leads -n '__leads_using convert' -l customer-name -x -d 'name of the new customer (default: the lead\'s company, else its name)'
@@ -375,7 +393,7 @@ complete -c leads -n '__leads_at lock 0' -a '(__fish_complete_command)'
 # log
 complete -c leads -n '__leads_using log' -l since -x -d 'only entries at or after WHEN'
 complete -c leads -n '__leads_using log' -l user -x -a '(__leads_live owners)' -d 'only entries by USER'
-complete -c leads -n '__leads_using log' -l action -x -a 'add import set status assign note remind remind-done remind-snooze remind-announce convert delete merge unmerge suppress recover chain-start' -d 'only this action (repeatable)'
+complete -c leads -n '__leads_using log' -l action -x -a 'add import set status assign note remind remind-done remind-snooze remind-announce convert attach detach delete merge unmerge suppress recover chain-start' -d 'only this action (repeatable)'
 complete -c leads -n '__leads_using log' -s n -l count -x -d 'only the last N entries'
 complete -c leads -n '__leads_using log' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
 complete -c leads -n '__leads_at log 0 0' -a '(__leads_live leads)'

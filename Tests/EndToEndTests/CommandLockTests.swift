@@ -23,6 +23,7 @@ import Testing
             ["users"], ["users", "add", "dora", "--email", "dora@example.com"], ["users", "remove", "dora"], ["dupes"], ["merge", "2", "3", "--dry-run"], ["merge", "2", "3"], ["unmerge", "2"], ["suppress", "gone@example.com"], ["retention"], ["retention", "--due"], ["retention", "--apply"], ["subject-access", "first@example.com"], ["report", "funnel"], ["doctor"],
             ["pipeline", "--as-of", "2026-01-01"],
             ["mail"], ["mail", "--dry-run"],
+            ["attach", "1", csv], ["files", "1"], ["files", "1", "--json"], ["detach", "1", "in.csv"],
         ]
     }
 

@@ -39,6 +39,17 @@ import Testing
         box.run("remind", "1", "2026-11-20", "call back")
     }
 
+    static func fixture(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/files/" + name).path
+    }
+
+    /// The base store with files on both leads, one name on both (a merge renames it).
+    static func withFiles(_ box: Sandbox) {
+        base(box)
+        box.run("attach", "1", fixture("Angebot.pdf"), fixture("Grundriss.png"))
+        box.run("attach", "2", fixture("Angebot.pdf"))
+    }
+
     static let paths: [WritePath] = [
         WritePath(name: "init", setup: { _ in }, arguments: ["init"]),
         WritePath(name: "add", setup: base, arguments: ["add", "Alan Turing", "--email", "alan@example.com"]),
@@ -75,6 +86,18 @@ import Testing
                   stdin: "From: Ada <ada@example.com>\nTo: crm@example.com\nSubject: offer\nMessage-ID: <fault-1@example.com>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain; charset=utf-8\n\nsee the file\n--b\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=offer.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b--\n"),
         WritePath(name: "mail unmatched", setup: base, arguments: ["mail"],
                   stdin: "From: nobody@example.org\nTo: crm@example.com\nSubject: hello\nMessage-ID: <fault-2@example.org>\n\nwho?\n"),
+        WritePath(name: "attach", setup: base, arguments: ["attach", "1", fixture("Angebot.pdf"), fixture("Grundriss.png")]),
+        WritePath(name: "attach -", setup: { box in
+            base(box)
+            box.run("attach", "2", fixture("Angebot.pdf"))
+        }, arguments: ["attach", "2", "-", "--name", "Vertrag.txt"], stdin: "Vertrag zwischen Grace Hopper und der Navy\n"),
+        WritePath(name: "detach", setup: withFiles, arguments: ["detach", "1", "Angebot.pdf"]),
+        WritePath(name: "delete with files", setup: withFiles, arguments: ["delete", "--yes", "1"]),
+        WritePath(name: "merge with files", setup: withFiles, arguments: ["merge", "1", "2"]),
+        WritePath(name: "unmerge with files", setup: { box in
+            withFiles(box)
+            box.run("merge", "1", "2")
+        }, arguments: ["unmerge", "1"]),
         WritePath(name: "fsck --repair", setup: { box in
             base(box)
             // What a killed command leaves: a stale temporary file and an unlogged lead.

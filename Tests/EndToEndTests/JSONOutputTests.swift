@@ -33,13 +33,21 @@ import Testing
                                     optional: ["text": text, "done_at": timeShape, "announced_at": timeShape])),
         "last_contact": .object(required: ["at": timeShape, "by": text], optional: [:]),
         "conversion": .object(required: ["customer": id, "projects": .array(text), "at": timeShape, "by": text], optional: [:]),
+        "files": .array(leadFile),
     ])
+    static let sha256 = Shape.string("64 lower-case hex digits") { $0.wholeMatch(of: /[0-9a-f]{64}/) != nil }
+    static let leadFile = Shape.object(required: ["name": text, "size": count, "sha256": sha256, "added_at": timeShape, "added_by": text], optional: [:])
+    static let listedFile: Shape = {
+        guard case let .object(required, optional) = leadFile else { fatalError() }
+        return .object(required: required.merging(["path": text]) { a, _ in a }, optional: optional)
+    }()
 
     static let logDetails: [String: Shape] = [
         "stage": text, "owner": text, "value": money, "currency": currency, "due": due,
         "fields": .array(text), "probability": .either(percent, .null), "import": .bool,
         "from": text, "to": text, "note": .bool, "contacted": .bool, "at": timeShape,
         "reminder": id, "reminders": .array(id), "new_customer": .bool, "projects_added": count,
+        "files": count, "bytes": count,
         // Log format 2 (Docs/json.md): the lead's state after the change, the old values of what changed.
         "format": .integer { $0 == 2 }, "created": .bool,
         "state": .object(required: ["stage": text, "created": timeShape], optional: snapshotFields),
@@ -249,6 +257,24 @@ import Testing
         #expect(stages[0]["unknown"] == nil)
     }
 
+    @Test func files() throws {
+        let box = Sandbox()
+        let id = String(box.add("Greta Schulz"))
+        let path = box.root + "/Angebot.pdf"
+        FileManager.default.createFile(atPath: path, contents: Data("%PDF-1.4\n".utf8))
+        #expect(box.run("attach", id, path).status == 0)
+        #expect(box.run(["attach", id, "-", "--name", "Notiz.txt"], stdin: "Rückruf\n").status == 0)
+        let files = try #require(try Self.run(box, "files", id, "--json") as? [[String: Any]])
+        Self.conforms(files, .array(Self.listedFile))
+        #expect(files.map { $0["name"] as? String } == ["Angebot.pdf", "Notiz.txt"])
+        #expect(files.map { $0["size"] as? Int } == [9, 9])
+        Self.conforms(try Self.run(box, "show", id, "--json"), Self.shownLead)
+        Self.conforms(try Self.run(box, "log", "--json"), .array(Self.logEntry))
+        Self.conforms(try Self.run(box, "list", "--json"), .array(Self.lead))
+        #expect(box.run("detach", id, "Notiz.txt").status == 0)
+        Self.conforms(try Self.run(box, "log", "--json"), .array(Self.logEntry))
+    }
+
     @Test func customers() throws {
         let box = Self.populated()
         let customers = try #require(try Self.run(box, "customers", "--json") as? [[String: Any]])
@@ -348,11 +374,11 @@ import Testing
         let page = try #require(GeneratedDocsTests.committed("Docs/json.md"))
         let headings = page.split(separator: "\n").filter { $0.hasPrefix("## `") }.map(String.init)
         #expect(headings == [
-            "## `show ID --json`", "## `list --json`", "## `log --json`", "## `stages --json`", "## `customers --json`",
+            "## `show ID --json`", "## `list --json`", "## `log --json`", "## `files ID --json`", "## `stages --json`", "## `customers --json`",
             "## `pipeline --json`", "## `report KIND --json`", "## `remind --list [ID] --json` and `remind --due --json`",
             "## `import-csv FILE --json`",
         ])
-        for command in ["show", "list", "log", "stages", "customers", "pipeline", "report", "remind", "import-csv"] {
+        for command in ["show", "list", "log", "files", "stages", "customers", "pipeline", "report", "remind", "import-csv"] {
             #expect(Sandbox().run("help", command).stdout.contains("--json"), "\(command) has no --json")
         }
     }

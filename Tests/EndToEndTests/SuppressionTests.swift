@@ -95,6 +95,11 @@ import Testing
         #expect(box.run("remind", String(id), "2027-02-01", values[6]).status == 0)
         #expect(box.run("status", String(id), "won").status == 0)
         #expect(box.run("convert", String(id)).status == 0)
+        // A file kept on the lead: its name and its bytes are the person's data too.
+        let contract = box.root + "/Quellmalz_Vertrag.txt"
+        try "Vertrag mit Thomas Quellmalz, Großenhainer Straße 99\n".write(toFile: contract, atomically: true, encoding: .utf8)
+        #expect(box.run("attach", String(id), contract).status == 0)
+        #expect(files(box).keys.contains("files/\(id)/Quellmalz_Vertrag.txt"))
         _ = box.add("Another Lead", "--email", "another@example.com")
         #expect(box.run("pipeline").status == 0)  // the summary index is written
         #expect(box.run("dupes").status == 0)
@@ -106,6 +111,7 @@ import Testing
         #expect(box.run("list", "--all").status == 0)
         #expect(box.run("pipeline").status == 0)
         for (path, bytes) in files(box) {
+            #expect(!path.lowercased().contains("quellmalz"), "\(path) is still there")
             let text = String(decoding: bytes, as: UTF8.self)
             for value in values + ["quellmalz", "4711"] {
                 #expect(!text.lowercased().contains(value.lowercased()), "\(path) still holds '\(value)'")

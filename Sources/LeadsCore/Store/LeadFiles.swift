@@ -166,13 +166,21 @@ extension StoreWriter {
             if create, try root.makeDirectory(LeadStore.filesDirectory, mode: config.sharedGroup ? 0o2770 : 0o700) {
                 created = true
                 if config.sharedGroup { _ = fchmodat(root.fd, LeadStore.filesDirectory, 0o2770, 0) }
-                try root.sync()
+                try syncMade(LeadStore.filesDirectory, in: root)
             }
             guard let dir = try Directory.open(LeadStore.filesDirectory, relativeTo: root, label: LeadStore.filesDirectory, followLinks: false) else { return nil }
             return (dir, created)
         } catch {
             if error.code == ELOOP || error.code == ENOTDIR { throw .notADirectory(LeadStore.filesDirectory) }
             throw .system(error)
+        }
+    }
+
+    /// Makes a new directory's entry durable; if that fails, the directory goes again (no trace).
+    private func syncMade(_ name: String, in parent: Directory) throws(SystemError) {
+        do { try parent.sync() } catch {
+            _ = unlinkat(parent.fd, name, AT_REMOVEDIR)
+            throw error
         }
     }
 
@@ -184,7 +192,7 @@ extension StoreWriter {
             if create, try files.makeDirectory(String(id), mode: config.sharedGroup ? 0o2770 : 0o700) {
                 created = true
                 if config.sharedGroup { _ = fchmodat(files.fd, String(id), 0o2770, 0) }
-                try files.sync()
+                try syncMade(String(id), in: files)
             }
             guard let dir = try Directory.open(String(id), relativeTo: files, label: label, followLinks: false) else { return nil }
             return (dir, created)
@@ -245,8 +253,16 @@ extension StoreWriter {
         }
     }
 
-    func removeEmptyDirectory(_ name: String, in parent: Directory) {
-        if unlinkat(parent.fd, name, AT_REMOVEDIR) == 0 { _ = fsync(parent.fd) }
+    /// Removes an emptied lead directory. With `warn`, a failure (other than the directory
+    /// not being empty) is a warning: the directory of a lead that is gone is what fsck
+    /// reports and `fsck --repair` removes. An empty directory of a lead that exists is
+    /// harmless, so there a failure is not even that.
+    func removeEmptyDirectory(_ name: String, in parent: Directory, warn: Bool = false) {
+        if unlinkat(parent.fd, name, AT_REMOVEDIR) == 0 {
+            _ = fsync(parent.fd)
+        } else if warn, errno != ENOTEMPTY, errno != EEXIST, errno != ENOENT {
+            store.warn(.system(SystemError("rmdir", parent.path(name))))
+        }
     }
 
     /// Erasure of a lead's files (`delete`): a removal for every entry of DIR/files/<id>/,

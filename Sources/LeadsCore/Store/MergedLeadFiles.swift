@@ -91,7 +91,7 @@ extension StoreWriter {
             moves.made.undo()
             throw error
         }
-        if !record.other.files.isEmpty, let files = try? filesRoot(create: false) { removeEmptyDirectory(String(record.other.id), in: files.dir) }
+        if !record.other.files.isEmpty, let files = try? filesRoot(create: false) { removeEmptyDirectory(String(record.other.id), in: files.dir, warn: true) }
         dropKeys(DuplicateKey.keys(of: record.other), of: record.other.id)
     }
 
