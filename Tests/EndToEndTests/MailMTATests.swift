@@ -75,22 +75,25 @@ import Testing
                 * * F,5m,1s
 
                 """
-            try config.write(toFile: box.root + "/exim.conf", atomically: true, encoding: .utf8)
             // Exim gives up root for a -C configuration and runs as its own user; as root,
             // the test hands the sandbox to that user, who runs the pipe too.
             if getuid() == 0, let pw = getpwnam(user) {
                 _ = Sandbox.execute("/bin/chown", ["-R", "\(pw.pointee.pw_uid):\(pw.pointee.pw_gid)", box.root], stdin: nil, environment: [:])
             }
+            // Written after the chown: Exim refuses a configuration that its runner does not own.
+            try config.write(toFile: box.root + "/exim.conf", atomically: true, encoding: .utf8)
+            chmod(box.root + "/exim.conf", 0o644)
             process.executableURL = URL(fileURLWithPath: exim)
             process.arguments = ["-C", box.root + "/exim.conf", "-bdf", "-q1s", "-oX", String(port)]
             process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            FileManager.default.createFile(atPath: box.root + "/exim.stderr", contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: box.root + "/exim.stderr")
             try process.run()
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline, process.isRunning, !listening() { usleep(50_000) }
             guard listening() else {
                 stop()
-                Issue.record("exim did not start: \((try? String(contentsOfFile: spool + "/log/paniclog", encoding: .utf8)) ?? "")")
+                Issue.record("exim did not start: \((try? String(contentsOfFile: box.root + "/exim.stderr", encoding: .utf8)) ?? "")")
                 throw POSIXError(.ETIMEDOUT)
             }
         }
