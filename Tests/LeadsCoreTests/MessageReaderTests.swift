@@ -122,15 +122,15 @@ import Testing
         #expect(throws: MessageReadError.tooDeep(limit: 50)) { try read(deep + "\nx\n") }
     }
 
-    /// Linear: a 20 MB message of lines that look like boundaries but are not, and one
-    /// with 999 parts, each read well within a second or two even in a debug build.
+    /// Linear: a 5 MB message of lines that look like boundaries but are not is read in
+    /// one pass (about a second alone; the bound leaves room for a loaded CI machine).
     @Test func readingIsLinear() throws {
         var text = "Content-Type: multipart/mixed; boundary=b\n\n--b\n\n"
         let line = "--bb not a boundary " + String(repeating: "y", count: 60) + "\n"
-        text += String(repeating: line, count: 250_000) + "--b--\n"
+        text += String(repeating: line, count: 62_500) + "--b--\n"
         let start = Date()
         let message = try read(text)
-        #expect(message.text.utf8.count > 20_000_000)
+        #expect(message.text.utf8.count > 5_000_000)
         #expect(Date().timeIntervalSince(start) < 20)
     }
 
