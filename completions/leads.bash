@@ -224,7 +224,7 @@ _leads_value() {
         'export-csv --output') _leads_files ;;
         'log --since') : ;;
         'log --user') _leads_live owners ;;
-        'log --action') _leads_words add import set status assign note remind remind-done remind-snooze remind-announce convert attach detach delete merge unmerge suppress recover chain-start ;;
+        'log --action') _leads_words add import set status assign note remind remind-done remind-snooze remind-announce convert attach detach delete merge unmerge suppress mail mail-unmatched recover chain-start ;;
         'log --count'|'log -n') : ;;
         *' --dir') _leads_files -d ;;
         *' --user') _leads_live owners ;;
@@ -245,6 +245,7 @@ _leads_options() {
         attach) _leads_words --name --dir --user --quiet -q --help -h --version ;;
         files) _leads_words --json --dir --user --quiet -q --help -h --version ;;
         detach) _leads_words --dir --user --quiet -q --help -h --version ;;
+        mail) _leads_words --dry-run --bounce --dir --user --quiet -q --help -h --version ;;
         convert) _leads_words --customer-name --customer --project --force --keep-reminders --dir --user --quiet -q --help -h --version ;;
         delete) _leads_words --yes -y --with-customer --suppress --dir --user --quiet -q --help -h --version ;;
         dupes) _leads_words --json --dir --user --quiet -q --help -h --version ;;
@@ -341,7 +342,7 @@ _leads_arguments() {
             ((n == 0)) && _leads_live leads
             ;;
         help)
-            ((n == 0)) && _leads_words init add show list status assign set note attach files detach convert delete dupes merge unmerge suppress retention subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
+            ((n == 0)) && _leads_words init add show list status assign set note attach files detach mail convert delete dupes merge unmerge suppress retention subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
             ;;
         completion)
             ((n == 0)) && _leads_words bash zsh fish
@@ -394,7 +395,7 @@ _leads() {
     elif [[ -z $ended && $cur == -* ]]; then
         _leads_options "$command"
     elif [[ -z $command ]]; then
-        _leads_words init add show list status assign set note attach files detach convert delete dupes merge unmerge suppress retention subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
+        _leads_words init add show list status assign set note attach files detach mail convert delete dupes merge unmerge suppress retention subject-access stages users customers remind import-csv pipeline report export-csv fsck doctor lock log help completion
     else
         _leads_arguments "$command" "$n"
     fi

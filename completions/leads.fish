@@ -93,6 +93,7 @@ function __leads_commands
     printf '%s\t%s\n' attach 'keep files on a lead'
     printf '%s\t%s\n' files 'list the files kept on a lead'
     printf '%s\t%s\n' detach 'remove a file from a lead'
+    printf '%s\t%s\n' mail 'file one e-mail message from standard input on its lead'
     printf '%s\t%s\n' convert 'mark a lead won and make it a customer'
     printf '%s\t%s\n' delete 'erase leads (data-protection requests)'
     printf '%s\t%s\n' dupes 'list likely duplicate leads, each pair with its reasons'
@@ -131,6 +132,7 @@ complete -c leads -n __leads_needs_command -a note -d 'add a note to a lead'
 complete -c leads -n __leads_needs_command -a attach -d 'keep files on a lead'
 complete -c leads -n __leads_needs_command -a files -d 'list the files kept on a lead'
 complete -c leads -n __leads_needs_command -a detach -d 'remove a file from a lead'
+complete -c leads -n __leads_needs_command -a mail -d 'file one e-mail message from standard input on its lead'
 complete -c leads -n __leads_needs_command -a convert -d 'mark a lead won and make it a customer'
 complete -c leads -n __leads_needs_command -a delete -d 'erase leads (data-protection requests)'
 complete -c leads -n __leads_needs_command -a dupes -d 'list likely duplicate leads, each pair with its reasons'
@@ -249,6 +251,10 @@ complete -c leads -n '__leads_at files 0 0' -a '(__leads_live leads)'
 
 # detach
 complete -c leads -n '__leads_at detach 0 0' -a '(__leads_live leads)'
+
+# mail
+complete -c leads -n '__leads_using mail' -l dry-run -d 'say which lead the message would go to and why; write nothing'
+complete -c leads -n '__leads_using mail' -l bounce -d 'exit 67 (EX_NOUSER) for a message that names no single lead, so the mail system returns it'
 
 # convert
 complete -c leads -n '__leads_using convert' -l customer-name -x -d 'name of the new customer (default: the lead\'s company, else its name)'
@@ -393,7 +399,7 @@ complete -c leads -n '__leads_at lock 0' -a '(__fish_complete_command)'
 # log
 complete -c leads -n '__leads_using log' -l since -x -d 'only entries at or after WHEN'
 complete -c leads -n '__leads_using log' -l user -x -a '(__leads_live owners)' -d 'only entries by USER'
-complete -c leads -n '__leads_using log' -l action -x -a 'add import set status assign note remind remind-done remind-snooze remind-announce convert attach detach delete merge unmerge suppress recover chain-start' -d 'only this action (repeatable)'
+complete -c leads -n '__leads_using log' -l action -x -a 'add import set status assign note remind remind-done remind-snooze remind-announce convert attach detach delete merge unmerge suppress mail mail-unmatched recover chain-start' -d 'only this action (repeatable)'
 complete -c leads -n '__leads_using log' -s n -l count -x -d 'only the last N entries'
 complete -c leads -n '__leads_using log' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
 complete -c leads -n '__leads_at log 0 0' -a '(__leads_live leads)'

@@ -22,9 +22,12 @@ import Testing
             ["__man"], ["__complete", "leads"],
             ["users"], ["users", "add", "dora", "--email", "dora@example.com"], ["users", "remove", "dora"], ["dupes"], ["merge", "2", "3", "--dry-run"], ["merge", "2", "3"], ["unmerge", "2"], ["suppress", "gone@example.com"], ["retention"], ["retention", "--due"], ["retention", "--apply"], ["subject-access", "first@example.com"], ["report", "funnel"], ["doctor"],
             ["pipeline", "--as-of", "2026-01-01"],
+            ["mail"], ["mail", "--dry-run"],
             ["attach", "1", csv], ["files", "1"], ["files", "1", "--json"], ["detach", "1", "in.csv"],
         ]
     }
+
+    static let sampleMessage = "From: someone@example.com\nTo: crm@example.com\nSubject: Lead 1\nMessage-ID: <lock-sample@example.com>\n\nhello\n"
 
     /// Holds DIR/.lock as another program would: an open-file-description lock, which
     /// conflicts with the one the child process asks for.
@@ -85,7 +88,8 @@ import Testing
             let declared = spec.lock.kind(for: try CommandLineParser.parse(["leads"] + arguments))
             for heldExclusive in [true, false] {
                 let held = try HeldLock(box.dir + "/.lock", exclusive: heldExclusive, after: arguments)
-                let result = box.run(arguments, env: quick)
+                // `leads mail` reads its message first, then takes the lock.
+                let result = box.run(arguments, stdin: arguments[0] == "mail" ? Self.sampleMessage : nil, env: quick)
                 held.release()
                 let blocked = declared == .exclusive || (declared == .shared && heldExclusive)
                 let what = "\(arguments.joined(separator: " ")) (declared \(declared), other holds \(heldExclusive ? "exclusive" : "shared"))"

@@ -80,6 +80,12 @@ import Testing
         }, arguments: ["delete", "--yes", "--suppress", "1"]),
         WritePath(name: "import-csv", setup: base, arguments: ["import-csv", "-", "--on-duplicate", "update"],
                   stdin: "name,email,company\nKatherine Johnson,kj@example.com,NASA\nDorothy Vaughan,dv@example.com,NASA\nAda Lovelace,ada@example.com,Analytical Engines\n"),
+        // A message filed on lead 1 with an attachment (note, file and record in one
+        // commit), and one kept in DIR/mail/unmatched/.
+        WritePath(name: "mail", setup: base, arguments: ["mail"],
+                  stdin: "From: Ada <ada@example.com>\nTo: crm@example.com\nSubject: offer\nMessage-ID: <fault-1@example.com>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain; charset=utf-8\n\nsee the file\n--b\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=offer.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b--\n"),
+        WritePath(name: "mail unmatched", setup: base, arguments: ["mail"],
+                  stdin: "From: nobody@example.org\nTo: crm@example.com\nSubject: hello\nMessage-ID: <fault-2@example.org>\n\nwho?\n"),
         WritePath(name: "attach", setup: base, arguments: ["attach", "1", fixture("Angebot.pdf"), fixture("Grundriss.png")]),
         WritePath(name: "attach -", setup: { box in
             base(box)

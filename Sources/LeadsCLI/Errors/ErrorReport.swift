@@ -14,6 +14,11 @@ public enum ExitStatus {
     /// EX_TEMPFAIL: `remind --due --mail` when every failed delivery was sendmail's own
     /// temporary failure; the same "try again later" as a busy lock.
     public static let temporaryFailure: Int32 = 75
+    /// EX_DATAERR (sysexits.h): `leads mail` refuses a message it will not keep (empty,
+    /// not a message, over the size limit); the mail system returns it to its sender.
+    public static let dataError: Int32 = 65
+    /// EX_NOUSER: `leads mail --bounce` for a message that names no single lead.
+    public static let noUser: Int32 = 67
 }
 
 /// A command that understood its request but cannot carry it out.
@@ -99,6 +104,7 @@ enum ErrorReport {
             }
         case let e as PrivacyError: return (privacy(e), ExitStatus.failure)
         case let e as LeadFileError: return (leadFile(e), ExitStatus.failure)
+        case let e as MessageReadError: return ("standard input: " + MessageReadError.describe(e) + "; the message was refused", ExitStatus.dataError)
         case let e as EnvironmentError:
             switch e {
             case let .invalidVariable(name, value, reason):

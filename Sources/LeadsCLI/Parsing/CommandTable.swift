@@ -170,6 +170,18 @@ public enum CommandTable {
             examples: [Example("leads detach 12 Angebot.pdf", "the old offer goes")],
             run: FilesCommand.detach),
         CommandSpec(
+            "mail", "file one e-mail message from standard input on its lead",
+            options: [
+                OptionSpec("dry-run", "say which lead the message would go to and why; write nothing"),
+                OptionSpec("bounce", "exit 67 (EX_NOUSER) for a message that names no single lead, so the mail system returns it"),
+            ],
+            lock: LockRule(.exclusive, byOption: [("dry-run", .shared)]),
+            details: ["For a mail system's pipe delivery (an alias \"crm: |leads mail\", procmail, fetchmail: Docs/mail.md). The message is filed on the lead a number in its subject names (a word of digits between spaces, #42 or [#42]), else on the one lead whose e-mail is an address of its From, To or Cc. The note keeps Date, From, To, Cc, Subject, Message-ID and the decoded text; its attachments become the lead's files. A message from a user's address marks a contact. The same Message-ID twice is one note.",
+                      "A message that names no lead, several, or a suppressed address is kept in DIR/mail/unmatched/ and named on stderr (exit 0, or 67 with --bounce); one that is empty, not a message or over config.json's mail.message_limit is refused with exit 65 (EX_DATAERR). Exit 75 (EX_TEMPFAIL) when the store stays locked: the mail system delivers again later."],
+            examples: [Example("leads mail < message.eml", "file a saved message"),
+                       Example("leads mail --dry-run < message.eml", "which lead it would go to")],
+            run: MailCommand.run),
+        CommandSpec(
             "convert", "mark a lead won and make it a customer",
             arguments: [ArgumentSpec("ID", "the lead", hint: .live(.lead))],
             options: [

@@ -30,6 +30,12 @@ public enum ActivityAction: String, Sendable, CaseIterable {
     case unmerge
     /// `leads suppress`: entries added to the suppression list (their numbers, no person).
     case suppress
+    /// `leads mail`: a message filed as a note on the lead, with `matched_by` (`subject` or
+    /// `address`), `contacted` when a user sent it, `attachments` (count) when any were kept.
+    case mail
+    /// `leads mail`: a message kept in DIR/mail/unmatched/ (no lead): `file` (its key),
+    /// `reason`, and `candidates` ([integer]) or `suppression` (entry number) where they apply.
+    case mailUnmatched = "mail-unmatched"
     /// `fsck --repair`: a lead or customer file that no record mentioned.
     case recover
     /// The first chained record of a log written before the hash chain (LogChain.swift).

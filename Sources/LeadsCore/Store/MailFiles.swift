@@ -1,0 +1,93 @@
+import Glibc
+
+// DIR/mail/unmatched/<key>.eml: incoming messages `leads mail` could not file on exactly
+// one lead (no lead named, several, a suppressed address, a message it could not read),
+// kept as they arrived for a person to look at. Only this file knows the directory.
+// `key` is the first 32 hex digits of the SHA-256 of the message's identity (its
+// Message-ID, else its bytes), so a second delivery of the same message is the same file
+// and a name says nothing about the person. Calling sequence, under the exclusive lock:
+//
+//   if try writer.hasUnmatchedMail(key) { … already kept … }
+//   try writer.keepUnmatchedMail(bytes, key: key, log: entry)
+//
+// It is one commit (StoreCommit.swift): the file created atomically, then its record
+// appended, the commit point. A filed message is a note on its lead, saved with
+// `writer.save` like any note, with its attachments staged by `writer.attach`.
+
+extension LeadStore {
+    static let mailDirectory = "mail"
+    static let unmatchedMailDirectory = "unmatched"
+
+    /// DIR/mail/unmatched/<key>.eml as a path for messages (stderr names it).
+    public func unmatchedMailPath(_ key: String) -> String {
+        (path.hasSuffix("/") ? path : path + "/") + Self.mailDirectory + "/" + Self.unmatchedMailDirectory + "/" + key + ".eml"
+    }
+
+    /// The file key of a message identity (MailFiling.identity).
+    public static func unmatchedMailKey(_ identity: String) -> String {
+        String(hexString(SHA256.hash(Array(identity.utf8))).prefix(32))
+    }
+
+    /// The keys of the kept messages, sorted.
+    public func unmatchedMailKeys() throws(StoreError) -> [String] {
+        guard let mail = try subdirectory(Self.mailDirectory) else { return [] }
+        let dir: Directory?
+        do { dir = try Directory.open(Self.unmatchedMailDirectory, relativeTo: mail, label: Self.mailDirectory + "/" + Self.unmatchedMailDirectory, followLinks: false) } catch {
+            throw .system(error)
+        }
+        guard let dir else { return [] }
+        let names: [String]
+        do { names = try dir.entries() } catch { throw .system(error) }
+        return names.filter { $0.hasSuffix(".eml") && !$0.hasPrefix(".") }.map { String($0.dropLast(4)) }.sorted()
+    }
+}
+
+extension StoreWriter {
+    /// The IDs of the leads whose e-mail is `address` (the duplicate check's normalisation:
+    /// case-insensitive, trimmed), each verified against its file; sorted.
+    public func leads(withEmail address: String) throws(StoreError) -> [Int] {
+        let wanted = DuplicateKey.normalise(address)
+        guard !wanted.isEmpty else { return [] }
+        var found: [Int] = []
+        for id in try keys.ids(for: .email(address)).sorted() {
+            let lead: Lead
+            do { lead = try LeadStore.readLead(id, in: leadsDir) } catch {
+                if case .leadNotFound = error { continue }
+                throw error
+            }
+            if lead.email.map(DuplicateKey.normalise) == wanted { found.append(id) }
+        }
+        return found
+    }
+
+    private func unmatchedDir(create: Bool) throws(StoreError) -> Directory? {
+        let mode: mode_t = config.sharedGroup ? 0o2770 : 0o700
+        do throws(SystemError) {
+            if create, try root.makeDirectory(LeadStore.mailDirectory, mode: mode) {
+                if config.sharedGroup { _ = fchmodat(root.fd, LeadStore.mailDirectory, mode, 0) }
+                try root.sync()
+            }
+            guard let mail = try Directory.open(LeadStore.mailDirectory, relativeTo: root, label: LeadStore.mailDirectory, followLinks: false) else { return nil }
+            if create, try mail.makeDirectory(LeadStore.unmatchedMailDirectory, mode: mode) {
+                if config.sharedGroup { _ = fchmodat(mail.fd, LeadStore.unmatchedMailDirectory, mode, 0) }
+                try mail.sync()
+            }
+            return try Directory.open(LeadStore.unmatchedMailDirectory, relativeTo: mail,
+                                      label: LeadStore.mailDirectory + "/" + LeadStore.unmatchedMailDirectory, followLinks: false)
+        } catch {
+            if error.code == ELOOP || error.code == ENOTDIR { throw .notADirectory(LeadStore.mailDirectory + "/" + LeadStore.unmatchedMailDirectory) }
+            throw .system(error)
+        }
+    }
+
+    public func hasUnmatchedMail(_ key: String) throws(StoreError) -> Bool {
+        guard let dir = try unmatchedDir(create: false) else { return false }
+        return try exists(key + ".eml", in: dir)
+    }
+
+    /// Keeps the message as it arrived, with its log record, in one commit.
+    public func keepUnmatchedMail(_ bytes: [UInt8], key: String, log entry: ActivityEntry) throws(StoreError) {
+        guard let dir = try unmatchedDir(create: true) else { throw .system(SystemError("open", LeadStore.mailDirectory, ENOENT)) }
+        try commit([FileChange(dir, key + ".eml", bytes, isNew: true)], log: [entry])
+    }
+}
