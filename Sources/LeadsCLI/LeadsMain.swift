@@ -3,6 +3,22 @@ import LeadsCore
 
 public enum LeadsMain {
     /// Runs one invocation and returns the process exit status.
+    /// The process's own arguments. Swift's `CommandLine.arguments` repairs bytes that are
+    /// not UTF-8 into U+FFFD, and a name typed in a Latin-1 terminal would be stored
+    /// altered without a word; the raw bytes are checked first and such an argument refused.
+    public static func main() -> Int32 {
+        var arguments: [String] = []
+        for index in 0..<Int(CommandLine.argc) {
+            guard let pointer = CommandLine.unsafeArgv[index] else { break }
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: strlen(pointer))
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                return ErrorReport.report(UsageError.notUTF8(position: index, bytes: Array(bytes)))
+            }
+            arguments.append(text)
+        }
+        return run(arguments)
+    }
+
     public static func run(_ arguments: [String]) -> Int32 {
         // A reader that stops early (`leads list | head -1`) must not kill us mid-write
         // with a signal: we see EPIPE and end quietly instead.

@@ -1,4 +1,4 @@
 import Glibc
 import LeadsCLI
 
-exit(LeadsMain.run(CommandLine.arguments))
+exit(LeadsMain.main())

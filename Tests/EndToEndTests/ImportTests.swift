@@ -21,7 +21,7 @@ import Testing
         let ambiguous = box.run("import-csv", path)
         #expect(ambiguous.status == 1)
         #expect(ambiguous.stderr == """
-            leads: \(path):4: Wert: '1.000' is ambiguous: 1000.00 if the separator groups thousands, 1.00 if it is the decimal point; write 1000.00 or 1.00 (import-csv: use --decimal . or --decimal ,)
+            leads: \(path):4: Wert: '1.000' is ambiguous: 1000.00 if the separator groups thousands, 1.00 if it is the decimal point; write 1000.00 or 1.00 (import-csv: use --decimal . or --decimal ,; for every command: \"decimal\" in config.json)
             leads: \(path): 1 row rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
 
             """)

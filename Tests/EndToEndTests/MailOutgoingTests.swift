@@ -330,6 +330,26 @@ struct MailOutgoingTests {
         #expect(box.run("remind", "--due", "--mail", "--once").status == 1)
     }
 
+    /// A sendmail stuck on a relay that never answers must not hold the store's lock for
+    /// ever: past LEADS_SENDMAIL_TIMEOUT it is stopped, the owner stays unannounced, and the
+    /// run ends as a temporary failure, so the next cron run mails them. One that reads
+    /// nothing at all (a message larger than the pipe) meets the same deadline.
+    @Test func aSendmailThatHangsIsStoppedAndTriedAgainLater() throws {
+        let box = try box()
+        for (name, body) in [("hangs", "cat > /dev/null; exec sleep 60"), ("deaf", "exec sleep 60")] {
+            try box.setMail(["from": "crm@firma.de", "sendmail": script(box, name, body)])
+            let hung = box.run(["remind", "--due", "--mail", "--once"], env: ["LEADS_SENDMAIL_TIMEOUT": "0.5"])
+            #expect(hung.status == 75, "\(name): \(hung.stderr)")
+            #expect(hung.stderr == "leads: anna <anna@firma.de>: '\(box.root)/\(name)' did not finish within 0.5 s and was stopped (LEADS_SENDMAIL_TIMEOUT); 1 reminder not mailed, left unannounced\n", "\(name)")
+            #expect(box.announced(1) == [])
+            // The lock is free again: a rep's write goes through at once.
+            #expect(box.run(["note", "1", "called"], env: ["LEADS_LOCK_TIMEOUT": "0"]).status == 0)
+        }
+        let bad = box.run(["remind", "--due", "--mail"], env: ["LEADS_SENDMAIL_TIMEOUT": "soon"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr == "leads: LEADS_SENDMAIL_TIMEOUT='soon' is not valid: expected a number of seconds such as 60 or 0.5\n")
+    }
+
     /// Overlapping cron runs (a slow mount, a retried job): with --once each owner's
     /// reminders go out exactly once, whichever run gets the lock first.
     @Test func overlappingRunsMailEachReminderOnce() throws {

@@ -18,7 +18,7 @@ import Testing
         (["status", "1", "n"], 1, "STAGE: stage 'n' is ambiguous: it could be new or negotiation"),
         (["status", "1", "xyz"], 1, "STAGE: unknown stage 'xyz'; stages are: new, contacted, qualified, proposal, negotiation, won, lost, dnc"),
         (["add", "X", "--value", "12.500"], 1,
-         "--value: '12.500' is ambiguous: 12500.00 if the separator groups thousands, 12.50 if it is the decimal point; write 12500.00 or 12.50 (import-csv: use --decimal . or --decimal ,)"),
+         "--value: '12.500' is ambiguous: 12500.00 if the separator groups thousands, 12.50 if it is the decimal point; write 12500.00 or 12.50 (import-csv: use --decimal . or --decimal ,; for every command: \"decimal\" in config.json)"),
         (["add", "X", "--close", "31.02.2027"], 1, "--close: '31.02.2027' does not exist in the calendar"),
         (["add", "X", "--currency", "EURO", "--value", "5"], 1, "--currency: unknown currency 'EURO': use an ISO 4217 code such as EUR, USD or CHF"),
         (["add", "Jane", "--email", "JANE@x.example"], 1, "lead 1 has the same e-mail address; use --allow-duplicate to add it anyway"),
@@ -54,7 +54,7 @@ import Testing
         let result = box.run("import-csv", path)
         #expect(result.status == 1)
         #expect(result.stderr == """
-            leads: \(path):2: value: '12.500' is ambiguous: 12500.00 if the separator groups thousands, 12.50 if it is the decimal point; write 12500.00 or 12.50 (import-csv: use --decimal . or --decimal ,)
+            leads: \(path):2: value: '12.500' is ambiguous: 12500.00 if the separator groups thousands, 12.50 if it is the decimal point; write 12500.00 or 12.50 (import-csv: use --decimal . or --decimal ,; for every command: \"decimal\" in config.json)
             leads: \(path): stage 'nope' (column 'stage', line 2) is no stage; read it with --map-value 'stage:nope=STAGE' (STAGE: new, contacted, qualified, proposal, negotiation, won, lost, dnc)
             leads: \(path): 1 row rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
 
@@ -128,5 +128,23 @@ import Testing
         let home = box.run(["list"], env: ["HOME": nil, "LEADS_DIR": nil])
         #expect(home.status == 2)
         #expect(home.stderr == "leads: no data directory: HOME is not set; use --dir DIR or set LEADS_DIR\n")
+    }
+
+    /// A name typed in a Latin-1 terminal arrives as bytes that are not UTF-8. Swift's own
+    /// argument list would repair them into U+FFFD and the lead would be stored altered;
+    /// it is refused instead, naming the argument and the byte, and nothing is written.
+    @Test func anArgumentThatIsNotUTF8IsRefused() {
+        let box = Sandbox()
+        var environment = box.environment
+        environment["LEADS"] = Sandbox.binary
+        let result = Sandbox.execute("/bin/sh", ["-c", #"exec "$LEADS" add "$(printf 'M\374ller')" --company "$(printf 'B\344ckerei')""#],
+                                     stdin: nil, environment: environment)
+        #expect(result.status == 2)
+        #expect(result.stderr == "leads: argument 2 is not UTF-8 text: byte 0xFC after 'M'; leads reads arguments as UTF-8 (is the terminal set to Latin-1?)\n")
+        #expect(result.stdout.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: box.dir))
+        let first = Sandbox.execute("/bin/sh", ["-c", #"exec "$LEADS" "$(printf '\377')""#], stdin: nil, environment: environment)
+        #expect(first.stderr == "leads: argument 1 is not UTF-8 text: byte 0xFF at its start; leads reads arguments as UTF-8 (is the terminal set to Latin-1?)\n")
+        #expect(box.add("Müller") == 1)
     }
 }

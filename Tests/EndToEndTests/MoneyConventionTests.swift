@@ -23,4 +23,34 @@ import Testing
         let leads = try #require(try box.run("list", "--json").json() as? [[String: Any]])
         #expect(leads.compactMap { $0["value"] as? String } == ["1200.00", "1200.00", "1200.00"], "\(leads)")
     }
+
+    /// A team that writes amounts one way says so once: "decimal" in config.json settles what
+    /// neither the text nor its currency settles, for add, set and import-csv alike; an
+    /// import's --decimal or its profile still wins, and the text's own form always does.
+    @Test func theTeamsConventionInConfigSettlesAmounts() throws {
+        let box = Sandbox()
+        #expect(box.run("add", "X", "--value", "5.000 EUR").status == 1)
+        #expect(box.run("init").status == 0)
+        let config = box.dir + "/config.json"
+        var text = try String(contentsOfFile: config, encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"currency\"", with: "\"decimal\": \",\",\n  \"currency\"")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        #expect(box.add("Greta", "--value", "5.000 EUR") == 1)
+        #expect(box.add("Hans", "--value", "1.200 USD") == 2)
+        #expect(box.add("Anna", "--value", "12.500,50") == 3)
+        #expect(box.add("Paul", "--value", "$1,200.50") == 4)   // the text settles itself
+        #expect(box.run("set", "1", "--value", "7.500").status == 0)
+        let csv = box.root + "/deals.csv"
+        try "name,value\nImp,2.500 EUR\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        #expect(box.run("import-csv", csv).status == 0)
+        #expect(box.run("import-csv", csv, "--decimal", ".", "--on-duplicate", "create").status == 0)
+        let leads = try #require(try box.run("list", "--json").json() as? [[String: Any]])
+        #expect(leads.compactMap { $0["value"] as? String } == ["7500.00", "1200.00", "12500.50", "1200.50", "2500.00", "2.50"], "\(leads)")
+
+        text = text.replacingOccurrences(of: "\"decimal\": \",\"", with: "\"decimal\": \";\"")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let refused = box.run("add", "Y", "--value", "1")
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("\"decimal\" must be \",\" or \".\""), "\(refused.stderr)")
+    }
 }

@@ -13,11 +13,8 @@ enum AddCommand {
         var lead = Lead(id: 0, name: name, stage: stage.name, createdAt: now, createdBy: user)
         lead.owner = try invocation.value("owner").map { try context.owner($0, field: "--owner") } ?? context.actingOwner()
         _ = try LeadEdits.apply(invocation, to: &lead, config: config, now: now)
-        if let text = invocation.value("note") {
-            guard FieldParser.text(text) != nil else {
-                throw FieldError(field: "--note", value: text, problem: .invalid("a note must not be empty"))
-            }
-            lead.notes.append(Note(at: now, by: user, text: text, contacted: false))
+        if let raw = invocation.value("note") {
+            lead.notes.append(Note(at: now, by: user, text: try FieldParser.note(raw, field: "--note"), contacted: false))
         }
         if let raw = invocation.value("next") {
             let due = try FieldParser.when(raw, field: "--next", now: now)

@@ -9,9 +9,7 @@ enum NoteCommand {
             // The newline that ends the last line of input is not part of the note.
             if text.hasSuffix("\r\n") { text.removeLast(1) } else if text.hasSuffix("\n") { text.removeLast() }
         }
-        guard FieldParser.text(text) != nil else {
-            throw FieldError(field: "TEXT", value: text, problem: .invalid("a note must not be empty"))
-        }
+        text = try FieldParser.note(text, field: "TEXT")
         let now = try context.now()
         let at = try invocation.value("at").map { try FieldParser.instant($0, field: "--at", now: now) } ?? now
         let contacted = invocation.flag("contacted")

@@ -77,9 +77,12 @@ enum RemindMail {
         let config: StoreConfig
         let from: MailAddress
         let sendmail: [String]
+        /// LEADS_SENDMAIL_TIMEOUT: how long one sendmail run may take.
+        let timeout: Double
 
         init(config: StoreConfig, environment: Environment) throws {
             self.config = config
+            timeout = try environment.sendmailTimeout()
             guard let fromText = config.mail.from, !fromText.isEmpty else { throw CommandError.mailFromMissing }
             from = try MailAddress.parse(fromText, source: "config.json mail.from")
             let program = environment.nonEmpty("LEADS_SENDMAIL") ?? config.mail.sendmail ?? RemindMail.defaultSendmail
@@ -123,7 +126,7 @@ enum RemindMail {
                 body: text.body,
                 // RFC 3834: a machine wrote this; vacation responders must not answer it.
                 extraHeaders: [("Auto-Submitted", "auto-generated")])
-            switch Sendmail.send(message.rendered(), command: setup.sendmail) {
+            switch Sendmail.send(message.rendered(), command: setup.sendmail, timeout: setup.timeout) {
             case .sent: run.delivered.append((part, to))
             case .failed(let failure):
                 run.failures.append(.init(owner: part.owner, reminders: count, reason: .sendmail(failure), address: email))
@@ -197,7 +200,12 @@ enum Sendmail {
     /// (stdout carries data only; what sendmail says is a message), writes `message`,
     /// closes the pipe and waits. Success is exit status 0 and nothing else: a program
     /// that stopped reading early, or was killed, failed.
-    static func send(_ message: [UInt8], command: [String]) -> Outcome {
+    ///
+    /// `timeout` bounds the whole run. `--once` holds the store's lock while it mails, so
+    /// a sendmail stuck on a dead relay would otherwise lock every rep out for as long as
+    /// it hangs; past the limit it is stopped (TERM, then KILL) and the owner's reminders
+    /// stay unannounced, as a temporary failure: the next run mails them, at worst twice.
+    static func send(_ message: [UInt8], command: [String], timeout: Double) -> Outcome {
         let program = command[0]
         var pipeEnds: [Int32] = [-1, -1]
         // Both ends close on exec: the child gets the read end only as its stdin (dup2).
@@ -205,7 +213,8 @@ enum Sendmail {
         guard pipe(&pipeEnds) == 0 else {
             return .failed(Failure(program: program, what: "cannot be run: pipe: " + ErrorReport.reason(errno), temporary: true))
         }
-        guard fcntl(pipeEnds[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(pipeEnds[1], F_SETFD, FD_CLOEXEC) == 0 else {
+        guard fcntl(pipeEnds[0], F_SETFD, FD_CLOEXEC) == 0, fcntl(pipeEnds[1], F_SETFD, FD_CLOEXEC) == 0,
+              fcntl(pipeEnds[1], F_SETFL, fcntl(pipeEnds[1], F_GETFL) | O_NONBLOCK) == 0 else {
             let code = errno
             close(pipeEnds[0])
             close(pipeEnds[1])
@@ -226,25 +235,41 @@ enum Sendmail {
             close(writeEnd)
             return .failed(Failure(program: program, what: "cannot be run: " + ErrorReport.reason(error.code), temporary: false))
         }
+        let deadline = Deadline(seconds: timeout)
         // A program that exits without reading all of it makes the write fail (EPIPE);
-        // its exit status says the rest.
+        // its exit status says the rest. One that neither reads nor exits meets the deadline.
         var written = 0
         var writeError: Int32 = 0
+        var timedOut = false
         message.withUnsafeBytes { buffer in
             while written < buffer.count {
                 let n = write(writeEnd, buffer.baseAddress! + written, buffer.count - written)
-                if n > 0 { written += n } else if n < 0, errno == EINTR { continue } else {
-                    writeError = errno
-                    break
+                if n > 0 { written += n; continue }
+                if n < 0, errno == EINTR { continue }
+                if n < 0, errno == EAGAIN {
+                    var ready = pollfd(fd: writeEnd, events: Int16(POLLOUT), revents: 0)
+                    let wait = deadline.remainingMilliseconds
+                    if wait == 0 || poll(&ready, 1, wait) == 0 { timedOut = true; break }
+                    continue
                 }
+                writeError = errno
+                break
             }
         }
         close(writeEnd)
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 {
-            if errno != EINTR {
+        while !timedOut {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { break }
+            if reaped < 0, errno != EINTR {
                 return .failed(Failure(program: program, what: "cannot be waited for: " + ErrorReport.reason(errno), temporary: false))
             }
+            if deadline.remainingMilliseconds == 0 { timedOut = true } else { usleep(5_000) }
+        }
+        if timedOut {
+            stop(pid)
+            return .failed(Failure(program: program, what: "did not finish within \(Environment.seconds(timeout)) s and was stopped (LEADS_SENDMAIL_TIMEOUT)",
+                                   temporary: true))
         }
         let signal = status & 0x7F
         if signal != 0 { return .failed(Failure(program: program, what: "was killed by signal \(signal)", temporary: false)) }
@@ -258,6 +283,37 @@ enum Sendmail {
                                    temporary: false))
         }
         return .sent
+    }
+
+    /// TERM first, so a mail program can leave its queue tidy; KILL after two seconds.
+    private static func stop(_ pid: pid_t) {
+        kill(pid, SIGTERM)
+        let grace = Deadline(seconds: 2)
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if grace.remainingMilliseconds == 0 {
+                kill(pid, SIGKILL)
+                while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+                return
+            }
+            usleep(5_000)
+        }
+    }
+
+    /// A point on the monotonic clock, so a clock step (NTP, LEADS_NOW) cannot shorten or
+    /// stretch the wait.
+    private struct Deadline {
+        let end: Double
+
+        init(seconds: Double) { end = Self.now() + seconds }
+
+        var remainingMilliseconds: Int32 { Int32(max(0, min(Double(Int32.max), ((end - Self.now()) * 1000).rounded(.up)))) }
+
+        private static func now() -> Double {
+            var ts = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &ts)
+            return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        }
     }
 }
 
@@ -286,4 +342,5 @@ struct MailDeliveryFailures: Error {
     var failures: [Failure]
     var problems: [StoreError]
     var once: Bool
+
 }

@@ -7,12 +7,7 @@ enum StatusCommand {
         let now = try context.now()
         let stage = try FieldParser.stage(stageText, field: "STAGE", config: config)
         let probability = try invocation.value("probability").map { try FieldParser.probability($0, field: "--probability") }
-        let note = try invocation.value("note").map { text throws -> String in
-            guard FieldParser.text(text) != nil else {
-                throw FieldError(field: "--note", value: text, problem: .invalid("a note must not be empty"))
-            }
-            return text
-        }
+        let note = try invocation.value("note").map { raw throws(FieldError) in try FieldParser.note(raw, field: "--note") }
         let reason = invocation.value("reason")
         if let reason, stage != .lost && stage != .dnc {
             throw FieldError(field: "--reason", value: reason, problem: .invalid("a reason is recorded for lost or dnc leads only"))

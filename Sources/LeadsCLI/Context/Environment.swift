@@ -65,6 +65,22 @@ public struct Environment: Sendable {
         return Timestamp(seconds: Int64(ts.tv_sec))
     }
 
+    /// How long one sendmail run of `remind --due --mail` may take: 60 s unless
+    /// LEADS_SENDMAIL_TIMEOUT says otherwise (msmtp and exim hand a message on in a second
+    /// or two; a minute is a relay that does not answer).
+    func sendmailTimeout() throws(EnvironmentError) -> Double {
+        guard let text = nonEmpty("LEADS_SENDMAIL_TIMEOUT") else { return 60 }
+        guard let seconds = Double(text), seconds > 0, seconds.isFinite else {
+            throw .invalidVariable(name: "LEADS_SENDMAIL_TIMEOUT", value: text, reason: "expected a number of seconds such as 60 or 0.5")
+        }
+        return seconds
+    }
+
+    /// `60`, `0.5`: seconds as a person writes them.
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() && value < 1e15 ? String(Int64(value)) : String(value)
+    }
+
     func lockTimeout() throws(EnvironmentError) -> Double {
         guard let text = nonEmpty("LEADS_LOCK_TIMEOUT") else { return 10 }
         guard let seconds = Double(text), seconds >= 0, seconds.isFinite else {

@@ -132,6 +132,21 @@ enum ErrorReport {
         case let .invalidChoice(argument, value, reason, suggestion, then):
             return "invalid \(argument) \(quoted(value)): \(reason)" + didYouMean(suggestion) + (then.map { "\n" + $0 } ?? "")
         case let .unknownHelpTopic(topic, suggestion): return "no help for \(quoted(topic)): not a command" + didYouMean(suggestion)
+        case let .notUTF8(position, bytes):
+            // Name the argument by its valid start and the first byte that is not UTF-8.
+            var parser = Unicode.UTF8.ForwardParser()
+            var iterator = bytes.makeIterator()
+            var valid = 0
+            scan: while true {
+                switch parser.parseScalar(from: &iterator) {
+                case .valid(let scalar): valid += scalar.count
+                case .error, .emptyInput: break scan
+                }
+            }
+            let offender = bytes[valid...].first.map { "0x" + String($0, radix: 16, uppercase: true) } ?? "?"
+            let start = String(decoding: bytes[..<valid], as: UTF8.self)
+            return "argument \(position) is not UTF-8 text: byte \(offender)" + (start.isEmpty ? " at its start" : " after \(quoted(start))")
+                + "; leads reads arguments as UTF-8 (is the terminal set to Latin-1?)"
         case let .optionRequires(option, modes): return "option '\(option)' works only with \(modes.joined(separator: " or "))"
         }
     }
@@ -155,7 +170,7 @@ enum ErrorReport {
         case .empty: return "an amount is required"
         case .invalid(let text): return "\(quoted(text)) is not an amount (examples: 12500, 12500.50, 12.500,50, 12,500.50 EUR)"
         case let .ambiguous(text, thousands, decimal):
-            return "\(quoted(text)) is ambiguous: \(thousands.canonical) if the separator groups thousands, \(decimal.canonical) if it is the decimal point; write \(thousands.formatted()) or \(decimal.canonical) (import-csv: use --decimal . or --decimal ,)"
+            return "\(quoted(text)) is ambiguous: \(thousands.canonical) if the separator groups thousands, \(decimal.canonical) if it is the decimal point; write \(thousands.formatted()) or \(decimal.canonical) (import-csv: use --decimal . or --decimal ,; for every command: \"decimal\" in config.json)"
         case .tooManyFractionDigits(let text): return "\(quoted(text)) has more than \(Amount.fractionDigits) decimal places; amounts are never rounded"
         case .tooLarge(let text): return "\(quoted(text)) is too large"
         case .unknownCurrency(let text) where ["k", "m"].contains(text.lowercased()):

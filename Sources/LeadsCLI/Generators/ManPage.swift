@@ -107,6 +107,9 @@ enum ManPage {
         .B LEADS_SENDMAIL
         the sendmail\-compatible program \fBremind \-\-due \-\-mail\fR runs, with its options, split at white space (config.json \fBmail.sendmail\fR, else \fB/usr/sbin/sendmail\fR); \fB\-t \-oi\fR is added
         .TP
+        .B LEADS_SENDMAIL_TIMEOUT
+        seconds one sendmail run may take before it is stopped and its owner's reminders stay unannounced (a temporary failure); default 60
+        .TP
         .B NO_COLOR
         when set, no colours and no bars
         .TP

@@ -29,6 +29,8 @@ public enum UsageError: Error, Sendable, Equatable {
     case invalidChoice(argument: String, value: String, reason: String, suggestion: String?, then: String? = nil)
     case unknownHelpTopic(String, suggestion: String?)
     case optionRequires(option: String, modes: [String])
+    /// Argument `position` (1 = the first after `leads`) holds bytes that are not UTF-8.
+    case notUTF8(position: Int, bytes: [UInt8])
 }
 
 public enum CommandLineParser {

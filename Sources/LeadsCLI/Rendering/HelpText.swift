@@ -12,7 +12,7 @@ enum HelpText {
             out += "  " + command.name.padding(to: width) + "  " + command.summary + "\n"
         }
         out += "\nGlobal options:\n" + optionLines(CommandTable.globalOptions, width: optionWidth(CommandTable.globalOptions))
-        out += "\nEnvironment: LEADS_DIR, LEADS_USER, LEADS_NOW, LEADS_LOCK_TIMEOUT, LEADS_SENDMAIL, NO_COLOR, TZ.\n"
+        out += "\nEnvironment: LEADS_DIR, LEADS_USER, LEADS_NOW, LEADS_LOCK_TIMEOUT, LEADS_SENDMAIL, LEADS_SENDMAIL_TIMEOUT, NO_COLOR, TZ.\n"
         out += "Exit status: 0 success, 1 failure, 2 usage error, 75 lock not available in time.\n"
         out += "Run 'leads help COMMAND' for a command's options; 'man leads' for everything.\n"
         return out

@@ -57,6 +57,6 @@ public struct ImportSettings: Sendable {
     }
 
     public func converter(_ plan: ColumnPlan, config: StoreConfig, now: Timestamp, user: String) -> RowConverter {
-        RowConverter(plan: plan, config: config, now: now, user: user, decimal: decimal, defaults: defaults, values: values, cells: cells)
+        RowConverter(plan: plan, config: config, now: now, user: user, decimal: decimal ?? config.decimal, defaults: defaults, values: values, cells: cells)
     }
 }

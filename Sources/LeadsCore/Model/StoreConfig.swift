@@ -77,6 +77,9 @@ public struct StoreConfig: Sendable, Equatable {
     public var mail: MailSettings
     /// `init --shared`: files group-writable, directories setgid.
     public var sharedGroup: Bool
+    /// `"decimal": ","` or `"."`: how this team writes amounts, settling a typed or imported
+    /// `5.000 EUR` that neither the text nor its currency settles. nil: such amounts are refused.
+    public var decimal: DecimalSeparator?
     /// Keys this version does not know, kept on rewrite.
     public var extra: [String: JSONValue]
 
@@ -128,6 +131,11 @@ public struct StoreConfig: Sendable, Equatable {
         if !users.isEmpty { object["users"] = .array(users.users.map(\.json)) } else { object["users"] = nil }
         if !mail.isDefault { object["mail"] = mail.json } else { object["mail"] = nil }
         if sharedGroup { object["shared"] = .string("group") } else { object["shared"] = nil }
+        switch decimal {
+        case .comma?: object["decimal"] = .string(",")
+        case .point?: object["decimal"] = .string(".")
+        case nil: object["decimal"] = nil
+        }
         return .object(object)
     }
 
@@ -170,6 +178,12 @@ public struct StoreConfig: Sendable, Equatable {
                 let text = try reader.readString()
                 guard text == "group" else { throw reader.fail(.invalidValue("\"shared\" must be \"group\""), at: at) }
                 config.sharedGroup = true
+            case "decimal":
+                switch try reader.readString() {
+                case ",": config.decimal = .comma
+                case ".": config.decimal = .point
+                default: throw reader.fail(.invalidValue("\"decimal\" must be \",\" or \".\""), at: at)
+                }
             default:
                 config.extra[key] = try reader.readValue()
             }

@@ -144,6 +144,12 @@ public enum FieldParser {
         }
     }
 
+    /// A note's text: kept exactly as written (lines, spaces), but not all blank.
+    public static func note(_ raw: String, field: String) throws(FieldError) -> String {
+        guard text(raw) != nil else { throw FieldError(field: field, value: raw, problem: .invalid("a note must not be empty")) }
+        return raw
+    }
+
     /// A name or owner: required, and a single line.
     public static func name(_ raw: String, field: String) throws(FieldError) -> String {
         guard let text = text(raw) else { throw FieldError(field: field, value: raw, problem: .invalid("must not be empty")) }

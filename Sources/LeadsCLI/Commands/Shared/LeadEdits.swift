@@ -32,7 +32,8 @@ enum LeadEdits {
         let currency = try invocation.value("currency").map { try FieldParser.currency($0, field: "--currency") }
         if let raw = invocation.value("value") {
             lead.value = FieldParser.text(raw) == nil ? nil : try FieldParser.money(
-                raw, field: "--value", currency: currency, defaultCurrency: lead.value?.currency ?? config.currency)
+                raw, field: "--value", currency: currency, defaultCurrency: lead.value?.currency ?? config.currency,
+                decimal: config.decimal)
         } else if let currency {
             guard lead.value != nil else {
                 throw FieldError(field: "--currency", value: currency, problem: .invalid("the lead has no value to give a currency; use --value"))
