@@ -190,7 +190,7 @@ _leads_value() {
         'users --alias') : ;;
         'users --language') _leads_words de en ;;
         'remind --owner') _leads_live owners ;;
-        'import-csv --from') _leads_words erpnext excel hubspot moco odoo perfex pipedrive salesforce zoho ;;
+        'import-csv --from') _leads_words erpnext excel hubspot moco odoo perfex pipedrive pipedrive-persons salesforce zoho ;;
         'import-csv --profile') _leads_files ;;
         'import-csv --delimiter') _leads_words auto , ';' tab '|' ;;
         'import-csv --encoding') _leads_words utf8 cp1252 ;;
@@ -261,7 +261,7 @@ _leads_options() {
         import-csv) _leads_words --from --profile --show-profile --delimiter --encoding --decimal --map --map-value --keep-unknown --drop-unknown --date-format --century --probability-scale --default --on-duplicate --skip-invalid --dry-run --json --dir --user --quiet -q --help -h --version ;;
         pipeline) _leads_words --by --include-won --include-lost --all --stage --owner --mine --label --source --campaign --search --overdue --as-of --explain --json --csv --dir --user --quiet -q --help -h --version ;;
         report) _leads_words --since --until --by --json --csv --dir --user --quiet -q --help -h --version ;;
-        export-csv) _leads_words --all --stage --owner --mine --label --source --campaign --search --overdue --fields --delimiter --bom --decimal-comma --excel --no-formula-escape --with-notes --output --dir --user --quiet -q --help -h --version ;;
+        export-csv) _leads_words --all --stage --owner --mine --label --source --campaign --search --overdue --fields --delimiter --bom --decimal-comma --excel --no-formula-escape --with-notes --full --output --dir --user --quiet -q --help -h --version ;;
         fsck) _leads_words --repair --json --dir --user --quiet -q --help -h --version ;;
         doctor) _leads_words --json --dir --user --quiet -q --help -h --version ;;
         lock) _leads_words --shared --dir --user --quiet -q --help -h --version ;;

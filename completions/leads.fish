@@ -320,7 +320,7 @@ complete -c leads -n '__leads_using remind' -l json -d 'print JSON (documented, 
 complete -c leads -n '__leads_at remind 0' -a '(__leads_live reminders)'
 
 # import-csv
-complete -c leads -n '__leads_using import-csv' -l from -x -a 'erpnext excel hubspot moco odoo perfex pipedrive salesforce zoho' -d 'read the file as SYSTEM exports it: a built-in profile (erpnext, excel, hubspot, moco, odoo, perfex, pipedrive, salesforce, zoho)'
+complete -c leads -n '__leads_using import-csv' -l from -x -a 'erpnext excel hubspot moco odoo perfex pipedrive pipedrive-persons salesforce zoho' -d 'read the file as SYSTEM exports it: a built-in profile (erpnext, excel, hubspot, moco, odoo, perfex, pipedrive, pipedrive-persons, salesforce, zoho)'
 complete -c leads -n '__leads_using import-csv' -l profile -r -F -d 'read the file as the JSON profile FILE describes (the schema of --show-profile)'
 complete -c leads -n '__leads_using import-csv' -l show-profile -d 'with --from: print that built-in profile as JSON, to start a --profile FILE from'
 complete -c leads -n '__leads_using import-csv' -l delimiter -x -a 'auto , \';\' tab \'|\'' -d 'cell delimiter: auto (default: detects , ; TAB |), a character, or tab'
@@ -383,6 +383,7 @@ complete -c leads -n '__leads_using export-csv' -l decimal-comma -d 'write amoun
 complete -c leads -n '__leads_using export-csv' -l excel -d 'what German Excel opens by double-click: ; delimiter, byte order mark, decimal comma'
 complete -c leads -n '__leads_using export-csv' -l no-formula-escape -d 'write text cells starting with = + - @ as they are (default: prefix \')'
 complete -c leads -n '__leads_using export-csv' -l with-notes -d 'add a notes column: every note as a JSON array'
+complete -c leads -n '__leads_using export-csv' -l full -d 'every field of a lead (all reminders, notes, conversion, who created and changed it), for a lossless import-csv'
 complete -c leads -n '__leads_using export-csv' -l output -r -F -d 'write to FILE, replaced atomically, instead of standard output'
 
 # fsck

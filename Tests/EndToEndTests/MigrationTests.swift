@@ -204,6 +204,29 @@ import Testing
         ])
     }
 
+    @Test func pipedrivePersonsBecomeNewLeads() {
+        let box = Self.team()
+        let result = box.run("import-csv", Self.fixture("pipedrive-persons.csv"), "--from", "pipedrive-persons")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("column 'Person - Visible to' not imported: dropped (profile pipedrive-persons)"), "\(result.stderr)")
+        // The next activity is the lead's follow-up.
+        let reminders = box.leadJSON(1)?["reminders"] as? [[String: Any]]
+        #expect(reminders?.first?["due"] as? String == "2026-12-10")
+        var leads = Self.leads(box)
+        if !leads.isEmpty { leads[0]["reminders"] = nil }
+        Self.check(leads, [
+            ["name": "Lee, Ann \"Annie\"", "company": "Acme", "email": "ann@acme.example", "phone": "+49 89 123456", "owner": "anna",
+             "stage": "new", "labels": "Hot lead|VIP", "created_at": "2024-03-05T14:22:10Z", "notes": "Met at the fair.\r\nWants a demo.",
+             "field:first_name": "Ann", "field:last_name": "Lee", "field:title": "Head of IT",
+             "field:open_deals": "2", "field:pipedrive_person_id": "11"],
+            ["name": "Gus Grün", "company": "Globex", "email": "gus@globex.example", "owner": "bob", "stage": "new",
+             "created_at": "2025-01-02T08:00:00Z", "field:email_home": "gus@home.example", "field:mobile": "=1+1",
+             "field:first_name": "Gus", "field:last_name": "Grün", "field:open_deals": "0", "field:pipedrive_person_id": "12"],
+            ["name": "Zoë Quinn", "owner": "alice", "stage": "new", "labels": "Cold lead", "created_at": "2025-06-01T12:00:00Z",
+             "field:first_name": "Zoë", "field:last_name": "Quinn", "field:open_deals": "0", "field:pipedrive_person_id": "13"],
+        ])
+    }
+
     @Test func mocoStatusAndStufe() {
         let box = Self.team()
         let result = box.run("import-csv", Self.fixture("moco.csv"), "--from", "moco")
@@ -372,7 +395,7 @@ import Testing
 
     @Test func aShownProfileIsAProfileFile() {
         let box = Sandbox()
-        for system in ["erpnext", "excel", "hubspot", "moco", "odoo", "perfex", "pipedrive", "salesforce", "zoho"] {
+        for system in ["erpnext", "excel", "hubspot", "moco", "odoo", "perfex", "pipedrive", "pipedrive-persons", "salesforce", "zoho"] {
             let shown = box.run("import-csv", "--from", system, "--show-profile")
             #expect(shown.status == 0)
             #expect(shown.stdout.contains("\"name\": \"\(system)\""))

@@ -32,12 +32,7 @@ enum AddCommand {
                 throw StoreError.duplicate(existing: duplicate.id, match: duplicate.match)
             }
             lead.id = try writer.newLeadID()
-            var details: [String: JSONValue] = ["stage": .string(lead.stage)]
-            if let owner = lead.owner { details["owner"] = .string(owner) }
-            if let value = lead.value {
-                details["value"] = .string(value.amount.canonical)
-                details["currency"] = .string(value.currency)
-            }
+            var details = ActivityEntry.newLeadDetails(lead)
             if let reminder = lead.reminders.first { details["due"] = .string(reminder.due.stored) }
             try writer.save(lead, previous: nil, log: ActivityEntry(time: now, user: user, action: .add, lead: lead.id, details: details))
             return lead.id

@@ -41,9 +41,17 @@ enum ExportCSVCommand {
 
         // The header needs every custom field key first: a first pass collects them
         // (unless --fields names the columns), so no lead is held while exporting.
-        let needsNotes = withNotes || filter.search != nil
+        let full = invocation.flag("full")
+        let needsNotes = withNotes || full || filter.search != nil
         var selected = requested
-        if selected == nil {
+        if full {
+            // Every reminder number, the most notes of any lead, and which extras occur.
+            var shape = FullLayoutShape()
+            _ = try store.scan(notes: true) { lead in
+                if filter.matches(lead) { shape.add(lead) }
+            }
+            selected = shape.columns
+        } else if selected == nil {
             var keys = Set<String>()
             _ = try store.scan(for: filter) { lead in
                 if filter.matches(lead) { keys.formUnion(lead.fields.keys) }

@@ -433,19 +433,21 @@ public enum CommandTable {
                 OptionSpec("excel", "what German Excel opens by double-click: ; delimiter, byte order mark, decimal comma"),
                 OptionSpec("no-formula-escape", "write text cells starting with = + - @ as they are (default: prefix ')"),
                 OptionSpec("with-notes", "add a notes column: every note as a JSON array"),
+                OptionSpec("full", "every field of a lead (all reminders, notes, conversion, who created and changed it), for a lossless import-csv"),
                 OptionSpec("output", value: "FILE", "write to FILE, replaced atomically, instead of standard output", hint: .file),
             ],
             lock: .shared,
             details: [
-                "One record per lead, sorted by ID, after a header, with CRLF line ends. Columns: id, name, organization, company, email, phone, address, owner, stage, probability, value, currency, weighted, expected_close, source, campaign, labels, lost_reason, next_reminder, last_contact, converted_customer, created, updated, then field:KEY for every custom field, then notes with --with-notes. Docs/export.md describes each column.",
+                "One record per lead, sorted by ID, after a header, with CRLF line ends. Columns: id, name, organization, company, email, phone, address, owner, stage, probability, value, currency, weighted, expected_close, source, campaign, labels, lost_reason, next_reminder, last_contact, converted_customer, created, updated, then field:KEY for every custom field, then notes with --with-notes. --full adds created_by, updated_by, last_contact_by, converted_at, converted_by, converted_projects and a group of columns per reminder (reminder_N_due …) and per note (note_N_at …), so that import-csv of the file reproduces every lead. Docs/export.md describes each column.",
                 "Exports open leads unless --all or --stage says otherwise. Text cells a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) get a leading ' that import-csv removes again.",
             ],
             examples: [
                 Example("leads export-csv --excel --output leads.csv", "a file German Excel opens correctly by double-click"),
                 Example("leads export-csv --all --with-notes > backup.csv", "every lead with its notes, for import-csv"),
+                Example("leads export-csv --all --full --output all.csv", "every field of every lead: import-csv of it elsewhere reproduces the leads"),
                 Example("leads export-csv --fields id,name,email --label fair", "a mailing list of the fair's leads"),
             ],
-            exclusive: [["owner", "mine"], ["excel", "delimiter"]],
+            exclusive: [["owner", "mine"], ["excel", "delimiter"], ["full", "fields"], ["full", "with-notes"], ["full", "no-formula-escape"]],
             run: ExportCSVCommand.run),
         CommandSpec(
             "fsck", "check every file and the log; --repair mends what can be mended",

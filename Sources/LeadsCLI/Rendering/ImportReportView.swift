@@ -25,7 +25,7 @@ struct ImportReportView {
                 lines.append("  \(use.field): \(ErrorReport.quoted(use.source)) → \(target) (\(rows == 1 ? "1 row" : "\(rows) rows"))")
             }
         }
-        for passed in report.passed { lines.append("\(report.file):\(passed.line): \(passed.what)") }
+        for passed in report.passed { lines.append("\(report.file):\(passed.line): " + Self.describe(passed.what)) }
         for update in report.updates {
             lines.append("\(report.file):\(update.line): would update lead \(update.lead): "
                          + (update.fields.isEmpty ? "nothing new" : update.fields.joined(separator: ", ")))
@@ -35,6 +35,31 @@ struct ImportReportView {
             for sample in report.samples { lines.append("  line \(sample.line): " + Self.describe(sample.lead)) }
         }
         return lines
+    }
+
+    /// Why a row was rejected, after `FILE:LINE: `.
+    static func message(_ reason: RowRejection) -> String {
+        let hint = "; use --on-duplicate skip, update or create"
+        let notMerged = " but another name; not merged (use --on-duplicate create to import it as a lead of its own)"
+        switch reason {
+        case .cells(let count, let columns): return "\(count) cells but the header has \(columns) columns"
+        case .cell(let problem): return "\(problem.column): " + ErrorReport.problem(problem.problem, value: problem.value)
+        case .suppressed(let rule):
+            return "refused by \(rule): this person asked not to be contacted (leads suppress); --on-duplicate skip leaves such rows out"
+        case .duplicateOfLine(let line): return "duplicate of line \(line)" + hint
+        case .duplicateOfLead(let id, let match):
+            return "duplicate of lead \(id) (same \(match == .email ? "e-mail address" : "name and company"))" + hint
+        case .otherNameThanLine(let line): return "same e-mail address as line \(line)" + notMerged
+        case .otherNameThanLead(let id): return "same e-mail address as lead \(id)" + notMerged
+        }
+    }
+
+    /// A row that is no lead.
+    static func describe(_ what: ImportReport.Passed.What) -> String {
+        switch what {
+        case .footer(let text): return "a report footer, not a lead: " + ErrorReport.quoted(text)
+        case .continuation(let parent): return "continues the record of line \(parent) (a child-table row)"
+        }
     }
 
     static func describe(_ entry: ColumnPlan.Entry) -> String {
@@ -93,7 +118,7 @@ struct ImportReportView {
                 lines.append("\(report.file): column \(ErrorReport.quoted(entry.header)) not imported: \(why)")
             }
         }
-        for passed in report.passed { lines.append("\(report.file):\(passed.line): not imported: \(passed.what)") }
+        for passed in report.passed { lines.append("\(report.file):\(passed.line): not imported: " + Self.describe(passed.what)) }
         return lines
     }
 }

@@ -5,7 +5,7 @@
 /// negotiation) and the closed ones; a store with other stages maps them with
 /// `--map-value`, which wins over the profile.
 public enum BuiltinProfiles {
-    public static let names = ["erpnext", "excel", "hubspot", "moco", "odoo", "perfex", "pipedrive", "salesforce", "zoho"]
+    public static let names = ["erpnext", "excel", "hubspot", "moco", "odoo", "perfex", "pipedrive", "pipedrive-persons", "salesforce", "zoho"]
 
     public static func text(_ name: String) -> String? {
         switch name.lowercased() {
@@ -16,6 +16,7 @@ public enum BuiltinProfiles {
         case "odoo": return odoo
         case "perfex": return perfex
         case "pipedrive": return pipedrive
+        case "pipedrive-persons": return pipedrivePersons
         case "salesforce": return salesforce
         case "zoho": return zoho
         default: return nil
@@ -445,6 +446,54 @@ public enum BuiltinProfiles {
           "Proposal Made": "proposal",
           "Negotiations Started": "negotiation"
         }
+      },
+      "date_order": "YMD",
+      "decimal": ".",
+      "probability_scale": "percent",
+      "label_separators": ",",
+      "unknown_columns": "keep"
+    }
+    """#
+
+    /// Pipedrive's people list exported: one row per person, no deal, so no stage or value.
+    static let pipedrivePersons = #"""
+    {
+      "format": 1,
+      "name": "pipedrive-persons",
+      "description": "Pipedrive: Contacts > People > ... > Export filter results (CSV); headers are 'Person - Field', one row per person, every lead new",
+      "headers": {
+        "Person - ID": "field:pipedrive_person_id",
+        "Person - Name": "name",
+        "Person - First name": "field:first_name",
+        "Person - Last name": "field:last_name",
+        "Person - Organization": "company",
+        "Organization - Name": "company",
+        "Person - Email": "email",
+        "Person - Email - Work": "email",
+        "Person - Email - Home": "field:email_home",
+        "Person - Email - Other": "field:email_other",
+        "Person - Phone": "phone",
+        "Person - Phone - Work": "phone",
+        "Person - Phone - Mobile": "field:mobile",
+        "Person - Phone - Home": "field:phone_home",
+        "Person - Phone - Other": "field:phone_other",
+        "Person - Owner": "owner",
+        "Person - Label": "labels",
+        "Person - Person created": "created",
+        "Person - Update time": "updated",
+        "Person - Next activity date": "next_reminder",
+        "Person - Last activity date": "field:last_activity",
+        "Person - Postal address": "address",
+        "Person - Job title": "field:title",
+        "Person - Notes": "notes",
+        "Person - Open deals": "field:open_deals",
+        "Person - Won deals": "field:won_deals",
+        "Person - Lost deals": "field:lost_deals",
+        "Person - Visible to": "-",
+        "Person - Marketing status": "field:marketing_status"
+      },
+      "compose": {
+        "name": ["Person - First name", "Person - Last name"]
       },
       "date_order": "YMD",
       "decimal": ".",

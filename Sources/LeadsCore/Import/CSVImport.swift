@@ -75,6 +75,7 @@ public enum ImportHeaders {
 
     /// What a header names: a column to read, one to skip (`.some(nil)`), or nothing known (nil).
     public static func column(forHeader header: String) -> CSVColumn?? {
+        if let full = FullColumn(header: header) { return .full(full) }
         if header.lowercased().hasPrefix(CSVColumn.fieldPrefix) { return CSVColumn(name: header).map { .some($0) } }
         return aliases[normalise(header)]
     }
@@ -240,7 +241,8 @@ public struct RowConverter: Sendable {
         lead.email = check(.email) { v, c throws(FieldError) in try FieldParser.email(v, field: c) }
         lead.phone = text(.phone)
         lead.address = text(.address)
-        lead.owner = user
+        // In the full layout an empty owner is a lead without one, as exported.
+        lead.owner = plan.isFullLayout ? nil : user
         if let (column, value) = cell(.owner) {
             do {
                 let text = try FieldParser.name(value, field: column)
@@ -266,7 +268,10 @@ public struct RowConverter: Sendable {
             try FieldParser.money(v, field: c, currency: currency, defaultCurrency: config.currency, decimal: decimal)
         }
         lead.expectedClose = check(.expectedClose) { v, c throws(FieldError) in try cells.date(v, field: c, now: now) }
-        lead.labels = check(.labels) { v, c throws(FieldError) in try cells.labels(v, field: c) } ?? []
+        // The export joins labels with `,` (a label never holds one); other files may use `;` too.
+        lead.labels = check(.labels) { v, c throws(FieldError) in
+            plan.isFullLayout ? try FieldParser.labels(v, field: c) : try cells.labels(v, field: c)
+        } ?? []
         for (field, pair) in values {
             if case .field(let key) = field { lead.fields[key] = pair.value }
         }
@@ -280,7 +285,9 @@ public struct RowConverter: Sendable {
         if let due = check(.nextReminder, { v, c throws(FieldError) in try cells.when(v, field: c, now: now) }) {
             lead.reminders = [Reminder(number: 1, due: due, text: "", owner: lead.owner ?? user, createdAt: now)]
         }
-        if let contact = check(.lastContact, { v, c throws(FieldError) in try Self.contact(v, field: c, now: now, user: user) }) {
+        if plan.isFullLayout {
+            readFullLayout(cell, into: &lead, problems: &problems, line: line)
+        } else if let contact = check(.lastContact, { v, c throws(FieldError) in try Self.contact(v, field: c, now: now, user: user) }) {
             lead.lastContact = contact
         }
         if let notes = check(.notes, { v, c throws(FieldError) in try NoteCell.decode(v, field: c, now: now, user: user) }) {

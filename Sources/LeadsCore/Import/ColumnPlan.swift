@@ -58,6 +58,9 @@ public struct ColumnPlan: Sendable {
     /// Composed fields with the positions of their columns, in joining order.
     public let compositions: [(field: CSVColumn, columns: [Int], label: String)]
     public let stateColumn: Int?
+    /// The header has a column of `export-csv --full` (`created_by`, `reminder_1_due`…):
+    /// the row is a whole lead, read back exactly (RowConverter+FullLayout.swift).
+    public let isFullLayout: Bool
 
     public init(file: String, header rawHeader: [String], rules: Rules = Rules()) throws(ImportError) {
         let header = rawHeader.map(FormulaGuard.restore)
@@ -104,6 +107,14 @@ public struct ColumnPlan: Sendable {
                 }
             }
         }
+        let isFullLayout = entries.contains { if case .field(.full) = $0.use { true } else { false } }
+        if isFullLayout {
+            // Its reminders replace the derived next_reminder; its conversion is read whole.
+            for i in entries.indices where entries[i].origin == "header" {
+                if header[i] == CSVColumn.nextReminder.name { entries[i].use = .exportOnly }
+                if header[i] == CSVColumn.convertedCustomer.name { entries[i].use = .field(.convertedCustomer) }
+            }
+        }
         // Compositions: the command line's always; a profile's only where no column holds
         // the field itself (ERPNext writes Full Name beside First Name and Last Name).
         var compositions: [(field: CSVColumn, columns: [Int], label: String)] = []
@@ -147,6 +158,7 @@ public struct ColumnPlan: Sendable {
         self.fields = fields
         self.compositions = compositions
         self.stateColumn = states.first
+        self.isFullLayout = isFullLayout
     }
 
     /// The columns whose cells are not imported (not blank ones), for the summary.

@@ -1,7 +1,8 @@
 /// Counts, problems and what was read how, of one import (or dry run): the summary, the
 /// dry run's plan and `--json` all come from here.
 public struct ImportReport: Sendable {
-    public struct Problem: Sendable { public var line: Int; public var message: String }
+    /// One reason a row was rejected; a row may have several (one per bad cell).
+    public struct Problem: Sendable { public var line: Int; public var reason: RowRejection }
 
     /// A stage, state or owner value that names nothing, with every line it is on.
     public struct Unmapped: Sendable {
@@ -15,9 +16,16 @@ public struct ImportReport: Sendable {
 
     /// Rows that are no leads: report footers and continuation rows.
     public struct Passed: Sendable {
+        public enum What: Sendable, Equatable {
+            /// `Grand Totals (30 records)`: its text.
+            case footer(String)
+            /// A Frappe child-table row, joined to the record starting on line `parent`.
+            case continuation(parent: Int)
+        }
+
         public var line: Int
-        public var what: String
-        public init(line: Int, what: String) {
+        public var what: What
+        public init(line: Int, what: What) {
             self.line = line
             self.what = what
         }
@@ -44,9 +52,9 @@ public struct ImportReport: Sendable {
         self.dryRun = dryRun
     }
 
-    public mutating func reject(line: Int, messages: [String]) {
+    public mutating func reject(line: Int, reasons: [RowRejection]) {
         rejected += 1
-        for message in messages { problems.append(Problem(line: line, message: message)) }
+        for reason in reasons { problems.append(Problem(line: line, reason: reason)) }
     }
 
     public mutating func unmapped(_ problem: RowProblem) {
@@ -63,18 +71,19 @@ public struct ImportReport: Sendable {
         }
     }
 
-    public func json(written: Bool) -> JSONValue {
+    /// `--json`; the problems and passed rows in the words the caller gives them.
+    public func json(written: Bool, message: (RowRejection) -> String, what: (Passed.What) -> String) -> JSONValue {
         var object: [String: JSONValue] = [
             "file": .string(file), "dry_run": .bool(dryRun), "written": .bool(written),
             "created": .number(String(created)), "updated": .number(String(updated)),
             "skipped": .number(String(skipped)), "rejected": .number(String(rejected)),
             "ids": .array(Self.ranges(ids).map(JSONValue.string)),
-            "problems": .array(problems.map { .object(["line": .number(String($0.line)), "message": .string($0.message)]) }),
+            "problems": .array(problems.map { .object(["line": .number(String($0.line)), "message": .string(message($0.reason))]) }),
             "unmapped": .array(unmapped.map {
                 .object(["field": .string($0.field), "value": .string($0.value), "column": .string($0.column),
                          "lines": .array($0.lines.map { .number(String($0)) })])
             }),
-            "passed": .array(passed.map { .object(["line": .number(String($0.line)), "what": .string($0.what)]) }),
+            "passed": .array(passed.map { .object(["line": .number(String($0.line)), "what": .string(what($0.what))]) }),
             "values": .array(valueUses.sorted { ($0.key.field, $0.key.source) < ($1.key.field, $1.key.source) }.map {
                 .object(["field": .string($0.key.field), "source": .string($0.key.source), "target": .string($0.key.target),
                          "rows": .number(String($0.value))])
@@ -121,4 +130,18 @@ public struct ImportReport: Sendable {
         }
         return out
     }
+}
+
+/// Why a row is not imported, as a value: the command words it (ErrorReport).
+public enum RowRejection: Sendable, Equatable {
+    /// More non-empty cells than the header has columns.
+    case cells(count: Int, columns: Int)
+    case cell(RowProblem)
+    /// The person is on the suppression list: the entry, described without the person.
+    case suppressed(rule: String)
+    case duplicateOfLine(Int)
+    case duplicateOfLead(Int, DuplicateMatch)
+    /// `--on-duplicate update` matched by e-mail address a row or lead of another name.
+    case otherNameThanLine(Int)
+    case otherNameThanLead(Int)
 }

@@ -33,7 +33,8 @@ public enum RowMerge {
                 }
             case .lastContact:
                 if let contact = new.lastContact, lead.lastContact.map({ $0.at < contact.at }) ?? true { lead.lastContact = contact }
-            case .created, .updated, .id, .weighted, .convertedCustomer: continue
+            // The full layout's own columns make new leads only (Docs/import.md).
+            case .created, .updated, .id, .weighted, .convertedCustomer, .full: continue
             case .field(let key): lead.fields[key] = new.fields[key]
             }
         }

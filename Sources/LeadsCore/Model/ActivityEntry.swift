@@ -64,3 +64,30 @@ public struct ActivityEntry: Sendable, Equatable {
         self.init(time: stamp, user: user, actionName: action, lead: integer(take("lead")), customer: integer(take("customer")), details: object)
     }
 }
+
+extension ActivityEntry {
+    /// The details of a new lead's record (`add`, `import`): stage, owner, value. Nothing
+    /// personal.
+    public static func newLeadDetails(_ lead: Lead) -> [String: JSONValue] {
+        var details: [String: JSONValue] = ["stage": .string(lead.stage)]
+        if let owner = lead.owner { details["owner"] = .string(owner) }
+        if let value = lead.value {
+            details["value"] = .string(value.amount.canonical)
+            details["currency"] = .string(value.currency)
+        }
+        return details
+    }
+
+    /// The details of a `set` record: the changed field names, the new value and
+    /// probability (numbers, not personal).
+    public static func changeDetails(before: Lead?, after: Lead, changed: [String]) -> [String: JSONValue] {
+        var details: [String: JSONValue] = [:]
+        if !changed.isEmpty { details["fields"] = .array(changed.map(JSONValue.string)) }
+        if changed.contains("value") || before == nil, let value = after.value {
+            details["value"] = .string(value.amount.canonical)
+            details["currency"] = .string(value.currency)
+        }
+        if changed.contains("probability"), let p = after.probability { details["probability"] = .number(String(p)) }
+        return details
+    }
+}

@@ -72,14 +72,7 @@ enum LeadEdits {
 
     /// Non-personal details of a change, for the log: money, probability, dates, labels.
     static func logDetails(before: Lead?, after: Lead, changed: [String]) -> [String: JSONValue] {
-        var details: [String: JSONValue] = [:]
-        if !changed.isEmpty { details["fields"] = .array(changed.map(JSONValue.string)) }
-        if changed.contains("value") || before == nil, let value = after.value {
-            details["value"] = .string(value.amount.canonical)
-            details["currency"] = .string(value.currency)
-        }
-        if changed.contains("probability"), let p = after.probability { details["probability"] = .number(String(p)) }
-        return details
+        ActivityEntry.changeDetails(before: before, after: after, changed: changed)
     }
 
     /// The change in words, for the confirmation: "value 12500.00 EUR, labels +hot -cold,

@@ -8,6 +8,8 @@ public enum CSVColumn: Hashable, Sendable {
     case field(String)
     /// Every note as a JSON array (`--with-notes`).
     case notes
+    /// A column of `--full` only (CSVFullLayout.swift).
+    case full(FullColumn)
 
     /// The stable default order; the custom fields (sorted by key) follow, then `notes`.
     public static let standard: [CSVColumn] = [
@@ -45,6 +47,7 @@ public enum CSVColumn: Hashable, Sendable {
         case .updated: return "updated"
         case .field(let key): return CSVColumn.fieldPrefix + key
         case .notes: return "notes"
+        case .full(let column): return column.name
         }
     }
 
@@ -181,6 +184,7 @@ public struct CSVExport: Sendable {
         case .created: return lead.createdAt.iso8601
         case .updated: return lead.updatedAt.iso8601
         case .field(let key): return lead.fields[key] ?? ""
+        case .full(let column): return column.cell(of: lead)
         case .notes:
             guard !lead.notes.isEmpty else { return "" }
             return String(decoding: JSONWriter.compact(.array(lead.notes.map(\.json))), as: UTF8.self)
