@@ -7,6 +7,9 @@ import Glibc
 extension LeadStore {
     // MARK: Layout
 
+    /// `.index/log-offsets`: each lead's records in the activity log (Index/LeadLogIndex.swift).
+    static let leadLogIndexFile = "log-offsets"
+
     /// Creates the data directory (mode 0700: it holds personal data) and its layout.
     /// Zero set-up: every writing command calls this.
     @discardableResult
