@@ -109,6 +109,32 @@ import Testing
         #expect(box.run("stages", "--json").stdout != box.run(["stages", "--json"], env: ["LEADS_INDEX": "off"]).stdout)
     }
 
+    /// `remind --due` and `--list` do not decode a valid line that lists no open
+    /// reminder; a lead whose file changed is read and checked as before.
+    @Test func reminderReportsSkipLinesWithoutOpenReminders() throws {
+        let box = try store(leads: 700)
+        try age(box)
+        #expect(box.run("pipeline").status == 0)
+        #expect(box.run("remind", "7", "2026-11-01", "call back").status == 0)  // read from its file
+        expectSameAnswers(box)
+        // Lead 18's line (an open lead with a reminder) made to list none: the reports now miss it,
+        // which shows they went by the line alone.
+        var index = try String(contentsOfFile: indexPath(box), encoding: .utf8)
+        let line = try #require(index.split(separator: "\n").first { $0.hasPrefix("18\t") })
+        var fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+        #expect(!fields[fields.count - 1].isEmpty)
+        fields[fields.count - 1] = ""
+        index = index.replacingOccurrences(of: String(line), with: fields.joined(separator: "\t"))
+        try index.write(toFile: indexPath(box), atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 3600)], ofItemAtPath: indexPath(box))
+        let indexed = box.run("remind", "--list", "--json")
+        #expect(indexed.status == 0)
+        #expect(indexed.stdout != box.run(["remind", "--list", "--json"], env: ["LEADS_INDEX": "off"]).stdout)
+        let leads = try #require(try indexed.json() as? [[String: Any]]).compactMap { $0["lead"] as? Int }
+        #expect(!leads.contains(18))
+        #expect(leads.contains(7) && leads.contains(24))
+    }
+
     @Test func racyEntriesAreReadFromTheFile() throws {
         // Files written just before the index are racy: an in-place edit of the same
         // size with the modification time put back cannot be seen in their stat data,

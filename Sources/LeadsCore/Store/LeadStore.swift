@@ -7,8 +7,10 @@ import Glibc
 //   DIR/customers/<id>.json  one file per customer
 //   DIR/activity.log         append-only JSON lines
 //   DIR/.lock                the lock file (StoreLock.swift); never deleted
-//   DIR/.index/              derived files, rebuilt when missing (DuplicateKeys.swift)
+//   DIR/.index/              derived files, rebuilt when missing (DuplicateKeys.swift,
+//                            SummaryIndex.swift, LeadLogIndex.swift: log-offsets)
 //   DIR/files/<id>/<name>    files kept on a lead (LeadFiles.swift; named in StoreLayout.swift)
+//   DIR/mail/unmatched/      received mail filed on no lead (MailFiles.swift)
 //
 // The store by concern: this file opens the directory and takes the lock;
 // StoreLayout.swift creates the layout and config.json; StoreReading.swift reads files

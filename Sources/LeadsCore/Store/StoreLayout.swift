@@ -11,6 +11,9 @@ extension LeadStore {
     /// Made with a lead's first file, not by `createLayout`.
     public static let filesDirectory = "files"
 
+    /// `.index/log-offsets`: each lead's records in the activity log (Index/LeadLogIndex.swift).
+    static let leadLogIndexFile = "log-offsets"
+
     /// Creates the data directory (mode 0700: it holds personal data) and its layout.
     /// Zero set-up: every writing command calls this.
     @discardableResult

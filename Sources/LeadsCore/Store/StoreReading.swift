@@ -80,6 +80,11 @@ extension LeadStore {
     /// 100,000 records parses a handful.
     public func activity(lead: Int? = nil) throws(StoreError) -> [ActivityEntry] {
         let lock = try lockForCurrentRead()
+        if let lead, SummaryIndexSwitch.enabled {
+            // Through the per-lead log index (Index/LeadLogIndex.swift): the same answers.
+            defer { lock?.release() }
+            return try indexedActivity(lead: lead)
+        }
         let bytes = try activityLogBytes()
         lock?.release()
         var entries: [ActivityEntry] = []
@@ -100,7 +105,7 @@ extension LeadStore {
     }
 
     /// Whether `line` holds `needle` followed by `,` or `}` (so 7 does not match 70).
-    private static func mentions(_ line: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
+    static func mentions(_ line: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
         guard let first = needle.first else { return false }
         var i = line.startIndex
         let last = line.endIndex - needle.count

@@ -1,0 +1,339 @@
+import Glibc
+
+// DIR/.index/log-offsets: where each lead's records are in DIR/activity.log, so that
+// `show ID` and `log ID` read a lead's few records instead of the whole log (issue 21:
+// on 100,000 leads the scan was 27 × the start-up time). Derived, and never trusted
+// blindly. The calling sequence, whole:
+//
+// - A reader (`LeadStore.activity(lead:)`; no lock on a local disk, as records are
+//   appended whole) opens the log and takes its stat, then uses the index only when
+//     1. the file parses: its magic, its length from its counts, and the checksum over
+//        all its words (a torn or corrupt file is not used);
+//     2. it was made from this very log: the same inode, size, modification and change
+//        time. Any append, truncation or hand edit changes the size or a time, and the
+//        change time cannot be set back. (Why not trust a prefix and scan only the
+//        records appended since: an edit of the same size before that point cannot be
+//        told from an append without reading the prefix, which is the cost saved.)
+//     3. the log's last change is older than the index file by more than
+//        SummaryIndex.racySlackNanoseconds (git's racy-timestamp rule): an edit in the
+//        same clock tick as the index was made would not show in the times;
+//     4. the last record it covers is where it says, whole, and hashes to the chain link
+//        it recorded (LogChain.link): the content check behind the stat check.
+//   Every record it then reads by offset must start a line and name the lead as a full
+//   scan matches it; a line that does not parse is left to the full scan, which names it.
+//   Anything else, and the reader scans the whole log exactly as without an index.
+// - A reader that scanned the whole log writes a new index from that scan (a temporary
+//   name renamed over the old one; never fsynced), when the log did not change during
+//   the scan and the index on disk does not already describe this log. One that failed
+//   only rule 3 is rewritten once the racy window has passed, so it is then trusted.
+//   Failures are ignored: the index is derived, and the next reader scans again.
+// - Writers never touch it: their append invalidates it by rule 2, and the first reader
+//   after the racy window rebuilds it. Readers racing each other each write a whole
+//   index of the log they read; one of an older log is simply invalid.
+// - `LEADS_INDEX=off` ignores it (the full scan of StoreReading.swift, for comparing).
+//
+// Layout, in little-endian 64-bit words: 0 magic; 1 log inode; 2 log size; 3 log mtime
+// (ns); 4 log ctime (ns); 5 offset of the last record covered; 6–9 that record's link
+// (its SHA-256); 10 lead count L; 11 offset count R; then L pairs (lead ID, end of its
+// offsets), ascending by ID; then the R offsets, each lead's ascending; last, the
+// checksum of every word before it.
+
+struct LeadLogIndex {
+    static let magic: UInt64 = words(of: Array("leadslx1".utf8))[0]
+    static let headerWords = 12
+
+    let words: [UInt64]
+    var log: SummaryIndex.FileStat {
+        SummaryIndex.FileStat(inode: words[1], size: Int64(bitPattern: words[2]),
+                              mtime: Int64(bitPattern: words[3]), ctime: Int64(bitPattern: words[4]))
+    }
+    var lastOffset: Int { Int(words[5]) }
+    var lastLink: ArraySlice<UInt64> { words[6..<10] }
+    var leadCount: Int { Int(words[10]) }
+    var offsetCount: Int { Int(words[11]) }
+
+    /// Whether the file read is whole and consistent (rule 1).
+    init?(words: [UInt64]) {
+        guard words.count > Self.headerWords, words[0] == Self.magic,
+              words[10] < UInt64(words.count), words[11] < UInt64(words.count),
+              words.count == Self.headerWords + 2 * Int(words[10]) + Int(words[11]) + 1,
+              Self.checksum(words.dropLast()) == words[words.count - 1] else { return nil }
+        self.words = words
+    }
+
+    /// The offsets of the records that name `lead`, in log order; nil when the index
+    /// contradicts itself there.
+    func offsets(of lead: Int) -> ArraySlice<UInt64>? {
+        let wanted = Int64(lead)
+        var low = 0, high = leadCount
+        while low < high {
+            let middle = (low + high) / 2
+            if Int64(bitPattern: words[Self.headerWords + 2 * middle]) < wanted { low = middle + 1 } else { high = middle }
+        }
+        guard low < leadCount, Int64(bitPattern: words[Self.headerWords + 2 * low]) == wanted else { return [] }
+        let start = low == 0 ? 0 : Int(words[Self.headerWords + 2 * low - 1])
+        let end = Int(words[Self.headerWords + 2 * low + 1])
+        guard start <= end, end <= offsetCount else { return nil }
+        let base = Self.headerWords + 2 * leadCount
+        return words[(base + start)..<(base + end)]
+    }
+
+    /// The index of a scanned log: `pairs` (lead, offset) in log order.
+    static func make(log: SummaryIndex.FileStat, lastOffset: Int, lastLink: [UInt8], pairs: [(lead: Int, offset: Int)]) -> [UInt64] {
+        let sorted = pairs.sorted { $0.lead != $1.lead ? $0.lead < $1.lead : $0.offset < $1.offset }
+        var table: [UInt64] = []
+        var offsets: [UInt64] = []
+        offsets.reserveCapacity(sorted.count)
+        for (i, pair) in sorted.enumerated() {
+            offsets.append(UInt64(pair.offset))
+            if i + 1 == sorted.count || sorted[i + 1].lead != pair.lead {
+                table.append(UInt64(bitPattern: Int64(pair.lead)))
+                table.append(UInt64(offsets.count))
+            }
+        }
+        var out: [UInt64] = [magic, log.inode, UInt64(bitPattern: log.size), UInt64(bitPattern: log.mtime),
+                             UInt64(bitPattern: log.ctime), UInt64(lastOffset)]
+        out += words(of: lastLink)
+        out += [UInt64(table.count / 2), UInt64(offsets.count)]
+        out += table
+        out += offsets
+        out.append(checksum(out[...]))
+        return out
+    }
+
+    /// FNV-1a over 64-bit words with a shift to carry high bits down: every step is a
+    /// bijection of the running value, so any one changed word changes the result.
+    static func checksum(_ words: ArraySlice<UInt64>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for word in words {
+            h = (h ^ word) &* 0x0000_0100_0000_01b3
+            h ^= h >> 29
+        }
+        return h
+    }
+
+    /// Bytes (a multiple of 8) as little-endian words.
+    static func words(of bytes: [UInt8]) -> [UInt64] {
+        stride(from: 0, to: bytes.count, by: 8).map { start in
+            var word: UInt64 = 0
+            for i in (0..<8).reversed() { word = word << 8 | UInt64(bytes[start + i]) }
+            return word
+        }
+    }
+
+    /// The lead IDs a line names as `"lead":ID` followed by `,` or `}`, ID written as
+    /// `String(id)` writes it: exactly the lines the byte match of the full scan
+    /// (LeadStore.mentions) picks for each of those leads.
+    static func forEachNamedLead(_ line: UnsafeBufferPointer<UInt8>, _ body: (Int) -> Void) {
+        let count = line.count
+        var position = 0
+        while let found = find(key, in: line, from: position) {
+            var i = found + key.count
+            position = i
+            let negative = i < count && line[i] == UInt8(ascii: "-")
+            if negative { i += 1 }
+            let digitsStart = i
+            var value = 0
+            var digits = 0
+            while i < count, digits < 18 {
+                let byte = line[i]
+                guard byte >= 0x30 && byte <= 0x39 else { break }
+                value = value * 10 + Int(byte - 0x30)
+                digits += 1
+                i += 1
+            }
+            guard digits > 0, i < count, line[i] == UInt8(ascii: ",") || line[i] == UInt8(ascii: "}"),
+                  line[digitsStart] != 0x30 || (digits == 1 && !negative) else { continue }
+            body(negative ? -value : value)
+        }
+    }
+
+    /// Where `needle` (starting with a byte rare in the text, `"`) first occurs at or after `from`.
+    private static func find(_ needle: [UInt8], in line: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        guard let base = line.baseAddress else { return nil }
+        var position = from
+        while line.count - position >= needle.count {
+            guard let p = memchr(base + position, Int32(needle[0]), line.count - position - needle.count + 1) else { return nil }
+            let at = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+            if memcmp(base + at, needle, needle.count) == 0 { return at }
+            position = at + 1
+        }
+        return nil
+    }
+
+    private static let key: [UInt8] = Array("\"lead\":".utf8)
+}
+
+extension LeadStore {
+    /// A lead's records, oldest first, through the per-lead log index when it is valid,
+    /// else by one scan of the whole log that also rebuilds the index. The answers are
+    /// those of `activity(lead:)`'s full scan in every case.
+    func indexedActivity(lead: Int) throws(StoreError) -> [ActivityEntry] {
+        guard let root else { return [] }
+        let fd = openat(root.fd, ActivityLog.fileName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        if fd < 0 {
+            switch errno {
+            case ENOENT: return []
+            case ELOOP: throw .notARegularFile(ActivityLog.fileName)
+            default: throw .system(SystemError("open", ActivityLog.fileName))
+            }
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .system(SystemError("stat", ActivityLog.fileName)) }
+        guard (st.st_mode & S_IFMT) == S_IFREG else { throw .notARegularFile(ActivityLog.fileName) }
+        let log = SummaryIndex.FileStat(st)
+        guard log.size > 0 else { return [] }
+
+        let indexDir = try? subdirectory(Self.indexDirectory)
+        // Racy only: the index describes this log but was made too soon after its last change.
+        var racyOnly = false
+        if let indexDir, let (index, writtenAt) = Self.loadLogIndex(from: indexDir), index.log == log {
+            if log.changed < writtenAt - SummaryIndex.racySlackNanoseconds {
+                if let entries = Self.read(lead: lead, fd: fd, index: index) { return entries }
+            } else {
+                racyOnly = true
+            }
+        }
+
+        // The full scan, which also collects what a new index needs.
+        var entries: [ActivityEntry] = []
+        var pairs: [(lead: Int, offset: Int)] = []
+        var lastOffset = 0
+        let covered = try Self.forEachLogLine(fd: fd, size: Int(log.size)) { (line, offset, number) throws(StoreError) in
+            lastOffset = offset
+            var names = false
+            var previous: Int?
+            LeadLogIndex.forEachNamedLead(line) { id in
+                if id == lead { names = true }
+                if id != previous { pairs.append((id, offset)) }
+                previous = id
+            }
+            guard names else { return }
+            do throws(JSONError) {
+                let entry = try ActivityEntry(line: Array(line))
+                if entry.lead == lead { entries.append(entry) }
+            } catch {
+                var positioned = error
+                positioned.line = number
+                throw .corrupt(path: ActivityLog.fileName, positioned)
+            }
+        }
+
+        // Rebuild when the scan saw the whole log as it still is, unless the index on disk
+        // already describes it and is only racy while the racy window lasts.
+        var after = stat()
+        guard let indexDir, covered == Int(log.size), fstat(fd, &after) == 0, SummaryIndex.FileStat(after) == log else { return entries }
+        if racyOnly && Self.realTime() - log.changed <= SummaryIndex.racySlackNanoseconds { return entries }
+        guard let last = Self.line(at: lastOffset, fd: fd, end: covered) else { return entries }
+        let words = LeadLogIndex.make(log: log, lastOffset: lastOffset, lastLink: SHA256.hash(last), pairs: pairs)
+        let bytes = words.map(\.littleEndian).withUnsafeBytes { Array($0) }
+        _ = try? indexDir.writeAtomically(Self.leadLogIndexFile, bytes, durable: false, groupShared: (try? config())?.sharedGroup ?? false)
+        return entries
+    }
+
+    /// The records of `lead` by the index's offsets (rule 4 and the per-record checks of
+    /// LeadLogIndex's header); nil when any check fails.
+    private static func read(lead: Int, fd: Int32, index: LeadLogIndex) -> [ActivityEntry]? {
+        let size = Int(index.log.size)
+        guard index.lastOffset < size, let last = line(at: index.lastOffset, fd: fd, end: size),
+              last.count + 1 == size - index.lastOffset,
+              LeadLogIndex.words(of: SHA256.hash(last)) == Array(index.lastLink),
+              let offsets = index.offsets(of: lead) else { return nil }
+        let needle = Array("\"lead\":\(lead)".utf8)
+        var entries: [ActivityEntry] = []
+        for offset in offsets {
+            guard offset <= UInt64(index.lastOffset),
+                  let bytes = line(at: Int(offset), fd: fd, end: size), mentions(bytes[...], needle),
+                  let entry = try? ActivityEntry(line: bytes) else { return nil }
+            if entry.lead == lead { entries.append(entry) }
+        }
+        return entries
+    }
+
+    /// The line starting at `offset` (which must follow a newline, or be 0), without its
+    /// newline; nil when there is no whole line there before `end`.
+    static func line(at offset: Int, fd: Int32, end: Int) -> [UInt8]? {
+        let start = max(0, offset - 1)
+        var want = 1024
+        while true {
+            let count = min(want, end - start)
+            guard count > 0 else { return nil }
+            var buffer = [UInt8](repeating: 0, count: count)
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(start)) }
+            guard n == count else { return nil }
+            if offset > 0 && buffer[0] != 10 { return nil }
+            let from = offset - start
+            if let newline = buffer[from...].firstIndex(of: 10) { return Array(buffer[from..<newline]) }
+            if start + count == end { return nil }
+            want *= 4
+        }
+    }
+
+    /// Visits every complete line of the first `size` bytes of the log open on `fd`,
+    /// with its offset and 1-based number; returns the bytes those lines cover (a torn
+    /// last line is not a line).
+    private static func forEachLogLine(fd: Int32, size: Int,
+                                       _ visit: (UnsafeBufferPointer<UInt8>, Int, Int) throws(StoreError) -> Void) throws(StoreError) -> Int {
+        var buffer = [UInt8](repeating: 0, count: logBlockSize)
+        var kept = 0       // bytes of an unfinished line carried over to the front
+        var offset = 0     // of the buffer's first byte in the file
+        var number = 0
+        var read = 0
+        while read < size {
+            if kept == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }  // a line longer than a block
+            let want = min(buffer.count - kept, size - read)
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + kept, want, off_t(read)) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .system(SystemError("read", ActivityLog.fileName))
+            }
+            if n == 0 { break }
+            read += n
+            let filled = kept + n
+            var start = 0
+            var failure: StoreError?
+            buffer.withUnsafeBufferPointer { all in
+                let base = all.baseAddress!
+                while start < filled, let p = memchr(base + start, 10, filled - start) {
+                    let end = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+                    number += 1
+                    do throws(StoreError) { try visit(UnsafeBufferPointer(start: base + start, count: end - start), offset + start, number) } catch {
+                        failure = error
+                        return
+                    }
+                    start = end + 1
+                }
+            }
+            if let failure { throw failure }
+            offset += start
+            kept = filled - start
+            if kept > 0 && start > 0 {
+                buffer.withUnsafeMutableBytes { raw in _ = memmove(raw.baseAddress!, raw.baseAddress! + start, kept) }
+            }
+        }
+        return offset
+    }
+
+    /// The index file and its own modification time (ns), if it is whole and consistent.
+    private static func loadLogIndex(from dir: Directory) -> (index: LeadLogIndex, writtenAt: Int64)? {
+        let fd = openat(dir.fd, leadLogIndexFile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size % 8 == 0,
+              st.st_size >= 8 * (LeadLogIndex.headerWords + 1), st.st_size < 1 << 34 else { return nil }
+        var words = [UInt64](repeating: 0, count: Int(st.st_size) / 8)
+        let n = words.withUnsafeMutableBytes { readFully(fd, into: $0) }
+        guard n == Int(st.st_size) else { return nil }
+        for i in words.indices { words[i] = UInt64(littleEndian: words[i]) }
+        guard let index = LeadLogIndex(words: words) else { return nil }
+        return (index, SummaryIndex.FileStat(st).mtime)
+    }
+
+    private static func realTime() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+}
