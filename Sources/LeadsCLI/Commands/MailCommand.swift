@@ -218,17 +218,7 @@ enum MailCommand {
 
     /// Standard input, up to `limit` bytes; one more is a refusal without reading on.
     static func readMessage(limit: Int) throws -> [UInt8] {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("read", "standard input")
-            }
-            if n == 0 { return bytes }
-            guard bytes.count + n <= limit else { throw MessageReadError.tooLarge(limit: limit) }
-            bytes += chunk[0..<n]
-        }
+        guard let bytes = try readStandardInputBytes(limit: limit) else { throw MessageReadError.tooLarge(limit: limit) }
+        return bytes
     }
 }

@@ -72,10 +72,22 @@ enum IDList {
 }
 
 /// All of standard input as text (for `-` arguments). Refuses invalid UTF-8 rather than
-/// altering it.
-/// Standard input whole, up to `limit` bytes: `cat /dev/zero | leads status - won` must
-/// end with a message, not fill the memory. Past the limit it stops reading and refuses.
+/// altering it, and more than `limit` bytes: `cat /dev/zero | leads status - won` must
+/// end with a message, not fill the memory.
 func readStandardInput(limit: Int = 64 << 20, argument: String = "TEXT", what: String = "text") throws -> String {
+    guard let bytes = try readStandardInputBytes(limit: limit) else {
+        throw UsageError.invalidArgument(argument: argument, value: "-",
+                                         reason: "more than \(limit >> 20) MiB of \(what) on standard input; give less at a time")
+    }
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+        throw FieldError(field: "standard input", value: "", problem: .invalid("not valid UTF-8"))
+    }
+    return text
+}
+
+/// Standard input whole, or nil as soon as it holds more than `limit` bytes (reading
+/// stops there: the rest is never buffered).
+func readStandardInputBytes(limit: Int) throws -> [UInt8]? {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
     while true {
@@ -84,15 +96,8 @@ func readStandardInput(limit: Int = 64 << 20, argument: String = "TEXT", what: S
             if errno == EINTR { continue }
             throw SystemError("read", "standard input")
         }
-        if n == 0 { break }
-        guard bytes.count + n <= limit else {
-            throw UsageError.invalidArgument(argument: argument, value: "-",
-                                             reason: "more than \(limit >> 20) MiB of \(what) on standard input; give less at a time")
-        }
+        if n == 0 { return bytes }
+        guard bytes.count + n <= limit else { return nil }
         bytes += chunk[0..<n]
     }
-    guard let text = String(validating: bytes, as: UTF8.self) else {
-        throw FieldError(field: "standard input", value: "", problem: .invalid("not valid UTF-8"))
-    }
-    return text
 }
