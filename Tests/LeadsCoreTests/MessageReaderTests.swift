@@ -122,16 +122,19 @@ import Testing
         #expect(throws: MessageReadError.tooDeep(limit: 50)) { try read(deep + "\nx\n") }
     }
 
-    /// Linear: a 5 MB message of lines that look like boundaries but are not is read in
-    /// one pass (about a second alone; the bound leaves room for a loaded CI machine).
-    @Test func readingIsLinear() throws {
+    /// A 5 MB message of lines that look like boundaries but are not: every one is body
+    /// text, and the closing boundary after them is still found. No time is asserted (the
+    /// benchmark measures speed, and a loaded machine would make a bound flaky); a reader
+    /// that went quadratic here would not finish, and the fuzz smoke's hang limit catches
+    /// that shape too.
+    @Test func linesThatAlmostAreBoundariesStayBodyText() throws {
         var text = "Content-Type: multipart/mixed; boundary=b\n\n--b\n\n"
         let line = "--bb not a boundary " + String(repeating: "y", count: 60) + "\n"
-        text += String(repeating: line, count: 62_500) + "--b--\n"
-        let start = Date()
+        text += String(repeating: line, count: 62_500) + "--b--\nepilogue\n"
         let message = try read(text)
         #expect(message.text.utf8.count > 5_000_000)
-        #expect(Date().timeIntervalSince(start) < 20)
+        #expect(message.text.hasPrefix("--bb not a boundary "))
+        #expect(!message.text.contains("epilogue"))
     }
 
     // MARK: Against Python's email package
