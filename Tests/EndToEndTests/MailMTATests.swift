@@ -86,7 +86,7 @@ import Testing
             process.executableURL = URL(fileURLWithPath: exim)
             process.arguments = ["-C", box.root + "/exim.conf", "-bdf", "-q1s", "-oX", String(port)]
             process.standardOutput = FileHandle.nullDevice
-            FileManager.default.createFile(atPath: box.root + "/exim.stderr", contents: nil)
+            _ = FileManager.default.createFile(atPath: box.root + "/exim.stderr", contents: nil)
             process.standardError = FileHandle(forWritingAtPath: box.root + "/exim.stderr")
             try process.run()
             let deadline = Date().addingTimeInterval(20)
