@@ -22,18 +22,7 @@ public struct LeadFile: Sendable, Equatable {
 
     /// The record of `bytes` kept under `name`.
     public init(name: String, bytes: [UInt8], at time: Timestamp, by user: String) {
-        self.init(name: name, size: bytes.count, sha256: LeadFile.hex(SHA256.hash(bytes)), addedAt: time, addedBy: user)
-    }
-
-    static func hex(_ digest: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(digest.count * 2)
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        self.init(name: name, size: bytes.count, sha256: hexString(SHA256.hash(bytes)), addedAt: time, addedBy: user)
     }
 
     public var json: JSONValue {

@@ -351,7 +351,7 @@ extension LeadStore {
                             problems.append(StoreProblem(path: path, kind: .fileMissing))
                             continue
                         }
-                        if bytes.count != file.size || LeadFile.hex(SHA256.hash(bytes)) != file.sha256 {
+                        if bytes.count != file.size || hexString(SHA256.hash(bytes)) != file.sha256 {
                             problems.append(StoreProblem(path: path, kind: .fileChanged(size: file.size, sha256: file.sha256)))
                         }
                     } catch {
