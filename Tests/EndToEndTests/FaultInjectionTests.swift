@@ -86,6 +86,14 @@ import Testing
                   stdin: "From: Ada <ada@example.com>\nTo: crm@example.com\nSubject: offer\nMessage-ID: <fault-1@example.com>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain; charset=utf-8\n\nsee the file\n--b\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=offer.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b--\n"),
         WritePath(name: "mail unmatched", setup: base, arguments: ["mail"],
                   stdin: "From: nobody@example.org\nTo: crm@example.com\nSubject: hello\nMessage-ID: <fault-2@example.org>\n\nwho?\n"),
+        // Two messages kept unmatched before lead 3 existed, one of them about it: the
+        // erasure removes that one with the lead, in one commit.
+        WritePath(name: "delete with unmatched mail", setup: { box in
+            box.run(["mail"], stdin: "From: Alan <alan@example.com>\nTo: crm@example.com\nSubject: hello\nMessage-ID: <fault-3@example.com>\n\nplease call\n")
+            box.run(["mail"], stdin: "From: nobody@example.org\nTo: crm@example.com\nSubject: hello\nMessage-ID: <fault-4@example.org>\n\nwho?\n")
+            base(box)
+            _ = box.add("Alan Turing", "--email", "alan@example.com")
+        }, arguments: ["delete", "--yes", "3"]),
         WritePath(name: "attach", setup: base, arguments: ["attach", "1", fixture("Angebot.pdf"), fixture("Grundriss.png")]),
         WritePath(name: "attach -", setup: { box in
             base(box)

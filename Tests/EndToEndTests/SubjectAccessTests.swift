@@ -62,6 +62,40 @@ import Testing
         #expect(!result.stdout.contains("thomas@example.org") && !result.stdout.contains("nicht verwechseln"))
     }
 
+    /// Mail kept unmatched names the person by an address header (in another spelling) or
+    /// by the address written in the text; a message from the stranger who shares the
+    /// name and the phone is not theirs.
+    @Test func mailKeptUnmatchedThatNamesThePersonIsListedWithItsFile() throws {
+        let box = Sandbox()
+        let messages = [
+            "From: Thomas Müller <INFO@mueller-gmbh.de>\nTo: a@x.example, b@x.example\nSubject: Zwei Fragen\nMessage-ID: <sa1@example.de>\nDate: Tue, 1 Dec 2026 09:30:00 +0100\n\nWer ist zuständig?\n",
+            "From: Kollege <k@firma.example>\nSubject: Weiterleitung\nMessage-ID: <sa2@example.de>\n\nBitte melden bei Info@Mueller-GmbH.de\n",
+            "From: Thomas Müller <thomas@example.org>\nSubject: Telefon +49 30 1234567\nMessage-ID: <sa3@example.de>\n\nnicht verwechseln\n",
+        ]
+        for message in messages { #expect(box.run(["mail"], stdin: message).status == 0) }
+        let person = box.add("Thomas Müller", "--email", "info@mueller-gmbh.de", "--phone", "+49 30 1234567")
+        let result = box.run("subject-access", String(person), "--json")
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try result.json() as? [String: Any])
+        let mail = try #require(json["mail"] as? [[String: Any]])
+        #expect(Set(mail.compactMap { $0["message_id"] as? String }) == ["<sa1@example.de>", "<sa2@example.de>"])
+        for message in mail {
+            let path = try #require(message["file"] as? String)
+            let bytes = try #require(FileManager.default.contents(atPath: box.dir + "/" + path))
+            #expect(message["bytes"] as? Int == bytes.count, "\(path)")
+            #expect(String(decoding: bytes, as: UTF8.self).contains(try #require(message["message_id"] as? String)))
+        }
+        let first = try #require(mail.first { $0["message_id"] as? String == "<sa1@example.de>" })
+        #expect(first["from"] as? [String] == ["INFO@mueller-gmbh.de"] && first["to"] as? [String] == ["a@x.example", "b@x.example"])
+        #expect(first["subject"] as? String == "Zwei Fragen" && first["text"] as? String == "Wer ist zuständig?\n")
+        #expect(first["date"] as? String == "2026-12-01T08:30:00Z")
+
+        let text = box.run("subject-access", "info@mueller-gmbh.de")
+        #expect(text.stdout.contains("1 lead, 0 customers, 1 log record, 2 unmatched messages"), "\(text.stdout)")
+        #expect(text.stdout.contains("    Subject: Zwei Fragen") && text.stdout.contains("    Subject: Weiterleitung"), "\(text.stdout)")
+        #expect(!text.stdout.contains("nicht verwechseln") && !text.stdout.contains("thomas@example.org"))
+    }
+
     @Test func byIDTheLeadBringsTheOtherLeadsWithItsAddress() throws {
         let (box, person, _) = store()
         let result = box.run("subject-access", "#\(person[1])", "--json")

@@ -89,6 +89,15 @@ import Testing
         let box = Sandbox()
         let values = ["Thomas Quellmalz", "Quellmalz Maschinenbau GmbH", "t.quellmalz@quellmalz-maschinenbau.de", "+49 351 4711 0815",
                       "Großenhainer Straße 99, 01127 Dresden", "rief wegen Ersatzteilen an", "Rückruf Ersatzteilliste", "Fräsen und Drehen"]
+        // Mail that came before the lead existed is kept unmatched: one from the person, one
+        // from a colleague naming the address in a base64 body, and one about nobody here.
+        let tip = Data("Kontakt: T.Quellmalz@Quellmalz-Maschinenbau.de, rief wegen Ersatzteilen an".utf8).base64EncodedString()
+        for message in ["From: \(values[0]) <\(values[2])>\nTo: vertrieb@firma.de\nSubject: Anfrage\nMessage-ID: <q1@example.de>\n\n\(values[7]), \(values[4])\n",
+                        "From: Kollege <kollege@firma.example>\nTo: vertrieb@firma.de\nSubject: Tipp\nMessage-ID: <q2@example.de>\nContent-Transfer-Encoding: base64\n\n\(tip)\n",
+                        "From: Jemand <jemand@anders.example>\nTo: vertrieb@firma.de\nSubject: Hallo\nMessage-ID: <q3@example.de>\n\nBitte um Katalog.\n"] {
+            #expect(box.run(["mail"], stdin: message).status == 0)
+        }
+        #expect(files(box).keys.filter { $0.hasPrefix("mail/unmatched/") }.count == 3)
         let id = box.add(values[0], "--company", values[1], "--email", values[2], "--phone", values[3], "--address", values[4],
                          "--field", "branche=" + values[7], "--value", "48000")
         #expect(box.run("note", String(id), values[5]).status == 0)
@@ -108,6 +117,10 @@ import Testing
 
         let result = box.run("delete", String(id), "--with-customer", "--suppress", "--yes")
         #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("#\(id): also erased 2 messages kept in mail/unmatched/ that named the person"), "\(result.stderr)")
+        let kept = files(box).filter { $0.key.hasPrefix("mail/unmatched/") }
+        #expect(kept.count == 1 && kept.values.contains { String(decoding: $0, as: UTF8.self).contains("Bitte um Katalog.") },
+                "the message about nobody here must stay: \(kept.keys)")
         #expect(box.run("list", "--all").status == 0)
         #expect(box.run("pipeline").status == 0)
         for (path, bytes) in files(box) {
@@ -121,6 +134,7 @@ import Testing
         let key = try String(contentsOfFile: box.dir + "/suppression.key", encoding: .utf8).trimmingCharacters(in: .newlines)
         #expect(key.count == 64 && !log.contains(key))
         #expect(log.contains("\"suppressed\":[1,2]"), "\(log)")
+        #expect(log.contains("\"unmatched_mail\":2"), "\(log)")
 
         let back = box.run("add", "T. Quellmalz", "--email", "T.Quellmalz@Quellmalz-Maschinenbau.de")
         #expect(back.status == 1 && back.stderr.contains("refused by suppression entry 1"), "\(back.stderr)")

@@ -19,6 +19,7 @@ enum DeleteCommand {
         let now = try context.now()
         let withCustomer = invocation.flag("with-customer")
         let suppress = invocation.flag("suppress")
+        var mail: [Int: Int] = [:]
         let deleted = try store.write { writer in
             let home = try PrivacySettings(writer.config).country
             var list = suppress ? try writer.suppressionList() ?? writer.newSuppressionList() : nil
@@ -52,11 +53,15 @@ enum DeleteCommand {
                     if let customer { added += list!.add(email: customer.email, phone: customer.phone, home: home, at: now, by: user) }
                     entries[0].details["suppressed"] = .array(added.map { .integer($0.number) })
                 }
-                try writer.delete(lead, customer: customer, log: entries, suppressing: list)
+                mail[lead.id] = try writer.delete(lead, customer: customer, log: entries, suppressing: list)
             }
             return leads
         }
         try context.confirm(Confirmation.leads(deleted.map { ($0, "deleted") }, summary: "deleted"))
+        for lead in deleted where mail[lead.id, default: 0] > 0 {
+            let n = mail[lead.id]!
+            try context.confirm("#\(lead.id): also erased \(Confirmation.count(n, "message")) kept in mail/unmatched/ that named the person")
+        }
         return ExitStatus.success
     }
 

@@ -54,7 +54,7 @@ enum RetentionCommand {
                 let entry = ActivityEntry(time: now, user: writer.actor.user, action: .delete, lead: lead.id,
                                           details: ["retention": .integer(due.ruleNumber), "suppressed": .array(added.map { .integer($0.number) })])
                 // One commit per lead: what is reported erased is erased, whatever stops later.
-                try writer.delete(lead, customer: nil, log: [entry], suppressing: list)
+                _ = try writer.delete(lead, customer: nil, log: [entry], suppressing: list)
                 erased.append(due)
             }
             return (erased, kept)

@@ -27,6 +27,7 @@ enum SubjectAccessCommand {
         problems += customerProblems
         for customer in customers { report.add(customer) }
         for entry in try store.activity() { report.add(entry) }
+        for message in try store.keptMessages(naming: report.addresses) { report.add(message) }
 
         let out = context.output
         if invocation.flag("json") {
@@ -47,6 +48,7 @@ enum SubjectAccessCommand {
                     object["lead"] = .integer(lead.id)
                     return .object(object)
                 } }),
+                "mail": .array(report.mail.map(mailJSON)),
             ])))
         } else {
             let color = context.environment.colorOnStdout
@@ -62,7 +64,8 @@ enum SubjectAccessCommand {
                                    + (report.merged.isEmpty ? "" : count(report.merged.count, "merged lead", "merged leads") + ", ")
                                    + (files == 0 ? "" : count(files, "file", "files") + ", ")
                                    + count(report.customers.count, "customer", "customers") + ", "
-                                   + count(report.activity.count, "log record", "log records")))
+                                   + count(report.activity.count, "log record", "log records")
+                                   + (report.mail.isEmpty ? "" : ", " + count(report.mail.count, "unmatched message", "unmatched messages"))))
             if report.isEmpty { try out.line("The store holds nothing on this person.") }
             for lead in report.leads {
                 try out.line()
@@ -90,6 +93,22 @@ enum SubjectAccessCommand {
                 for entry in history { try out.line(printable("  \(LeadView.time(entry.time))  \(entry.user)  \(LeadView.describe(entry))")) }
             }
         }
+        if !report.mail.isEmpty && !invocation.flag("json") {
+            try out.line()
+            try out.line(Style.apply(Style.bold, "Mail kept unmatched (in no lead) that names the person", if: context.environment.colorOnStdout))
+            for kept in report.mail {
+                try out.line("  " + keptPath(kept))
+                guard let message = kept.message else {
+                    try out.line("    (unreadable: kept as it arrived, \(kept.bytes.count) bytes)")
+                    continue
+                }
+                for (label, value) in [("From", MailFiling.format(message.from)), ("To", MailFiling.format(message.to)),
+                                       ("Cc", MailFiling.format(message.cc)), ("Date", message.date.map(LeadView.time)),
+                                       ("Subject", message.subject)] {
+                    if let value { try out.line(printable("    \(label): \(value)")) }
+                }
+            }
+        }
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
         return ExitStatus.success
     }
@@ -100,6 +119,28 @@ enum SubjectAccessCommand {
             guard case .mergedAway(_, let into) = error else { throw error }
             return try store.lead(into)
         }
+    }
+
+    static func keptPath(_ kept: KeptMessage) -> String { "mail/unmatched/" + kept.key + ".eml" }
+
+    /// A kept message for a controller: its headers as read and its text; the file holds
+    /// the message as it arrived.
+    static func mailJSON(_ kept: KeptMessage) -> JSONValue {
+        var object: [String: JSONValue] = ["file": .string(keptPath(kept)), "bytes": .integer(kept.bytes.count)]
+        guard let message = kept.message else {
+            object["unreadable"] = .bool(true)
+            return .object(object)
+        }
+        func list(_ addresses: [MailAddress]) -> JSONValue { .array(addresses.map { .string($0.address) }) }
+        object["from"] = list(message.from)
+        object["to"] = list(message.to)
+        if !message.cc.isEmpty { object["cc"] = list(message.cc) }
+        if let subject = message.subject { object["subject"] = .string(subject) }
+        if let date = message.date { object["date"] = .string(date.iso8601) }
+        if let id = message.messageID { object["message_id"] = .string(id) }
+        object["text"] = .string(message.text)
+        if !message.attachments.isEmpty { object["attachments"] = .array(message.attachments.map { .string($0.filename ?? MailFiling.fallbackName($0)) }) }
+        return .object(object)
     }
 
     static func mergedJSON(_ record: MergedLead, config: StoreConfig, now: Timestamp) -> JSONValue {

@@ -79,7 +79,7 @@ public enum MailFiling {
         return text
     }
 
-    static func format(_ addresses: [MailAddress]) -> String? {
+    public static func format(_ addresses: [MailAddress]) -> String? {
         guard !addresses.isEmpty else { return nil }
         return addresses.map { address in
             address.name.map { $0 + " <" + address.address + ">" } ?? address.address

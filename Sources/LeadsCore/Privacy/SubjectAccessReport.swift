@@ -1,6 +1,7 @@
 /// Everything the store holds on one person, for a request under DSGVO Art. 15: the
 /// leads that are that person, the customer records made from them or holding the same
-/// address, and the log records about those leads and customers.
+/// address, the log records about those leads and customers, and the mail kept unmatched
+/// that names one of their addresses (KeptMessage).
 ///
 /// A person is asked for by e-mail address or by a lead's ID. Addresses are compared
 /// normalised as `dupes` compares them (case, and dots and +tags where the domain ignores
@@ -10,7 +11,7 @@
 /// to another.
 ///
 /// A pure accumulator: the command feeds it leads, merged-away leads, customers, then
-/// log records.
+/// log records, then the kept messages that name one of `addresses`.
 public struct SubjectAccessReport: Sendable {
     public enum Subject: Sendable, Equatable {
         case email(String)
@@ -23,6 +24,7 @@ public struct SubjectAccessReport: Sendable {
     /// Leads merged into one of the person's, or holding the address: kept whole for unmerge.
     public private(set) var merged: [MergedLead] = []
     public private(set) var activity: [ActivityEntry] = []
+    public private(set) var mail: [KeptMessage] = []
     /// The normalised address the person is known by, if any.
     public let addressKey: String?
     private let leadID: Int?
@@ -75,5 +77,21 @@ public struct SubjectAccessReport: Sendable {
         if let customer = entry.customer, customerIDs.contains(customer) { activity.append(entry) }
     }
 
-    public var isEmpty: Bool { leads.isEmpty && merged.isEmpty && customers.isEmpty && activity.isEmpty }
+    /// Every address the person is known by: the one asked for and those of their leads,
+    /// merged-away leads and customers, as written (for KeptMessage.names).
+    public var addresses: [String] {
+        var all: [String] = []
+        if case .email(let address) = subject { all.append(address) }
+        all += leads.compactMap(\.email) + merged.compactMap(\.other.email) + customers.compactMap(\.email)
+        var seen: Set<String> = []
+        return all.filter { seen.insert(ContactKeys.email($0) ?? $0).inserted }
+    }
+
+    /// Last: a kept message that names one of `addresses`.
+    public mutating func add(_ message: KeptMessage) {
+        guard message.names(anyOf: addresses) else { return }
+        mail.append(message)
+    }
+
+    public var isEmpty: Bool { leads.isEmpty && merged.isEmpty && customers.isEmpty && activity.isEmpty && mail.isEmpty }
 }

@@ -11,7 +11,8 @@ import Glibc
 //   try writer.keepUnmatchedMail(bytes, key: key, log: entry)
 //
 // It is one commit (StoreCommit.swift): the file created atomically, then its record
-// appended, the commit point. A filed message is a note on its lead, saved with
+// appended, the commit point. An erasure (`delete`, `retention --apply`) removes the
+// messages that name the person (KeptMessage.names) in its own commit. A filed message is a note on its lead, saved with
 // `writer.save` like any note, with its attachments staged by `writer.attach`.
 
 extension LeadStore {
@@ -36,9 +37,37 @@ extension LeadStore {
             throw .system(error)
         }
         guard let dir else { return [] }
+        return try Self.keptMessageKeys(in: dir)
+    }
+
+    /// The kept messages that name one of `addresses` (KeptMessage.names), by key:
+    /// what subject access lists. Read one at a time, so memory holds only the matches.
+    public func keptMessages(naming addresses: [String]) throws(StoreError) -> [KeptMessage] {
+        guard !addresses.isEmpty, let mail = try subdirectory(Self.mailDirectory) else { return [] }
+        let dir: Directory?
+        do { dir = try Directory.open(Self.unmatchedMailDirectory, relativeTo: mail, label: Self.mailDirectory + "/" + Self.unmatchedMailDirectory, followLinks: false) } catch {
+            throw .system(error)
+        }
+        guard let dir else { return [] }
+        return try Self.keptMessages(in: dir, naming: addresses)
+    }
+
+    static func keptMessageKeys(in dir: Directory) throws(StoreError) -> [String] {
         let names: [String]
         do { names = try dir.entries() } catch { throw .system(error) }
         return names.filter { $0.hasSuffix(".eml") && !$0.hasPrefix(".") }.map { String($0.dropLast(4)) }.sorted()
+    }
+
+    /// A kept message is at most `mail.message_limit` when it arrives; the limit may have
+    /// been lowered since, so any size is read (erasure must not skip a large message).
+    static func keptMessages(in dir: Directory, naming addresses: [String]) throws(StoreError) -> [KeptMessage] {
+        var found: [KeptMessage] = []
+        for key in try keptMessageKeys(in: dir) {
+            guard let bytes = try dir.read(key + ".eml", limit: Int.max) else { continue }
+            let message = KeptMessage(key: key, bytes: bytes)
+            if message.names(anyOf: addresses) { found.append(message) }
+        }
+        return found
     }
 }
 
@@ -83,6 +112,12 @@ extension StoreWriter {
     public func hasUnmatchedMail(_ key: String) throws(StoreError) -> Bool {
         guard let dir = try unmatchedDir(create: false) else { return false }
         return try exists(key + ".eml", in: dir)
+    }
+
+    /// Removals of the kept messages that name one of `addresses`, for an erasure's commit.
+    func keptMessageRemovals(naming addresses: [String]) throws(StoreError) -> [FileChange] {
+        guard !addresses.isEmpty, let dir = try unmatchedDir(create: false) else { return [] }
+        return try LeadStore.keptMessages(in: dir, naming: addresses).map { FileChange(dir, $0.key + ".eml", nil) }
     }
 
     /// Keeps the message as it arrived, with its log record, in one commit.

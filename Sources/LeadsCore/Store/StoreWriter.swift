@@ -188,13 +188,16 @@ public final class StoreWriter {
 
     /// Erases a lead's file; its ID stays retired (the log records the deletion).
     public func delete(_ lead: Lead, log entry: ActivityEntry) throws(StoreError) {
-        try delete(lead, customer: nil, log: [entry])
+        _ = try delete(lead, customer: nil, log: [entry])
     }
 
     /// Erases a lead's file and, with `customer`, that customer's file too, in one commit;
     /// with `suppressing`, the suppression list that now holds the person, in the same one.
+    /// Returns how many messages kept unmatched that named the person went with it (the
+    /// `delete` record counts them as `unmatched_mail`).
+    @discardableResult
     public func delete(_ lead: Lead?, customer: Customer?, log entries: [ActivityEntry],
-                       suppressing list: SuppressionList? = nil) throws(StoreError) {
+                       suppressing list: SuppressionList? = nil) throws(StoreError) -> Int {
         // Erasure: the lead's summary must not outlive it in the report index.
         do { try indexDir.remove(SummaryIndex.fileName) } catch { throw .system(error) }
         var changes: [FileChange] = try list.map(suppressionChanges) ?? []
@@ -210,6 +213,12 @@ public final class StoreWriter {
             changes += try mergedRemovals(into: lead.id)
         }
         if let customer { changes.append(FileChange(customersDir, "\(customer.id).json", nil)) }
+        // Mail kept unmatched that names the person (KeptMessage.names) is theirs too.
+        let addresses = ([lead?.email, customer?.email] + merged.map(\.other.email)).compactMap { $0 }
+        let mail = try keptMessageRemovals(naming: addresses)
+        changes += mail
+        var entries = entries
+        if !mail.isEmpty, !entries.isEmpty { entries[0].details["unmatched_mail"] = .integer(mail.count) }
         try commit(changes, log: entries.map { $0.recordingDeletion() })
         if let lead {
             stagedFiles[lead.id] = nil
@@ -217,6 +226,7 @@ public final class StoreWriter {
             for record in merged { eraseLeadDirectory(record.other.id) }
             dropKeys(DuplicateKey.keys(of: lead), of: lead.id)
         }
+        return mail.count
     }
 
     /// A lead's and a customer's file changed together (convert), with one log line.
