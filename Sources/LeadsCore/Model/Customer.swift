@@ -57,46 +57,24 @@ public struct Customer: Sendable, Equatable {
     public var json: JSONValue {
         var o = extra
         o["format"] = .number(String(Customer.format))
-        o["id"] = .number(String(id))
-        o["name"] = .string(name)
-        o["organization"] = .bool(organization)
-        o["company"] = company.map(JSONValue.string)
-        o["email"] = email.map(JSONValue.string)
-        o["phone"] = phone.map(JSONValue.string)
-        o["address"] = address.map(JSONValue.string)
+        putContactFields(&o)
         o["leads"] = .array(leads.map { .number(String($0)) })
         o["projects"] = .array(projects.map {
             .object(["name": .string($0.name), "lead": .number(String($0.lead)), "at": .string($0.at.iso8601)])
         })
-        o["created_at"] = .string(createdAt.iso8601)
-        o["created_by"] = .string(createdBy)
-        o["updated_at"] = .string(updatedAt.iso8601)
-        o["updated_by"] = .string(updatedBy)
         return .object(o)
     }
 
     public init(bytes: [UInt8], expectedID: Int?) throws(JSONError) {
         var r = JSONReader(bytes)
-        let start = r.offset
-        var id: Int?, idAt = 0, name: String?, created: Timestamp?
+        var header = RecordHeader(format: Customer.format, start: r.offset)
         var c = Customer(id: 0, name: "", createdAt: Timestamp(seconds: 0), createdBy: "")
-        var updated: Timestamp?, updatedBy: String?
         try r.beginObject()
         while let key = try r.nextKey() {
             let at = r.offset
             switch key {
-            case "format":
-                let format = try r.readInt()
-                guard format == Customer.format else { throw r.fail(.invalidValue("unsupported format \(format)"), at: at) }
-            case "id":
-                idAt = at
-                id = try r.readInt()
-            case "name": name = try r.readString()
-            case "organization": c.organization = try r.readBool()
-            case "company": c.company = try r.readString()
-            case "email": c.email = try r.readString()
-            case "phone": c.phone = try r.readString()
-            case "address": c.address = try r.readString()
+            case "format", "id", "name", "created_at", "created_by", "updated_at", "updated_by": try header.read(key, at: at, &r)
+            case "organization", "company", "email", "phone", "address": _ = try c.readContactField(key, &r)
             case "leads":
                 try r.beginArray()
                 while try r.nextElement() { c.leads.append(try r.readInt()) }
@@ -119,25 +97,11 @@ public struct Customer: Sendable, Equatable {
                     }
                     c.projects.append(Project(name: pName, lead: pLead, at: pAt))
                 }
-            case "created_at": created = try Lead.readTimestamp(&r)
-            case "created_by": c.createdBy = try r.readString()
-            case "updated_at": updated = try Lead.readTimestamp(&r)
-            case "updated_by": updatedBy = try r.readString()
             default: c.extra[key] = try r.readValue()
             }
         }
         try r.finish()
-        guard let id, id > 0 else { throw r.fail(.invalidValue("missing or invalid \"id\""), at: start) }
-        if let expectedID, id != expectedID {
-            throw r.fail(.invalidValue("id \(id) does not match the file name (\(expectedID).json)"), at: idAt)
-        }
-        guard let name else { throw r.fail(.invalidValue("missing \"name\""), at: start) }
-        guard let created else { throw r.fail(.invalidValue("missing \"created_at\""), at: start) }
-        c.id = id
-        c.name = name
-        c.createdAt = created
-        c.updatedAt = updated ?? created
-        c.updatedBy = updatedBy ?? c.createdBy
+        try header.apply(to: &c, expectedID: expectedID, r)
         self = c
     }
 }

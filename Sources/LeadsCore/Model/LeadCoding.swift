@@ -9,19 +9,9 @@ extension Lead {
     public var json: JSONValue {
         var o = extra
         o["format"] = .number(String(Lead.format))
-        o["id"] = .number(String(id))
-        o["name"] = .string(name)
-        o["organization"] = .bool(organization)
+        putContactFields(&o)
         o["stage"] = .string(stage)
-        o["created_at"] = .string(createdAt.iso8601)
-        o["created_by"] = .string(createdBy)
-        o["updated_at"] = .string(updatedAt.iso8601)
-        o["updated_by"] = .string(updatedBy)
         func put(_ key: String, _ text: String?) { o[key] = text.map(JSONValue.string) }
-        put("company", company)
-        put("email", email)
-        put("phone", phone)
-        put("address", address)
         put("owner", owner)
         put("source", source)
         put("campaign", campaign)
@@ -52,30 +42,18 @@ extension Lead {
     /// are most of a lead's bytes). Such a lead must never be written back.
     public init(bytes: [UInt8], expectedID: Int?, notes withNotes: Bool = true) throws(JSONError) {
         var r = JSONReader(bytes)
-        var id: Int?, name: String?, stage: String?
-        var createdAt: Timestamp?, createdBy: String?, updatedAt: Timestamp?, updatedBy: String?
+        var stage: String?
         var amount: Amount?, currency: String?
-        var valueAt = 0, idAt = 0
+        var valueAt = 0
         var lead = Lead(id: 0, name: "", stage: "", createdAt: Timestamp(seconds: 0), createdBy: "")
         let start = r.offset
+        var header = RecordHeader(format: Lead.format, start: start)
         try r.beginObject()
         while let key = try r.nextKey() {
             let at = r.offset
             switch key {
-            case "format":
-                let format = try r.readInt()
-                guard format == Lead.format else {
-                    throw r.fail(.invalidValue("unsupported format \(format) (this version reads format \(Lead.format))"), at: at)
-                }
-            case "id":
-                idAt = at
-                id = try r.readInt()
-            case "name": name = try r.readString()
-            case "organization": lead.organization = try r.readBool()
-            case "company": lead.company = try r.readString()
-            case "email": lead.email = try r.readString()
-            case "phone": lead.phone = try r.readString()
-            case "address": lead.address = try r.readString()
+            case "format", "id", "name", "created_at", "created_by", "updated_at", "updated_by": try header.read(key, at: at, &r)
+            case "organization", "company", "email", "phone", "address": _ = try lead.readContactField(key, &r)
             case "owner": lead.owner = try r.readString()
             case "source": lead.source = try r.readString()
             case "campaign": lead.campaign = try r.readString()
@@ -144,65 +122,43 @@ extension Lead {
                 }
                 guard let at, let by else { throw r.fail(.invalidValue("last_contact needs \"at\" and \"by\""), at: objectAt) }
                 lead.lastContact = Contact(at: at, by: by)
-            case "created_at": createdAt = try Self.readTimestamp(&r)
-            case "created_by": createdBy = try r.readString()
-            case "updated_at": updatedAt = try Self.readTimestamp(&r)
-            case "updated_by": updatedBy = try r.readString()
             default:
                 lead.extra[key] = try r.readValue()
             }
         }
         try r.finish()
-        func missing(_ key: String) -> JSONError { r.fail(.invalidValue("missing \"\(key)\""), at: start) }
-        guard let id else { throw missing("id") }
-        guard id > 0 else { throw r.fail(.invalidValue("id must be a positive integer"), at: idAt) }
-        if let expectedID, id != expectedID {
-            throw r.fail(.invalidValue("id \(id) does not match the file name (\(expectedID).json)"), at: idAt)
-        }
-        guard let name else { throw missing("name") }
-        guard let stage else { throw missing("stage") }
-        guard let createdAt else { throw missing("created_at") }
-        lead.id = id
-        lead.name = name
+        _ = try header.check(expectedID: expectedID, r)
+        guard let stage else { throw header.missing("stage", r) }
+        try header.apply(to: &lead, expectedID: expectedID, r)
         lead.stage = stage
-        lead.createdAt = createdAt
-        lead.createdBy = createdBy ?? ""
-        lead.updatedAt = updatedAt ?? createdAt
-        lead.updatedBy = updatedBy ?? lead.createdBy
         switch (amount, currency) {
         case (let amount?, let currency?): lead.value = Money(amount: amount, currency: currency)
         case (nil, nil): break
         case (_?, nil): throw r.fail(.invalidValue("\"value\" needs a \"currency\""), at: valueAt)
-        case (nil, _?): throw missing("value")
+        case (nil, _?): throw header.missing("value", r)
         }
         self = lead
     }
 
     static func readTimestamp(_ r: inout JSONReader) throws(JSONError) -> Timestamp {
-        let at = r.offset
-        let text = try r.readString()
-        guard let t = Timestamp(iso8601: text) else {
-            throw r.fail(.invalidValue("\"\(text)\" is not a UTC time such as \"2026-11-22T09:30:00Z\""), at: at)
-        }
-        return t
+        try readString(&r, as: { Timestamp(iso8601: $0) }, else: { "\"\($0)\" is not a UTC time such as \"2026-11-22T09:30:00Z\"" })
     }
 
     static func readDate(_ r: inout JSONReader) throws(JSONError) -> CalendarDate {
-        let at = r.offset
-        let text = try r.readString()
-        guard let d = CalendarDate(iso: text) else {
-            throw r.fail(.invalidValue("\"\(text)\" is not a date such as \"2026-12-31\""), at: at)
-        }
-        return d
+        try readString(&r, as: { CalendarDate(iso: $0) }, else: { "\"\($0)\" is not a date such as \"2026-12-31\"" })
     }
 
     static func readCurrency(_ r: inout JSONReader) throws(JSONError) -> String {
+        try readString(&r, as: { $0.utf8.count == 3 && $0.utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) ? $0 : nil },
+                       else: { "currency \"\($0)\" is not an ISO 4217 code such as EUR" })
+    }
+
+    /// A string member that must parse as `T`; the error points at the string.
+    static func readString<T>(_ r: inout JSONReader, as parse: (String) -> T?, else problem: (String) -> String) throws(JSONError) -> T {
         let at = r.offset
         let text = try r.readString()
-        guard text.utf8.count == 3, text.utf8.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else {
-            throw r.fail(.invalidValue("currency \"\(text)\" is not an ISO 4217 code such as EUR"), at: at)
-        }
-        return text
+        guard let value = parse(text) else { throw r.fail(.invalidValue(problem(text)), at: at) }
+        return value
     }
 }
 

@@ -14,6 +14,21 @@ public enum HeaderValues {
         case special(Character)    // < > , : ; @
     }
 
+    /// The content of the quoted-string starting at `chars[i]` (its opening quote),
+    /// quoted-pairs resolved; `i` ends after the closing quote (or at the end of an
+    /// unclosed one).
+    static func quotedString(_ chars: [Character], _ i: inout Int) -> String {
+        var value = ""
+        i += 1
+        while i < chars.count, chars[i] != "\"" {
+            if chars[i] == "\\", i + 1 < chars.count { i += 1 }
+            value.append(chars[i])
+            i += 1
+        }
+        i = min(i + 1, chars.count)
+        return value
+    }
+
     /// Splits header text into tokens in one pass; an unclosed quote or comment runs to
     /// the end of the text.
     static func tokens(_ text: String) -> [Token] {
@@ -33,15 +48,7 @@ public enum HeaderValues {
                 i += 1
             case "\"":
                 flush()
-                var value = ""
-                i += 1
-                while i < chars.count, chars[i] != "\"" {
-                    if chars[i] == "\\", i + 1 < chars.count { i += 1 }
-                    value.append(chars[i])
-                    i += 1
-                }
-                i += 1
-                out.append(.quoted(value))
+                out.append(.quoted(quotedString(chars, &i)))
             case "(":
                 flush()
                 var depth = 1
@@ -276,13 +283,7 @@ public enum HeaderValues {
             var quoted = false
             if i < chars.count, chars[i] == "\"" {
                 quoted = true
-                i += 1
-                while i < chars.count, chars[i] != "\"" {
-                    if chars[i] == "\\", i + 1 < chars.count { i += 1 }
-                    parameterValue.append(chars[i])
-                    i += 1
-                }
-                i += 1
+                parameterValue = quotedString(chars, &i)
                 while i < chars.count, chars[i] != ";" { i += 1 }
             } else {
                 while i < chars.count, chars[i] != ";" { parameterValue.append(chars[i]); i += 1 }
