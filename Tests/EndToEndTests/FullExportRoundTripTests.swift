@@ -123,6 +123,43 @@ import Testing
     }
 
     /// The formula guard's `'` comes off exactly the cells the export guarded.
+    /// `--on-duplicate update` with a full export adds the notes and reminders the lead
+    /// lacks, once: the same file imported again changes nothing.
+    @Test func updateFromAFullExportAddsTheMissingNotesAndRemindersOnce() throws {
+        let source = Sandbox()
+        let id = source.add("Jane Roe", "--email", "jane@example.com")
+        #expect(source.run("note", String(id), "first call").status == 0)
+        #expect(source.run("note", String(id), "sent the offer,\nwith prices").status == 0)
+        #expect(source.run("remind", String(id), "2027-01-10", "follow up").status == 0)
+        #expect(source.run("remind", String(id), "2027-02-01", "second try").status == 0)
+        #expect(source.run("remind", "--done", "\(id).1").status == 0)
+        let export = source.run("export-csv", "--all", "--full")
+        #expect(export.status == 0)
+
+        let target = Sandbox()
+        let other = target.add("Someone Else")
+        let jane = target.add("Jane Roe", "--email", "Jane@Example.com")
+        #expect(target.run("note", String(jane), "first call").status == 0)
+        #expect(target.run("remind", String(jane), "2027-03-01", "own reminder").status == 0)
+        let path = target.root + "/full.csv"
+        _ = FileManager.default.createFile(atPath: path, contents: Data(export.stdoutBytes))
+        let first = target.run("import-csv", path, "--on-duplicate", "update")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("0 created, 1 updated"), "\(first.stderr)")
+        let lead = try #require(target.leadJSON(jane))
+        let notes = try #require(lead["notes"] as? [[String: Any]]).compactMap { $0["text"] as? String }
+        #expect(notes == ["first call", "sent the offer,\nwith prices"])
+        let reminders = try #require(lead["reminders"] as? [[String: Any]])
+        #expect(reminders.map { "\($0["n"] ?? "-") \($0["due"] ?? "-") \($0["text"] ?? "-") \($0["done_at"] != nil)" }
+                == ["1 2027-03-01 own reminder false", "2 2027-01-10 follow up true", "3 2027-02-01 second try false"], "\(reminders)")
+        #expect(try #require(target.leadJSON(other))["notes"] == nil)
+
+        let before = try String(contentsOfFile: target.dir + "/leads/\(jane).json", encoding: .utf8)
+        let again = target.run("import-csv", path, "--on-duplicate", "update")
+        #expect(again.status == 0 && again.stderr.contains("0 created, 0 updated, 1 skipped"), "\(again.stderr)")
+        #expect(try String(contentsOfFile: target.dir + "/leads/\(jane).json", encoding: .utf8) == before)
+    }
+
     @Test func guardedCellsComeBackAsStored() throws {
         let source = Sandbox()
         let id = source.add("=SUM(A1)", "--phone", "+49 89 1", "--field", "delta=-5", "--field", "at=@x", "--field", "quoted='=x",

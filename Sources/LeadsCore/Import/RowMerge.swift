@@ -33,9 +33,24 @@ public enum RowMerge {
                 }
             case .lastContact:
                 if let contact = new.lastContact, lead.lastContact.map({ $0.at < contact.at }) ?? true { lead.lastContact = contact }
-            // The full layout's own columns make new leads only (Docs/import.md).
+            // Who made the lead and its conversion stay as the store has them (Docs/import.md).
             case .created, .updated, .id, .weighted, .convertedCustomer, .full: continue
             case .field(let key): lead.fields[key] = new.fields[key]
+            }
+        }
+        // A full export's note and reminder groups (CSVFullLayout.swift) are the lead's
+        // history: each one the lead lacks is added, so a second import of the same file
+        // changes nothing. A note is the same when its time and text are; a reminder when
+        // its due time and text are (it gets the lead's next number, done or not).
+        if row.present.contains(where: { if case .full(.note) = $0 { true } else { false } }) {
+            for note in new.notes where !lead.notes.contains(where: { $0.at == note.at && $0.text == note.text }) { lead.notes.append(note) }
+        }
+        if row.present.contains(where: { if case .full(.reminder) = $0 { true } else { false } }) {
+            for reminder in new.reminders.sorted(by: { $0.number < $1.number })
+            where !lead.reminders.contains(where: { $0.due == reminder.due && $0.text == reminder.text }) {
+                var added = reminder
+                added.number = lead.nextReminderNumber
+                lead.reminders.append(added)
             }
         }
         func note(_ name: String, _ differs: Bool) { if differs && !changed.contains(name) { changed.append(name) } }
