@@ -43,6 +43,11 @@ import Testing
         #expect(box.run("status", String(lost), "lost", "--reason", "price").status == 0)
         let kept = box.add("Fresh Lead", "--email", "fresh@example.com")
         #expect(box.run(["note", String(kept), "called"], env: at("2026-01-01T09:00:00Z")).status == 0)
+        // Mail kept unmatched naming each of them in its text: the erased person's goes too.
+        for (n, address) in [(1, "Lost@Example.com"), (2, "fresh@example.com")] {
+            let message = "From: tipp@other.example\nSubject: Tipp\nMessage-ID: <r\(n)@other.example>\n\nschreibt an \(address)\n"
+            #expect(box.run(["mail"], stdin: message, env: at("2026-01-02T09:00:00Z")).status == 0)
+        }
         let logBefore = try String(contentsOfFile: box.dir + "/activity.log", encoding: .utf8)
 
         let applied = box.run(["retention", "--apply"], env: at("2026-04-01T09:00:00Z"))
@@ -54,7 +59,10 @@ import Testing
         let added = try String(contentsOfFile: box.dir + "/activity.log", encoding: .utf8).dropFirst(logBefore.count)
         let records = added.split(separator: "\n")
         #expect(records.count == 1 && records[0].contains("\"action\":\"delete\"") && records[0].contains("\"retention\":1")
-                && records[0].contains("\"suppressed\":[1,2]"), "\(added)")
+                && records[0].contains("\"suppressed\":[1,2]") && records[0].contains("\"unmatched_mail\":1"), "\(added)")
+        let mail = try FileManager.default.contentsOfDirectory(atPath: box.dir + "/mail/unmatched")
+        let left = try mail.map { try String(contentsOfFile: box.dir + "/mail/unmatched/" + $0, encoding: .utf8) }
+        #expect(left.count == 1 && left[0].contains("fresh@example.com"), "\(left)")
 
         let back = box.run(["add", "Lost Person", "--email", "LOST@example.com"], env: at("2026-04-02T09:00:00Z"))
         #expect(back.status == 1 && back.stderr.contains("refused by suppression entry 1"), "\(back.stderr)")

@@ -115,9 +115,25 @@ extension StoreWriter {
     }
 
     /// Removals of the kept messages that name one of `addresses`, for an erasure's commit.
+    /// Each message is read once per writer (its addresses kept, not its bytes): under
+    /// the exclusive lock only this writer changes the directory, and `retention --apply`
+    /// erases many leads in one.
     func keptMessageRemovals(naming addresses: [String]) throws(StoreError) -> [FileChange] {
-        guard !addresses.isEmpty, let dir = try unmatchedDir(create: false) else { return [] }
-        return try LeadStore.keptMessages(in: dir, naming: addresses).map { FileChange(dir, $0.key + ".eml", nil) }
+        let wanted = Set(addresses.compactMap(ContactKeys.email))
+        guard !wanted.isEmpty, let dir = try unmatchedDir(create: false) else { return [] }
+        var removals: [FileChange] = []
+        for key in try LeadStore.keptMessageKeys(in: dir) {
+            let found: Set<String>
+            if let known = keptMessageAddresses[key] {
+                found = known
+            } else {
+                guard let bytes = try dir.read(key + ".eml", limit: Int.max) else { continue }
+                found = KeptMessage(key: key, bytes: bytes).addresses
+                keptMessageAddresses[key] = found
+            }
+            if !found.isDisjoint(with: wanted) { removals.append(FileChange(dir, key + ".eml", nil)) }
+        }
+        return removals
     }
 
     /// Keeps the message as it arrived, with its log record, in one commit.

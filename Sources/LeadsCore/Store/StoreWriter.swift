@@ -20,6 +20,8 @@ public final class StoreWriter {
     var state: DerivedState
     /// Files `attach`/`detach` staged per lead, committed by that lead's next save (LeadFiles.swift).
     var stagedFiles: [Int: [StagedFile]] = [:]
+    /// The addresses of each message kept unmatched, read once (MailFiles.swift).
+    var keptMessageAddresses: [String: Set<String>] = [:]
 
     init(store: LeadStore, root: Directory, config: StoreConfig) throws {
         self.store = store
