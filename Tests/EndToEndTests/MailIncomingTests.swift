@@ -146,6 +146,19 @@ import Testing
         #expect(box.run("fsck").status == 0)
     }
 
+    /// The history says how each message was filed, or why it was not.
+    @Test func showAndLogSayHowAMessageWasFiled() throws {
+        let box = try Self.store()
+        let sent = "From: Anna Schmidt <anna@firma.de>\nTo: hans@gross-bau.de\nSubject: Angebot #2\nMessage-ID: <h1@firma.de>\n\nanbei\n"
+        #expect(box.run(["mail"], stdin: sent).status == 0)
+        let stranger = "From: x@nowhere.example\nSubject: Hallo\nMessage-ID: <h2@nowhere.example>\n\nwer?\n"
+        #expect(box.run(["mail"], stdin: stranger).status == 0)
+        let show = box.run("show", "2")
+        #expect(show.stdout.contains("  mail filed by subject (contacted)"), "\(show.stdout)")
+        let log = box.run("log", "--action", "mail-unmatched")
+        #expect(log.stdout.contains("mail-unmatched (unmatched)"), "\(log.stdout)")
+    }
+
     @Test func theSameMessageTwiceIsOneNoteAndOneKeptFile() throws {
         let box = try Self.store()
         for name in ["thunderbird-plain-8bit", "broken-no-message-id", "rule-stranger-unmatched"] {

@@ -94,6 +94,13 @@ enum LeadView {
             if !refs.isEmpty { text += " " + refs.joined(separator: ", ") }
         case "note":
             if case .bool(true)? = entry.details["contacted"] { text += " (contacted)" }
+        case "mail":
+            // "mail filed by subject (contacted), 2 attachments"
+            if let by = string("matched_by") { text += " filed by " + by }
+            if case .bool(true)? = entry.details["contacted"] { text += " (contacted)" }
+            if let n = string("attachments").flatMap({ Int($0) }), n > 0 { text += n == 1 ? ", 1 attachment" : ", \(n) attachments" }
+        case "mail-unmatched":
+            if let reason = string("reason") { text += " (\(reason))" }
         case "attach", "detach":
             if let files = string("files").flatMap({ Int($0) }) { text += files == 1 ? " 1 file" : " \(files) files" }
             if let bytes = string("bytes").flatMap({ Int($0) }) { text += ", " + size(bytes) }
