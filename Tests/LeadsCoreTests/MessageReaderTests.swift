@@ -144,6 +144,30 @@ import Testing
     /// Python writes messages with its `email` package (policy default: it chooses
     /// encoded-words, RFC 2231 names, quoted-printable or base64 by itself) and reads them
     /// back; leads reads the same bytes; both answers must agree.
+    /// Every byte of every single-byte set decodes as Python's codec decodes it (with
+    /// errors="replace").
+    @Test func everySingleByteCharsetDecodesAsPythonDoes() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("python3 is missing: .ci/run installs it") }
+            return
+        }
+        let names = Charset.allCases.filter { $0 != .utf8 }.map(\.rawValue)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.python)
+        process.arguments = ["-c", "import json, sys; print(json.dumps({n: bytes(range(256)).decode(n, 'replace') for n in sys.argv[1:]}))"] + names
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        try process.run()
+        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let expected = try #require(try JSONSerialization.jsonObject(with: data) as? [String: String])
+        #expect(expected.count == names.count && names.count == 8)
+        for name in names {
+            let charset = try #require(Charset(name: name))
+            #expect(charset.decode(Array(0...255) as [UInt8]) == expected[name], "\(name)")
+        }
+    }
+
     @Test func messagesWrittenByPythonReadTheSame() throws {
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
             if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("python3 is missing: .ci/run installs it") }
@@ -156,8 +180,9 @@ import Testing
         from email import policy
         from email.headerregistry import Address
         rng = random.Random(2047)
-        words = ["Grüße", "Angebot", "für", "Müller", "€", "Straße", "café", "naïve", "Ünïcödé", "plain", "text", "„Zitat“", "–", "日本", "Ελλάδα", "ok"]
-        charsets = ["utf-8", "iso-8859-1", "iso-8859-15", "cp1252", "us-ascii"]
+        words = ["Grüße", "Angebot", "für", "Müller", "€", "Straße", "café", "naïve", "Ünïcödé", "plain", "text", "„Zitat“", "–", "日本", "Ελλάδα", "ok",
+                 "Łódź", "Příliš", "žluťoučký", "Győr", "Привет", "Ёлка"]
+        charsets = ["utf-8", "iso-8859-1", "iso-8859-15", "cp1252", "us-ascii", "iso-8859-2", "cp1250", "cp1251", "koi8-r"]
         def fits(text, cs):
             try: text.encode(cs); return True
             except UnicodeEncodeError: return False
@@ -207,6 +232,7 @@ import Testing
         #expect(process.terminationStatus == 0)
         let cases = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
         #expect(cases.count == 60)
+        #expect(cases.filter { String(decoding: Data(base64Encoded: $0["raw"] as! String)!, as: UTF8.self).lowercased().contains("charset=\"koi8-r\"") }.count > 0)
         for (n, expected) in cases.enumerated() {
             let raw = [UInt8](Data(base64Encoded: expected["raw"] as! String)!)
             let message = try MessageReader().read(raw)

@@ -1,6 +1,7 @@
 /// The character sets incoming mail is read in (RFC 2046 §4.1.2 `charset=`, RFC 2047
-/// encoded-words): UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15 and Windows-1252, by their
-/// IANA names and common aliases. Bytes that are not valid in the named set become
+/// encoded-words): UTF-8, US-ASCII, ISO-8859-1, ISO-8859-15 and Windows-1252 for Western
+/// Europe, ISO-8859-2 and Windows-1250 for Central Europe, Windows-1251 and KOI8-R for
+/// Cyrillic, by their IANA names and common aliases. Bytes that are not valid in the named set become
 /// U+FFFD, as Python's `email` package does with `errors="replace"`: a note keeps what
 /// can be read and shows where something could not, instead of refusing the message.
 public enum Charset: String, Sendable, Equatable, CaseIterable {
@@ -9,6 +10,10 @@ public enum Charset: String, Sendable, Equatable, CaseIterable {
     case latin1 = "iso-8859-1"
     case latin9 = "iso-8859-15"
     case windows1252 = "windows-1252"
+    case latin2 = "iso-8859-2"
+    case windows1250 = "windows-1250"
+    case windows1251 = "windows-1251"
+    case koi8r = "koi8-r"
 
     /// The set a `charset=` value names, case-insensitively, or nil for one leads does not
     /// know (the reader then falls back to UTF-8, and names the charset in the note).
@@ -20,6 +25,10 @@ public enum Charset: String, Sendable, Equatable, CaseIterable {
         case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "iso-ir-100", "cp819": self = .latin1
         case "iso-8859-15", "iso8859-15", "iso_8859-15", "latin-9", "latin9", "l9": self = .latin9
         case "windows-1252", "cp1252", "x-cp1252", "cp-1252": self = .windows1252
+        case "iso-8859-2", "iso8859-2", "iso_8859-2", "latin2", "latin-2", "l2", "iso-ir-101": self = .latin2
+        case "windows-1250", "cp1250", "x-cp1250", "cp-1250": self = .windows1250
+        case "windows-1251", "cp1251", "x-cp1251", "cp-1251": self = .windows1251
+        case "koi8-r", "koi8r", "cskoi8r": self = .koi8r
         default: return nil
         }
     }
@@ -36,7 +45,18 @@ public enum Charset: String, Sendable, Equatable, CaseIterable {
             return String(String.UnicodeScalarView(bytes.map { Self.latin9Scalar($0) }))
         case .windows1252:
             return String(String.UnicodeScalarView(bytes.map { Self.windows1252Scalar($0) }))
+        case .latin2: return Self.decode(bytes, upperHalf: CharsetTables.latin2)
+        case .windows1250: return Self.decode(bytes, upperHalf: CharsetTables.windows1250)
+        case .windows1251: return Self.decode(bytes, upperHalf: CharsetTables.windows1251)
+        case .koi8r: return Self.decode(bytes, upperHalf: CharsetTables.koi8r)
         }
+    }
+
+    /// A single-byte set that is ASCII below 0x80 and `upperHalf` above.
+    static func decode(_ bytes: some Collection<UInt8>, upperHalf: [UInt16]) -> String {
+        String(String.UnicodeScalarView(bytes.map { byte in
+            byte < 0x80 ? Unicode.Scalar(byte) : Unicode.Scalar(upperHalf[Int(byte) - 0x80]) ?? "\u{FFFD}"
+        }))
     }
 
     /// ISO-8859-15 differs from ISO-8859-1 in eight places (the euro sign among them).
