@@ -168,6 +168,29 @@ import Testing
         }
     }
 
+    /// Each named reference leads knows reads as Python's `html.unescape` reads it, and
+    /// HTML 4's whole set is known.
+    @Test func namedReferencesReadAsPythonReadsThem() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
+            if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("python3 is missing: .ci/run installs it") }
+            return
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.python)
+        process.arguments = ["-c", "import html, html.entities, json; print(json.dumps({n: html.unescape('&' + n + ';') for n in list(html.entities.name2codepoint) + ['apos']}))"]
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        try process.run()
+        let data = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let expected = try #require(try JSONSerialization.jsonObject(with: data) as? [String: String])
+        #expect(expected.count == 253 && Set(expected.keys) == Set(HTMLEntities.named.keys))
+        for (name, text) in expected {
+            #expect(HTMLText.text("<p>x&\(name);y</p>") == "x" + text + "y" || text.unicodeScalars.allSatisfy { $0 == "\u{00A0}" || $0.properties.isWhitespace }, "&\(name);")
+        }
+        #expect(HTMLText.text("<p>&hearts; &Dagger; &lambda; &notanentity; &amp</p>") == "♥ ‡ λ &notanentity; &")
+    }
+
     @Test func messagesWrittenByPythonReadTheSame() throws {
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
             if ProcessInfo.processInfo.environment["CI"] != nil { Issue.record("python3 is missing: .ci/run installs it") }

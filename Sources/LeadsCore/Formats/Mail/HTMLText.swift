@@ -117,22 +117,6 @@ public enum HTMLText {
         return text
     }
 
-    /// The named references a mail client writes (HTML's full list has 2,231; these are
-    /// the Latin-1 set, typography and the euro sign). An unknown name stays as written.
-    static let named: [String: Unicode.Scalar] = [
-        "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{00A0}",
-        "auml": "ä", "ouml": "ö", "uuml": "ü", "Auml": "Ä", "Ouml": "Ö", "Uuml": "Ü", "szlig": "ß",
-        "eacute": "é", "egrave": "è", "ecirc": "ê", "Eacute": "É", "aacute": "á", "agrave": "à", "acirc": "â",
-        "ccedil": "ç", "Ccedil": "Ç", "iacute": "í", "oacute": "ó", "uacute": "ú", "ntilde": "ñ", "oslash": "ø",
-        "aring": "å", "Aring": "Å", "aelig": "æ", "AElig": "Æ",
-        "euro": "€", "copy": "©", "reg": "®", "trade": "™", "deg": "°", "sect": "§", "para": "¶", "middot": "·",
-        "laquo": "«", "raquo": "»", "lsquo": "‘", "rsquo": "’", "sbquo": "‚", "ldquo": "“", "rdquo": "”", "bdquo": "„",
-        "ndash": "–", "mdash": "—", "hellip": "…", "bull": "•", "times": "×", "divide": "÷", "shy": "\u{00AD}",
-        "zwnj": "\u{200C}", "zwj": "\u{200D}", "ensp": "\u{2002}", "emsp": "\u{2003}", "thinsp": "\u{2009}",
-        "pound": "£", "yen": "¥", "cent": "¢", "iexcl": "¡", "iquest": "¿", "micro": "µ", "plusmn": "±",
-        "frac12": "½", "frac14": "¼", "frac34": "¾", "sup2": "²", "sup3": "³",
-    ]
-
     /// The character reference at `i` (`&amp;`, `&#228;`, `&#xE4;`), and how many scalars
     /// it took; a `&` that starts none is itself.
     static func reference(_ chars: [Unicode.Scalar], at i: Int) -> ([Unicode.Scalar], Int) {
@@ -162,7 +146,7 @@ public enum HTMLText {
             name.unicodeScalars.append(chars[j])
             j += 1
         }
-        guard let scalar = named[name] else { return (["&"], 1) }
+        guard let scalar = HTMLEntities.named[name] else { return (["&"], 1) }
         if j < chars.count, chars[j] == ";" { j += 1 }
         return ([scalar], j - i)
     }
