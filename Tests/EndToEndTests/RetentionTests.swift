@@ -52,7 +52,7 @@ import Testing
 
         let applied = box.run(["retention", "--apply"], env: at("2026-04-01T09:00:00Z"))
         #expect(applied.status == 0, "\(applied.stderr)")
-        #expect(applied.lines == ["erased #\(lost) (lost, untouched since 2024-03-15; retention rule 1 (lost after 24 months))"], "\(applied.stdout)")
+        #expect(applied.lines == ["erased #\(lost) (lost, untouched since 2024-03-15; retention rule 1 (lost after 24 months)), with 1 unmatched message"], "\(applied.stdout)")
         #expect(!applied.stdout.contains("Lost Person"))
         #expect(!FileManager.default.fileExists(atPath: box.dir + "/leads/\(lost).json"))
         #expect(FileManager.default.fileExists(atPath: box.dir + "/leads/\(kept).json"))

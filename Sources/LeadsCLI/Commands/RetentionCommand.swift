@@ -39,6 +39,7 @@ enum RetentionCommand {
         }
 
         // --apply: decided again under the exclusive lock, on the leads as they are now.
+        var mail: [Int: Int] = [:]
         let outcome = try store.write { writer -> (erased: [RetentionReview.Due], kept: [RetentionReview.Due]) in
             var review = RetentionReview(rules: settings.retention, now: now, config: writer.config)
             let (leads, problems) = try writer.allLeads()
@@ -54,14 +55,16 @@ enum RetentionCommand {
                 let entry = ActivityEntry(time: now, user: writer.actor.user, action: .delete, lead: lead.id,
                                           details: ["retention": .integer(due.ruleNumber), "suppressed": .array(added.map { .integer($0.number) })])
                 // One commit per lead: what is reported erased is erased, whatever stops later.
-                _ = try writer.delete(lead, customer: nil, log: [entry], suppressing: list)
+                mail[lead.id] = try writer.delete(lead, customer: nil, log: [entry], suppressing: list)
                 erased.append(due)
             }
             return (erased, kept)
         }
         // IDs only: the names are what was just erased.
         for due in outcome.erased {
-            try out.line("erased #\(due.id) (\(due.stage), untouched since \(LocalTime.date(of: due.lastTouched).iso); \(due.rule.label))")
+            let messages = mail[due.id, default: 0]
+            try out.line("erased #\(due.id) (\(due.stage), untouched since \(LocalTime.date(of: due.lastTouched).iso); \(due.rule.label))"
+                         + (messages == 0 ? "" : messages == 1 ? ", with 1 unmatched message" : ", with \(messages) unmatched messages"))
         }
         for due in outcome.kept {
             ErrorReport.notice("#\(due.id) is due under \(due.rule.label) but became customer \(due.customer ?? 0), which retention does not erase: 'leads delete \(due.id) --with-customer --suppress' does")
