@@ -259,13 +259,10 @@ func validNumbersKeepTheirText(_ text: String) throws {
     #expect(parseError(utf8("[[[1]]]"), maxDepth: 2)?.reason == .tooDeep(limit: 2))
 }
 
-@Test func hundredThousandDeepFailsFastWithoutRecursion() {
+@Test func hundredThousandDeepStopsAtTheLimitWithoutRecursion() {
     let deep = Array(repeating: byte("["), count: 100_000) + Array(repeating: byte("]"), count: 100_000)
-    let clock = ContinuousClock()
-    let elapsed = clock.measure {
-        #expect(failure(deep) == Failure(.tooDeep(limit: 256), 256))
-    }
-    #expect(elapsed < .seconds(1))
+    // The failure's offset is the limit's: nothing past byte 256 was read.
+    #expect(failure(deep) == Failure(.tooDeep(limit: 256), 256))
     // With the limit raised, the whole thing is walked without the call stack growing.
     #expect(skipError(deep, maxDepth: 200_000) == nil)
 }
