@@ -17,6 +17,7 @@ import Testing
         (["show", "99"], 1, "no lead 99"),
         (["status", "1", "n"], 1, "STAGE: stage 'n' is ambiguous: it could be new or negotiation"),
         (["status", "1", "xyz"], 1, "STAGE: unknown stage 'xyz'; stages are: new, contacted, qualified, proposal, negotiation, won, lost, dnc"),
+        (["status", "1", "qualifed"], 1, "STAGE: unknown stage 'qualifed'; stages are: new, contacted, qualified, proposal, negotiation, won, lost, dnc; did you mean 'qualified'?"),
         (["add", "X", "--value", "12.500"], 1,
          "--value: '12.500' is ambiguous: 12500.00 if the separator groups thousands, 12.50 if it is the decimal point; write 12500.00 or 12.50 (import-csv: use --decimal . or --decimal ,; for every command: \"decimal\" in config.json)"),
         (["add", "X", "--close", "31.02.2027"], 1, "--close: '31.02.2027' does not exist in the calendar"),

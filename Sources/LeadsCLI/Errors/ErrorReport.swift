@@ -200,7 +200,9 @@ enum ErrorReport {
 
     static func stage(_ e: StageError) -> String {
         switch e {
-        case let .unknown(text, valid): return "unknown stage \(quoted(text)); stages are: \(valid.joined(separator: ", "))"
+        case let .unknown(text, valid):
+            return "unknown stage \(quoted(text)); stages are: \(valid.joined(separator: ", "))"
+                + didYouMean(Suggestion.nearest(to: text, in: valid))
         case let .ambiguous(text, candidates): return "stage \(quoted(text)) is ambiguous: it could be \(candidates.joined(separator: " or "))"
         }
     }
