@@ -272,16 +272,7 @@ private struct CompactCursor {
 
     /// What the value at the cursor is, by its first byte (nil: none is).
     var kind: JSONKind? {
-        guard index < buf.count else { return nil }
-        switch buf[index] {
-        case 0x22: return .string
-        case 0x7B: return .object
-        case 0x5B: return .array
-        case 0x2D, 0x30...0x39: return .number
-        case 0x74, 0x66: return .bool
-        case 0x6E: return .null
-        default: return nil
-        }
+        index < buf.count ? JSONKind(firstByte: buf[index]) : nil
     }
 
     mutating func open(_ bracket: UInt8) -> Bool {

@@ -211,16 +211,8 @@ struct JSONScanner {
 
     private func kind(_ buf: UnsafeBufferPointer<UInt8>, at index: Int) throws(JSONError) -> JSONKind {
         guard index < end else { throw Self.error(.unexpectedEnd, at: index, in: buf) }
-        let byte = buf[index]
-        switch byte {
-        case 0x22: return .string
-        case 0x7B: return .object
-        case 0x5B: return .array
-        case 0x2D, 0x30...0x39: return .number
-        case 0x74, 0x66: return .bool
-        case 0x6E: return .null
-        default: throw Self.error(.unexpectedByte(byte), at: index, in: buf)
-        }
+        guard let kind = JSONKind(firstByte: buf[index]) else { throw Self.error(.unexpectedByte(buf[index]), at: index, in: buf) }
+        return kind
     }
 
     /// Skips whitespace and checks that a value of `expected` kind starts there.

@@ -34,6 +34,19 @@ public enum JSONValue: Sendable, Equatable {
 /// The kind of the next value, as seen from its first byte.
 public enum JSONKind: Sendable {
     case null, bool, number, string, array, object
+
+    /// The kind of the value that starts with this byte; nil: no value starts so.
+    init?(firstByte byte: UInt8) {
+        switch byte {
+        case 0x22: self = .string
+        case 0x7B: self = .object
+        case 0x5B: self = .array
+        case 0x2D, 0x30...0x39: self = .number
+        case 0x74, 0x66: self = .bool
+        case 0x6E: self = .null
+        default: return nil
+        }
+    }
 }
 
 /// A positioned error: what went wrong and where, so that a caller can report
