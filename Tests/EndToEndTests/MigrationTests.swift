@@ -89,6 +89,9 @@ import Testing
              "created_at": "2026-03-06T08:00:00Z", "field:hubspot_id": "102"],
             ["name": "Mia Lopez", "company": "Lopez, Hijos y Cia", "email": "MIA@example.es", "owner": "anna", "stage": "contacted",
              "created_at": "2026-03-07T00:00:00Z", "field:hubspot_id": "103"],
+            // An export with HubSpot's internal values instead of labels (IN_PROGRESS).
+            ["name": "Jonas Berg", "email": "jonas@example.no", "owner": "anna", "stage": "contacted",
+             "created_at": "2026-03-08T09:30:00Z", "field:hubspot_id": "104"],
             ["name": "Rosa GmbH - licences", "company": "Rosa GmbH", "owner": "anna", "stage": "won", "value": "12000.00", "currency": "EUR",
              "probability": "100", "expected_close": "2027-01-01", "field:hubspot_id": "9001", "field:pipeline": "Sales Pipeline"],
             ["name": "Rosa GmbH - support", "company": "Rosa GmbH", "owner": "anna", "stage": "negotiation", "value": "2500.50", "currency": "EUR",
