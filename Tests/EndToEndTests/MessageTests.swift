@@ -65,6 +65,25 @@ import Testing
             == "leads: \(path): unknown column 'Emial' (did you mean email?); keep it with --map 'Emial=field:KEY' or drop it with --map 'Emial=-'\n")
     }
 
+    /// A CRM's export read without --from: the refusal names the profile that reads it,
+    /// and only when the columns point to one or two systems.
+    @Test func anExportWithoutFromNamesTheProfileThatReadsIt() {
+        let box = Sandbox()
+        let path = box.root + "/contacts.csv"
+        _ = FileManager.default.createFile(atPath: path, contents: Data(
+            "Record ID,First Name,Last Name,Email,Lifecycle Stage\r\n7,Jana,Novak,jana@example.cz,lead\r\n".utf8))
+        let before = box.snapshot()
+        let result = box.run("import-csv", path)
+        #expect(result.status == 1)
+        #expect(box.snapshot() == before)
+        #expect(result.stderr.hasSuffix("leads: \(path): --from hubspot reads these columns as that system exports them (see import-csv --help)\n"))
+        #expect(box.run("import-csv", path, "--from", "hubspot").status == 0)
+        #expect(box.leadJSON(1)?["name"] as? String == "Jana Novak")
+        // First Name and Last Name alone are five systems' headers: no guess.
+        _ = FileManager.default.createFile(atPath: path, contents: Data("First Name,Last Name\nA,B\n".utf8))
+        #expect(!box.run("import-csv", path).stderr.contains("--from"))
+    }
+
     /// Several broken files: each named with its line and column, the advice given once.
     @Test func brokenFilesAreNamedAndTheAdviceGivenOnce() {
         let box = Sandbox()

@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func unknownColumnsAreRefusedByNameWithoutARule() {
-        #expect(throws: ImportError.unknownColumns(file: "f", columns: ["Farbe"], suggestions: [:])) {
+        #expect(throws: ImportError.unknownColumns(file: "f", columns: ["Farbe"], suggestions: [:], profiles: [])) {
             try ColumnPlan(file: "f", header: ["name", "Farbe"])
         }
     }

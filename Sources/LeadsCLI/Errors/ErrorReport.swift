@@ -315,11 +315,13 @@ enum ErrorReport {
         case .noHeader(let file): return "\(file): the file is empty; a header row naming the columns is required"
         case let .inputFillsDisk(file, copied, keep):
             return "\(file): stopped after \(copied >> 20) MiB: the copy an import keeps of standard input would leave less than \(keep >> 20) MiB free in the data directory; save the input to a file and import that"
-        case let .unknownColumns(file, columns, suggestions):
+        case let .unknownColumns(file, columns, suggestions, profiles):
             return columns.map { column in
                 "\(file): unknown column \(quoted(column))" + (suggestions[column].map { " (did you mean \($0)?)" } ?? "")
                     + "; keep it with --map \(quoted(column + "=field:KEY")) or drop it with --map \(quoted(column + "=-"))"
             }.joined(separator: "\n") + (columns.count > 1 ? "\n\(file): --keep-unknown keeps all of them as custom fields, --drop-unknown drops them" : "")
+                + (profiles.isEmpty ? "" : "\n\(file): " + profiles.map { "--from \($0)" }.joined(separator: " or ")
+                   + " reads these columns as that system exports them (see import-csv --help)")
         case let .duplicateColumn(file, field, columns):
             return "\(file): columns \(columns.map(quoted).joined(separator: " and ")) both hold \(field); drop one with --map \(quoted(columns[1] + "=-"))"
         case .noNameColumn(let file):

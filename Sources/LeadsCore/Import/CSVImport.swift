@@ -94,7 +94,8 @@ public enum ImportHeaders {
 /// A problem with the file as a whole, before any row is looked at.
 public enum ImportError: Error, Sendable, Equatable {
     case noHeader(file: String)
-    case unknownColumns(file: String, columns: [String], suggestions: [String: String])
+    /// `profiles`: the built-in ones that would read these columns (`BuiltinProfiles.reading`).
+    case unknownColumns(file: String, columns: [String], suggestions: [String: String], profiles: [String])
     case duplicateColumn(file: String, field: String, columns: [String])
     case noNameColumn(file: String)
     case unknownMapColumn(String, header: [String])

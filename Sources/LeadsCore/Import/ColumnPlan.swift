@@ -138,7 +138,8 @@ public struct ColumnPlan: Sendable {
             for column in unknown {
                 if let near = Self.nearestName(ImportHeaders.normalise(column)) { suggestions[column] = near }
             }
-            throw .unknownColumns(file: file, columns: unknown, suggestions: suggestions)
+            let profiles = rules.profile == nil ? BuiltinProfiles.reading(unknown) : []
+            throw .unknownColumns(file: file, columns: unknown, suggestions: suggestions, profiles: profiles)
         }
         var fields: [CSVColumn?] = []
         for entry in entries {
