@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LeadsCore
 
@@ -141,5 +142,95 @@ private struct SplitMix {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// `replayLog` reads the next block on one core while it folds the block before on
+/// another: its transitions must be those of the plain fold, in order, over logs of many
+/// blocks, a line longer than a block, and a bad line, which stops it after every record
+/// before it was visited.
+@Suite struct ReplayLogTests {
+    static let state = ReplayRecordTests.state
+
+    func store(with log: String) throws -> (LeadStore, String) {
+        var template = Array((NSTemporaryDirectory() + "leads-replay-XXXXXX").utf8CString)
+        let path = String(cString: mkdtemp(&template)!)
+        try log.write(toFile: path + "/activity.log", atomically: false, encoding: .utf8)
+        let store = try LeadStore(path: path, actor: Actor(user: "ann", now: Timestamp(seconds: 1_795_000_000), command: "test"),
+                                  lockTimeout: 0.2)
+        return (store, path)
+    }
+
+    /// The fold of `LeadHistory` over the log's records, one line at a time.
+    func plainFold(_ log: String) throws -> [LeadTransition] {
+        var history = LeadHistory()
+        var transitions: [LeadTransition] = []
+        for line in log.split(separator: "\n") {
+            if let t = history.transition(for: try ActivityEntry(line: Array(line.utf8))) { transitions.append(t) }
+        }
+        return transitions
+    }
+
+    /// About 3.5 MiB: four blocks and more, with one record of 1.5 MiB in the middle.
+    static func longLog() -> String {
+        var lines: [String] = []
+        let stages = ["new", "contacted", "qualified", "won", "lost"]
+        for i in 0..<9_000 {
+            let lead = i % 700 + 1
+            let stage = stages[i % stages.count]
+            let state = state.replacingOccurrences(of: "\"new\"", with: "\"\(stage)\"")
+            let time = "2026-01-\(String(format: "%02d", i % 28 + 1))T12:00:00Z"
+            if i < 700 {
+                lines.append(#"{"action":"add","created":true,"format":2,"lead":\#(lead),"state":\#(state),"time":"\#(time)","user":"ann"}"#)
+            } else if i == 4_000 {
+                let note = String(repeating: "x", count: 3 << 19)
+                lines.append(#"{"action":"note","format":2,"lead":\#(lead),"note":"\#(note)","state":\#(state),"time":"\#(time)","user":"bob"}"#)
+            } else {
+                lines.append(#"{"action":"status","format":2,"lead":\#(lead),"old":{"stage":"new"},"state":\#(state),"time":"\#(time)","user":"ann"}"#)
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test func manyBlocksGiveThePlainFoldsTransitions() throws {
+        let log = Self.longLog()
+        #expect(log.utf8.count > 3 * LeadStore.logBlockSize)
+        let (store, path) = try store(with: log)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var seen: [LeadTransition] = []
+        try store.replayLog { seen.append($0) }
+        let expected = try plainFold(log)
+        #expect(seen.count == 9_000)
+        #expect(seen == expected)
+    }
+
+    @Test func aBadLineStopsTheReplayAfterEverythingBeforeIt() throws {
+        var lines = Self.longLog().split(separator: "\n").map(String.init)
+        lines[7_500] = #"{"action":"status","lead":1,"time":"#  // cut off: not JSON
+        let log = lines.joined(separator: "\n") + "\n"
+        let (store, path) = try store(with: log)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var seen: [LeadTransition] = []
+        #expect {
+            try store.replayLog { seen.append($0) }
+        } throws: { error in
+            guard case .corrupt(let file, let positioned)? = error as? StoreError else { return false }
+            return file == "activity.log" && positioned.line == 7_501
+        }
+        #expect(seen == (try plainFold(lines[..<7_500].joined(separator: "\n"))))
+    }
+
+    @Test func aVisitorsErrorStopsTheReplay() throws {
+        struct Enough: Error {}
+        let (store, path) = try store(with: Self.longLog())
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var count = 0
+        #expect(throws: Enough.self) {
+            try store.replayLog { _ in
+                count += 1
+                if count == 5_000 { throw Enough() }
+            }
+        }
+        #expect(count == 5_000)
     }
 }
