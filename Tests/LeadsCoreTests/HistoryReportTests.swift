@@ -53,8 +53,11 @@ private struct History {
     /// Every record read back from its bytes, as the command does.
     func transitions() throws -> [LeadTransition] {
         var history = LeadHistory()
+        var texts = ReplayTexts()
         return try lines.compactMap { line in
-            try Array(line.dropLast()).withUnsafeBufferPointer { bytes throws(JSONError) in try history.transition(line: bytes) }
+            try Array(line.dropLast()).withUnsafeBufferPointer { bytes throws(JSONError) in
+                history.transition(for: try ReplayRecord.parse(bytes, &texts))
+            }
         }
     }
 }

@@ -10,13 +10,14 @@ import Testing
     /// histories fed the same lines (so `last` is exercised too).
     func bothWays(_ lines: [String]) throws {
         var fast = LeadHistory(), full = LeadHistory()
+        var texts = ReplayTexts()
         for (number, text) in lines.enumerated() {
             let bytes = Array(text.utf8)
             let viaEntry: Result<LeadTransition?, JSONError> = Result { () throws(JSONError) in
                 full.transition(for: try ActivityEntry(line: bytes))
             }
             let viaBytes: Result<LeadTransition?, JSONError> = bytes.withUnsafeBufferPointer { buf in
-                Result { () throws(JSONError) in try fast.transition(line: buf) }
+                Result { () throws(JSONError) in fast.transition(for: try ReplayRecord.parse(buf, &texts)) }
             }
             #expect(viaBytes == viaEntry, "line \(number + 1): \(text)")
         }

@@ -66,7 +66,15 @@ struct ReplayRecord {
         return read(line, &texts)
     }
 
-    /// The same, sharing the texts of earlier lines.
+    /// One log line (without its newline) as a replay reads it: straight from the bytes
+    /// when it is a plain record, else the full way (`ActivityEntry`), which also throws
+    /// the positioned error of a bad line.
+    static func parse(_ line: UnsafeBufferPointer<UInt8>, _ texts: inout ReplayTexts) throws(JSONError) -> ReplayRecord {
+        if let record = read(line, &texts) { return record }
+        return ReplayRecord(try ActivityEntry(line: Array(line)))
+    }
+
+    /// The fast reading, sharing the texts of earlier lines.
     static func read(_ line: UnsafeBufferPointer<UInt8>, _ texts: inout ReplayTexts) -> ReplayRecord? {
         var cursor = CompactCursor(buf: line)
         var time: Timestamp?, action: String?, lead: Int?, user = "", format = 1, created = false

@@ -48,21 +48,12 @@ public struct LeadTransition: Sendable, Equatable {
 /// records that do not say it (a deletion, a format-1 record).
 public struct LeadHistory: Sendable {
     private var last: [Int: LeadState] = [:]
-    private var texts = ReplayTexts()
 
     public init() {}
 
     /// The transition a record makes; nil for a record about no lead.
     public mutating func transition(for entry: ActivityEntry) -> LeadTransition? {
         transition(for: ReplayRecord(entry))
-    }
-
-    /// The transition one log line (without its newline) makes; nil for a record about
-    /// no lead. Read straight from the bytes when it is a plain record, else the full
-    /// way (`ActivityEntry`), which also throws the positioned error of a bad line.
-    public mutating func transition(line: UnsafeBufferPointer<UInt8>) throws(JSONError) -> LeadTransition? {
-        if let record = ReplayRecord.read(line, &texts) { return transition(for: record) }
-        return transition(for: try ActivityEntry(line: Array(line)))
     }
 
     mutating func transition(for record: ReplayRecord) -> LeadTransition? {

@@ -181,11 +181,7 @@ private final class ReplayStages: @unchecked Sendable {
         block.records.reserveCapacity(4096)
         do {
             block.more = try reader.next { line, number in
-                if let record = ReplayRecord.read(line, &texts) {
-                    block.records.append(record)
-                    return
-                }
-                do throws(JSONError) { block.records.append(ReplayRecord(try ActivityEntry(line: Array(line)))) } catch {
+                do throws(JSONError) { block.records.append(try ReplayRecord.parse(line, &texts)) } catch {
                     var positioned = error
                     positioned.line = number
                     throw StoreError.corrupt(path: ActivityLog.fileName, positioned)
