@@ -125,7 +125,10 @@ import Testing
         #expect(box.run("pipeline").status == 0)
         for (path, bytes) in files(box) {
             #expect(!path.lowercased().contains("quellmalz"), "\(path) is still there")
+            // Hex digests (log chain, keyed hashes) are random to the test: one may hold
+            // "4711" by chance, and a digest holds no personal data. Everything else counts.
             let text = String(decoding: bytes, as: UTF8.self)
+                .replacingOccurrences(of: "[0-9a-f]{32,}", with: "#", options: .regularExpression)
             for value in values + ["quellmalz", "4711"] {
                 #expect(!text.lowercased().contains(value.lowercased()), "\(path) still holds '\(value)'")
             }
