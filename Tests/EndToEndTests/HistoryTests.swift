@@ -6,7 +6,7 @@ import Testing
 /// Every command is one a user types; the mix covers every write path that changes
 /// what the pipeline counts (add, status, assign, set, convert, import create and update,
 /// delete, remind, note).
-private struct ScriptedYear {
+struct ScriptedYear {
     let box: Sandbox
     var random = SplitMix64(seed: 20)
     var clock = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z

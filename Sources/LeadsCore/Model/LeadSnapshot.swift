@@ -19,6 +19,14 @@ public struct LeadSnapshot: Sendable, Equatable {
     public var nextDue: When?
     public var createdAt: Timestamp
 
+    /// A stage and a creation time, every other field empty (the history checkpoint's
+    /// reader fills them in).
+    init(stage: String, createdAt: Timestamp) {
+        self.stage = stage
+        self.createdAt = createdAt
+        labels = []
+    }
+
     public init(_ lead: Lead) {
         stage = lead.stage
         value = lead.value

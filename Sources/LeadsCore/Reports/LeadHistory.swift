@@ -51,6 +51,11 @@ public struct LeadHistory: Sendable {
 
     public init() {}
 
+    /// Going on from each lead's state after its last record so far (a checkpoint's).
+    init(last: [Int: LeadState]) {
+        self.last = last
+    }
+
     /// The transition a record makes; nil for a record about no lead.
     public mutating func transition(for entry: ActivityEntry) -> LeadTransition? {
         transition(for: ReplayRecord(entry))

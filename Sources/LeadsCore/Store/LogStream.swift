@@ -11,11 +11,19 @@ import Glibc
 /// each line finished in it to the visitor, with its 1-based number. A line longer than
 /// a block grows the buffer; a torn last line is never handed out.
 struct LogBlockReader {
-    private let fd: Int32
+    let fd: Int32
+    /// The log's stat when opened: its size bounds the reading.
+    let log: SummaryIndex.FileStat
     private var remaining: Int
     private var buffer: [UInt8]
     private var kept = 0       // bytes of an unfinished line carried over to the front
-    private var number = 0
+    private(set) var number = 0
+    /// The end of the last whole line handed out.
+    private(set) var consumed = 0
+    /// The offset of the last whole line handed out.
+    private(set) var lastLine = 0
+    /// When set, carried on over every whole line handed out, newline included.
+    var hash: PrefixHash?
 
     /// nil: there is no log (yet).
     init?(_ root: Directory) throws {
@@ -35,8 +43,19 @@ struct LogBlockReader {
             throw StoreError.notARegularFile(ActivityLog.fileName)
         }
         self.fd = fd
+        log = SummaryIndex.FileStat(st)
         remaining = Int(st.st_size)
         buffer = [UInt8](repeating: 0, count: LeadStore.logBlockSize)
+    }
+
+    /// Goes on from `offset`, the end of line `line` (a checkpoint's), before any reading.
+    mutating func skip(to offset: Int, line: Int) throws {
+        guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
+            throw StoreError.system(SystemError("seek", ActivityLog.fileName))
+        }
+        remaining = max(0, Int(log.size) - offset)
+        consumed = offset
+        number = line
     }
 
     func close() { Glibc.close(fd) }
@@ -60,7 +79,12 @@ struct LogBlockReader {
         let filled = kept + n
         var start = 0
         var number = self.number
-        defer { self.number = number }
+        var lineStart = lastLine
+        defer {
+            self.number = number
+            lastLine = lineStart
+        }
+        let blockOffset = consumed
         try buffer.withUnsafeBufferPointer { all in
             guard let base = all.baseAddress else { return }
             var position = 0
@@ -68,11 +92,14 @@ struct LogBlockReader {
                 guard let p = memchr(base + position, 10, filled - position) else { break }
                 let end = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
                 number += 1
+                lineStart = blockOffset + start
                 try visit(UnsafeBufferPointer(start: base + start, count: end - start), number)
                 position = end + 1
                 start = position
             }
+            if hash != nil { hash!.update(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: all[0..<start]))) }
         }
+        consumed += start
         self.kept = filled - start
         if self.kept > 0 && start > 0 {
             let left = self.kept
@@ -118,10 +145,69 @@ extension LeadStore {
     /// With two cores or more, one reads and parses the next block while another folds
     /// the block before it and hands its transitions to `visit`, in order: parsing was
     /// 40 % of a report's time on 100,000 leads.
+    ///
+    /// The transitions of the log's first bytes come from the history checkpoint when it
+    /// holds them (Index/HistoryCheckpoint.swift: its calling sequence), and a replay that
+    /// read the log writes one.
     public func replayLog(_ visit: (LeadTransition) throws -> Void) throws {
-        guard let root, let reader = try LogBlockReader(root) else { return }
-        let stages = ReplayStages(reader)
-        defer { stages.reader.close() }
+        guard let root, var reader = try LogBlockReader(root) else { return }
+        defer { reader.close() }
+        let indexDir = SummaryIndexSwitch.enabled ? try? subdirectory(Self.indexDirectory) : nil
+        let recorder = indexDir == nil ? nil : HistoryRecorder()
+        var history = LeadHistory()
+        var racyOnly = false
+        if let indexDir, let open = OpenCheckpoint.open(in: indexDir, logFD: reader.fd, log: reader.log) {
+            defer { open.close() }
+            switch open.fit {
+            case .sameLog, .samePrefix:
+                let grown = Int(reader.log.size) > open.checkpoint.covered
+                var seed: [Int: LeadState]? = grown ? [:] : nil
+                let sameLog: Bool
+                if case .sameLog = open.fit { sameLog = true } else { sameLog = false }
+                try open.replay(seed: &seed, keep: sameLog ? nil : recorder, visit)
+                if sameLog && !grown { return }
+                try reader.skip(to: open.checkpoint.covered, line: open.checkpoint.lines)
+                reader.hash = open.checkpoint.prefixHash
+                history = LeadHistory(last: seed ?? [:])
+                if sameLog {
+                    // Only a torn last line can follow; there is nothing to write.
+                    try replayRecords(&reader, history, visit)
+                    return
+                }
+            case .none(let racy):
+                racyOnly = racy
+            }
+        }
+        if reader.hash == nil && recorder != nil { reader.hash = PrefixHash() }
+        if let recorder {
+            try replayRecords(&reader, history) { transition in
+                recorder.add(transition)
+                try visit(transition)
+            }
+        } else {
+            try replayRecords(&reader, history, visit)
+        }
+        guard let indexDir, let recorder, let hash = reader.hash, reader.consumed > 0 else { return }
+        if racyOnly && Self.realTime() - reader.log.changed <= SummaryIndex.racySlackNanoseconds { return }
+        var after = stat()
+        guard fstat(reader.fd, &after) == 0, SummaryIndex.FileStat(after) == reader.log,
+              let last = Self.line(at: reader.lastLine, fd: reader.fd, end: reader.consumed) else { return }
+        let stream = recorder.finish()
+        var streamHash = PrefixHash()
+        streamHash.update(stream)
+        let header = HistoryCheckpoint.makeHeader(log: reader.log, covered: reader.consumed, lines: reader.number,
+                                                  lastOffset: reader.lastLine, lastLink: SHA256.hash(last),
+                                                  prefix: hash, streamLength: stream.count, stream: streamHash)
+        let bytes = header.map(\.littleEndian).withUnsafeBytes { Array($0) } + stream
+        _ = try? indexDir.writeAtomically(HistoryCheckpoint.fileName, bytes, durable: false,
+                                          groupShared: (try? config())?.sharedGroup ?? false)
+    }
+
+    /// The records `reader` has left, folded from `history` (the two-stage replay).
+    private func replayRecords(_ reader: inout LogBlockReader, _ history: LeadHistory,
+                               _ visit: (LeadTransition) throws -> Void) throws {
+        let stages = ReplayStages(reader, history)
+        defer { reader = stages.reader }
         var block = stages.parse()
         while block.more && block.failure == nil {
             stages.current = block.records
@@ -167,12 +253,13 @@ private final class ReplayStages: @unchecked Sendable {
     private var texts = ReplayTexts()
     var next = Block()
     // The fold's.
-    private var history = LeadHistory()
+    private var history: LeadHistory
     var current: [ReplayRecord] = []
     var foldFailure: Error?
 
-    init(_ reader: LogBlockReader) {
+    init(_ reader: LogBlockReader, _ history: LeadHistory) {
         self.reader = reader
+        self.history = history
     }
 
     /// The records of the next block, with the error of its first bad line, if any.

@@ -249,6 +249,7 @@ extension LeadStore {
             // After the repair's commit point: a derived file left behind is a warning.
             do { try writer.indexDir.remove(SummaryIndex.fileName) } catch { warn(.system(error)) }
             do { try writer.indexDir.remove(Self.leadLogIndexFile) } catch { warn(.system(error)) }
+            do { try writer.indexDir.remove(HistoryCheckpoint.fileName) } catch { warn(.system(error)) }
             for i in derivedWrong.indices { derivedWrong[i].repaired = true }
         }
         problems += derivedWrong

@@ -331,7 +331,7 @@ extension LeadStore {
         return (index, SummaryIndex.FileStat(st).mtime)
     }
 
-    private static func realTime() -> Int64 {
+    static func realTime() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)

@@ -1,0 +1,511 @@
+import Dispatch
+import Glibc
+
+// DIR/.index/history: the log's transitions (LeadHistory) as a replay made them, in a
+// compact binary form, so that `pipeline --as-of` and `report …` read a few bytes per
+// record instead of parsing each line as JSON (issue 20: the parse made them 55–85 × the
+// time `cat` needs to read the log). Derived, and never trusted blindly. The calling
+// sequence, whole:
+//
+// - The replay (`LeadStore.replayLog`, LogStream.swift; no lock, as for every log
+//   reader) opens the log, takes its stat, and uses a checkpoint only when
+//     1. the file is whole: its magic, its lengths, the checksum of its header words,
+//        and the hash of its stream, all read before one transition is handed out (a
+//        report never sees half a checkpoint);
+//     2. it describes the log's first `covered` bytes, by either test:
+//        a. the stat shortcut: the same inode, size, modification and change time as
+//           when made, the log's last change older than the checkpoint by more than
+//           SummaryIndex.racySlackNanoseconds, and the last record covered where it
+//           says, hashing to the SHA-256 recorded: LeadLogIndex's rules 2–4;
+//        b. the content test: the log is at least `covered` long and its first
+//           `covered` bytes hash (PrefixHash) to the state recorded. This reads them at
+//           about the speed of `cat` and parses nothing; it is what makes a checkpoint
+//           of a log that has grown since, or was touched, usable — and exact.
+//   It then hands out the checkpoint's transitions, and replays only the records after
+//   `covered`, from the lead states the checkpoint ends with and numbering lines on from
+//   its count. Anything else, and it replays the whole log as without a checkpoint.
+// - A replay that did not pass the stat shortcut writes a checkpoint of what it read (a
+//   temporary name renamed over the old one; never fsynced) when the log did not change
+//   during the replay — unless the old one failed the shortcut only for being racy and
+//   the racy window has not passed yet, as LeadLogIndex does. A checkpoint of a grown
+//   log is the old stream followed by the new records. Failures are ignored: it is
+//   derived, and the next replay reads the log again.
+// - Writers never touch it: an append fails the shortcut and passes the content test.
+//   `fsck --repair`, the one command that rewrites the log, removes it.
+// - `LEADS_INDEX=off` ignores it (the whole replay, for comparing).
+//
+// Layout. A header of little-endian 64-bit words: 0 magic; 1 log inode; 2 log size; 3 log
+// mtime (ns); 4 log ctime (ns); 5 bytes covered; 6 lines covered; 7 offset of the last
+// record covered; 8–11 its SHA-256; 12–20 the PrefixHash state of the bytes covered;
+// 21 stream length; 22–30 the PrefixHash state of the stream; 31 the checksum of words
+// 0–30 (LeadLogIndex.checksum). Then the stream: frames, each a 32-bit little-endian
+// length and that many bytes of whole items, so that a reader holds one frame at a time.
+// An item is a string definition (0, length, UTF-8 bytes: the next string number) or a
+// transition (1, then: time and lead as zigzag differences from the transition before,
+// action and user as string numbers, the state after, the state before). A state is 0
+// absent, 1 unknown, 2 a snapshot, or — before only — 3 the same as after. A snapshot:
+// a flag word (value, probability, close, owner, source, campaign, due day, due instant,
+// labels), the stage's string, created as a zigzag difference from the transition's
+// time, then each flagged field: value as zigzag units and currency string, probability
+// zigzag, close as (year × 16 + month) × 32 + day, owner/source/campaign strings, due as
+// such a day or as a zigzag difference of seconds, labels as a count and strings.
+// Numbers are LEB128.
+
+struct HistoryCheckpoint {
+    static let fileName = "history"
+    static let magic: UInt64 = LeadLogIndex.words(of: Array("leadshc1".utf8))[0]
+    static let headerWords = 32
+    static let frameTarget = 1 << 16
+
+    let header: [UInt64]
+    var log: SummaryIndex.FileStat {
+        SummaryIndex.FileStat(inode: header[1], size: Int64(bitPattern: header[2]),
+                              mtime: Int64(bitPattern: header[3]), ctime: Int64(bitPattern: header[4]))
+    }
+    var covered: Int { Int(header[5]) }
+    var lines: Int { Int(header[6]) }
+    var lastOffset: Int { Int(header[7]) }
+    var lastLink: ArraySlice<UInt64> { header[8..<12] }
+    var prefixHash: PrefixHash? { PrefixHash(words: header[12..<21]) }
+    var streamLength: Int { Int(header[21]) }
+    var streamHash: PrefixHash? { PrefixHash(words: header[22..<31]) }
+
+    /// Whether the header read is whole and consistent (the first half of rule 1).
+    init?(header: [UInt64], fileSize: Int) {
+        guard header.count == Self.headerWords, header[0] == Self.magic,
+              LeadLogIndex.checksum(header[0..<31]) == header[31],
+              header[5] > 0, header[5] <= header[2], header[7] < header[5],
+              header[21] == UInt64(fileSize - 8 * Self.headerWords) else { return nil }
+        self.header = header
+        guard prefixHash != nil, streamHash != nil else { return nil }
+    }
+
+    static func makeHeader(log: SummaryIndex.FileStat, covered: Int, lines: Int, lastOffset: Int, lastLink: [UInt8],
+                           prefix: PrefixHash, streamLength: Int, stream: PrefixHash) -> [UInt64] {
+        var words: [UInt64] = [magic, log.inode, UInt64(bitPattern: log.size), UInt64(bitPattern: log.mtime),
+                               UInt64(bitPattern: log.ctime), UInt64(covered), UInt64(lines), UInt64(lastOffset)]
+        words += LeadLogIndex.words(of: lastLink)
+        words += prefix.words
+        words.append(UInt64(streamLength))
+        words += stream.words
+        words.append(LeadLogIndex.checksum(words[...]))
+        return words
+    }
+}
+
+/// How a checkpoint compares with the log (rule 2 of the header).
+enum CheckpointFit {
+    /// The stat shortcut held: it describes this very log.
+    case sameLog
+    /// The content test held: the log's first `covered` bytes are the ones it replayed.
+    case samePrefix
+    /// Neither; `racyOnly` when the shortcut failed only for the racy window.
+    case none(racyOnly: Bool)
+}
+
+/// An open checkpoint file, checked whole (rule 1), with what rule 2 found.
+struct OpenCheckpoint {
+    let fd: Int32
+    let checkpoint: HistoryCheckpoint
+    let fit: CheckpointFit
+
+    func close() { Glibc.close(fd) }
+
+    /// The checkpoint in `dir` and how it fits the log open on `logFD` with stat `log`;
+    /// nil when there is none that is whole (then `racyOnly` is false).
+    static func open(in dir: Directory, logFD: Int32, log: SummaryIndex.FileStat) -> OpenCheckpoint? {
+        let fd = openat(dir.fd, HistoryCheckpoint.fileName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG,
+              st.st_size >= 8 * HistoryCheckpoint.headerWords, st.st_size < 1 << 40 else {
+            Glibc.close(fd)
+            return nil
+        }
+        var header = [UInt64](repeating: 0, count: HistoryCheckpoint.headerWords)
+        let n = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        for i in header.indices { header[i] = UInt64(littleEndian: header[i]) }
+        guard n == 8 * HistoryCheckpoint.headerWords,
+              let checkpoint = HistoryCheckpoint(header: header, fileSize: Int(st.st_size)) else {
+            Glibc.close(fd)
+            return nil
+        }
+        let writtenAt = SummaryIndex.FileStat(st).mtime
+        let sameStat = checkpoint.log == log
+        let notRacy = log.changed < writtenAt - SummaryIndex.racySlackNanoseconds
+        let shortcut = sameStat && notRacy && lastRecordMatches(checkpoint, logFD: logFD)
+        // Rule 1's stream hash and, without the shortcut, rule 2b's prefix hash: two reads
+        // of different files, one on each core.
+        final class Found: @unchecked Sendable { var streamWhole = false, prefixSame = false }  // each part sets its own
+        let found = Found()
+        let needPrefix = !shortcut && Int(log.size) >= checkpoint.covered
+        DispatchQueue.concurrentPerform(iterations: needPrefix ? 2 : 1) { part in
+            if part == 0 {
+                found.streamWhole = hash(fd: fd, from: 8 * HistoryCheckpoint.headerWords, count: checkpoint.streamLength) == checkpoint.streamHash
+            } else {
+                found.prefixSame = hash(fd: logFD, from: 0, count: checkpoint.covered) == checkpoint.prefixHash
+            }
+        }
+        let prefixSame = found.prefixSame
+        guard found.streamWhole else {
+            Glibc.close(fd)
+            return nil
+        }
+        let fit: CheckpointFit = shortcut ? .sameLog : prefixSame ? .samePrefix : .none(racyOnly: sameStat && !notRacy)
+        return OpenCheckpoint(fd: fd, checkpoint: checkpoint, fit: fit)
+    }
+
+    private static func lastRecordMatches(_ checkpoint: HistoryCheckpoint, logFD: Int32) -> Bool {
+        guard let last = LeadStore.line(at: checkpoint.lastOffset, fd: logFD, end: checkpoint.covered),
+              checkpoint.lastOffset + last.count + 1 == checkpoint.covered else { return false }
+        return LeadLogIndex.words(of: SHA256.hash(last)) == Array(checkpoint.lastLink)
+    }
+
+    /// The PrefixHash of `count` bytes of `fd` from `from`; nil when they cannot be read.
+    static func hash(fd: Int32, from: Int, count: Int) -> PrefixHash? {
+        var hash = PrefixHash()
+        var buffer = [UInt8](repeating: 0, count: LeadStore.logBlockSize)
+        var done = 0
+        while done < count {
+            let want = min(buffer.count, count - done)
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(from + done)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return nil }
+            buffer.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            done += n
+        }
+        return hash
+    }
+
+    /// Hands out the checkpoint's transitions in log order. `seed`, when not nil, gets
+    /// each lead's state after its last transition (for replaying the records after
+    /// `covered`); `keep`, when not nil, gets the stream's bytes and decoding state (for
+    /// writing a longer checkpoint).
+    func replay(seed: inout [Int: LeadState]?, keep: HistoryRecorder?, _ visit: (LeadTransition) throws -> Void) throws {
+        var decoder = TransitionDecoder()
+        var frame = [UInt8]()
+        var position = 8 * HistoryCheckpoint.headerWords
+        let end = position + checkpoint.streamLength
+        while position < end {
+            var length: UInt32 = 0
+            guard end - position >= 4, withUnsafeMutableBytes(of: &length, { pread(fd, $0.baseAddress, 4, off_t(position)) }) == 4,
+                  Int(UInt32(littleEndian: length)) <= end - position - 4 else { throw Self.broken }
+            let count = Int(UInt32(littleEndian: length))
+            if frame.count < count { frame = [UInt8](repeating: 0, count: count) }
+            let n = frame.withUnsafeMutableBytes { readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<count]), at: off_t(position + 4)) }
+            guard n == count else { throw Self.broken }
+            keep?.append(frame: frame[0..<count])
+            try frame.withUnsafeBufferPointer { all in
+                let bytes = UnsafeBufferPointer(rebasing: all[0..<count])
+                guard try decoder.decode(bytes, { transition in
+                    if seed != nil { seed![transition.lead] = transition.after }
+                    try visit(transition)
+                }) else { throw Self.broken }
+            }
+            position += 4 + count
+        }
+        keep?.resume(after: decoder)
+    }
+
+    /// A checkpoint whose checksums hold but whose items do not decode: only a fault of
+    /// the code that wrote it, as the stream hash rules out a damaged file.
+    static let broken = StoreError.corrupt(path: LeadStore.indexDirectory + "/" + HistoryCheckpoint.fileName,
+                                           JSONError(offset: 0, line: 0, column: 0, reason: .invalidValue("not a history checkpoint this version wrote")))
+}
+
+private func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: off_t) -> Int {
+    var done = 0
+    while done < buffer.count {
+        let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, offset + off_t(done))
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { break }
+        done += n
+    }
+    return done
+}
+
+// MARK: - Items
+
+/// Reads items of the stream, a frame at a time; the strings defined and the last time
+/// and lead carry over from frame to frame.
+struct TransitionDecoder {
+    var strings: [String] = []
+    var time: Int64 = 0
+    var lead: Int64 = 0
+
+    /// false when the frame does not decode.
+    mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, _ visit: (LeadTransition) throws -> Void) throws -> Bool {
+        var cursor = ItemCursor(bytes: bytes)
+        while !cursor.atEnd {
+            switch cursor.byte() {
+            case 0:
+                guard let count = cursor.number(), let text = cursor.text(count) else { return false }
+                strings.append(text)
+            case 1:
+                guard let t = cursor.signed(), let l = cursor.signed(),
+                      let action = cursor.string(strings), let user = cursor.string(strings) else { return false }
+                time &+= t
+                lead &+= l
+                let moment = Timestamp(seconds: time)
+                guard let after = cursor.state(strings, time: moment, after: nil),
+                      let before = cursor.state(strings, time: moment, after: after) else { return false }
+                try visit(LeadTransition(time: moment, lead: Int(lead), action: action, user: user, before: before, after: after))
+            default:
+                return false
+            }
+        }
+        return true
+    }
+}
+
+private struct ItemCursor {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+
+    var atEnd: Bool { position >= bytes.count }
+
+    mutating func byte() -> UInt8? {
+        guard position < bytes.count else { return nil }
+        defer { position += 1 }
+        return bytes[position]
+    }
+
+    mutating func number() -> UInt64? {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while position < bytes.count, shift < 64 {
+            let b = bytes[position]
+            position += 1
+            value |= UInt64(b & 0x7f) << shift
+            if b < 0x80 { return value }
+            shift += 7
+        }
+        return nil
+    }
+
+    mutating func signed() -> Int64? {
+        guard let n = number() else { return nil }
+        return Int64(bitPattern: (n >> 1) ^ (0 &- (n & 1)))
+    }
+
+    mutating func string(_ strings: [String]) -> String? {
+        guard let n = number(), n < UInt64(strings.count) else { return nil }
+        return strings[Int(n)]
+    }
+
+    mutating func text(_ count: UInt64) -> String? {
+        guard count <= UInt64(bytes.count - position) else { return nil }
+        let slice = UnsafeBufferPointer(rebasing: bytes[position..<(position + Int(count))])
+        position += Int(count)
+        return String(validating: slice, as: UTF8.self)
+    }
+
+    mutating func day() -> CalendarDate? {
+        guard let n = number() else { return nil }
+        return CalendarDate(year: Int(n >> 9), month: Int((n >> 5) & 15), day: Int(n & 31))
+    }
+
+    mutating func state(_ strings: [String], time: Timestamp, after: LeadState?) -> LeadState? {
+        switch byte() {
+        case 0: return .absent
+        case 1: return .unknown
+        case 2: return snapshot(strings, time: time).map(LeadState.known)
+        case 3: return after
+        default: return nil
+        }
+    }
+
+    mutating func snapshot(_ strings: [String], time: Timestamp) -> LeadSnapshot? {
+        guard let flags = number(), let stage = string(strings), let created = signed() else { return nil }
+        var s = LeadSnapshot(stage: stage, createdAt: Timestamp(seconds: time.seconds &+ created))
+        if flags & SnapshotFlag.value != 0 {
+            guard let units = signed(), let currency = string(strings) else { return nil }
+            s.value = Money(amount: Amount(units: units), currency: currency)
+        }
+        if flags & SnapshotFlag.probability != 0 {
+            guard let p = signed(), let probability = Int(exactly: p) else { return nil }
+            s.probability = probability
+        }
+        if flags & SnapshotFlag.close != 0 {
+            guard let close = day() else { return nil }
+            s.expectedClose = close
+        }
+        if flags & SnapshotFlag.owner != 0 { guard let v = string(strings) else { return nil }; s.owner = v }
+        if flags & SnapshotFlag.source != 0 { guard let v = string(strings) else { return nil }; s.source = v }
+        if flags & SnapshotFlag.campaign != 0 { guard let v = string(strings) else { return nil }; s.campaign = v }
+        if flags & SnapshotFlag.dueDay != 0 {
+            guard let due = day() else { return nil }
+            s.nextDue = .day(due)
+        }
+        if flags & SnapshotFlag.dueInstant != 0 {
+            guard let d = signed() else { return nil }
+            s.nextDue = .instant(Timestamp(seconds: time.seconds &+ d))
+        }
+        if flags & SnapshotFlag.labels != 0 {
+            guard let count = number(), count <= UInt64(bytes.count - position) else { return nil }
+            s.labels.reserveCapacity(Int(count))
+            for _ in 0..<count {
+                guard let label = string(strings) else { return nil }
+                s.labels.append(label)
+            }
+        }
+        return s
+    }
+}
+
+private enum SnapshotFlag {
+    static let value: UInt64 = 1, probability: UInt64 = 2, close: UInt64 = 4, owner: UInt64 = 8
+    static let source: UInt64 = 16, campaign: UInt64 = 32, dueDay: UInt64 = 64, dueInstant: UInt64 = 128
+    static let labels: UInt64 = 256
+}
+
+/// Collects a replay's transitions as a checkpoint's stream: the old stream's frames as
+/// read (`append(frame:)`, then `resume(after:)`), then each new transition. A class, as
+/// the replay's fold stage adds to it from its own thread.
+final class HistoryRecorder: @unchecked Sendable {
+    private(set) var stream: [UInt8] = []
+    private var frame: [UInt8] = []
+    private var strings: [String: UInt64] = [:]
+    private var time: Int64 = 0
+    private var lead: Int64 = 0
+
+    init() {
+        frame.reserveCapacity(HistoryCheckpoint.frameTarget + 4096)
+    }
+
+    func append(frame bytes: ArraySlice<UInt8>) {
+        var length = UInt32(bytes.count).littleEndian
+        withUnsafeBytes(of: &length) { stream += $0 }
+        stream += bytes
+    }
+
+    func resume(after decoder: TransitionDecoder) {
+        for (i, string) in decoder.strings.enumerated() { strings[string] = UInt64(i) }
+        time = decoder.time
+        lead = decoder.lead
+    }
+
+    func add(_ t: LeadTransition) {
+        // Strings first: a definition may not sit inside the item that uses it.
+        let action = string(t.action), user = string(t.user)
+        define(t.after)
+        if t.before != t.after { define(t.before) }
+        frame.append(1)
+        signed(t.time.seconds &- time)
+        signed(Int64(t.lead) &- lead)
+        time = t.time.seconds
+        lead = Int64(t.lead)
+        number(action)
+        number(user)
+        state(t.after, time: t.time, sameAs: nil)
+        state(t.before, time: t.time, sameAs: t.after)
+        if frame.count >= HistoryCheckpoint.frameTarget { closeFrame() }
+    }
+
+    /// The whole stream, its last frame closed.
+    func finish() -> [UInt8] {
+        closeFrame()
+        return stream
+    }
+
+    private func closeFrame() {
+        guard !frame.isEmpty else { return }
+        append(frame: frame[...])
+        frame.removeAll(keepingCapacity: true)
+    }
+
+    private func number(_ value: UInt64) {
+        var v = value
+        while v >= 0x80 {
+            frame.append(UInt8(v & 0x7f) | 0x80)
+            v >>= 7
+        }
+        frame.append(UInt8(v))
+    }
+
+    private func signed(_ value: Int64) {
+        number(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    /// The string's number, defining it (in the frame, before the item using it) when new.
+    private func string(_ text: String) -> UInt64 {
+        if let known = strings[text] { return known }
+        let n = UInt64(strings.count)
+        strings[text] = n
+        frame.append(0)
+        var copy = text
+        copy.withUTF8 { utf8 in
+            number(UInt64(utf8.count))
+            frame.append(contentsOf: utf8)
+        }
+        return n
+    }
+
+    private func day(_ date: CalendarDate) {
+        number(UInt64(date.year) << 9 | UInt64(date.month) << 5 | UInt64(date.day))
+    }
+
+    private func state(_ state: LeadState, time: Timestamp, sameAs after: LeadState?) {
+        switch state {
+        case .absent: frame.append(0)
+        case .unknown: frame.append(1)
+        case .known(let s):
+            if let after, case .known(let a) = after, a == s {
+                frame.append(3)
+                return
+            }
+            snapshot(s, time: time)
+        }
+    }
+
+    private func define(_ state: LeadState) {
+        guard case .known(let s) = state else { return }
+        _ = string(s.stage)
+        if let value = s.value { _ = string(value.currency) }
+        for text in [s.owner, s.source, s.campaign] { if let text { _ = string(text) } }
+        for label in s.labels { _ = string(label) }
+    }
+
+    /// Its strings are defined already (`define`).
+    private func snapshot(_ s: LeadSnapshot, time: Timestamp) {
+        let stage = string(s.stage)
+        let currency = s.value.map { string($0.currency) }
+        let owner = s.owner.map(string), source = s.source.map(string), campaign = s.campaign.map(string)
+        let labels = s.labels.map(string)
+        frame.append(2)
+        var flags: UInt64 = 0
+        if s.value != nil { flags |= SnapshotFlag.value }
+        if s.probability != nil { flags |= SnapshotFlag.probability }
+        if s.expectedClose != nil { flags |= SnapshotFlag.close }
+        if owner != nil { flags |= SnapshotFlag.owner }
+        if source != nil { flags |= SnapshotFlag.source }
+        if campaign != nil { flags |= SnapshotFlag.campaign }
+        switch s.nextDue {
+        case .day?: flags |= SnapshotFlag.dueDay
+        case .instant?: flags |= SnapshotFlag.dueInstant
+        case nil: break
+        }
+        if !labels.isEmpty { flags |= SnapshotFlag.labels }
+        number(flags)
+        number(stage)
+        signed(s.createdAt.seconds &- time.seconds)
+        if let value = s.value, let currency {
+            signed(value.amount.units)
+            number(currency)
+        }
+        if let p = s.probability { signed(Int64(p)) }
+        if let close = s.expectedClose { day(close) }
+        if let owner { number(owner) }
+        if let source { number(source) }
+        if let campaign { number(campaign) }
+        switch s.nextDue {
+        case .day(let d)?: day(d)
+        case .instant(let t)?: signed(t.seconds &- time.seconds)
+        case nil: break
+        }
+        if !labels.isEmpty {
+            number(UInt64(labels.count))
+            for label in labels { number(label) }
+        }
+    }
+}

@@ -1,0 +1,279 @@
+import Foundation
+@testable import LeadsCore
+import LeadsTestSupport
+import Testing
+
+/// The history checkpoint (.index/history) must give exactly the answers of replaying the
+/// whole log (LEADS_INDEX=off), whatever was done to the log or the checkpoint since.
+@Suite struct HistoryCheckpointTests {
+    static let questions: [[String]] = [
+        ["pipeline", "--json", "--as-of", "2026-03-01"], ["pipeline", "--csv", "--by", "owner", "--all", "--as-of", "2026-05-15T12:00:00Z"],
+        ["pipeline", "--json", "--explain", "--as-of", "2027-01-01"],
+        ["report", "funnel", "--json"], ["report", "velocity", "--csv"], ["report", "lost", "--json"],
+        ["report", "winrate", "--json", "--by", "owner"], ["report", "accuracy", "--json"],
+    ]
+
+    func expectSameAnswers(_ year: ScriptedYear, sourceLocation: SourceLocation = #_sourceLocation) {
+        for question in Self.questions {
+            let env: [String: String?] = ["LEADS_NOW": year.now]
+            let checkpointed = year.box.run(question, env: env)
+            var off = env
+            off["LEADS_INDEX"] = "off"
+            let full = year.box.run(question, env: off)
+            #expect(checkpointed.status == full.status, "\(question)", sourceLocation: sourceLocation)
+            #expect(checkpointed.stdout == full.stdout, "\(question)", sourceLocation: sourceLocation)
+            #expect(checkpointed.stderr == full.stderr, "\(question)", sourceLocation: sourceLocation)
+            if full.status == 0 { #expect(!full.stdout.isEmpty, "\(question)", sourceLocation: sourceLocation) }
+        }
+    }
+
+    /// A few months of a team's changes through every write path.
+    func year(steps: Int = 120) -> ScriptedYear {
+        var year = ScriptedYear(box: Sandbox())
+        work(&year, steps: steps)
+        return year
+    }
+
+    func work(_ year: inout ScriptedYear, steps: Int) {
+        for _ in 0..<steps {
+            year.tick()
+            if year.random.below(3) == 0 { year.add() } else { year.change() }
+        }
+    }
+
+    var path: (Sandbox) -> String { { $0.dir + "/.index/history" } }
+    var logPath: (Sandbox) -> String { { $0.dir + "/activity.log" } }
+
+    /// Dates the checkpoint after the log's last change, so that its stat shortcut holds
+    /// although the log was written a moment ago.
+    func trust(_ box: Sandbox) throws {
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 3600)], ofItemAtPath: path(box))
+    }
+
+    func header(_ box: Sandbox) throws -> [UInt64] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path(box)))
+        return data.withUnsafeBytes { raw in (0..<HistoryCheckpoint.headerWords).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)) } }
+    }
+
+    @Test func answersEqualTheWholeReplayAsTheLogGrows() throws {
+        var year = year()
+        let box = year.box
+        #expect(!FileManager.default.fileExists(atPath: path(box)))
+        expectSameAnswers(year)                     // none, then written, then racy: the content test
+        let size = try #require(FileManager.default.attributesOfItem(atPath: logPath(box))[.size] as? Int)
+        #expect(try header(box)[5] == UInt64(size))  // it covers the whole log
+        try trust(box)
+        expectSameAnswers(year)                     // the stat shortcut
+        work(&year, steps: 40)                      // the log grew: the checkpoint's records, then the new ones
+        expectSameAnswers(year)
+        let grown = try #require(FileManager.default.attributesOfItem(atPath: logPath(box))[.size] as? Int)
+        #expect(grown > size)
+        #expect(try header(box)[5] == UInt64(grown))  // rewritten to cover what was added
+        try trust(box)
+        expectSameAnswers(year)
+        try FileManager.default.removeItem(atPath: path(box))
+        expectSameAnswers(year)
+    }
+
+    @Test func theCheckpointIsReallyWhatAnswers() throws {
+        let year = year()
+        let box = year.box
+        #expect(box.run(["report", "funnel"], env: ["LEADS_NOW": year.now]).status == 0)
+        // Re-encode the checkpoint without the records of one lead, its header kept: the
+        // file is consistent, checksums included, and describes this log — so the answer
+        // now misses that lead, which shows the checkpoint is what answered.
+        let data = try Data(contentsOf: URL(fileURLWithPath: path(box)))
+        let words = try header(box)
+        let stream = Array(data[(8 * HistoryCheckpoint.headerWords)...])
+        var decoder = TransitionDecoder()
+        var transitions: [LeadTransition] = []
+        var position = 0
+        while position < stream.count {
+            let count = Int(stream[position]) | Int(stream[position + 1]) << 8 | Int(stream[position + 2]) << 16 | Int(stream[position + 3]) << 24
+            let ok = try stream[(position + 4)..<(position + 4 + count)].withUnsafeBufferPointer { try decoder.decode($0) { transitions.append($0) } }
+            #expect(ok)
+            position += 4 + count
+        }
+        #expect(transitions.count > 100)
+        let dropped = try #require(transitions.first { $0.after.snapshot?.value != nil }?.lead)
+        let recorder = HistoryRecorder()
+        for t in transitions where t.lead != dropped { recorder.add(t) }
+        let newStream = recorder.finish()
+        var streamHash = PrefixHash()
+        streamHash.update(newStream)
+        var newHeader = Array(words[0..<21]) + [UInt64(newStream.count)] + streamHash.words
+        newHeader.append(LeadLogIndex.checksum(newHeader[...]))
+        try (newHeader.map(\.littleEndian).withUnsafeBytes { Data($0) } + Data(newStream)).write(to: URL(fileURLWithPath: path(box)))
+        try trust(box)
+        let question = ["pipeline", "--json", "--explain", "--all", "--as-of", year.now]
+        let checkpointed = box.run(question, env: ["LEADS_NOW": year.now])
+        let full = box.run(question, env: ["LEADS_NOW": year.now, "LEADS_INDEX": "off"])
+        #expect(checkpointed.status == 0)
+        #expect(checkpointed.stdout != full.stdout)
+    }
+
+    @Test func aDamagedOrForeignCheckpointIsNotUsed() throws {
+        let year = year()
+        let box = year.box
+        expectSameAnswers(year)
+        let good = try Data(contentsOf: URL(fileURLWithPath: path(box)))
+        // One flipped bit in the stream: its hash no longer fits.
+        var flipped = good
+        flipped[flipped.count - 3] ^= 0x10
+        try flipped.write(to: URL(fileURLWithPath: path(box)))
+        try trust(box)
+        expectSameAnswers(year)
+        // One flipped bit in the header: its checksum no longer fits.
+        flipped = good
+        flipped[8 * 6] ^= 0x01
+        try flipped.write(to: URL(fileURLWithPath: path(box)))
+        try trust(box)
+        expectSameAnswers(year)
+        // Torn, and garbage of the right length.
+        try good.prefix(good.count / 2).write(to: URL(fileURLWithPath: path(box)))
+        try trust(box)
+        expectSameAnswers(year)
+        try Data(repeating: 0x41, count: good.count).write(to: URL(fileURLWithPath: path(box)))
+        try trust(box)
+        expectSameAnswers(year)
+        // A whole checkpoint of another store's log is not this log's.
+        let other = self.year(steps: 60)
+        #expect(other.box.run(["report", "lost"], env: ["LEADS_NOW": other.now]).status == 0)
+        try FileManager.default.removeItem(atPath: path(box))
+        try FileManager.default.copyItem(atPath: path(other.box), toPath: path(box))
+        try trust(box)
+        expectSameAnswers(year)
+    }
+
+    @Test func handEditsOfTheLog() throws {
+        let year = year()
+        let box = year.box
+        expectSameAnswers(year)
+        try trust(box)
+        let stamp = try FileManager.default.attributesOfItem(atPath: logPath(box))[.modificationDate] as! Date
+        var lines = try String(contentsOfFile: logPath(box), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+
+        // An early record changed in place to the same size (a stage moved), the
+        // modification time put back: the change time gives it away, then the content.
+        let index = try #require(lines.indices.first { $0 < lines.count / 2 && lines[$0].contains("\"stage\":\"new\"") })
+        lines[index] = lines[index].replacingOccurrences(of: "\"stage\":\"new\"", with: "\"stage\":\"won\"")
+        try lines.joined(separator: "\n").write(toFile: logPath(box), atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.modificationDate: stamp], ofItemAtPath: logPath(box))
+        expectSameAnswers(year)
+
+        // Cut short of what the checkpoint covers.
+        try trust(box)
+        try lines.dropLast(12).joined(separator: "\n").appending("\n").write(toFile: logPath(box), atomically: false, encoding: .utf8)
+        expectSameAnswers(year)
+
+        // A bad line after what the checkpoint covers is named by its number in the log.
+        try trust(box)
+        let count = try String(contentsOfFile: logPath(box), encoding: .utf8).split(separator: "\n").count
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath(box)))
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"ts\":\"2026-12-01T00:00:00Z\",\"lead\":\n".utf8))
+        try handle.close()
+        let bad = box.run(["report", "funnel"], env: ["LEADS_NOW": year.now])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("activity.log:\(count + 1):"), "\(bad.stderr)")
+        expectSameAnswers(year)
+    }
+}
+
+/// The checkpoint's parts on their own.
+@Suite struct HistoryCheckpointPartsTests {
+    @Test func thePrefixHashIsTheSameHoweverTheBytesAreSplit() {
+        var random = SplitMix64(seed: 7)
+        let bytes = (0..<1000).map { _ in UInt8(random.below(256)) }
+        var whole = PrefixHash()
+        whole.update(bytes)
+        for _ in 0..<200 {
+            var cuts = [0, bytes.count] + (0..<3).map { _ in random.below(bytes.count + 1) }
+            cuts.sort()
+            var pieces = PrefixHash()
+            for (a, b) in zip(cuts, cuts.dropFirst()) { pieces.update(Array(bytes[a..<b])) }
+            #expect(pieces == whole)
+            #expect(PrefixHash(words: pieces.words[...]) == whole)
+        }
+    }
+
+    @Test func anyChangedByteOrLengthChangesThePrefixHash() {
+        var random = SplitMix64(seed: 8)
+        let bytes = (0..<333).map { _ in UInt8(random.below(256)) }
+        var original = PrefixHash()
+        original.update(bytes)
+        for i in bytes.indices {
+            var changed = bytes
+            changed[i] ^= UInt8(1 + random.below(255))
+            var hash = PrefixHash()
+            hash.update(changed)
+            #expect(hash != original, "byte \(i)")
+        }
+        var shorter = PrefixHash()
+        shorter.update(Array(bytes.dropLast()))
+        #expect(shorter != original)
+        var longer = PrefixHash()
+        longer.update(bytes + [0])
+        #expect(longer != original)
+        // A saved state whose bytes short of a stripe are not zero is not one `update` made.
+        var words = original.words
+        words[8] |= 1 << 63
+        #expect(PrefixHash(words: words[...]) == nil)
+    }
+
+    @Test func transitionsRoundTripThroughTheStream() throws {
+        let a = LeadSnapshot(stage: "proposal", createdAt: Timestamp(seconds: 1_767_225_600))
+        var b = a
+        b.value = Money(amount: Amount(units: -123_456_789), currency: "EUR")
+        b.probability = 0
+        b.expectedClose = CalendarDate(year: 2027, month: 2, day: 28)
+        b.owner = "zoë"
+        b.labels = ["hot", "b2b", "hot"]
+        b.source = ""
+        b.campaign = "spring"
+        b.nextDue = .instant(Timestamp(seconds: 1_700_000_000))
+        var c = b
+        c.nextDue = .day(CalendarDate(year: 1, month: 1, day: 1)!)
+        c.value = Money(amount: Amount(units: Int64.max), currency: "JPY")
+        c.probability = 100
+        let transitions = [
+            LeadTransition(time: Timestamp(seconds: 1_767_225_600), lead: 1, action: "add", user: "alice", before: .absent, after: .known(a)),
+            LeadTransition(time: Timestamp(seconds: 1_767_225_500), lead: 900_000, action: "note", user: "bob", before: .known(b), after: .known(b)),
+            LeadTransition(time: Timestamp(seconds: 0), lead: 2, action: "set", user: "alice", before: .known(b), after: .known(c)),
+            LeadTransition(time: Timestamp(seconds: 253_402_300_799), lead: 2, action: "delete", user: "", before: .known(c), after: .absent),
+            LeadTransition(time: Timestamp(seconds: -5), lead: -3, action: "import", user: "carol", before: .absent, after: .unknown),
+            LeadTransition(time: Timestamp(seconds: 10), lead: 3, action: "status", user: "carol", before: .unknown, after: .unknown),
+        ]
+        // Twice over, the second time resumed after the first as a grown checkpoint is.
+        let first = HistoryRecorder()
+        for t in transitions { first.add(t) }
+        let stream = first.finish()
+        var decoder = TransitionDecoder()
+        var decoded: [LeadTransition] = []
+        var position = 0
+        let second = HistoryRecorder()
+        while position < stream.count {
+            let count = Int(stream[position]) | Int(stream[position + 1]) << 8
+            let frame = stream[(position + 4)..<(position + 4 + count)]
+            second.append(frame: frame)
+            #expect(try frame.withUnsafeBufferPointer { try decoder.decode($0) { decoded.append($0) } })
+            position += 4 + count
+        }
+        #expect(decoded == transitions)
+        second.resume(after: decoder)
+        for t in transitions.reversed() { second.add(t) }
+        let longer = second.finish()
+        var again = TransitionDecoder()
+        var all: [LeadTransition] = []
+        position = 0
+        while position < longer.count {
+            let count = Int(longer[position]) | Int(longer[position + 1]) << 8
+            #expect(try longer[(position + 4)..<(position + 4 + count)].withUnsafeBufferPointer { try again.decode($0) { all.append($0) } })
+            position += 4 + count
+        }
+        #expect(all == transitions + transitions.reversed())
+        // A frame cut short does not decode.
+        var cut = TransitionDecoder()
+        #expect(try stream[4..<(stream.count - 2)].withUnsafeBufferPointer { try cut.decode($0) { _ in } } == false)
+    }
+}
