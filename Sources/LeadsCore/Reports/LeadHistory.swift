@@ -129,12 +129,13 @@ public struct LeadsAsOf: Sendable {
     /// `leads` one at a time, by ID: a whole `Lead` for every lead at once would be most
     /// of the memory of `pipeline --as-of` on a large store.
     public func forEachLead(_ body: (Lead) throws -> Void) rethrows {
-        var ids: [Int] = []
-        ids.reserveCapacity(states.count)
-        for (id, state) in states where state.snapshot != nil { ids.append(id) }
-        ids.sort()
-        for id in ids {
-            if let snapshot = states[id]?.snapshot { try body(snapshot.lead(id: id)) }
+        // Each state as it is held, boxed: a pointer each, not a snapshot each.
+        var known: [(id: Int, state: LeadState)] = []
+        known.reserveCapacity(states.count)
+        for (id, state) in states where state != .absent && state != .unknown { known.append((id, state)) }
+        known.sort { $0.id < $1.id }
+        for (id, state) in known {
+            if let snapshot = state.snapshot { try body(snapshot.lead(id: id)) }
         }
     }
 
