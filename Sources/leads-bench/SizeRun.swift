@@ -174,6 +174,13 @@ struct SizeRun {
             Job("leads report lost", .leads, size: size) { _ in leads(["report", "lost"]) },
             Job("leads report winrate", .leads, size: size) { _ in leads(["report", "winrate"]) },
             Job("leads report accuracy", .leads, size: size) { _ in leads(["report", "accuracy"]) },
+            // The same question with the history checkpoint ignored: the whole log parsed,
+            // what the first report after a change of the whole log costs.
+            Job("leads pipeline --as-of, whole replay", .leads, size: size) { _ in
+                var invocation = leads(["pipeline", "--as-of", DataSet.nowText])
+                invocation.environment["LEADS_INDEX"] = "off"
+                return invocation
+            },
         ]
         if let cat = Runner.find("cat", path: Toolbox.path) {
             reading.append(Job("cat activity.log", .floor, size: size) { _ in Invocation(argv: [cat, store + "/activity.log"], environment: environment) })
