@@ -239,6 +239,10 @@ import Testing
         let transitions = [
             LeadTransition(time: Timestamp(seconds: 1_767_225_600), lead: 1, action: "add", user: "alice", before: .absent, after: .known(a)),
             LeadTransition(time: Timestamp(seconds: 1_767_225_500), lead: 900_000, action: "note", user: "bob", before: .known(b), after: .known(b)),
+            // A note on a lead with a state (after as before it), then a change of it (before as before it).
+            LeadTransition(time: Timestamp(seconds: 1_767_225_601), lead: 1, action: "note", user: "bob", before: .known(a), after: .known(a)),
+            LeadTransition(time: Timestamp(seconds: 1_767_225_602), lead: 1, action: "set", user: "bob", before: .known(a), after: .known(c)),
+            LeadTransition(time: Timestamp(seconds: 1_767_225_603), lead: 1, action: "note", user: "bob", before: .known(c), after: .known(c)),
             LeadTransition(time: Timestamp(seconds: 0), lead: 2, action: "set", user: "alice", before: .known(b), after: .known(c)),
             LeadTransition(time: Timestamp(seconds: 253_402_300_799), lead: 2, action: "delete", user: "", before: .known(c), after: .absent),
             LeadTransition(time: Timestamp(seconds: -5), lead: -3, action: "import", user: "carol", before: .absent, after: .unknown),

@@ -161,14 +161,13 @@ extension LeadStore {
             switch open.fit {
             case .sameLog, .samePrefix:
                 let grown = Int(reader.log.size) > open.checkpoint.covered
-                var seed: [Int: LeadState]? = grown ? [:] : nil
                 let sameLog: Bool
                 if case .sameLog = open.fit { sameLog = true } else { sameLog = false }
-                try open.replay(seed: &seed, keep: sameLog ? nil : recorder, visit)
+                let last = try open.replay(keep: sameLog ? nil : recorder, visit)
                 if sameLog && !grown { return }
                 try reader.skip(to: open.checkpoint.covered, line: open.checkpoint.lines)
                 reader.hash = open.checkpoint.prefixHash
-                history = LeadHistory(last: seed ?? [:])
+                history = LeadHistory(last: last)
                 if sameLog {
                     // Only a torn last line can follow; there is nothing to write.
                     try replayRecords(&reader, history, visit)

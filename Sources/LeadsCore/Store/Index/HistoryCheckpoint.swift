@@ -43,7 +43,8 @@ import Glibc
 // An item is a string definition (0, length, UTF-8 bytes: the next string number) or a
 // transition (1, then: time and lead as zigzag differences from the transition before,
 // action and user as string numbers, the state after, the state before). A state is 0
-// absent, 1 unknown, 2 a snapshot, or — before only — 3 the same as after. A snapshot:
+// absent, 1 unknown, 2 a snapshot, 4 the lead's state after its transition before this
+// one (a note's, or a change's before), or — before only — 3 the same as after. A snapshot:
 // a flag word (value, probability, close, owner, source, campaign, due day, due instant,
 // labels), the stage's string, created as a zigzag difference from the transition's
 // time, then each flagged field: value as zigzag units and currency string, probability
@@ -177,11 +178,11 @@ struct OpenCheckpoint {
         return hash
     }
 
-    /// Hands out the checkpoint's transitions in log order. `seed`, when not nil, gets
-    /// each lead's state after its last transition (for replaying the records after
-    /// `covered`); `keep`, when not nil, gets the stream's bytes and decoding state (for
-    /// writing a longer checkpoint).
-    func replay(seed: inout [Int: LeadState]?, keep: HistoryRecorder?, _ visit: (LeadTransition) throws -> Void) throws {
+    /// Hands out the checkpoint's transitions in log order; returns each lead's state
+    /// after its last transition (for replaying the records after `covered`). `keep`,
+    /// when not nil, gets the stream's bytes and decoding state (for writing a longer
+    /// checkpoint).
+    func replay(keep: HistoryRecorder?, _ visit: (LeadTransition) throws -> Void) throws -> LeadStateTable {
         var decoder = TransitionDecoder()
         var frame = [UInt8]()
         var position = 8 * HistoryCheckpoint.headerWords
@@ -197,14 +198,12 @@ struct OpenCheckpoint {
             keep?.append(frame: frame[0..<count])
             try frame.withUnsafeBufferPointer { all in
                 let bytes = UnsafeBufferPointer(rebasing: all[0..<count])
-                guard try decoder.decode(bytes, { transition in
-                    if seed != nil { seed![transition.lead] = transition.after }
-                    try visit(transition)
-                }) else { throw Self.broken }
+                guard try decoder.decode(bytes, visit) else { throw Self.broken }
             }
             position += 4 + count
         }
         keep?.resume(after: decoder)
+        return decoder.last
     }
 
     /// A checkpoint whose checksums hold but whose items do not decode: only a fault of
@@ -232,6 +231,8 @@ struct TransitionDecoder {
     var strings: [String] = []
     var time: Int64 = 0
     var lead: Int64 = 0
+    /// Each lead's state after its last transition so far.
+    var last = LeadStateTable()
 
     /// false when the frame does not decode.
     mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, _ visit: (LeadTransition) throws -> Void) throws -> Bool {
@@ -246,10 +247,12 @@ struct TransitionDecoder {
                       let action = cursor.string(strings), let user = cursor.string(strings) else { return false }
                 time &+= t
                 lead &+= l
-                let moment = Timestamp(seconds: time)
-                guard let after = cursor.state(strings, time: moment, after: nil),
-                      let before = cursor.state(strings, time: moment, after: after) else { return false }
-                try visit(LeadTransition(time: moment, lead: Int(lead), action: action, user: user, before: before, after: after))
+                let moment = Timestamp(seconds: time), id = Int(lead)
+                let previous = last[id]
+                guard let (after, changed) = cursor.state(strings, time: moment, after: nil, previous: previous),
+                      let (before, _) = cursor.state(strings, time: moment, after: after, previous: previous) else { return false }
+                if changed { last[id] = after }
+                try visit(LeadTransition(time: moment, lead: id, action: action, user: user, before: before, after: after))
             default:
                 return false
             }
@@ -305,12 +308,14 @@ private struct ItemCursor {
         return CalendarDate(year: Int(n >> 9), month: Int((n >> 5) & 15), day: Int(n & 31))
     }
 
-    mutating func state(_ strings: [String], time: Timestamp, after: LeadState?) -> LeadState? {
+    /// The state, and whether it is another than `previous`.
+    mutating func state(_ strings: [String], time: Timestamp, after: LeadState?, previous: LeadState?) -> (LeadState, Bool)? {
         switch byte() {
-        case 0: return .absent
-        case 1: return .unknown
-        case 2: return snapshot(strings, time: time).map(LeadState.known)
-        case 3: return after
+        case 0: return (.absent, true)
+        case 1: return (.unknown, true)
+        case 2: return snapshot(strings, time: time).map { (LeadState.known($0), true) }
+        case 3: return after.map { ($0, true) }
+        case 4: return previous.map { ($0, false) }
         default: return nil
         }
     }
@@ -368,6 +373,9 @@ final class HistoryRecorder: @unchecked Sendable {
     private var strings: [String: UInt64] = [:]
     private var time: Int64 = 0
     private var lead: Int64 = 0
+    private var last = LeadStateTable()
+    // The last action and user written, with their numbers: most records repeat them.
+    private var lastAction = ("", UInt64.max), lastUser = ("", UInt64.max)
 
     init() {
         frame.reserveCapacity(HistoryCheckpoint.frameTarget + 4096)
@@ -383,22 +391,29 @@ final class HistoryRecorder: @unchecked Sendable {
         for (i, string) in decoder.strings.enumerated() { strings[string] = UInt64(i) }
         time = decoder.time
         lead = decoder.lead
+        last = decoder.last
     }
 
     func add(_ t: LeadTransition) {
+        let previous = last[t.lead]
+        let afterIsPrevious = previous == t.after
+        let beforeIsAfter = t.before == t.after
+        let beforeIsPrevious = !beforeIsAfter && previous == t.before
         // Strings first: a definition may not sit inside the item that uses it.
-        let action = string(t.action), user = string(t.user)
-        define(t.after)
-        if t.before != t.after { define(t.before) }
+        if t.action != lastAction.0 || lastAction.1 == .max { lastAction = (t.action, string(t.action)) }
+        if t.user != lastUser.0 || lastUser.1 == .max { lastUser = (t.user, string(t.user)) }
+        if !afterIsPrevious { define(t.after) }
+        if !beforeIsAfter && !beforeIsPrevious { define(t.before) }
         frame.append(1)
         signed(t.time.seconds &- time)
         signed(Int64(t.lead) &- lead)
         time = t.time.seconds
         lead = Int64(t.lead)
-        number(action)
-        number(user)
-        state(t.after, time: t.time, sameAs: nil)
-        state(t.before, time: t.time, sameAs: t.after)
+        number(lastAction.1)
+        number(lastUser.1)
+        if afterIsPrevious { frame.append(4) } else { state(t.after, time: t.time) }
+        if beforeIsAfter { frame.append(3) } else if beforeIsPrevious { frame.append(4) } else { state(t.before, time: t.time) }
+        if !afterIsPrevious { last[t.lead] = t.after }
         if frame.count >= HistoryCheckpoint.frameTarget { closeFrame() }
     }
 
@@ -445,16 +460,11 @@ final class HistoryRecorder: @unchecked Sendable {
         number(UInt64(date.year) << 9 | UInt64(date.month) << 5 | UInt64(date.day))
     }
 
-    private func state(_ state: LeadState, time: Timestamp, sameAs after: LeadState?) {
+    private func state(_ state: LeadState, time: Timestamp) {
         switch state {
         case .absent: frame.append(0)
         case .unknown: frame.append(1)
-        case .known(let s):
-            if let after, case .known(let a) = after, a == s {
-                frame.append(3)
-                return
-            }
-            snapshot(s, time: time)
+        case .known(let s): snapshot(s, time: time)
         }
     }
 
