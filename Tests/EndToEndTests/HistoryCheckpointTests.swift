@@ -64,6 +64,14 @@ import Testing
         #expect(try header(box)[5] == UInt64(size))  // it covers the whole log
         try trust(box)
         expectSameAnswers(year)                     // the stat shortcut
+        // Touched, not changed: the content test holds, and the checkpoint written anew
+        // still names the last record it covers (else its shortcut could never hold).
+        let before = try header(box)
+        try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: logPath(box))
+        expectSameAnswers(year)
+        let after = try header(box)
+        #expect(after[5...11] == before[5...11])
+        #expect(after[3] != before[3])               // it describes the touched log
         work(&year, steps: 40)                      // the log grew: the checkpoint's records, then the new ones
         expectSameAnswers(year)
         let grown = try #require(FileManager.default.attributesOfItem(atPath: logPath(box))[.size] as? Int)

@@ -48,14 +48,16 @@ struct LogBlockReader {
         buffer = [UInt8](repeating: 0, count: LeadStore.logBlockSize)
     }
 
-    /// Goes on from `offset`, the end of line `line` (a checkpoint's), before any reading.
-    mutating func skip(to offset: Int, line: Int) throws {
+    /// Goes on from `offset`, the end of line `line` starting at `lastLine` (a
+    /// checkpoint's), before any reading.
+    mutating func skip(to offset: Int, line: Int, lastLine: Int) throws {
         guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
             throw StoreError.system(SystemError("seek", ActivityLog.fileName))
         }
         remaining = max(0, Int(log.size) - offset)
         consumed = offset
         number = line
+        self.lastLine = lastLine
     }
 
     func close() { Glibc.close(fd) }
@@ -165,7 +167,7 @@ extension LeadStore {
                 if case .sameLog = open.fit { sameLog = true } else { sameLog = false }
                 let last = try open.replay(keep: sameLog ? nil : recorder, visit)
                 if sameLog && !grown { return }
-                try reader.skip(to: open.checkpoint.covered, line: open.checkpoint.lines)
+                try reader.skip(to: open.checkpoint.covered, line: open.checkpoint.lines, lastLine: open.checkpoint.lastOffset)
                 reader.hash = open.checkpoint.prefixHash
                 history = LeadHistory(last: last)
                 if sameLog {
