@@ -163,8 +163,7 @@ extension LeadStore {
             switch open.fit {
             case .sameLog, .samePrefix:
                 let grown = Int(reader.log.size) > open.checkpoint.covered
-                let sameLog: Bool
-                if case .sameLog = open.fit { sameLog = true } else { sameLog = false }
+                let sameLog = open.fit == .sameLog
                 let last = try open.replay(keep: sameLog ? nil : recorder, visit)
                 if sameLog && !grown { return }
                 try reader.skip(to: open.checkpoint.covered, line: open.checkpoint.lines, lastLine: open.checkpoint.lastOffset)

@@ -50,3 +50,17 @@ public func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -
     }
     return done
 }
+
+/// `readFully` at a position (pread: the file offset is left alone): the count read, short
+/// only at the end of the file, or -1 with errno set.
+func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
+    var done = 0
+    while done < buffer.count {
+        let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+        if n < 0 && errno == EINTR { continue }
+        if n < 0 { return -1 }
+        if n == 0 { break }
+        done += n
+    }
+    return done
+}

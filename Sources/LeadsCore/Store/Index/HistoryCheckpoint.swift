@@ -95,7 +95,7 @@ struct HistoryCheckpoint {
 }
 
 /// How a checkpoint compares with the log (rule 2 of the header).
-enum CheckpointFit {
+enum CheckpointFit: Equatable {
     /// The stat shortcut held: it describes this very log.
     case sameLog
     /// The content test held: the log's first `covered` bytes are the ones it replayed.
@@ -113,7 +113,7 @@ struct OpenCheckpoint {
     func close() { Glibc.close(fd) }
 
     /// The checkpoint in `dir` and how it fits the log open on `logFD` with stat `log`;
-    /// nil when there is none that is whole (then `racyOnly` is false).
+    /// nil when there is none, or none that is whole.
     static func open(in dir: Directory, logFD: Int32, log: SummaryIndex.FileStat) -> OpenCheckpoint? {
         let fd = openat(dir.fd, HistoryCheckpoint.fileName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
@@ -124,7 +124,7 @@ struct OpenCheckpoint {
             return nil
         }
         var header = [UInt64](repeating: 0, count: HistoryCheckpoint.headerWords)
-        let n = header.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        let n = header.withUnsafeMutableBytes { readFully(fd, into: $0, at: 0) }
         for i in header.indices { header[i] = UInt64(littleEndian: header[i]) }
         guard n == 8 * HistoryCheckpoint.headerWords,
               let checkpoint = HistoryCheckpoint(header: header, fileSize: Int(st.st_size)) else {
@@ -169,9 +169,8 @@ struct OpenCheckpoint {
         var done = 0
         while done < count {
             let want = min(buffer.count, count - done)
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, off_t(from + done)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return nil }
+            let n = buffer.withUnsafeMutableBytes { readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]), at: from + done) }
+            guard n == want else { return nil }
             buffer.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             done += n
         }
@@ -189,11 +188,11 @@ struct OpenCheckpoint {
         let end = position + checkpoint.streamLength
         while position < end {
             var length: UInt32 = 0
-            guard end - position >= 4, withUnsafeMutableBytes(of: &length, { pread(fd, $0.baseAddress, 4, off_t(position)) }) == 4,
+            guard end - position >= 4, withUnsafeMutableBytes(of: &length, { readFully(fd, into: $0, at: position) }) == 4,
                   Int(UInt32(littleEndian: length)) <= end - position - 4 else { throw Self.broken }
             let count = Int(UInt32(littleEndian: length))
             if frame.count < count { frame = [UInt8](repeating: 0, count: count) }
-            let n = frame.withUnsafeMutableBytes { readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<count]), at: off_t(position + 4)) }
+            let n = frame.withUnsafeMutableBytes { readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<count]), at: position + 4) }
             guard n == count else { throw Self.broken }
             keep?.append(frame: frame[0..<count])
             try frame.withUnsafeBufferPointer { all in
@@ -210,17 +209,6 @@ struct OpenCheckpoint {
     /// the code that wrote it, as the stream hash rules out a damaged file.
     static let broken = StoreError.corrupt(path: LeadStore.indexDirectory + "/" + HistoryCheckpoint.fileName,
                                            JSONError(offset: 0, line: 0, column: 0, reason: .invalidValue("not a history checkpoint this version wrote")))
-}
-
-private func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: off_t) -> Int {
-    var done = 0
-    while done < buffer.count {
-        let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, offset + off_t(done))
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { break }
-        done += n
-    }
-    return done
 }
 
 // MARK: - Items
