@@ -100,7 +100,9 @@ public struct LeadHistory: Sendable {
 struct LeadStateTable: Sendable {
     private var dense: [LeadState?] = []
     private var other: [Int: LeadState] = [:]
-    static let denseLimit = 1 << 24
+    /// The array holds at most 8 MB whatever IDs the log names: one lead numbered in the
+    /// millions (a hand edit, an imported number) must not cost a slot for every ID below it.
+    static let denseLimit = 1 << 20
 
     subscript(id: Int) -> LeadState? {
         get {
