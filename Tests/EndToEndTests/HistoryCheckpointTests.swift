@@ -95,12 +95,8 @@ import Testing
         let stream = Array(data[(8 * HistoryCheckpoint.headerWords)...])
         var decoder = TransitionDecoder()
         var transitions: [LeadTransition] = []
-        var position = 0
-        while position < stream.count {
-            let count = Int(stream[position]) | Int(stream[position + 1]) << 8 | Int(stream[position + 2]) << 16 | Int(stream[position + 3]) << 24
-            let ok = try stream[(position + 4)..<(position + 4 + count)].withUnsafeBufferPointer { try decoder.decode($0) { transitions.append($0) } }
-            #expect(ok)
-            position += 4 + count
+        for frame in frames(of: stream) {
+            #expect(try frame.withUnsafeBufferPointer { try decoder.decode($0) { transitions.append($0) } })
         }
         #expect(transitions.count > 100)
         let dropped = try #require(transitions.first { $0.after.snapshot?.value != nil }?.lead)
@@ -188,6 +184,27 @@ import Testing
     }
 }
 
+/// A checkpoint stream's frames (HistoryCheckpoint.swift: a 32-bit little-endian length,
+/// then that many bytes), each checked to lie inside the stream.
+func frames(of stream: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) -> [ArraySlice<UInt8>] {
+    var frames: [ArraySlice<UInt8>] = []
+    var position = 0
+    while position < stream.count {
+        guard stream.count - position >= 4 else {
+            Issue.record("a frame length cut short at \(position)", sourceLocation: sourceLocation)
+            break
+        }
+        let count = (0..<4).reduce(0) { $0 | Int(stream[position + $1]) << (8 * $1) }
+        guard count <= stream.count - position - 4 else {
+            Issue.record("a frame of \(count) bytes past the stream's end at \(position)", sourceLocation: sourceLocation)
+            break
+        }
+        frames.append(stream[(position + 4)..<(position + 4 + count)])
+        position += 4 + count
+    }
+    return frames
+}
+
 /// The checkpoint's parts on their own.
 @Suite struct HistoryCheckpointPartsTests {
     @Test func thePrefixHashIsTheSameHoweverTheBytesAreSplit() {
@@ -262,14 +279,10 @@ import Testing
         let stream = first.finish()
         var decoder = TransitionDecoder()
         var decoded: [LeadTransition] = []
-        var position = 0
         let second = HistoryRecorder()
-        while position < stream.count {
-            let count = Int(stream[position]) | Int(stream[position + 1]) << 8
-            let frame = stream[(position + 4)..<(position + 4 + count)]
+        for frame in frames(of: stream) {
             second.append(frame: frame)
             #expect(try frame.withUnsafeBufferPointer { try decoder.decode($0) { decoded.append($0) } })
-            position += 4 + count
         }
         #expect(decoded == transitions)
         second.resume(after: decoder)
@@ -277,11 +290,8 @@ import Testing
         let longer = second.finish()
         var again = TransitionDecoder()
         var all: [LeadTransition] = []
-        position = 0
-        while position < longer.count {
-            let count = Int(longer[position]) | Int(longer[position + 1]) << 8
-            #expect(try longer[(position + 4)..<(position + 4 + count)].withUnsafeBufferPointer { try again.decode($0) { all.append($0) } })
-            position += 4 + count
+        for frame in frames(of: longer) {
+            #expect(try frame.withUnsafeBufferPointer { try again.decode($0) { all.append($0) } })
         }
         #expect(all == transitions + transitions.reversed())
         // A frame cut short does not decode.
