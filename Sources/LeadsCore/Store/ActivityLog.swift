@@ -44,7 +44,7 @@ final class ActivityLog {
         search: while end > 0 {
             let start = max(0, end - block.count)
             let count = end - start
-            let n = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(start)) }
+            let n = block.withUnsafeMutableBytes { readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<count]), at: start) }
             guard n == count else { throw SystemError("read", path) }
             var i = count - 1
             while i >= 0 {

@@ -90,7 +90,7 @@ extension ActivityLog {
         while true {
             let start = max(0, size - block)
             var buffer = [UInt8](repeating: 0, count: size - start)
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, size - start, off_t(start)) }
+            let n = buffer.withUnsafeMutableBytes { readFully(fd, into: $0, at: start) }
             guard n == size - start else { throw SystemError("read", Self.fileName) }
             let body = buffer.dropLast()  // the final newline (a torn tail was cut already)
             if let newline = body.lastIndex(of: 10) {
@@ -107,7 +107,7 @@ extension ActivityLog {
         if LogChain.prev(of: last) != nil { return (link, nil) }
         // Unchained: a log from before the chain. Mark where the chain starts.
         var everything = [UInt8](repeating: 0, count: size)
-        let n = everything.withUnsafeMutableBytes { pread(fd, $0.baseAddress, size, 0) }
+        let n = everything.withUnsafeMutableBytes { readFully(fd, into: $0, at: 0) }
         guard n == size else { throw SystemError("read", Self.fileName) }
         var lines = 0
         for byte in everything where byte == 10 { lines += 1 }

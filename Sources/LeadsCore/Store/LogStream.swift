@@ -26,7 +26,7 @@ struct LogBlockReader {
     var hash: PrefixHash?
 
     /// nil: there is no log (yet).
-    init?(_ root: Directory) throws {
+    init?(_ root: Directory) throws(StoreError) {
         let fd = openat(root.fd, ActivityLog.fileName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
@@ -50,9 +50,9 @@ struct LogBlockReader {
 
     /// Goes on from `offset`, the end of line `line` starting at `lastLine` (a
     /// checkpoint's), before any reading.
-    mutating func skip(to offset: Int, line: Int, lastLine: Int) throws {
+    mutating func skip(to offset: Int, line: Int, lastLine: Int) throws(StoreError) {
         guard lseek(fd, off_t(offset), SEEK_SET) == off_t(offset) else {
-            throw StoreError.system(SystemError("seek", ActivityLog.fileName))
+            throw .system(SystemError("seek", ActivityLog.fileName))
         }
         remaining = max(0, Int(log.size) - offset)
         consumed = offset
@@ -63,16 +63,13 @@ struct LogBlockReader {
     func close() { Glibc.close(fd) }
 
     /// Reads one block and visits the lines it completes; false once the log is read.
-    mutating func next(_ visit: (_ line: UnsafeBufferPointer<UInt8>, _ number: Int) throws -> Void) throws -> Bool {
+    mutating func next(_ visit: (_ line: UnsafeBufferPointer<UInt8>, _ number: Int) throws(StoreError) -> Void) throws(StoreError) -> Bool {
         guard remaining > 0 else { return false }
         if kept == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }  // a line longer than a block
         let want = min(buffer.count - kept, remaining)
         let kept = self.kept
-        let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + kept, want) }
-        if n < 0 {
-            if errno == EINTR { return true }
-            throw StoreError.system(SystemError("read", ActivityLog.fileName))
-        }
+        let n = buffer.withUnsafeMutableBytes { readRetrying(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[kept..<(kept + want)])) }
+        if n < 0 { throw .system(SystemError("read", ActivityLog.fileName)) }
         if n == 0 {
             remaining = 0
             return false
@@ -87,7 +84,7 @@ struct LogBlockReader {
             lastLine = lineStart
         }
         let blockOffset = consumed
-        try buffer.withUnsafeBufferPointer { all in
+        try buffer.withUnsafeBufferPointer { (all) throws(StoreError) in
             guard let base = all.baseAddress else { return }
             var position = 0
             while position < filled {
@@ -116,24 +113,21 @@ struct LogBlockReader {
 extension LeadStore {
     static let logBlockSize = 1 << 20
 
-    /// Visits every complete line of the log with its 1-based number, oldest first.
-    public func forEachLogLine(_ visit: (_ line: UnsafeBufferPointer<UInt8>, _ number: Int) throws -> Void) throws {
-        guard let root, var reader = try LogBlockReader(root) else { return }
-        defer { reader.close() }
-        while try reader.next(visit) {}
-    }
-
-    /// Visits every record of the log, oldest first; a line that is not a record is
-    /// reported by number and stops the reading (a report built around it would be wrong).
-    public func forEachLogRecord(_ visit: (ActivityEntry) throws -> Void) throws {
-        try forEachLogLine { line, number in
-            let entry: ActivityEntry
-            do throws(JSONError) { entry = try ActivityEntry(line: Array(line)) } catch {
-                var positioned = error
-                positioned.line = number
-                throw StoreError.corrupt(path: ActivityLog.fileName, positioned)
-            }
-            try visit(entry)
+    /// The line starting at `offset` (which must follow a newline, or be 0), without its
+    /// newline; nil when there is no whole line there before `end`.
+    static func line(at offset: Int, fd: Int32, end: Int) -> [UInt8]? {
+        let start = max(0, offset - 1)
+        var want = 1024
+        while true {
+            let count = min(want, end - start)
+            guard count > 0 else { return nil }
+            var buffer = [UInt8](repeating: 0, count: count)
+            guard buffer.withUnsafeMutableBytes({ readFully(fd, into: $0, at: start) }) == count else { return nil }
+            if offset > 0 && buffer[0] != 10 { return nil }
+            let from = offset - start
+            if let newline = buffer[from...].firstIndex(of: 10) { return Array(buffer[from..<newline]) }
+            if start + count == end { return nil }
+            want *= 4
         }
     }
 }
@@ -267,11 +261,11 @@ private final class ReplayStages: @unchecked Sendable {
         var block = Block()
         block.records.reserveCapacity(4096)
         do {
-            block.more = try reader.next { line, number in
+            block.more = try reader.next { (line, number) throws(StoreError) in
                 do throws(JSONError) { block.records.append(try ReplayRecord.parse(line, &texts)) } catch {
                     var positioned = error
                     positioned.line = number
-                    throw StoreError.corrupt(path: ActivityLog.fileName, positioned)
+                    throw .corrupt(path: ActivityLog.fileName, positioned)
                 }
             }
         } catch {

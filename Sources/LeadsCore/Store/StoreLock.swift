@@ -182,7 +182,7 @@ public final class StoreLock {
 
     private func readRecordedHolder() -> String? {
         var buffer = [UInt8](repeating: 0, count: 1024)
-        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        let n = buffer.withUnsafeMutableBytes { readFully(fd, into: $0, at: 0) }
         guard n > 0 else { return nil }
         let text = String(decoding: buffer[0..<n], as: UTF8.self)
         return text.split(separator: "\n").first.map(String.init)
@@ -236,7 +236,7 @@ extension LockHolder {
 }
 
 private func processCommand(_ pid: Int32) -> String? {
-    guard let raw = readSmallFile("/proc/\(pid)/cmdline"), !raw.isEmpty else { return nil }
+    guard let raw = readWholeFile("/proc/\(pid)/cmdline", limit: 1 << 16), !raw.isEmpty else { return nil }
     var parts = raw.split(separator: 0, omittingEmptySubsequences: true).map { String(decoding: $0, as: UTF8.self) }
     // The program's name, not its path: "python3 -c …" rather than "/root/.pyenv/…/python3 -c …".
     if let program = parts.first?.split(separator: "/").last { parts[0] = String(program) }
@@ -248,21 +248,6 @@ private func processOwner(_ pid: Int32) -> String? {
     guard stat("/proc/\(pid)", &st) == 0 else { return nil }
     if let entry = getpwuid(st.st_uid), let name = entry.pointee.pw_name { return String(cString: name) }
     return String(st.st_uid)
-}
-
-func readSmallFile(_ path: String, limit: Int = 65536) -> [UInt8]? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var result: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while result.count < limit {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { break }
-        result += chunk[0..<n]
-    }
-    return result
 }
 
 func monotonicSeconds() -> Double {

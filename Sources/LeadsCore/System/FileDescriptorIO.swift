@@ -64,3 +64,20 @@ func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offse
     }
     return done
 }
+
+/// A whole small file by absolute path, read to its end (proc files report size 0), at
+/// most `limit` bytes; nil when it cannot be opened or read.
+func readWholeFile(_ path: String, limit: Int) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while out.count < limit {
+        let n = chunk.withUnsafeMutableBytes { readRetrying(fd, into: $0) }
+        if n < 0 { return nil }
+        if n == 0 { break }
+        out += chunk[0..<n]
+    }
+    return out
+}

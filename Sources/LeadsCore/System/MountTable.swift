@@ -111,21 +111,3 @@ public func canonicalPath(_ path: String) -> String? {
     return String(cString: resolved)
 }
 
-/// A whole small file by absolute path (proc files report size 0, so read to the end).
-func readWholeFile(_ path: String, limit: Int) -> [UInt8]? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while out.count < limit {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            return nil
-        }
-        if n == 0 { break }
-        out += chunk[0..<n]
-    }
-    return out
-}

@@ -169,20 +169,10 @@ extension LeadStore {
     /// else by one scan of the whole log that also rebuilds the index. The answers are
     /// those of `activity(lead:)`'s full scan in every case.
     func indexedActivity(lead: Int) throws(StoreError) -> [ActivityEntry] {
-        guard let root else { return [] }
-        let fd = openat(root.fd, ActivityLog.fileName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        if fd < 0 {
-            switch errno {
-            case ENOENT: return []
-            case ELOOP: throw .notARegularFile(ActivityLog.fileName)
-            default: throw .system(SystemError("open", ActivityLog.fileName))
-            }
-        }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .system(SystemError("stat", ActivityLog.fileName)) }
-        guard (st.st_mode & S_IFMT) == S_IFREG else { throw .notARegularFile(ActivityLog.fileName) }
-        let log = SummaryIndex.FileStat(st)
+        guard let root, var reader = try LogBlockReader(root) else { return [] }
+        defer { reader.close() }
+        let fd = reader.fd
+        let log = reader.log
         guard log.size > 0 else { return [] }
 
         let indexDir = try? subdirectory(Self.indexDirectory)
@@ -199,9 +189,10 @@ extension LeadStore {
         // The full scan, which also collects what a new index needs.
         var entries: [ActivityEntry] = []
         var pairs: [(lead: Int, offset: Int)] = []
-        var lastOffset = 0
-        let covered = try Self.forEachLogLine(fd: fd, size: Int(log.size)) { (line, offset, number) throws(StoreError) in
-            lastOffset = offset
+        var next = 0  // where the next line starts: lines follow each other from the start
+        while try reader.next({ (line, number) throws(StoreError) in
+            let offset = next
+            next += line.count + 1
             var names = false
             var previous: Int?
             LeadLogIndex.forEachNamedLead(line) { id in
@@ -218,10 +209,12 @@ extension LeadStore {
                 positioned.line = number
                 throw .corrupt(path: ActivityLog.fileName, positioned)
             }
-        }
+        }) {}
 
         // Rebuild when the scan saw the whole log as it still is, unless the index on disk
         // already describes it and is only racy while the racy window lasts.
+        let covered = reader.consumed
+        let lastOffset = reader.lastLine
         var after = stat()
         guard let indexDir, covered == Int(log.size), fstat(fd, &after) == 0, SummaryIndex.FileStat(after) == log else { return entries }
         if racyOnly && Self.realTime() - log.changed <= SummaryIndex.racySlackNanoseconds { return entries }
@@ -249,70 +242,6 @@ extension LeadStore {
             if entry.lead == lead { entries.append(entry) }
         }
         return entries
-    }
-
-    /// The line starting at `offset` (which must follow a newline, or be 0), without its
-    /// newline; nil when there is no whole line there before `end`.
-    static func line(at offset: Int, fd: Int32, end: Int) -> [UInt8]? {
-        let start = max(0, offset - 1)
-        var want = 1024
-        while true {
-            let count = min(want, end - start)
-            guard count > 0 else { return nil }
-            var buffer = [UInt8](repeating: 0, count: count)
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(start)) }
-            guard n == count else { return nil }
-            if offset > 0 && buffer[0] != 10 { return nil }
-            let from = offset - start
-            if let newline = buffer[from...].firstIndex(of: 10) { return Array(buffer[from..<newline]) }
-            if start + count == end { return nil }
-            want *= 4
-        }
-    }
-
-    /// Visits every complete line of the first `size` bytes of the log open on `fd`,
-    /// with its offset and 1-based number; returns the bytes those lines cover (a torn
-    /// last line is not a line).
-    private static func forEachLogLine(fd: Int32, size: Int,
-                                       _ visit: (UnsafeBufferPointer<UInt8>, Int, Int) throws(StoreError) -> Void) throws(StoreError) -> Int {
-        var buffer = [UInt8](repeating: 0, count: logBlockSize)
-        var kept = 0       // bytes of an unfinished line carried over to the front
-        var offset = 0     // of the buffer's first byte in the file
-        var number = 0
-        var read = 0
-        while read < size {
-            if kept == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }  // a line longer than a block
-            let want = min(buffer.count - kept, size - read)
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + kept, want, off_t(read)) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .system(SystemError("read", ActivityLog.fileName))
-            }
-            if n == 0 { break }
-            read += n
-            let filled = kept + n
-            var start = 0
-            var failure: StoreError?
-            buffer.withUnsafeBufferPointer { all in
-                let base = all.baseAddress!
-                while start < filled, let p = memchr(base + start, 10, filled - start) {
-                    let end = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
-                    number += 1
-                    do throws(StoreError) { try visit(UnsafeBufferPointer(start: base + start, count: end - start), offset + start, number) } catch {
-                        failure = error
-                        return
-                    }
-                    start = end + 1
-                }
-            }
-            if let failure { throw failure }
-            offset += start
-            kept = filled - start
-            if kept > 0 && start > 0 {
-                buffer.withUnsafeMutableBytes { raw in _ = memmove(raw.baseAddress!, raw.baseAddress! + start, kept) }
-            }
-        }
-        return offset
     }
 
     /// The index file and its own modification time (ns), if it is whole and consistent.
