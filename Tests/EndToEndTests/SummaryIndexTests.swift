@@ -171,6 +171,29 @@ import Testing
         #expect(box.run("stages", "--json").stdout != box.run(["stages", "--json"], env: ["LEADS_INDEX": "off"]).stdout)
     }
 
+    /// Lines out of ID order, and an ID given twice: the index is searched by halves over
+    /// its lines sorted by ID, and the later of two lines of an ID is the one used.
+    @Test func linesOutOfOrderAndRepeatedIDs() throws {
+        let box = try store(leads: 700)
+        let index = try String(contentsOfFile: indexPath(box), encoding: .utf8)
+        var lines = index.split(separator: "\n").map(String.init)
+        let header = lines.removeFirst()
+        let line5 = try #require(lines.first { $0.hasPrefix("5\t") })
+        #expect(line5.contains("\twon\t"))
+        func write(_ body: [String]) throws {
+            try ([header] + body).map { $0 + "\n" }.joined().write(toFile: indexPath(box), atomically: false, encoding: .utf8)
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 3600)], ofItemAtPath: indexPath(box))
+        }
+        try write(lines.reversed())
+        expectSameAnswers(box)
+        // An earlier line of 5 saying "new", the true one after it: the later wins.
+        try write([line5.replacingOccurrences(of: "\twon\t", with: "\tnew\t")] + lines.reversed())
+        expectSameAnswers(box)
+        // The changed line last: it is the one read, so the answer differs from the files'.
+        try write(lines.reversed() + [line5.replacingOccurrences(of: "\twon\t", with: "\tnew\t")])
+        #expect(box.run("stages", "--json").stdout != box.run(["stages", "--json"], env: ["LEADS_INDEX": "off"]).stdout)
+    }
+
     /// Hand edits right after an import, while its files are inside the racy window of
     /// the lines it appended, and after a second import appended to an index a report
     /// had written: every answer stays that of a full scan.

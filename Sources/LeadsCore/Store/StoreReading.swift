@@ -39,17 +39,30 @@ extension LeadStore {
     /// The IDs named by files `<id>.json` in a store directory, ascending.
     static func fileIDs(in dir: Directory) throws(StoreError) -> [Int] {
         do {
-            return try dir.entries().compactMap(Self.id(fromFileName:)).sorted()
+            return try dir.collectEntryNames([Int]()) { ids, name in
+                if let id = Self.id(fromFileName: name) { ids.append(id) }
+            }.sorted()
         } catch { throw .system(error) }
     }
 
     /// "12.json" → 12; nothing else is a store file (temporary files start with a dot).
     static func id(fromFileName name: String) -> Int? {
-        guard name.hasSuffix(".json") else { return nil }
-        let digits = name.utf8.dropLast(5)
-        guard let first = digits.first, first != UInt8(ascii: "0"), digits.count <= 18,
-              digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
-        return Int(String(decoding: digits, as: UTF8.self))
+        var name = name
+        return name.withUTF8 { id(fromFileName: $0) }
+    }
+
+    private static let leadFileSuffix = Array(".json".utf8)
+
+    static func id(fromFileName name: UnsafeBufferPointer<UInt8>) -> Int? {
+        let suffix = leadFileSuffix
+        guard name.count > suffix.count, name.count - suffix.count <= 18,
+              name[(name.count - suffix.count)...].elementsEqual(suffix), name[0] != UInt8(ascii: "0") else { return nil }
+        var id = 0
+        for byte in name[0..<(name.count - suffix.count)] {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            id = id * 10 + Int(byte - 0x30)
+        }
+        return id
     }
 
     public func allCustomers() throws -> (customers: [Customer], problems: [StoreError]) {

@@ -76,4 +76,14 @@ extension Directory {
     func entries() throws(SystemError) -> [String] {
         try StaleHandle.retrying { () throws(SystemError) in try entriesOnce() }
     }
+
+    /// What `collect` makes of the entry names (`forEachEntryNameOnce`), made again from
+    /// the start on ESTALE.
+    func collectEntryNames<T>(_ start: T, _ collect: (inout T, UnsafeBufferPointer<UInt8>) -> Void) throws(SystemError) -> T {
+        try StaleHandle.retrying { () throws(SystemError) -> T in
+            var result = start
+            try forEachEntryNameOnce { collect(&result, $0) }
+            return result
+        }
+    }
 }
