@@ -65,11 +65,7 @@ struct LeadLogIndex {
     /// contradicts itself there.
     func offsets(of lead: Int) -> ArraySlice<UInt64>? {
         let wanted = Int64(lead)
-        var low = 0, high = leadCount
-        while low < high {
-            let middle = (low + high) / 2
-            if Int64(bitPattern: words[Self.headerWords + 2 * middle]) < wanted { low = middle + 1 } else { high = middle }
-        }
+        let low = firstPositionNotBelow(count: leadCount) { Int64(bitPattern: words[Self.headerWords + 2 * $0]) < wanted }
         guard low < leadCount, Int64(bitPattern: words[Self.headerWords + 2 * low]) == wanted else { return [] }
         let start = low == 0 ? 0 : Int(words[Self.headerWords + 2 * low - 1])
         let end = Int(words[Self.headerWords + 2 * low + 1])

@@ -116,12 +116,7 @@ struct SummaryIndex {
 
     /// The entry recorded for `id`.
     func entry(_ id: Int) -> Entry? {
-        var low = 0
-        var high = entries.count
-        while low < high {
-            let middle = (low + high) / 2
-            if entries[middle].id < id { low = middle + 1 } else { high = middle }
-        }
+        let low = firstPositionNotBelow(count: entries.count) { entries[$0].id < id }
         return low < entries.count && entries[low].id == id ? entries[low] : nil
     }
 
