@@ -68,6 +68,32 @@ extension LeadStore {
     }
 }
 
+/// Runs two independent jobs at once, one per core (one after the other on a single
+/// core), and returns both results; an error of the first is thrown after both ended.
+func together<A: Sendable, B: Sendable>(_ first: () throws(StoreError) -> A, _ second: () -> B) throws(StoreError) -> (A, B) {
+    guard LeadStore.scanWorkers > 1 else { return (try first(), second()) }
+    let slots = TwoResults<A, B>()
+    withoutActuallyEscaping(first) { first in
+        withoutActuallyEscaping(second) { second in
+            let jobs = UncheckedSendable((first, second))
+            DispatchQueue.concurrentPerform(iterations: 2) { job in
+                if job == 0 {
+                    slots.first = Result { () throws(StoreError) -> A in try jobs.value.0() }
+                } else {
+                    slots.second = jobs.value.1()
+                }
+            }
+        }
+    }
+    return (try slots.first!.get(), slots.second!)
+}
+
+/// The results of `together`: each job writes only its own.
+private final class TwoResults<A, B>: @unchecked Sendable {
+    var first: Result<A, StoreError>?
+    var second: B?
+}
+
 /// A value handed to concurrent workers that the code guarantees they use without races.
 struct UncheckedSendable<T>: @unchecked Sendable {
     let value: T

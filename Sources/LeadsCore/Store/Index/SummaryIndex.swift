@@ -385,10 +385,14 @@ extension LeadStore {
         }
         return try withLock(.shared) { () throws -> [StoreError] in
             guard let leadsDir = try subdirectory(Self.leadsDirectory) else { return [] }
-            let ids = try Self.fileIDs(in: leadsDir)
-            guard SummaryIndexSwitch.enabled else { return try Self.scan(leadsDir, ids: ids, notes: false, wanted) }
+            guard SummaryIndexSwitch.enabled else {
+                return try Self.scan(leadsDir, ids: try Self.fileIDs(in: leadsDir), notes: false, wanted)
+            }
             let indexDir = try subdirectory(Self.indexDirectory)
-            let index = indexDir.flatMap(SummaryIndex.load)
+            // Listing the directory and loading the index are independent: one after the
+            // other they kept a core idle for 30-40 ms on 100,000 leads.
+            let (ids, index) = try together({ () throws(StoreError) in try Self.fileIDs(in: leadsDir) },
+                                            { indexDir.flatMap(SummaryIndex.load) })
 
             // Per lead: the index line if it is still valid, else the file (and a new line).
             struct Item {
