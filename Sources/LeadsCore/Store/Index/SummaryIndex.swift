@@ -241,8 +241,11 @@ struct SummaryIndex {
         func list(_ i: Int) -> [String] {
             bounds[i].isEmpty ? [] : field(i).split(separator: 0x1E, omittingEmptySubsequences: false).map(unescape)
         }
-        guard let name = text(0), let stage = text(8), let created = timestamp(field(16)),
-              let updated = timestamp(field(17)) else { return nil }
+        // Numbers, dates and timestamps are never escaped: parsed from the bytes, without
+        // a `String` each. What their parsers refuse sends the lead to its file.
+        func raw(_ i: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: line[bounds[i]]) }
+        func timestamp(_ i: Int) -> Timestamp? { Timestamp.parseStored(raw(i)).map(Timestamp.init(seconds:)) }
+        guard let name = text(0), let stage = text(8), let created = timestamp(16), let updated = timestamp(17) else { return nil }
         var lead = Lead(id: id, name: name, stage: stage, createdAt: created, createdBy: "")
         lead.updatedAt = updated
         lead.organization = !bounds[1].isEmpty
@@ -252,21 +255,21 @@ struct SummaryIndex {
         lead.source = text(5)
         lead.campaign = text(6)
         lead.labels = list(7)
-        if let p = text(9) {
-            guard let value = Int(p) else { return nil }
+        if !bounds[9].isEmpty {
+            guard let value = percent(raw(9)) else { return nil }
             lead.probability = value
         }
-        if let amount = text(10) {
-            guard let parsed = Amount(canonical: amount), let currency = text(11) else { return nil }
-            lead.value = Money(amount: parsed, currency: currency)
+        if !bounds[10].isEmpty {
+            guard let units = Amount.parseCanonical(raw(10)), let currency = text(11) else { return nil }
+            lead.value = Money(amount: Amount(units: units), currency: currency)
         }
-        if let close = text(12) {
-            guard let date = CalendarDate(iso: close) else { return nil }
+        if !bounds[12].isEmpty {
+            guard let date = CalendarDate.parseStored(raw(12)) else { return nil }
             lead.expectedClose = date
         }
         for key in list(13) { lead.fields[key] = "" }
         if !bounds[14].isEmpty {
-            guard let time = timestamp(field(14)) else { return nil }
+            guard let time = timestamp(14) else { return nil }
             lead.lastContact = Contact(at: time, by: text(15) ?? "")
         }
         for item in list(18) {
@@ -282,9 +285,17 @@ struct SummaryIndex {
         return lead
     }
 
-    /// A timestamp field: never escaped, and mostly 20 bytes, so a small string.
-    private static func timestamp(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Timestamp? {
-        bytes.isEmpty ? nil : Timestamp(iso8601: String(decoding: bytes, as: UTF8.self))
+    /// A probability as `line` writes it (`String(Int)`): digits, at most one leading `-`.
+    private static func percent(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let negative = bytes.first == UInt8(ascii: "-")
+        let digits = UnsafeBufferPointer(rebasing: bytes[(negative ? 1 : 0)...])
+        guard !digits.isEmpty, digits.count <= 18 else { return nil }
+        var value = 0
+        for byte in digits {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return negative ? -value : value
     }
 
     static func unescape<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
