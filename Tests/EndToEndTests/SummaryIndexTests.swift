@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 /// The report index (.index/summaries) must give exactly the answers of a full scan,
@@ -192,6 +193,40 @@ import Testing
         // The changed line last: it is the one read, so the answer differs from the files'.
         try write(lines.reversed() + [line5.replacingOccurrences(of: "\twon\t", with: "\tnew\t")])
         #expect(box.run("stages", "--json").stdout != box.run(["stages", "--json"], env: ["LEADS_INDEX": "off"]).stdout)
+    }
+
+    /// On a local disk with nanosecond time stamps the racy window is 100 ms, not 2 s: a
+    /// line of a file that last changed 300 ms before the index was written is trusted
+    /// (the first reports after a quick import no longer re-read every file), one of a
+    /// file that changed 50 ms before is not.
+    @Test func theRacyWindowOnALocalDiskIsATenthOfASecond() throws {
+        let box = try store(leads: 700)
+        // The lead file changed last, and when (its change time cannot be set by hand).
+        var latest: (id: Int, changed: Double) = (0, 0)
+        for id in 1...700 {
+            var st = stat()
+            #expect(stat(box.dir + "/leads/\(id).json", &st) == 0)
+            let changed = max(Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9,
+                              Double(st.st_ctim.tv_sec) + Double(st.st_ctim.tv_nsec) / 1e9)
+            if changed > latest.changed { latest = (id, changed) }
+        }
+        let original = try String(contentsOfFile: indexPath(box), encoding: .utf8)
+        let line = try #require(original.split(separator: "\n").last { $0.hasPrefix("\(latest.id)\t") })
+        let stage = String(line.split(separator: "\t", omittingEmptySubsequences: false)[13])
+        let tampered = original.replacingOccurrences(of: String(line), with: line.replacingOccurrences(of: "\t\(stage)\t", with: "\t\(stage == "new" ? "won" : "new")\t"))
+        func writeIndex(after seconds: Double) throws -> Bool {
+            try tampered.write(toFile: indexPath(box), atomically: false, encoding: .utf8)
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: latest.changed + seconds)],
+                                                  ofItemAtPath: indexPath(box))
+            var st = stat()
+            #expect(stat(indexPath(box), &st) == 0)
+            return st.st_mtim.tv_nsec != 0  // a file system keeping whole seconds has the 2 s window
+        }
+        guard try writeIndex(after: 0.3) else { return }
+        #expect(box.run("stages", "--json").stdout != box.run(["stages", "--json"], env: ["LEADS_INDEX": "off"]).stdout,
+                "the tampered line of a file changed 0.3 s before the index is read")
+        _ = try writeIndex(after: 0.05)
+        expectSameAnswers(box)
     }
 
     /// Hand edits right after an import, while its files are inside the racy window of

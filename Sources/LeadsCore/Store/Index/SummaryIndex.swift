@@ -23,6 +23,18 @@ struct SummaryIndex {
     static let header: [UInt8] = Array("leads-summaries 2\n".utf8)
     /// Covers file systems that keep whole seconds and NFS servers' rounding.
     static let racySlackNanoseconds: Int64 = 2_000_000_000
+    /// On a local file system that keeps nanoseconds (ext4, xfs, btrfs, tmpfs) a time
+    /// stamp is the kernel's clock tick, at most 10 ms (HZ=100): the two seconds made
+    /// every lead an import had just written untrusted for two seconds, and the first
+    /// readers after a 10,000-lead import, which takes under 2 s, re-read every file.
+    static let localRacySlackNanoseconds: Int64 = 100_000_000
+
+    /// The slack for an index file written at `writtenAt` in `dir`: the short one only
+    /// where the file system is local and the index's own time stamp shows nanoseconds (a
+    /// file system keeping seconds, or FAT's two seconds, leaves them zero).
+    static func racySlack(in dir: Directory, writtenAt: Int64) -> Int64 {
+        dir.fileSystemKind == .local && writtenAt % 1_000_000_000 != 0 ? localRacySlackNanoseconds : racySlackNanoseconds
+    }
 
     /// What identifies a version of a file, as git's index does. The change time is in
     /// it because nobody can set it: an inode reused for a same-sized file whose
@@ -64,8 +76,9 @@ struct SummaryIndex {
     /// By ID, one per ID: an array searched by halves, not a dictionary, as building a
     /// dictionary of 100,000 entries was a tenth of `pipeline`'s time.
     let entries: [Entry]
-    /// The index file's own modification time (nanoseconds).
-    let writtenAt: Int64
+    /// A file whose last change is before this (nanoseconds) cannot have changed again
+    /// within the same time stamp: the index file's own modification time less the slack.
+    let trustedBefore: Int64
 
     static func load(from dir: Directory) -> SummaryIndex? {
         guard let (bytes, st) = try? dir.readWithStatus(fileName, limit: 1 << 30),
@@ -111,7 +124,8 @@ struct SummaryIndex {
             }
             entries = kept
         }
-        return SummaryIndex(bytes: bytes, entries: entries, writtenAt: FileStat(st).mtime)
+        let writtenAt = FileStat(st).mtime
+        return SummaryIndex(bytes: bytes, entries: entries, trustedBefore: writtenAt - racySlack(in: dir, writtenAt: writtenAt))
     }
 
     /// The entry recorded for `id`.
@@ -123,7 +137,7 @@ struct SummaryIndex {
     /// The entry for `id` if the file's current stat says it is still valid.
     func validEntry(_ id: Int, current: FileStat) -> Entry? {
         guard let entry = entry(id), entry.stat == current,
-              current.changed < writtenAt - Self.racySlackNanoseconds else { return nil }
+              current.changed < trustedBefore else { return nil }
         return entry
     }
 
