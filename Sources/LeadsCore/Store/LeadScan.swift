@@ -68,8 +68,9 @@ extension LeadStore {
     }
 }
 
-/// Runs two independent jobs at once, one per core (one after the other on a single
-/// core), and returns both results; an error of the first is thrown after both ended.
+/// Runs two independent jobs at once, one per core, and returns both results; an error
+/// of the first is thrown once the second has ended too. On a single core they run one
+/// after the other, and an error of the first is thrown before the second starts.
 func together<A: Sendable, B: Sendable>(_ first: () throws(StoreError) -> A, _ second: () -> B) throws(StoreError) -> (A, B) {
     guard LeadStore.scanWorkers > 1 else { return (try first(), second()) }
     let slots = TwoResults<A, B>()
