@@ -8,7 +8,7 @@ import Testing
 /// and the second job of one then waits seconds for a thread.
 @Suite(.serialized) struct TogetherTests {
     @Test func bothResultsComeBack() throws {
-        let (ids, name) = try together({ () throws(StoreError) in [3, 1, 2].sorted() }, { "summaries" })
+        let (ids, name) = try together({ () throws(StoreError) in [3, 1, 2].sorted() }, { () throws(StoreError) in "summaries" })
         #expect(ids == [1, 2, 3])
         #expect(name == "summaries")
     }
@@ -19,14 +19,14 @@ import Testing
         // The first waits for the second to begin: run one after the other, it times out.
         let begun = DispatchSemaphore(value: 0)
         let (met, _) = try together({ () throws(StoreError) in begun.wait(timeout: .now() + 60) == .success },
-                                    { begun.signal() })
+                                    { () throws(StoreError) in begun.signal() })
         #expect(met)
     }
 
     @Test func anErrorOfTheFirstIsThrownOnlyOnceTheSecondHasEnded() {
         let second = Finished()
         #expect(throws: StoreError.leadNotFound(7)) {
-            _ = try together({ () throws(StoreError) -> Int in throw .leadNotFound(7) }, { () -> Int in
+            _ = try together({ () throws(StoreError) -> Int in throw .leadNotFound(7) }, { () throws(StoreError) -> Int in
                 usleep(50_000)
                 second.done = true
                 return 1

@@ -205,25 +205,9 @@ extension LeadStore {
         var block = stages.parse()
         while block.more && block.failure == nil {
             stages.current = block.records
-            if Self.scanWorkers > 1 {
-                try withoutActuallyEscaping(visit) { visit in
-                    let sink = UncheckedSendable(visit)
-                    // Disjoint state: the reader, the texts and `next` are the parse's;
-                    // the history, `current` and `foldFailure` the fold's.
-                    DispatchQueue.concurrentPerform(iterations: 2) { stage in
-                        if stage == 0 {
-                            stages.next = stages.parse()
-                        } else {
-                            do { try stages.foldCurrent(sink.value) } catch { stages.foldFailure = error }
-                        }
-                    }
-                    if let failure = stages.foldFailure { throw failure }
-                }
-                block = stages.next
-            } else {
-                try stages.foldCurrent(visit)
-                block = stages.parse()
-            }
+            // Disjoint state: the reader and the texts are the parse's; the history and
+            // `current` the fold's.
+            block = try together({ stages.parse() }, { try stages.foldCurrent(visit) }).0
         }
         stages.current = block.records
         try stages.foldCurrent(visit)
@@ -245,11 +229,9 @@ private final class ReplayStages: @unchecked Sendable {
     // The parse's.
     var reader: LogBlockReader
     private var texts = ReplayTexts()
-    var next = Block()
     // The fold's.
     private var history: LeadHistory
     var current: [ReplayRecord] = []
-    var foldFailure: Error?
 
     init(_ reader: LogBlockReader, _ history: LeadHistory) {
         self.reader = reader

@@ -255,7 +255,7 @@ struct SummaryIndex {
         func list(_ i: Int) -> [String] {
             bounds[i].isEmpty ? [] : field(i).split(separator: 0x1E, omittingEmptySubsequences: false).map(unescape)
         }
-        // Numbers, dates and timestamps are never escaped: parsed from the bytes, without
+        // Amounts, dates and timestamps are never escaped: parsed from the bytes, without
         // a `String` each. What their parsers refuse sends the lead to its file.
         func raw(_ i: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: line[bounds[i]]) }
         func timestamp(_ i: Int) -> Timestamp? { Timestamp.parseStored(raw(i)).map(Timestamp.init(seconds:)) }
@@ -269,8 +269,8 @@ struct SummaryIndex {
         lead.source = text(5)
         lead.campaign = text(6)
         lead.labels = list(7)
-        if !bounds[9].isEmpty {
-            guard let value = percent(raw(9)) else { return nil }
+        if let p = text(9) {
+            guard let value = Int(p) else { return nil }
             lead.probability = value
         }
         if !bounds[10].isEmpty {
@@ -297,19 +297,6 @@ struct SummaryIndex {
             lead.reminders.append(reminder)
         }
         return lead
-    }
-
-    /// A probability as `line` writes it (`String(Int)`): digits, at most one leading `-`.
-    private static func percent(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        let negative = bytes.first == UInt8(ascii: "-")
-        let digits = UnsafeBufferPointer(rebasing: bytes[(negative ? 1 : 0)...])
-        guard !digits.isEmpty, digits.count <= 18 else { return nil }
-        var value = 0
-        for byte in digits {
-            guard byte >= 0x30, byte <= 0x39 else { return nil }
-            value = value * 10 + Int(byte - 0x30)
-        }
-        return negative ? -value : value
     }
 
     static func unescape<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
@@ -417,7 +404,7 @@ extension LeadStore {
             // Listing the directory and loading the index are independent: one after the
             // other they kept a core idle for 30-40 ms on 100,000 leads.
             let (ids, index) = try together({ () throws(StoreError) in try Self.fileIDs(in: leadsDir) },
-                                            { indexDir.flatMap(SummaryIndex.load) })
+                                            { () throws(StoreError) in indexDir.flatMap(SummaryIndex.load) })
 
             // Per lead: the index line if it is still valid, else the file (and a new line).
             struct Item {
