@@ -50,14 +50,25 @@ import Testing
         return data.withUnsafeBytes { raw in (0..<(data.count / 8)).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)) } }
     }
 
+    /// Writes `words` back with the checksums LeadLogIndex.swift expects (computed here
+    /// independently): each body block's, then the header's over it and the directory.
     func write(_ words: [UInt64], to path: String) throws {
-        var words = words
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for word in words.dropLast() {
-            h = (h ^ word) &* 0x0000_0100_0000_01b3
-            h ^= h >> 29
+        func checksum(_ words: ArraySlice<UInt64>) -> UInt64 {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for word in words {
+                h = (h ^ word) &* 0x0000_0100_0000_01b3
+                h ^= h >> 29
+            }
+            return h
         }
-        words[words.count - 1] = h
+        var words = words
+        let pairBlocks = Int(words[12]), blocks = Int(words[13]), blockWords = Int(words[14])
+        let sums = 16 + 2 * pairBlocks, body = sums + blocks
+        for block in 0..<blocks {
+            let start = body + block * blockWords
+            words[sums + block] = checksum(words[start..<min(start + blockWords, words.count)])
+        }
+        words[15] = checksum(words[0..<15] + words[16..<body])
         let data = words.map(\.littleEndian).withUnsafeBytes { Data($0) }
         try data.write(to: URL(fileURLWithPath: path))
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 3600)], ofItemAtPath: path)
@@ -85,9 +96,10 @@ import Testing
         // name lead 6 and falls back to the full scan.
         var w = try words(indexPath(box))
         let leads = Int(w[10])
-        let five = try #require((0..<leads).first { w[12 + 2 * $0] == 5 })
-        #expect(w[12 + 2 * five + 2] == 6)
-        w[12 + 2 * five + 1] -= 1
+        let body = 16 + 2 * Int(w[12]) + Int(w[13])
+        let five = try #require((0..<leads).first { w[body + 2 * $0] == 5 })
+        #expect(w[body + 2 * five + 2] == 6)
+        w[body + 2 * five + 1] -= 1
         try write(w, to: indexPath(box))
         let indexed = box.run("log", "5", "--json")
         let full = box.run(["log", "5", "--json"], env: ["LEADS_INDEX": "off"])
@@ -100,7 +112,7 @@ import Testing
         let box = try store()
         try trust(box)
         var data = try Data(contentsOf: URL(fileURLWithPath: indexPath(box)))
-        // A flipped bit in an offset: the checksum no longer fits.
+        // A flipped bit in an offset: its block's checksum no longer fits.
         data[data.count - 16] ^= 0x04
         try data.write(to: URL(fileURLWithPath: indexPath(box)))
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: 3600)], ofItemAtPath: indexPath(box))

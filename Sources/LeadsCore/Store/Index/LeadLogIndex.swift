@@ -32,16 +32,26 @@ import Glibc
 //   index of the log they read; one of an older log is simply invalid.
 // - `LEADS_INDEX=off` ignores it (the full scan of StoreReading.swift, for comparing).
 //
-// Layout, in little-endian 64-bit words: 0 magic; 1 log inode; 2 log size; 3 log mtime
-// (ns); 4 log ctime (ns); 5 offset of the last record covered; 6–9 that record's link
-// (its SHA-256); 10 lead count L; 11 offset count R; then L pairs (lead ID, end of its
-// offsets), ascending by ID; then the R offsets, each lead's ascending; last, the
-// checksum of every word before it.
+// Layout, in little-endian 64-bit words, so that a reader reads a few kilobytes of it,
+// not all of it (on 100,000 leads the file is 2.4 MB; reading and summing it whole was
+// most of what `show ID` spent beyond starting up):
+// - a header of 16 words: 0 magic; 1 log inode; 2 log size; 3 log mtime (ns); 4 log ctime
+//   (ns); 5 offset of the last record covered; 6–9 that record's link (its SHA-256);
+//   10 lead count L; 11 offset count R; 12 pair-block count P; 13 body-block count B;
+//   14 words per block (512); 15 the checksum of words 0–14 and of the directory;
+// - the directory: per pair block, the first lead ID in it and where the offsets of its
+//   first lead start (2P words); then the checksum of each body block (B words);
+// - the body: L pairs (lead ID, end of its offsets), ascending by ID, then the R
+//   offsets, each lead's ascending; cut into blocks of 512 words (the last one shorter),
+//   so pair block k is body block k. A reader checks the header and directory whole,
+//   then each body block it reads against its checksum.
 
 struct LeadLogIndex {
-    static let magic: UInt64 = words(of: Array("leadslx1".utf8))[0]
-    static let headerWords = 12
+    static let magic: UInt64 = words(of: Array("leadslx2".utf8))[0]
+    static let headerWords = 16
+    static let blockWords = 512
 
+    /// Header and directory, as read and checked.
     let words: [UInt64]
     var log: SummaryIndex.FileStat {
         SummaryIndex.FileStat(inode: words[1], size: Int64(bitPattern: words[2]),
@@ -51,49 +61,100 @@ struct LeadLogIndex {
     var lastLink: ArraySlice<UInt64> { words[6..<10] }
     var leadCount: Int { Int(words[10]) }
     var offsetCount: Int { Int(words[11]) }
+    var pairBlocks: Int { Int(words[12]) }
+    var bodyBlocks: Int { Int(words[13]) }
+    var bodyWords: Int { 2 * leadCount + offsetCount }
+    /// Where the body starts, in words from the start of the file.
+    var bodyStart: Int { Self.headerWords + 2 * pairBlocks + bodyBlocks }
 
-    /// Whether the file read is whole and consistent (rule 1).
-    init?(words: [UInt64]) {
-        guard words.count > Self.headerWords, words[0] == Self.magic,
-              words[10] < UInt64(words.count), words[11] < UInt64(words.count),
-              words.count == Self.headerWords + 2 * Int(words[10]) + Int(words[11]) + 1,
-              Self.checksum(words.dropLast()) == words[words.count - 1] else { return nil }
+    /// Header and directory words read from a file of `fileWords` words; `directoryWords`
+    /// tells how many to read after the header.
+    static func directoryWords(header: ArraySlice<UInt64>, fileWords: Int) -> Int? {
+        guard header.count == headerWords, header[header.startIndex] == magic else { return nil }
+        let h = Array(header)
+        guard h[10] < 1 << 40, h[11] < 1 << 40, h[14] == UInt64(blockWords) else { return nil }
+        let leads = Int(h[10]), offsets = Int(h[11])
+        let pairs = (2 * leads + blockWords - 1) / blockWords
+        let blocks = (2 * leads + offsets + blockWords - 1) / blockWords
+        guard h[12] == UInt64(pairs), h[13] == UInt64(blocks),
+              fileWords == headerWords + 2 * pairs + blocks + 2 * leads + offsets else { return nil }
+        return 2 * pairs + blocks
+    }
+
+    /// Whether the header and directory read are whole and consistent (rule 1).
+    init?(words: [UInt64], fileWords: Int) {
+        guard let count = Self.directoryWords(header: words.prefix(Self.headerWords), fileWords: fileWords),
+              words.count == Self.headerWords + count,
+              Self.checksum(words[0..<15] + words[Self.headerWords...]) == words[15] else { return nil }
         self.words = words
     }
 
-    /// The offsets of the records that name `lead`, in log order; nil when the index
-    /// contradicts itself there.
-    func offsets(of lead: Int) -> ArraySlice<UInt64>? {
+    /// The offsets of the records that name `lead`, in log order, reading the body blocks
+    /// needed with `read` (body word, count; nil when the read fails); nil when the index
+    /// contradicts itself there or a block does not match its checksum.
+    func offsets(of lead: Int, read: (Int, Int) -> [UInt64]?) -> ArraySlice<UInt64>? {
         let wanted = Int64(lead)
-        let low = firstPositionNotBelow(count: leadCount) { Int64(bitPattern: words[Self.headerWords + 2 * $0]) < wanted }
-        guard low < leadCount, Int64(bitPattern: words[Self.headerWords + 2 * low]) == wanted else { return [] }
-        let start = low == 0 ? 0 : Int(words[Self.headerWords + 2 * low - 1])
-        let end = Int(words[Self.headerWords + 2 * low + 1])
+        let directory = Self.headerWords
+        let above = firstPositionNotBelow(count: pairBlocks) { Int64(bitPattern: words[directory + 2 * $0]) <= wanted }
+        guard above > 0 else { return [] }
+        let block = above - 1
+        guard let pairs = blocks(block..<block + 1, read: read) else { return nil }
+        let pairCount = min(Self.blockWords, 2 * leadCount - block * Self.blockWords) / 2
+        let low = firstPositionNotBelow(count: pairCount) { Int64(bitPattern: pairs[2 * $0]) < wanted }
+        guard low < pairCount, Int64(bitPattern: pairs[2 * low]) == wanted else { return [] }
+        let start = low == 0 ? Int(words[directory + 2 * block + 1]) : Int(pairs[2 * low - 1])
+        let end = Int(pairs[2 * low + 1])
         guard start <= end, end <= offsetCount else { return nil }
-        let base = Self.headerWords + 2 * leadCount
-        return words[(base + start)..<(base + end)]
+        guard start < end else { return [] }
+        let first = 2 * leadCount + start, last = 2 * leadCount + end - 1
+        guard let span = blocks(first / Self.blockWords..<last / Self.blockWords + 1, read: read) else { return nil }
+        let base = first / Self.blockWords * Self.blockWords
+        return span[(first - base)...(last - base)]
+    }
+
+    /// Body blocks `range`, each checked against its checksum.
+    private func blocks(_ range: Range<Int>, read: (Int, Int) -> [UInt64]?) -> [UInt64]? {
+        let start = range.lowerBound * Self.blockWords
+        let count = min(range.count * Self.blockWords, bodyWords - start)
+        guard count > 0, let body = read(start, count), body.count == count else { return nil }
+        let sums = Self.headerWords + 2 * pairBlocks
+        for block in range {
+            let from = (block - range.lowerBound) * Self.blockWords
+            guard Self.checksum(body[from..<min(from + Self.blockWords, count)]) == words[sums + block] else { return nil }
+        }
+        return body
     }
 
     /// The index of a scanned log: `pairs` (lead, offset) in log order.
     static func make(log: SummaryIndex.FileStat, lastOffset: Int, lastLink: [UInt8], pairs: [(lead: Int, offset: Int)]) -> [UInt64] {
         let sorted = pairs.sorted { $0.lead != $1.lead ? $0.lead < $1.lead : $0.offset < $1.offset }
-        var table: [UInt64] = []
+        var body: [UInt64] = []
         var offsets: [UInt64] = []
         offsets.reserveCapacity(sorted.count)
+        var directory: [UInt64] = []
         for (i, pair) in sorted.enumerated() {
-            offsets.append(UInt64(pair.offset))
-            if i + 1 == sorted.count || sorted[i + 1].lead != pair.lead {
-                table.append(UInt64(bitPattern: Int64(pair.lead)))
-                table.append(UInt64(offsets.count))
+            if i == 0 || sorted[i - 1].lead != pair.lead {
+                if body.count % blockWords == 0 { directory += [UInt64(bitPattern: Int64(pair.lead)), UInt64(offsets.count)] }
+                body.append(UInt64(bitPattern: Int64(pair.lead)))
+                body.append(0)
             }
+            offsets.append(UInt64(pair.offset))
+            body[body.count - 1] = UInt64(offsets.count)
+        }
+        let leads = body.count / 2
+        body += offsets
+        var sums: [UInt64] = []
+        for start in stride(from: 0, to: body.count, by: blockWords) {
+            sums.append(checksum(body[start..<min(start + blockWords, body.count)]))
         }
         var out: [UInt64] = [magic, log.inode, UInt64(bitPattern: log.size), UInt64(bitPattern: log.mtime),
                              UInt64(bitPattern: log.ctime), UInt64(lastOffset)]
         out += words(of: lastLink)
-        out += [UInt64(table.count / 2), UInt64(offsets.count)]
-        out += table
-        out += offsets
-        out.append(checksum(out[...]))
+        out += [UInt64(leads), UInt64(offsets.count), UInt64(directory.count / 2), UInt64(sums.count), UInt64(blockWords)]
+        out.append(checksum(out[...] + directory + sums))
+        out += directory
+        out += sums
+        out += body
         return out
     }
 
@@ -174,11 +235,14 @@ extension LeadStore {
         let indexDir = try? subdirectory(Self.indexDirectory)
         // Racy only: the index describes this log but was made too soon after its last change.
         var racyOnly = false
-        if let indexDir, let (index, writtenAt) = Self.loadLogIndex(from: indexDir), index.log == log {
-            if log.changed < writtenAt - SummaryIndex.racySlackNanoseconds {
-                if let entries = Self.read(lead: lead, fd: fd, index: index) { return entries }
-            } else {
-                racyOnly = true
+        if let indexDir, let open = Self.loadLogIndex(from: indexDir) {
+            defer { open.close() }
+            if open.index.log == log {
+                if log.changed < open.writtenAt - SummaryIndex.racySlackNanoseconds {
+                    if let entries = Self.read(lead: lead, fd: fd, index: open) { return entries }
+                } else {
+                    racyOnly = true
+                }
             }
         }
 
@@ -223,16 +287,17 @@ extension LeadStore {
 
     /// The records of `lead` by the index's offsets (rule 4 and the per-record checks of
     /// LeadLogIndex's header); nil when any check fails.
-    private static func read(lead: Int, fd: Int32, index: LeadLogIndex) -> [ActivityEntry]? {
-        let size = Int(index.log.size)
-        guard index.lastOffset < size, let last = line(at: index.lastOffset, fd: fd, end: size),
-              last.count + 1 == size - index.lastOffset,
-              LeadLogIndex.words(of: SHA256.hash(last)) == Array(index.lastLink),
+    private static func read(lead: Int, fd: Int32, index: OpenLogIndex) -> [ActivityEntry]? {
+        let size = Int(index.index.log.size)
+        let lastOffset = index.index.lastOffset
+        guard lastOffset < size, let last = line(at: lastOffset, fd: fd, end: size),
+              last.count + 1 == size - lastOffset,
+              LeadLogIndex.words(of: SHA256.hash(last)) == Array(index.index.lastLink),
               let offsets = index.offsets(of: lead) else { return nil }
         let needle = Array("\"lead\":\(lead)".utf8)
         var entries: [ActivityEntry] = []
         for offset in offsets {
-            guard offset <= UInt64(index.lastOffset),
+            guard offset <= UInt64(lastOffset),
                   let bytes = line(at: Int(offset), fd: fd, end: size), mentions(bytes[...], needle),
                   let entry = try? ActivityEntry(line: bytes) else { return nil }
             if entry.lead == lead { entries.append(entry) }
@@ -240,25 +305,59 @@ extension LeadStore {
         return entries
     }
 
-    /// The index file and its own modification time (ns), if it is whole and consistent.
-    private static func loadLogIndex(from dir: Directory) -> (index: LeadLogIndex, writtenAt: Int64)? {
+    /// The index file, open, with its header and directory checked (rule 1), and its own
+    /// modification time (ns); nil if there is none or it is not whole and consistent.
+    private static func loadLogIndex(from dir: Directory) -> OpenLogIndex? {
         let fd = openat(dir.fd, leadLogIndexFile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
-        defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size % 8 == 0,
-              st.st_size >= 8 * (LeadLogIndex.headerWords + 1), st.st_size < 1 << 34 else { return nil }
-        var words = [UInt64](repeating: 0, count: Int(st.st_size) / 8)
-        let n = words.withUnsafeMutableBytes { readFully(fd, into: $0) }
-        guard n == Int(st.st_size) else { return nil }
-        for i in words.indices { words[i] = UInt64(littleEndian: words[i]) }
-        guard let index = LeadLogIndex(words: words) else { return nil }
-        return (index, SummaryIndex.FileStat(st).mtime)
+              st.st_size >= 8 * LeadLogIndex.headerWords, st.st_size < 1 << 40 else {
+            close(fd)
+            return nil
+        }
+        let fileWords = Int(st.st_size) / 8
+        // Header and directory are some 11 KB on 100,000 leads: one read nearly always.
+        var words = OpenLogIndex.words(fd, at: 0, count: min(fileWords, 4096)) ?? []
+        if words.count >= LeadLogIndex.headerWords,
+           let more = LeadLogIndex.directoryWords(header: words.prefix(LeadLogIndex.headerWords), fileWords: fileWords) {
+            let wanted = LeadLogIndex.headerWords + more
+            if words.count < wanted { words = OpenLogIndex.words(fd, at: 0, count: wanted) ?? [] } else { words.removeLast(words.count - wanted) }
+            if let index = LeadLogIndex(words: words, fileWords: fileWords) {
+                return OpenLogIndex(fd: fd, index: index, writtenAt: SummaryIndex.FileStat(st).mtime)
+            }
+        }
+        close(fd)
+        return nil
     }
 
     static func realTime() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+}
+
+/// An open index file whose header and directory passed rule 1; its body is read block
+/// by block as a lead's offsets need.
+struct OpenLogIndex {
+    let fd: Int32
+    let index: LeadLogIndex
+    let writtenAt: Int64
+
+    func close() { Glibc.close(fd) }
+
+    func offsets(of lead: Int) -> ArraySlice<UInt64>? {
+        index.offsets(of: lead) { start, count in Self.words(fd, at: index.bodyStart + start, count: count) }
+    }
+
+    /// `count` little-endian words from word `at`; fewer at the end of the file, nil on error.
+    static func words(_ fd: Int32, at: Int, count: Int) -> [UInt64]? {
+        var words = [UInt64](repeating: 0, count: count)
+        let n = words.withUnsafeMutableBytes { readFully(fd, into: $0, at: 8 * at) }
+        guard n >= 0, n % 8 == 0 else { return nil }
+        words.removeLast(count - n / 8)
+        for i in words.indices { words[i] = UInt64(littleEndian: words[i]) }
+        return words
     }
 }
