@@ -67,8 +67,8 @@ struct LeadLogIndex {
     /// Where the body starts, in words from the start of the file.
     var bodyStart: Int { Self.headerWords + 2 * pairBlocks + bodyBlocks }
 
-    /// Header and directory words read from a file of `fileWords` words; `directoryWords`
-    /// tells how many to read after the header.
+    /// How many words of directory follow `header` in a file of `fileWords` words; nil
+    /// when the header is not one of this layout or does not fit the file's size.
     static func directoryWords(header: ArraySlice<UInt64>, fileWords: Int) -> Int? {
         guard header.count == headerWords, header[header.startIndex] == magic else { return nil }
         let h = Array(header)
