@@ -65,6 +65,17 @@ func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offse
     return done
 }
 
+/// `count` little-endian 64-bit words from word `at` (pread), for the binary index files;
+/// fewer at the end of the file, nil on a read error or a torn word.
+func readWords(_ fd: Int32, at: Int, count: Int) -> [UInt64]? {
+    var words = [UInt64](repeating: 0, count: count)
+    let n = words.withUnsafeMutableBytes { readFully(fd, into: $0, at: 8 * at) }
+    guard n >= 0, n % 8 == 0 else { return nil }
+    words.removeLast(count - n / 8)
+    for i in words.indices { words[i] = UInt64(littleEndian: words[i]) }
+    return words
+}
+
 /// A whole small file by absolute path, read to its end (proc files report size 0), at
 /// most `limit` bytes; nil when it cannot be opened or read.
 func readWholeFile(_ path: String, limit: Int) -> [UInt8]? {

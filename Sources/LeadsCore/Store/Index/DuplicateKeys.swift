@@ -96,9 +96,10 @@ public struct DuplicateKey: Hashable, Comparable, Sendable {
     }
 }
 
+private let hexDigits = Array("0123456789abcdef".utf8)
+
 func hex2(_ byte: UInt8) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 15)]], as: UTF8.self)
+    String(decoding: [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 15)]], as: UTF8.self)
 }
 
 /// The IDs that share one key hash: nearly always one, so it is held inline and only
@@ -177,34 +178,33 @@ final class DuplicateKeyIndex {
             var i = 0
             let n = b.count
             while i < n {
-                var hash: UInt64 = 0, hexDigits = 0, id = 0, digits = 0
+                var hash: UInt64 = 0, hexCount = 0, id = 0, idDigits = 0
                 var ok = true
                 while i < n, b[i] != 32, b[i] != 10 {
                     let c = b[i]
                     let v: UInt8 = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : 255
-                    if v == 255 || hexDigits == 16 { ok = false } else { hash = hash << 4 | UInt64(v); hexDigits += 1 }
+                    if v == 255 || hexCount == 16 { ok = false } else { hash = hash << 4 | UInt64(v); hexCount += 1 }
                     i += 1
                 }
                 while i < n, b[i] == 32 { i += 1 }
                 while i < n, b[i] != 10 {
                     let c = b[i]
-                    if c < 48 || c > 57 || digits == 18 { ok = false } else { id = id * 10 + Int(c - 48); digits += 1 }
+                    if c < 48 || c > 57 || idDigits == 18 { ok = false } else { id = id * 10 + Int(c - 48); idDigits += 1 }
                     i += 1
                 }
                 i += 1
-                if ok, hexDigits > 0, digits > 0 { body(hash, id) }
+                if ok, hexCount > 0, idDigits > 0 { body(hash, id) }
             }
         }
     }
 
     /// A bucket's text: `HASH ID` lines, the hash as 16 lower-case hex digits, by hash and ID.
     static func bucketBytes(_ entries: [UInt64: KeyIDs]) -> [UInt8] {
-        let hex = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(entries.count * 24)
         for hash in entries.keys.sorted() {
             for id in entries[hash]!.all.sorted() {
-                for shift in stride(from: 60, through: 0, by: -4) { out.append(hex[Int(hash >> UInt64(shift) & 15)]) }
+                for shift in stride(from: 60, through: 0, by: -4) { out.append(hexDigits[Int(hash >> UInt64(shift) & 15)]) }
                 out.append(32)
                 out += String(id).utf8
                 out.append(10)

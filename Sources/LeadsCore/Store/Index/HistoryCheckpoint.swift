@@ -123,10 +123,7 @@ struct OpenCheckpoint {
             Glibc.close(fd)
             return nil
         }
-        var header = [UInt64](repeating: 0, count: HistoryCheckpoint.headerWords)
-        let n = header.withUnsafeMutableBytes { readFully(fd, into: $0, at: 0) }
-        for i in header.indices { header[i] = UInt64(littleEndian: header[i]) }
-        guard n == 8 * HistoryCheckpoint.headerWords,
+        guard let header = readWords(fd, at: 0, count: HistoryCheckpoint.headerWords),
               let checkpoint = HistoryCheckpoint(header: header, fileSize: Int(st.st_size)) else {
             Glibc.close(fd)
             return nil

@@ -318,11 +318,11 @@ extension LeadStore {
         }
         let fileWords = Int(st.st_size) / 8
         // Header and directory are some 11 KB on 100,000 leads: one read nearly always.
-        var words = OpenLogIndex.words(fd, at: 0, count: min(fileWords, 4096)) ?? []
+        var words = readWords(fd, at: 0, count: min(fileWords, 4096)) ?? []
         if words.count >= LeadLogIndex.headerWords,
            let more = LeadLogIndex.directoryWords(header: words.prefix(LeadLogIndex.headerWords), fileWords: fileWords) {
             let wanted = LeadLogIndex.headerWords + more
-            if words.count < wanted { words = OpenLogIndex.words(fd, at: 0, count: wanted) ?? [] } else { words.removeLast(words.count - wanted) }
+            if words.count < wanted { words = readWords(fd, at: 0, count: wanted) ?? [] } else { words.removeLast(words.count - wanted) }
             if let index = LeadLogIndex(words: words, fileWords: fileWords) {
                 return OpenLogIndex(fd: fd, index: index, writtenAt: SummaryIndex.FileStat(st).mtime)
             }
@@ -348,16 +348,6 @@ struct OpenLogIndex {
     func close() { Glibc.close(fd) }
 
     func offsets(of lead: Int) -> ArraySlice<UInt64>? {
-        index.offsets(of: lead) { start, count in Self.words(fd, at: index.bodyStart + start, count: count) }
-    }
-
-    /// `count` little-endian words from word `at`; fewer at the end of the file, nil on error.
-    static func words(_ fd: Int32, at: Int, count: Int) -> [UInt64]? {
-        var words = [UInt64](repeating: 0, count: count)
-        let n = words.withUnsafeMutableBytes { readFully(fd, into: $0, at: 8 * at) }
-        guard n >= 0, n % 8 == 0 else { return nil }
-        words.removeLast(count - n / 8)
-        for i in words.indices { words[i] = UInt64(littleEndian: words[i]) }
-        return words
+        index.offsets(of: lead) { start, count in readWords(fd, at: index.bodyStart + start, count: count) }
     }
 }
