@@ -1,3 +1,4 @@
+import Foundation
 import LeadsCore
 import Testing
 @testable import LeadsCLI
@@ -138,6 +139,46 @@ import Testing
         var table = TextTable([.init(title: "NAME", flexible: true)])
         table.add(["A very long lead name indeed"])
         #expect(table.render(width: nil, color: false) == ["NAME", "A very long lead name indeed"])
+    }
+
+    /// `list` writes its table line by line into the output; other tables render lines.
+    /// Both are one layout: the bytes must be the same, with and without width and colour.
+    @Test func writtenLinesAreTheRenderedLines() throws {
+        var table = TextTable([.init(title: "ID", alignment: .right), .init(title: "NAME", flexible: true),
+                               .init(title: "NOTE", flexible: true), .init(title: "NEXT")])
+        table.add(["1", "Jürgen Müller", "plain", ""])
+        table.add(["22", "東京 Trading 🙂", "tab\there\r\nand a break", "2026-12-01 !"], style: Style.red)
+        table.add(["333", "evil\u{1B}[2J\u{202E}name", "e\u{301}\u{85}x", ""])
+        table.add(["4444", String(repeating: "long ", count: 80), "", "2027-01-02 09:00"])
+        for (width, color) in [(nil, false), (nil, true), (40, false), (40, true), (12, true)] as [(Int?, Bool)] {
+            let path = NSTemporaryDirectory() + "leads-table-\(getpid())-\(width ?? 0)-\(color)"
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            defer { close(fd); unlink(path) }
+            let out = Output(fd: fd)
+            try table.write(to: out, width: width, color: color)
+            try out.flush()
+            let written = try #require(FileManager.default.contents(atPath: path))
+            let rendered = table.render(width: width, color: color).map { $0 + "\n" }.joined()
+            #expect(String(decoding: written, as: UTF8.self) == rendered, "width \(String(describing: width)), colour \(color)")
+        }
+    }
+
+    /// A cell's fast path (printable ASCII) and `printable`'s byte test before its scalar
+    /// walk must agree with the scalar rules: every scalar those rules neutralise is caught.
+    @Test func everyScalarTheRulesNeutraliseIsNeutralisedInACell() {
+        for value in UInt32(0)...0x10FFFF where isControl(value) || isFormatControl(value) {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let raw = "a" + String(Character(scalar)) + "b"
+            let cell = TableCell(raw)
+            #expect(cell.text != raw, "U+\(String(value, radix: 16)) passed through")
+            #expect(cell.text == printable(raw))
+            #expect(cell.width == displayWidth(cell.text))
+        }
+        for raw in ["plain ASCII", "Müller & Söhne", "€ 12,50", "", "東京", "e\u{301}", "\u{200D}"] {
+            let cell = TableCell(raw)
+            #expect(cell.text == raw)
+            #expect(cell.width == displayWidth(raw))
+        }
     }
 
     @Test func wideCharactersCountTwoColumns() {

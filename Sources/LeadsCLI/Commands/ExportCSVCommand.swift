@@ -69,10 +69,17 @@ enum ExportCSVCommand {
         export.appendHeader(to: &buffer)
         var rows = 0
         var hints = FilterHints(filter)
-        let problems = try store.scan(notes: needsNotes) { lead in
-            guard hints.observe(lead) else { return }
+        // Each record is made on the core that read its lead; here they are only written.
+        let wanted = filter
+        let problems = try store.scan(notes: needsNotes, prepare: { lead -> Result<[UInt8], ReportError>? in
+            guard wanted.matches(lead) else { return nil }
+            var record: [UInt8] = []
+            do throws(ReportError) { try export.append(lead, to: &record) } catch { return .failure(error) }
+            return .success(record)
+        }) { lead, record in
+            guard hints.observe(lead), let record else { return }
             progress.update(rows: rows)
-            try export.append(lead, to: &buffer)
+            buffer += try record.get()
             rows += 1
             if buffer.count >= chunk { try flush() }
         }

@@ -54,11 +54,10 @@ enum ListCommand {
                 .init(title: "VALUE", alignment: .right), .init(title: "OWNER", flexible: true),
                 .init(title: "NEXT"), .init(title: "LAST CONTACT", flexible: true),
             ])
-            for row in rows { table.add(row.cells!, style: row.overdue ? Style.red : nil) }
+            for row in rows { table.add(cells: row.cells!, style: row.overdue ? Style.red : nil) }
             rows = []
-            for line in table.render(width: context.environment.terminalColumns, color: context.environment.colorOnStdout) {
-                try out.line(line)
-            }
+            try table.write(to: out, width: context.environment.terminalColumns, color: context.environment.colorOnStdout)
+            ProcessEnd.keep(table)
         }
         try hints.report(context)
         if !problems.isEmpty { throw CorruptFiles(problems: problems) }
@@ -70,41 +69,52 @@ enum ListCommand {
     static func matchingRows(_ store: LeadStore, hints: inout FilterHints, sort: SortOrder, config: StoreConfig, limit: Int?,
                              now: Timestamp?) throws -> (rows: [Row], problems: [StoreError]) {
         var rows: [Row] = []
-        let problems = try store.scan(for: hints.filter) { lead in
-            guard hints.observe(lead) else { return }
-            rows.append(Row(id: lead.id, key: sort.key(lead, config: config), cells: now.map { cells(lead, now: $0) },
-                            overdue: now.map { LeadView.isOverdue(lead, now: $0) } ?? false))
+        // The row is made on the core that decoded the lead; only the filter's hints,
+        // which see every lead, are kept here.
+        let filter = hints.filter
+        let problems = try store.scan(for: filter, prepare: { lead -> Row? in
+            guard filter.matches(lead) else { return nil }
+            let shown = now.map { cells(lead, now: $0) }
+            return Row(id: lead.id, key: sort.key(lead, config: config), cells: shown?.cells, overdue: shown?.overdue ?? false)
+        }) { lead, row in
+            guard hints.observe(lead), let row else { return }
+            rows.append(row)
         }
         rows.sort { sort.ordered($0, $1) }
         if let limit, rows.count > limit { rows.removeLast(rows.count - limit) }
         return (rows, problems)
     }
 
-    struct Row {
+    struct Row: Sendable {
         var id: Int
         var key: SortKey
-        var cells: [String]?
+        var cells: [TableCell]?
         var overdue: Bool
     }
 
-    static func cells(_ lead: Lead, now: Timestamp) -> [String] {
+    /// The row's cells, and whether its next follow-up is overdue (`LeadView.isOverdue`,
+    /// without looking for the next reminder twice).
+    static func cells(_ lead: Lead, now: Timestamp) -> (cells: [TableCell], overdue: Bool) {
         var next = ""
+        var overdue = false
         if let reminder = lead.nextReminder {
-            next = LeadView.due(reminder.due) + (LeadView.isOverdue(lead, now: now) ? " !" : "")
+            overdue = !lead.isClosed && reminder.due.dueInstant <= now
+            next = LeadView.due(reminder.due) + (overdue ? " !" : "")
         }
         let contact = lead.lastContact.map { "\(LocalTime.date(of: $0.at).iso) \($0.by)" } ?? ""
-        return [String(lead.id), lead.name, lead.company ?? "", lead.stage, LeadView.money(lead.value),
-                lead.owner ?? "", next, contact]
+        let cells = [String(lead.id), lead.name, lead.company ?? "", lead.stage, LeadView.money(lead.value),
+                     lead.owner ?? "", next, contact].map { TableCell($0) }
+        return (cells, overdue)
     }
 
     /// What a lead is sorted by; `missing` sorts last in either direction.
-    enum SortKey {
+    enum SortKey: Sendable {
         case missing
         case number(Int64)
         case text(CollationKey)
     }
 
-    struct SortOrder {
+    struct SortOrder: Sendable {
         var field: String
         var descending: Bool
 

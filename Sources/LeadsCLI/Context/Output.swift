@@ -30,6 +30,12 @@ public final class Output {
         if buffer.count >= limit { try flush() }
     }
 
+    public func line(bytes: [UInt8]) throws(OutputError) {
+        buffer.append(contentsOf: bytes)
+        buffer.append(10)
+        if buffer.count >= limit { try flush() }
+    }
+
     public func write(bytes: [UInt8]) throws(OutputError) {
         buffer.append(contentsOf: bytes)
         if buffer.count >= limit { try flush() }

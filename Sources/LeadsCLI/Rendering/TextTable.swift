@@ -12,22 +12,39 @@ struct TextTable {
     }
 
     var columns: [Column]
-    var rows: [[String]] = []
+    var rows: [[TableCell]] = []
     /// Rows drawn in bold/dim etc.: an escape sequence wrapped around the whole row.
     var rowStyles: [Int: String] = [:]
 
     init(_ columns: [Column]) { self.columns = columns }
 
     mutating func add(_ row: [String], style: String? = nil) {
+        add(cells: row.map { TableCell($0) }, style: style)
+    }
+
+    /// A row whose cells were made already (on the core that decoded the lead, for `list`).
+    mutating func add(cells: [TableCell], style: String? = nil) {
         if let style { rowStyles[rows.count] = style }
-        rows.append(row.map(printable))
+        rows.append(cells)
     }
 
     func render(width: Int?, color: Bool, header: Bool = true) -> [String] {
-        let all = (header ? [columns.map(\.title)] : []) + rows
-        // Every cell's width, measured once: `list` on 10,000 leads has 80,000 cells.
-        let cellWidths = all.map { row in row.map(displayWidth) }
-        var widths = columns.indices.map { i in cellWidths.map { $0[i] }.max() ?? 0 }
+        var lines: [String] = []
+        lines.reserveCapacity(rows.count + 1)
+        layOut(width: width, color: color, header: header) { line in lines.append(String(decoding: line, as: UTF8.self)) }
+        return lines
+    }
+
+    /// As `render`, each line written to `out` as it is laid out: `list` on 100,000 leads
+    /// prints 20 MB, which as one `String` a line cost more than reading the leads.
+    func write(to out: Output, width: Int?, color: Bool, header: Bool = true) throws(OutputError) {
+        try layOut(width: width, color: color, header: header) { (line) throws(OutputError) in try out.line(bytes: line) }
+    }
+
+    private func layOut<Failure: Error>(width: Int?, color: Bool, header: Bool,
+                                        _ emit: ([UInt8]) throws(Failure) -> Void) throws(Failure) {
+        let titles = header ? columns.map { TableCell($0.title) } : []
+        var widths = columns.indices.map { i in max(titles.isEmpty ? 0 : titles[i].width, rows.lazy.map { $0[i].width }.max() ?? 0) }
         let gap = 2
         if let width {
             var total = widths.reduce(0, +) + gap * (widths.count - 1)
@@ -39,49 +56,76 @@ struct TextTable {
                 total -= 1
             }
         }
-        // Padding strings made once: String(repeating:count:) per cell was a tenth of `list`.
-        // Bounded, as a cell may be a megabyte wide (into a pipe nothing is cut).
-        let paddings = (0...min(widths.max() ?? 0, 256)).map { String(repeating: " ", count: $0) }
-        func padding(_ n: Int) -> String { n < paddings.count ? paddings[n] : String(repeating: " ", count: n) }
-        var lines: [String] = []
-        lines.reserveCapacity(all.count)
-        for (r, row) in all.enumerated() {
-            var line = ""
+        let spaces = [UInt8](repeating: 0x20, count: 256)
+        func pad(_ n: Int, _ line: inout [UInt8]) {
+            var n = n
+            while n > 0 {
+                let run = min(n, spaces.count)
+                line.append(contentsOf: spaces[..<run])
+                n -= run
+            }
+        }
+        var line: [UInt8] = []
+        func layOutRow(_ row: [TableCell], style: String?) throws(Failure) {
+            line.removeAll(keepingCapacity: true)
             var lineWidth = 0
             for i in columns.indices {
                 var cell = row[i]
-                var cellWidth = cellWidths[r][i]
-                if cellWidth > widths[i] {
-                    cell = truncate(cell, to: widths[i])
-                    cellWidth = displayWidth(cell)
-                }
-                let pad = widths[i] - cellWidth
-                if i > 0 { line.append(contentsOf: "  ") }
+                if cell.width > widths[i] { cell = TableCell(neutralised: truncate(cell.text, to: widths[i])) }
+                let padding = widths[i] - cell.width
+                if i > 0 { line.append(0x20); line.append(0x20) }
                 switch columns[i].alignment {
                 case .left:
-                    line += cell
+                    line.append(contentsOf: cell.text.utf8)
                     // No padding after the last column.
-                    if i < columns.count - 1 { line += padding(pad) }
+                    if i < columns.count - 1 { pad(padding, &line) }
                 case .right:
-                    line += padding(pad)
-                    line += cell
+                    pad(padding, &line)
+                    line.append(contentsOf: cell.text.utf8)
                 }
-                lineWidth += (i > 0 ? gap : 0) + pad + cellWidth
+                lineWidth += (i > 0 ? gap : 0) + padding + cell.width
             }
-            while line.utf8.last == 0x20 {
+            while line.last == 0x20 {
                 line.removeLast()
                 lineWidth -= 1
             }
             // Cut before styling: a cut through the style would lose its reset, and the
             // colour would run on into whatever the terminal prints next.
-            if let width, lineWidth > width { line = truncate(line, to: width) }
-            if color {
-                if header && r == 0 { line = Style.bold + line + Style.reset }
-                else if let style = rowStyles[r - (header ? 1 : 0)] { line = style + line + Style.reset }
+            if let width, lineWidth > width { line = Array(truncate(String(decoding: line, as: UTF8.self), to: width).utf8) }
+            if color, let style {
+                line.insert(contentsOf: style.utf8, at: 0)
+                line.append(contentsOf: Style.reset.utf8)
             }
-            lines.append(line)
+            try emit(line)
         }
-        return lines
+        if header { try layOutRow(titles, style: Style.bold) }
+        for (r, row) in rows.enumerated() { try layOutRow(row, style: rowStyles[r]) }
+    }
+}
+
+/// A cell as a table shows it: the text made `printable`, and the columns it takes,
+/// measured once (`list` on 10,000 leads has 80,000 cells).
+struct TableCell: Sendable {
+    let text: String
+    let width: Int
+
+    init(_ raw: String) {
+        // Most cells are printable ASCII: one column a byte, nothing to neutralise, known
+        // in one pass over the bytes.
+        var raw = raw
+        if raw.withUTF8({ $0.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }) {
+            self.init(text: raw, width: raw.utf8.count)
+        } else {
+            self.init(neutralised: printable(raw))
+        }
+    }
+
+    /// Text that is printable already.
+    init(neutralised text: String) { self.init(text: text, width: displayWidth(text)) }
+
+    private init(text: String, width: Int) {
+        self.text = text
+        self.width = width
     }
 }
 
@@ -149,6 +193,11 @@ func scalarWidth(_ scalar: Unicode.Scalar) -> Int {
 /// that data (an imported name, a note) can never move the cursor, recolour, retitle or
 /// clear the user's terminal. `--json`, `--ids` and export-csv give the exact text.
 func printable(_ text: String) -> String {
+    // Every scalar these checks catch is a byte below 0x20, 0x7F, or starts with one of
+    // these lead bytes (C1 controls: C2; U+061C: D8; U+180E: E1; U+2000-U+2FFF: E2;
+    // U+F000-U+FFFF: EF): names with only umlauts or accents need no scalar walk.
+    guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 || $0 == 0xD8 || $0 == 0xE1 || $0 == 0xE2 || $0 == 0xEF })
+    else { return text }
     guard text.unicodeScalars.contains(where: { isControl($0.value) || isFormatControl($0.value) }) else { return text }
     var out = String.UnicodeScalarView()
     var previous: Unicode.Scalar?
@@ -226,4 +275,18 @@ func truncate(_ text: String, to width: Int) -> String {
         used += w
     }
     return out + "…"
+}
+
+/// Values a command is done with just before the process ends: freeing the 80,000
+/// strings of a `list` table one by one took longer than printing them, and the
+/// kernel takes the whole heap back at exit at once.
+enum ProcessEnd {
+    private final class Box<T> {
+        let value: T
+        init(_ value: T) { self.value = value }
+    }
+
+    static func keep<T>(_ value: T) {
+        _ = Unmanaged.passRetained(Box(value))
+    }
 }

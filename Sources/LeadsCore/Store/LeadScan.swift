@@ -10,9 +10,18 @@ extension LeadStore {
     /// at all). Files that cannot be read are returned, never silently skipped. Without
     /// `notes` the notes are validated but not kept: for reports that do not show them.
     public func scan(notes: Bool = true, _ visit: (Lead) throws -> Void) throws -> [StoreError] {
+        try scan(notes: notes, prepare: { _ in () }) { lead, _ in try visit(lead) }
+    }
+
+    /// As `scan(notes:_:)`, with `prepare` run for each lead on the core that read it
+    /// (see `scan(for:prepare:_:)`).
+    public func scan<Prepared: Sendable>(notes: Bool = true, prepare: @escaping @Sendable (Lead) -> Prepared,
+                                         _ visit: (Lead, Prepared) throws -> Void) throws -> [StoreError] {
         try withLock(.shared) { () throws -> [StoreError] in
             guard let dir = try subdirectory(Self.leadsDirectory) else { return [] }
-            return try Self.scan(dir, ids: try Self.fileIDs(in: dir), notes: notes, visit)
+            return try Self.scan(dir, ids: try Self.fileIDs(in: dir), notes: notes, prepare: { prepare($0) }) { lead, prepared in
+                try visit(lead, prepared as! Prepared)
+            }
         }
     }
 
@@ -25,13 +34,18 @@ extension LeadStore {
 
     static let scanWorkers: Int = max(1, min(8, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
 
-    static func scan(_ dir: Directory, ids: [Int], notes: Bool, _ visit: (Lead) throws -> Void) throws -> [StoreError] {
+    /// Not generic: see `scanSummaries(withOpenReminders:prepare:_:)`.
+    static func scan(_ dir: Directory, ids: [Int], notes: Bool, prepare: @escaping @Sendable (Lead) -> any Sendable,
+                     _ visit: (Lead, any Sendable) throws -> Void) throws -> [StoreError] {
         var problems: [StoreError] = []
-        try forEachInOrder(ids, chunk: 128, minimum: 256, { id -> Result<Lead, StoreError> in
-            do throws(StoreError) { return .success(try readLead(id, in: dir, notes: notes)) } catch { return .failure(error) }
+        try forEachInOrder(ids, chunk: 128, minimum: 256, { id -> Result<(Lead, any Sendable), StoreError> in
+            do throws(StoreError) {
+                let lead = try readLead(id, in: dir, notes: notes)
+                return .success((lead, prepare(lead)))
+            } catch { return .failure(error) }
         }) { result in
             switch result {
-            case .success(let lead): try visit(lead)
+            case .success(let (lead, prepared)): try visit(lead, prepared)
             case .failure(.leadNotFound): break  // deleted while listing
             case .failure(let error): problems.append(error)
             }

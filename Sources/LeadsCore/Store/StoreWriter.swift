@@ -78,7 +78,7 @@ public final class StoreWriter {
     /// Every lead, in full, for writers that must look at all of them (`remind --due --once`).
     public func allLeads() throws -> (leads: [Lead], problems: [StoreError]) {
         var leads: [Lead] = []
-        let problems = try LeadStore.scan(leadsDir, ids: try LeadStore.fileIDs(in: leadsDir), notes: true) { leads.append($0) }
+        let problems = try LeadStore.scan(leadsDir, ids: try LeadStore.fileIDs(in: leadsDir), notes: true, prepare: { _ in () }) { lead, _ in leads.append(lead) }
         return (leads, problems)
     }
 

@@ -381,7 +381,15 @@ enum SummaryIndexSwitch {
 extension LeadStore {
     /// The scan a report with this filter needs: summaries, unless it searches the notes.
     public func scan(for filter: LeadFilter, _ visit: (Lead) throws -> Void) throws -> [StoreError] {
-        filter.search == nil ? try scanSummaries(visit) : try scan(notes: true, visit)
+        try scan(for: filter, prepare: { _ in () }) { lead, _ in try visit(lead) }
+    }
+
+    /// As `scan(for:_:)`, with `prepare` run for each lead on the core that decoded it and
+    /// its result handed to `visit` beside the lead: what a command would otherwise do
+    /// per lead on one core while the others wait (the cells of a `list` row).
+    public func scan<Prepared: Sendable>(for filter: LeadFilter, prepare: @escaping @Sendable (Lead) -> Prepared,
+                                         _ visit: (Lead, Prepared) throws -> Void) throws -> [StoreError] {
+        filter.search == nil ? try scanSummaries(prepare: prepare, visit) : try scan(notes: true, prepare: prepare, visit)
     }
 
     /// Visits every lead's summary in ID order under a shared lock: the lead without its
@@ -392,13 +400,30 @@ extension LeadStore {
     /// `withOpenReminders`: only leads with an open reminder are visited (`remind --due`,
     /// `--list`); an index line that says there is none is then not even decoded.
     public func scanSummaries(withOpenReminders: Bool = false, _ visit: (Lead) throws -> Void) throws -> [StoreError] {
-        func wanted(_ lead: Lead) throws {
-            if !withOpenReminders || lead.reminders.contains(where: \.isOpen) { try visit(lead) }
+        try scanSummaries(withOpenReminders: withOpenReminders, prepare: { _ in () }) { lead, _ in try visit(lead) }
+    }
+
+    /// As `scanSummaries(withOpenReminders:_:)`, with `prepare` run beside the decoding
+    /// (see `scan(for:prepare:_:)`), only for the leads that are visited.
+    public func scanSummaries<Prepared: Sendable>(withOpenReminders: Bool = false, prepare: @escaping @Sendable (Lead) -> Prepared,
+                                                  _ visit: (Lead, Prepared) throws -> Void) throws -> [StoreError] {
+        // Not generic below this line: a generic scan called from another module runs
+        // unspecialised, and looked up the metadata of its item types for every lead.
+        try scanSummaries(withOpenReminders: withOpenReminders, preparing: { prepare($0) }) { lead, prepared in
+            try visit(lead, prepared as! Prepared)
         }
+    }
+
+    private func scanSummaries(withOpenReminders: Bool, preparing prepare: @escaping @Sendable (Lead) -> any Sendable,
+                               _ visit: (Lead, any Sendable) throws -> Void) throws -> [StoreError] {
+        let wanted: @Sendable (Lead) -> Bool = { lead in !withOpenReminders || lead.reminders.contains(where: \.isOpen) }
         return try withLock(.shared) { () throws -> [StoreError] in
             guard let leadsDir = try subdirectory(Self.leadsDirectory) else { return [] }
             guard SummaryIndexSwitch.enabled else {
-                return try Self.scan(leadsDir, ids: try Self.fileIDs(in: leadsDir), notes: false, wanted)
+                return try Self.scan(leadsDir, ids: try Self.fileIDs(in: leadsDir), notes: false,
+                                     prepare: { lead in wanted(lead) ? prepare(lead) : () }) { lead, prepared in
+                    if wanted(lead) { try visit(lead, prepared) }
+                }
             }
             let indexDir = try subdirectory(Self.indexDirectory)
             // Listing the directory and loading the index are independent: one after the
@@ -406,17 +431,7 @@ extension LeadStore {
             let (ids, index) = try together({ () throws(StoreError) in try Self.fileIDs(in: leadsDir) },
                                             { () throws(StoreError) in indexDir.flatMap(SummaryIndex.load) })
 
-            // Per lead: the index line if it is still valid, else the file (and a new line).
-            struct Item {
-                /// nil: a lead the caller does not want, known from its valid line.
-                var result: Result<Lead, StoreError>?
-                var line: IndexLine
-            }
-            enum IndexLine {
-                case none
-                case kept(Range<Int>)
-                case fresh([UInt8])
-            }
+            typealias Item = SummaryScanItem
             let work: @Sendable (Int) -> Item = { id in
                 let name = "\(id).json"
                 var st = stat()
@@ -429,13 +444,14 @@ extension LeadStore {
                     return Item(result: nil, line: .kept(entry.line))
                 }
                 if let (lead, line) = index?.lead(id, current: current) {
-                    return Item(result: .success(lead), line: .kept(line))
+                    return Item(result: .success((lead, wanted(lead) ? prepare(lead) : nil)), line: .kept(line))
                 }
                 do throws(StoreError) {
                     guard let (bytes, fresh) = try leadsDir.readWithStatus(name) else { throw .leadNotFound(id) }
                     do throws(JSONError) {
                         let lead = try Lead(bytes: bytes, expectedID: id, notes: false)
-                        return Item(result: .success(lead), line: .fresh(SummaryIndex.line(lead, stat: SummaryIndex.FileStat(fresh))))
+                        return Item(result: .success((lead, wanted(lead) ? prepare(lead) : nil)),
+                                    line: .fresh(SummaryIndex.line(lead, stat: SummaryIndex.FileStat(fresh))))
                     } catch { throw .corrupt(path: leadsDir.path(name), error) }
                 } catch {
                     return Item(result: .failure(error), line: .none)
@@ -443,16 +459,16 @@ extension LeadStore {
             }
 
             var problems: [StoreError] = []
-            var lines: [IndexLine] = []
+            var lines: [SummaryScanLine] = []
             lines.reserveCapacity(ids.count)
             var readFromFiles = 0
             try Self.forEachInOrder(ids, chunk: 256, minimum: 512, work) { item in
                 switch item.result {
                 case nil: lines.append(item.line)
-                case .success(let lead)?:
+                case .success(let (lead, prepared))?:
                     if case .fresh = item.line { readFromFiles += 1 }
                     lines.append(item.line)
-                    try wanted(lead)
+                    if let prepared { try visit(lead, prepared) }
                 case .failure(.leadNotFound)?: return
                 case .failure(let error)?: problems.append(error)
                 }
@@ -487,4 +503,19 @@ extension LeadStore {
             return problems
         }
     }
+}
+
+/// One lead of a summary scan, made on a worker core: the lead and what `prepare` made
+/// of it (nil: not visited), or why it could not be read; and its index line.
+struct SummaryScanItem: Sendable {
+    /// nil: a lead the caller does not want, known from its valid line.
+    var result: Result<(Lead, (any Sendable)?), StoreError>?
+    var line: SummaryScanLine
+}
+
+/// A lead's line for the refreshed index: none, the old one still valid, or a new one.
+enum SummaryScanLine: Sendable {
+    case none
+    case kept(Range<Int>)
+    case fresh([UInt8])
 }
