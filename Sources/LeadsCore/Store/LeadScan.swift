@@ -10,18 +10,22 @@ extension LeadStore {
     /// at all). Files that cannot be read are returned, never silently skipped. Without
     /// `notes` the notes are validated but not kept: for reports that do not show them.
     public func scan(notes: Bool = true, _ visit: (Lead) throws -> Void) throws -> [StoreError] {
-        try scan(notes: notes, prepare: { _ in () }) { lead, _ in try visit(lead) }
+        try scanFiles(notes: notes, preparing: { _ in () }) { lead, _ in try visit(lead) }
     }
 
     /// As `scan(notes:_:)`, with `prepare` run for each lead on the core that read it
     /// (see `scan(for:prepare:_:)`).
     public func scan<Prepared: Sendable>(notes: Bool = true, prepare: @escaping @Sendable (Lead) -> Prepared,
                                          _ visit: (Lead, Prepared) throws -> Void) throws -> [StoreError] {
+        // Not generic below: see `scanSummaries(withOpenReminders:prepare:_:)`.
+        try scanFiles(notes: notes, preparing: { prepare($0) }) { lead, prepared in try visit(lead, prepared as! Prepared) }
+    }
+
+    private func scanFiles(notes: Bool, preparing prepare: @escaping @Sendable (Lead) -> any Sendable,
+                           _ visit: (Lead, any Sendable) throws -> Void) throws -> [StoreError] {
         try withLock(.shared) { () throws -> [StoreError] in
             guard let dir = try subdirectory(Self.leadsDirectory) else { return [] }
-            return try Self.scan(dir, ids: try Self.fileIDs(in: dir), notes: notes, prepare: { prepare($0) }) { lead, prepared in
-                try visit(lead, prepared as! Prepared)
-            }
+            return try Self.scan(dir, ids: try Self.fileIDs(in: dir), notes: notes, prepare: prepare, visit)
         }
     }
 

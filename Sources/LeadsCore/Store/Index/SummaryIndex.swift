@@ -381,7 +381,7 @@ enum SummaryIndexSwitch {
 extension LeadStore {
     /// The scan a report with this filter needs: summaries, unless it searches the notes.
     public func scan(for filter: LeadFilter, _ visit: (Lead) throws -> Void) throws -> [StoreError] {
-        try scan(for: filter, prepare: { _ in () }) { lead, _ in try visit(lead) }
+        filter.search == nil ? try scanSummaries(visit) : try scan(notes: true, visit)
     }
 
     /// As `scan(for:_:)`, with `prepare` run for each lead on the core that decoded it and
@@ -400,7 +400,7 @@ extension LeadStore {
     /// `withOpenReminders`: only leads with an open reminder are visited (`remind --due`,
     /// `--list`); an index line that says there is none is then not even decoded.
     public func scanSummaries(withOpenReminders: Bool = false, _ visit: (Lead) throws -> Void) throws -> [StoreError] {
-        try scanSummaries(withOpenReminders: withOpenReminders, prepare: { _ in () }) { lead, _ in try visit(lead) }
+        try scanSummaries(withOpenReminders: withOpenReminders, preparing: { _ in () }) { lead, _ in try visit(lead) }
     }
 
     /// As `scanSummaries(withOpenReminders:_:)`, with `prepare` run beside the decoding
