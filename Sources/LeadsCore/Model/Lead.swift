@@ -139,7 +139,14 @@ public struct Lead: Sendable, Equatable {
 
     /// The earliest open reminder.
     public var nextReminder: Reminder? {
-        openReminders.min { ($0.due.dueInstant, $0.number) < ($1.due.dueInstant, $1.number) }
+        // Without the array of open reminders: `list` and the reports ask this of every lead.
+        var next: (reminder: Reminder, due: Timestamp)?
+        for reminder in reminders where reminder.isOpen {
+            let due = reminder.due.dueInstant
+            if let best = next, (best.due, best.reminder.number) <= (due, reminder.number) { continue }
+            next = (reminder, due)
+        }
+        return next?.reminder
     }
 
     public var nextReminderNumber: Int { (reminders.map(\.number).max() ?? 0) + 1 }
