@@ -109,6 +109,17 @@ enum ReportCommand {
         var json: [JSONValue] = []
         /// Per row, what its bar measures on a terminal.
         var bars: [Double] = []
+
+        /// One row: its cells (the month, where the report has one, then the group, then
+        /// `cells`), its JSON object with the group added, and what its bar measures.
+        mutating func add(month: String? = nil, key: String?, _ grouping: HistoryGrouping?, cells: [String],
+                          json: [String: JSONValue], bar: Double) {
+            rows.append((month.map { [$0] } ?? []) + keyCells(key, grouping) + cells)
+            var object = json
+            keyJSON(key, grouping, into: &object)
+            self.json.append(.object(object))
+            bars.append(bar)
+        }
     }
 
     static func replay(_ store: LeadStore, _ visit: (LeadTransition) throws -> Void) throws {
@@ -138,13 +149,11 @@ enum ReportCommand {
             .init(title: "stage", numeric: false), .init(title: "entered", numeric: true),
             .init(title: "moved_on", numeric: true), .init(title: "moved_on_percent", numeric: true)])
         for row in rows {
-            r.rows.append([row.period] + keyCells(row.key, grouping) + [row.stage, String(row.entered), String(row.movedOn),
-                                                                        percent(row.movedOn, of: row.entered)])
-            var object: [String: JSONValue] = ["month": .string(row.period), "stage": .string(row.stage),
-                                               "entered": .integer(row.entered), "moved_on": .integer(row.movedOn)]
-            keyJSON(row.key, grouping, into: &object)
-            r.json.append(.object(object))
-            r.bars.append(Double(row.entered))
+            r.add(month: row.period, key: row.key, grouping,
+                  cells: [row.stage, String(row.entered), String(row.movedOn), percent(row.movedOn, of: row.entered)],
+                  json: ["month": .string(row.period), "stage": .string(row.stage), "entered": .integer(row.entered),
+                         "moved_on": .integer(row.movedOn)],
+                  bar: Double(row.entered))
         }
         return r
     }
@@ -155,17 +164,13 @@ enum ReportCommand {
             .init(title: "mean_days", numeric: true), .init(title: "p90_days", numeric: true)])
         for row in rows {
             let s = row.summary
-            r.rows.append(keyCells(row.key, grouping) + [row.stage, String(s.count), DurationSummary.days(s.median),
-                                                         DurationSummary.days(s.mean), DurationSummary.days(s.p90)])
-            var object: [String: JSONValue] = ["stage": .string(row.stage), "stays": .integer(s.count),
-                                               "median_seconds": .number(String(s.median)), "mean_seconds": .number(String(s.mean)),
-                                               "p90_seconds": .number(String(s.p90)),
-                                               "median_days": .number(DurationSummary.days(s.median)),
-                                               "mean_days": .number(DurationSummary.days(s.mean)),
-                                               "p90_days": .number(DurationSummary.days(s.p90))]
-            keyJSON(row.key, grouping, into: &object)
-            r.json.append(.object(object))
-            r.bars.append(Double(s.median))
+            r.add(key: row.key, grouping,
+                  cells: [row.stage, String(s.count), DurationSummary.days(s.median), DurationSummary.days(s.mean), DurationSummary.days(s.p90)],
+                  json: ["stage": .string(row.stage), "stays": .integer(s.count),
+                         "median_seconds": .number(String(s.median)), "mean_seconds": .number(String(s.mean)),
+                         "p90_seconds": .number(String(s.p90)), "median_days": .number(DurationSummary.days(s.median)),
+                         "mean_days": .number(DurationSummary.days(s.mean)), "p90_days": .number(DurationSummary.days(s.p90))],
+                  bar: Double(s.median))
         }
         return r
     }
@@ -175,12 +180,10 @@ enum ReportCommand {
             .init(title: "reason", numeric: false), .init(title: "lost", numeric: true), .init(title: "from", numeric: false)])
         for row in rows {
             let from = row.from.map { "\($0.stage) \($0.count)" }.joined(separator: ", ")
-            r.rows.append(keyCells(row.key, grouping) + [row.reason ?? "(no reason)", String(row.count), from])
-            var object: [String: JSONValue] = ["reason": row.reason.map(JSONValue.string) ?? .null, "lost": .integer(row.count),
-                                               "from": .array(row.from.map { .object(["stage": .string($0.stage), "lost": .integer($0.count)]) })]
-            keyJSON(row.key, grouping, into: &object)
-            r.json.append(.object(object))
-            r.bars.append(Double(row.count))
+            r.add(key: row.key, grouping, cells: [row.reason ?? "(no reason)", String(row.count), from],
+                  json: ["reason": row.reason.map(JSONValue.string) ?? .null, "lost": .integer(row.count),
+                         "from": .array(row.from.map { .object(["stage": .string($0.stage), "lost": .integer($0.count)]) })],
+                  bar: Double(row.count))
         }
         return r
     }
@@ -188,20 +191,17 @@ enum ReportCommand {
     static func winrate(_ rows: [WinRateRow], total: WinRateRow, grouping: HistoryGrouping?) -> RenderedReport {
         var r = RenderedReport(columns: (grouping == nil ? [] : keyColumn(grouping)) + [
             .init(title: "won", numeric: true), .init(title: "lost", numeric: true), .init(title: "win_rate_percent", numeric: true)])
-        func add(_ row: WinRateRow, cells: [String], isTotal: Bool) {
-            r.rows.append(cells + [String(row.won), String(row.lost), row.won + row.lost == 0 ? "" : row.rate])
+        // The total row has no group: "total" stands in its column, and `total: true` in its object.
+        func add(_ row: WinRateRow, isTotal: Bool) {
             var object: [String: JSONValue] = ["won": .integer(row.won), "lost": .integer(row.lost),
                                                "win_rate_percent": row.won + row.lost == 0 ? .null : .number(row.rate)]
-            if isTotal { object["total"] = .bool(true) } else { keyJSON(row.key, grouping, into: &object) }
-            r.json.append(.object(object))
-            r.bars.append(isTotal ? 0 : Double(row.won * 1000 / max(1, row.won + row.lost)))
+            if isTotal { object["total"] = .bool(true) }
+            r.add(key: row.key, isTotal ? nil : grouping,
+                  cells: (isTotal && grouping != nil ? ["total"] : []) + [String(row.won), String(row.lost), row.won + row.lost == 0 ? "" : row.rate],
+                  json: object, bar: isTotal ? 0 : Double(row.won * 1000 / max(1, row.won + row.lost)))
         }
-        if grouping != nil {
-            for row in rows { add(row, cells: keyCells(row.key, grouping), isTotal: false) }
-            add(total, cells: ["total"], isTotal: true)
-        } else {
-            add(total, cells: [], isTotal: true)
-        }
+        if grouping != nil { for row in rows { add(row, isTotal: false) } }
+        add(total, isTotal: true)
         return r
     }
 
@@ -214,19 +214,15 @@ enum ReportCommand {
         for row in rows {
             let hasValue = row.currency != nil
             func money(_ a: Amount) -> String { hasValue ? a.canonical : "" }
-            r.rows.append([row.month] + keyCells(row.key, grouping) + [
-                row.currency ?? "", String(row.forecast.count), money(row.forecast.value), money(row.forecast.weighted),
-                String(row.won.count), money(row.won.value), row.ratio ?? "", String(row.gaps)])
-            var object: [String: JSONValue] = [
-                "month": .string(row.month), "currency": row.currency.map(JSONValue.string) ?? .null,
-                "forecast": .object(["count": .integer(row.forecast.count), "value": .string(row.forecast.value.canonical),
-                                     "weighted": .string(row.forecast.weighted.canonical)]),
-                "won": .object(["count": .integer(row.won.count), "value": .string(row.won.value.canonical)]),
-                "won_percent_of_weighted": row.ratio.map(JSONValue.number) ?? .null,
-                "gaps": .integer(row.gaps)]
-            keyJSON(row.key, grouping, into: &object)
-            r.json.append(.object(object))
-            r.bars.append(Double(row.won.value.units))
+            r.add(month: row.month, key: row.key, grouping,
+                  cells: [row.currency ?? "", String(row.forecast.count), money(row.forecast.value), money(row.forecast.weighted),
+                          String(row.won.count), money(row.won.value), row.ratio ?? "", String(row.gaps)],
+                  json: ["month": .string(row.month), "currency": row.currency.map(JSONValue.string) ?? .null,
+                         "forecast": .object(["count": .integer(row.forecast.count), "value": .string(row.forecast.value.canonical),
+                                              "weighted": .string(row.forecast.weighted.canonical)]),
+                         "won": .object(["count": .integer(row.won.count), "value": .string(row.won.value.canonical)]),
+                         "won_percent_of_weighted": row.ratio.map(JSONValue.number) ?? .null, "gaps": .integer(row.gaps)],
+                  bar: Double(row.won.value.units))
         }
         return r
     }

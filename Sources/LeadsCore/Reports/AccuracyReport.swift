@@ -16,15 +16,6 @@ public struct AccuracyRow: Sendable, Equatable {
     /// Leads whose state on the first of the month the log does not hold (all currencies).
     public var gaps: Int
 
-    public init(month: String, key: String? = nil, currency: String?, forecast: PipelineTotals, won: PipelineTotals, gaps: Int) {
-        self.month = month
-        self.key = key
-        self.currency = currency
-        self.forecast = forecast
-        self.won = won
-        self.gaps = gaps
-    }
-
     /// won value / forecast weighted value in percent, one decimal, rounded half up; nil
     /// when nothing was forecast.
     public var ratio: String? {

@@ -6,14 +6,6 @@ public struct FunnelRow: Sendable, Equatable {
     public var stage: String
     public var entered: Int
     public var movedOn: Int
-
-    public init(period: String, key: String?, stage: String, entered: Int, movedOn: Int) {
-        self.period = period
-        self.key = key
-        self.stage = stage
-        self.entered = entered
-        self.movedOn = movedOn
-    }
 }
 
 /// `leads report funnel`, accumulated one transition at a time (log order).

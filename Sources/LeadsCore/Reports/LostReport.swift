@@ -8,13 +8,6 @@ public struct LostRow: Sendable, Equatable {
     /// Stage lost from → count, in stage order.
     public var from: [(stage: String, count: Int)]
 
-    public init(key: String?, reason: String?, count: Int, from: [(stage: String, count: Int)]) {
-        self.key = key
-        self.reason = reason
-        self.count = count
-        self.from = from
-    }
-
     public static func == (a: LostRow, b: LostRow) -> Bool {
         a.key == b.key && a.reason == b.reason && a.count == b.count
             && a.from.map(\.stage) == b.from.map(\.stage) && a.from.map(\.count) == b.from.map(\.count)

@@ -31,12 +31,6 @@ public struct VelocityRow: Sendable, Equatable {
     public var key: String?
     public var stage: String
     public var summary: DurationSummary
-
-    public init(key: String?, stage: String, summary: DurationSummary) {
-        self.key = key
-        self.stage = stage
-        self.summary = summary
-    }
 }
 
 /// `leads report velocity`: the time each stay in an open stage lasted, from the

@@ -5,12 +5,6 @@ public struct WinRateRow: Sendable, Equatable {
     public var won: Int
     public var lost: Int
 
-    public init(key: String?, won: Int, lost: Int) {
-        self.key = key
-        self.won = won
-        self.lost = lost
-    }
-
     /// won / (won + lost) in percent with one decimal, rounded half up: "66.7".
     public var rate: String {
         let closed = won + lost

@@ -91,35 +91,32 @@ struct JSONScanner {
     }
 
     mutating func nextKey(_ buf: UnsafeBufferPointer<UInt8>) throws(JSONError) -> String? {
-        guard let top = frames.last, top.isObject else {
-            throw Self.error(.invalidValue("nextKey() outside an object"), at: offset, in: buf)
-        }
-        let (keyStart, closed) = try afterSeparator(buf, hasMembers: top.hasMembers, close: 0x7D)
-        if closed {
-            close()
-            offset = keyStart
-            return nil
-        }
-        var index = keyStart
+        guard var index = try nextMember(buf, inObject: true, misuse: "nextKey() outside an object") else { return nil }
         let key = try rememberedKey(buf, &index)
-        frames[frames.count - 1].hasMembers = true
         offset = JSONGrammar.skipWhitespace(buf, from: index, end: end)
         return key
     }
 
     mutating func nextElement(_ buf: UnsafeBufferPointer<UInt8>) throws(JSONError) -> Bool {
-        guard let top = frames.last, !top.isObject else {
-            throw Self.error(.invalidValue("nextElement() outside an array"), at: offset, in: buf)
+        guard let index = try nextMember(buf, inObject: false, misuse: "nextElement() outside an array") else { return false }
+        offset = index
+        return true
+    }
+
+    /// Where the innermost container's next member starts, or nil when the container
+    /// ends here (it is then closed, and `offset` is past it).
+    private mutating func nextMember(_ buf: UnsafeBufferPointer<UInt8>, inObject: Bool, misuse: String) throws(JSONError) -> Int? {
+        guard let top = frames.last, top.isObject == inObject else {
+            throw Self.error(.invalidValue(misuse), at: offset, in: buf)
         }
-        let (index, closed) = try afterSeparator(buf, hasMembers: top.hasMembers, close: 0x5D)
+        let (index, closed) = try afterSeparator(buf, hasMembers: top.hasMembers, close: inObject ? 0x7D : 0x5D)
         if closed {
             close()
             offset = index
-            return false
+            return nil
         }
         frames[frames.count - 1].hasMembers = true
-        offset = index
-        return true
+        return index
     }
 
     /// Handles what sits between members: nothing before the first, a comma before
