@@ -4,20 +4,11 @@ import Foundation
 struct GeneratedLead {
     struct Note { let at: Int; let by: String; let text: String; let contacted: Bool }
 
-    var name = ""
-    var organization = false
-    var company = ""
-    var email = ""
-    var phone = ""
-    var address = ""
-    var owner = ""
-    var stage = ""
-    var probability: Int?
-    var value = ""
-    var currency = ""
-    var expectedClose: Int?
-    var source = ""
-    var campaign = ""
+    var name = "", organization = false, company = ""
+    var email = "", phone = "", address = ""
+    var owner = "", stage = "", probability: Int?
+    var value = "", currency = "", expectedClose: Int?
+    var source = "", campaign = ""
     var labels: [String] = []
     var lostReason = ""
     /// Imported through the `next_reminder` column.
