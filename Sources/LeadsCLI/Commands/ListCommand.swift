@@ -92,13 +92,12 @@ enum ListCommand {
         var overdue: Bool
     }
 
-    /// The row's cells, and whether its next follow-up is overdue (`LeadView.isOverdue`,
-    /// without looking for the next reminder twice).
+    /// The row's cells, and whether its next follow-up is overdue.
     static func cells(_ lead: Lead, now: Timestamp) -> (cells: [TableCell], overdue: Bool) {
         var next = ""
         var overdue = false
         if let reminder = lead.nextReminder {
-            overdue = !lead.isClosed && reminder.due.dueInstant <= now
+            overdue = LeadView.isOverdue(lead, next: reminder, now: now)
             next = LeadView.due(reminder.due) + (overdue ? " !" : "")
         }
         let contact = lead.lastContact.map { "\(LocalTime.date(of: $0.at).iso) \($0.by)" } ?? ""

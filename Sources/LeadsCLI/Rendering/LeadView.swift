@@ -13,8 +13,12 @@ enum LeadView {
     }
 
     static func isOverdue(_ lead: Lead, now: Timestamp) -> Bool {
-        guard !lead.isClosed, let next = lead.nextReminder else { return false }
-        return next.due.dueInstant <= now
+        lead.nextReminder.map { isOverdue(lead, next: $0, now: now) } ?? false
+    }
+
+    /// As `isOverdue(_:now:)`, for a caller that has the lead's next reminder already.
+    static func isOverdue(_ lead: Lead, next: Reminder, now: Timestamp) -> Bool {
+        !lead.isClosed && next.due.dueInstant <= now
     }
 
     static func money(_ money: Money?) -> String {
