@@ -276,17 +276,3 @@ func truncate(_ text: String, to width: Int) -> String {
     }
     return out + "…"
 }
-
-/// Values a command is done with just before the process ends: freeing the 80,000
-/// strings of a `list` table one by one took longer than printing them, and the
-/// kernel takes the whole heap back at exit at once.
-enum ProcessEnd {
-    private final class Box<T> {
-        let value: T
-        init(_ value: T) { self.value = value }
-    }
-
-    static func keep<T>(_ value: T) {
-        _ = Unmanaged.passRetained(Box(value))
-    }
-}
