@@ -172,6 +172,40 @@ import Testing
         #expect(box.run("stages", "--json").stdout != box.run(["stages", "--json"], env: ["LEADS_INDEX": "off"]).stdout)
     }
 
+    /// The import waits out the racy window of the files it wrote last and records them
+    /// again (issue 21: no slow window after an import): with no reader run yet, every
+    /// line is trusted as the importer left it — even the one of the file written last,
+    /// which a changed line then shows, the index's own time stamp put back as it was.
+    @Test func anImportLeavesNoLineInsideTheRacyWindow() throws {
+        let box = try store(leads: 700)
+        func changed(_ path: String) -> (mtime: timespec, changed: Int64) {
+            var st = stat()
+            #expect(stat(path, &st) == 0)
+            let nanos = { (t: timespec) in Int64(t.tv_sec) * 1_000_000_000 + Int64(t.tv_nsec) }
+            return (st.st_mtim, max(nanos(st.st_mtim), nanos(st.st_ctim)))
+        }
+        let index = changed(indexPath(box))
+        let indexWrittenAt = Int64(index.mtime.tv_sec) * 1_000_000_000 + Int64(index.mtime.tv_nsec)
+        let slack: Int64 = index.mtime.tv_nsec != 0 ? 100_000_000 : 2_000_000_000
+        var latest: (id: Int, changed: Int64) = (0, 0)
+        for id in 1...700 {
+            let file = changed(box.dir + "/leads/\(id).json").changed
+            #expect(file < indexWrittenAt - slack, "lead \(id) changed within the racy window of the index")
+            if file > latest.changed { latest = (id, file) }
+        }
+        expectSameAnswers(box)
+        let original = try String(contentsOfFile: indexPath(box), encoding: .utf8)
+        let line = try #require(original.split(separator: "\n").last { $0.hasPrefix("\(latest.id)\t") })
+        let stage = String(line.split(separator: "\t", omittingEmptySubsequences: false)[13])
+        let tampered = original.replacingOccurrences(of: String(line),
+                                                     with: line.replacingOccurrences(of: "\t\(stage)\t", with: "\t\(stage == "new" ? "won" : "new")\t"))
+        try tampered.write(toFile: indexPath(box), atomically: false, encoding: .utf8)
+        var times = [index.mtime, index.mtime]
+        #expect(utimensat(AT_FDCWD, indexPath(box), &times, 0) == 0)
+        #expect(box.run("stages", "--json").stdout != box.run(["stages", "--json"], env: ["LEADS_INDEX": "off"]).stdout,
+                "the line of the lead written last is trusted")
+    }
+
     /// Lines out of ID order, and an ID given twice: the index is searched by halves over
     /// its lines sorted by ID, and the later of two lines of an ID is the one used.
     @Test func linesOutOfOrderAndRepeatedIDs() throws {

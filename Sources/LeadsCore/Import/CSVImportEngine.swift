@@ -348,7 +348,7 @@ public struct CSVImportEngine {
             try batch.add(lead, bytes: nil, previous: previous, log: ActivityEntry(time: now, user: user, action: .set, lead: lead.id, details: details))
         }
         try encodePending()
-        try batch.flush()
+        try batch.finish()
         report.ids = createdIDs
         return report
     }

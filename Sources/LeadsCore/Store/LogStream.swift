@@ -182,7 +182,7 @@ extension LeadStore {
             try replayRecords(&reader, history, visit)
         }
         guard let indexDir, let recorder, let hash = reader.hash, reader.consumed > 0 else { return }
-        if racyOnly && Self.realTime() - reader.log.changed <= SummaryIndex.racySlackNanoseconds { return }
+        if racyOnly && SummaryIndex.realTime() - reader.log.changed <= SummaryIndex.racySlackNanoseconds { return }
         var after = stat()
         guard fstat(reader.fd, &after) == 0, SummaryIndex.FileStat(after) == reader.log,
               let last = Self.line(at: reader.lastLine, fd: reader.fd, end: reader.consumed) else { return }

@@ -15,6 +15,8 @@ extension StoreWriter {
         private let writer: StoreWriter
         private let limit: Int
         private var pending: [(lead: Lead, bytes: [UInt8]?, previous: Lead?, entry: ActivityEntry)] = []
+        /// The leads written so far whose summary lines are still racy.
+        private var racy: [RecordedSummary] = []
 
         init(writer: StoreWriter, limit: Int) {
             self.writer = writer
@@ -33,13 +35,23 @@ extension StoreWriter {
             guard !pending.isEmpty else { return }
             let items = pending
             pending = []
-            try writer.commitBatch(items)
+            racy = try writer.commitBatch(items, racy: racy)
+        }
+
+        /// The last flush, and the wait that leaves the summary index trusted for what
+        /// the batches wrote (`settleSummaries`): after the commit point, so nothing here
+        /// can fail the import.
+        public func finish() throws(StoreError) {
+            try flush()
+            writer.settleSummaries(racy)
+            racy = []
         }
     }
 
     public func batch(limit: Int = 4096) -> Batch { Batch(writer: self, limit: limit) }
 
-    fileprivate func commitBatch(_ items: [(lead: Lead, bytes: [UInt8]?, previous: Lead?, entry: ActivityEntry)]) throws(StoreError) {
+    fileprivate func commitBatch(_ items: [(lead: Lead, bytes: [UInt8]?, previous: Lead?, entry: ActivityEntry)],
+                                 racy: [RecordedSummary]) throws(StoreError) -> [RecordedSummary] {
         for item in items {
             for key in DuplicateKey.keys(of: item.lead) { try keys.insert(key, id: item.lead.id) }
         }
@@ -55,12 +67,13 @@ extension StoreWriter {
                    log: items.map { $0.entry.recording(from: $0.previous, to: $0.lead) }, durability: .together)
         // After the commit point, derived: the batch's lines of the summary index, so the
         // first report after an import need not parse every file (SummaryIndex.swift).
-        recordSummaries(zip(items, files).map { ($0.lead, $1) })
+        let racy = recordSummaries(zip(items, files).map { ($0.lead, $1) }, racy: racy)
         for item in items {
             if let previous = item.previous {
                 let newKeys = DuplicateKey.keys(of: item.lead)
                 dropKeys(DuplicateKey.keys(of: previous).filter { !newKeys.contains($0) }, of: item.lead.id)
             }
         }
+        return racy
     }
 }

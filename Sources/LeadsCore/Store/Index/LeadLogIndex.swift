@@ -277,7 +277,7 @@ extension LeadStore {
         let lastOffset = reader.lastLine
         var after = stat()
         guard let indexDir, covered == Int(log.size), fstat(fd, &after) == 0, SummaryIndex.FileStat(after) == log else { return entries }
-        if racyOnly && Self.realTime() - log.changed <= SummaryIndex.racySlackNanoseconds { return entries }
+        if racyOnly && SummaryIndex.realTime() - log.changed <= SummaryIndex.racySlackNanoseconds { return entries }
         guard let last = Self.line(at: lastOffset, fd: fd, end: covered) else { return entries }
         let words = LeadLogIndex.make(log: log, lastOffset: lastOffset, lastLink: SHA256.hash(last), pairs: pairs)
         let bytes = words.map(\.littleEndian).withUnsafeBytes { Array($0) }
@@ -329,12 +329,6 @@ extension LeadStore {
         }
         close(fd)
         return nil
-    }
-
-    static func realTime() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 }
 

@@ -16,7 +16,9 @@ import Glibc
 // was out of date. Writers never rewrite it on the hot path; `delete` removes it, so a
 // deleted lead's data does not outlive the lead in a cache. An import batch appends its
 // leads' lines (`recordSummaries`): the first report after an import would otherwise
-// parse every file it wrote. A later line of an ID wins over an earlier one.
+// parse every file it wrote. A later line of an ID wins over an earlier one. At its end
+// the import waits out the racy window of the files it wrote last and records them again
+// (`settleSummaries`), so that no reader has to re-read them.
 
 struct SummaryIndex {
     static let fileName = "summaries"
@@ -34,6 +36,14 @@ struct SummaryIndex {
     /// file system keeping seconds, or FAT's two seconds, leaves them zero).
     static func racySlack(in dir: Directory, writtenAt: Int64) -> Int64 {
         dir.fileSystemKind == .local && writtenAt % 1_000_000_000 != 0 ? localRacySlackNanoseconds : racySlackNanoseconds
+    }
+
+    /// The clock that file time stamps are compared with to tell whether a racy window
+    /// has passed (nanoseconds since the epoch).
+    static func realTime() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
     /// What identifies a version of a file, as git's index does. The change time is in
@@ -333,41 +343,88 @@ extension StoreWriter {
     /// The line is made from the lead in memory, which is what those bytes decode to.
     /// Derived: on any failure the index is removed (a torn append must not be glued to
     /// the next one), and the next reader rebuilds it from the files.
-    func recordSummaries(_ written: [(lead: Lead, bytes: [UInt8])]) {
-        guard SummaryIndexSwitch.enabled, !written.isEmpty else { return }
+    ///
+    /// Returns the leads whose lines are racy, given those of earlier batches that were:
+    /// changed within the slack before the index's new time stamp, so no reader trusts
+    /// them (`settleSummaries`).
+    func recordSummaries(_ written: [(lead: Lead, bytes: [UInt8])], racy earlier: [RecordedSummary] = []) -> [RecordedSummary] {
+        guard SummaryIndexSwitch.enabled, !written.isEmpty else { return [] }
         var lines: [UInt8] = []
         lines.reserveCapacity(written.count * 320)
+        var recorded = earlier
+        recorded.reserveCapacity(earlier.count + written.count)
         for (lead, bytes) in written {
             guard let (current, st) = try? leadsDir.readWithStatus("\(lead.id).json"), current == bytes else { continue }
-            lines += SummaryIndex.line(lead, stat: SummaryIndex.FileStat(st))
+            let stat = SummaryIndex.FileStat(st)
+            lines += SummaryIndex.line(lead, stat: stat)
+            recorded.append((lead, bytes, stat.changed))
         }
-        guard !lines.isEmpty else { return }
+        guard !lines.isEmpty else { return earlier }
         do throws(SystemError) {
             let fd = openat(indexDir.fd, SummaryIndex.fileName, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
             if fd < 0 {
                 guard errno == ENOENT else { throw SystemError("open", indexDir.path(SummaryIndex.fileName)) }
                 try indexDir.writeAtomically(SummaryIndex.fileName, SummaryIndex.header + lines, durable: false, groupShared: config.sharedGroup)
-                return
+                var st = stat()
+                guard fstatat(indexDir.fd, SummaryIndex.fileName, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return [] }
+                return racy(recorded, indexWrittenAt: SummaryIndex.FileStat(st).mtime)
             }
             defer { close(fd) }
             // Only a file in this format is appended to; another is left for a reader to replace.
             var head = [UInt8](repeating: 0, count: SummaryIndex.header.count)
             let got = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-            guard got == head.count, head == SummaryIndex.header else { return }
+            guard got == head.count, head == SummaryIndex.header else { return [] }
             // A file not ending in a newline was torn: appending would glue two lines.
             var last: UInt8 = 0
             var st = stat()
             guard fstat(fd, &st) == 0, pread(fd, &last, 1, off_t(st.st_size) - 1) == 1, last == 10 else {
                 _ = try? indexDir.remove(SummaryIndex.fileName)
-                return
+                return []
             }
             try writeAll(fd, lines, path: indexDir.path(SummaryIndex.fileName))
+            guard fstat(fd, &st) == 0 else { return [] }
+            return racy(recorded, indexWrittenAt: SummaryIndex.FileStat(st).mtime)
         } catch {
             _ = try? indexDir.remove(SummaryIndex.fileName)
             store.warn(.system(error))
+            return []
         }
     }
+
+    private func racy(_ recorded: [RecordedSummary], indexWrittenAt: Int64) -> [RecordedSummary] {
+        let trustedBefore = indexWrittenAt - SummaryIndex.racySlack(in: indexDir, writtenAt: indexWrittenAt)
+        return recorded.filter { $0.changed >= trustedBefore }
+    }
+
+    /// Leaves the lines of the last batch trusted (issue 21: no slow window after an
+    /// import). The files an import wrote in its last tenth of a second (two seconds on a
+    /// network file system) are inside the racy window of the lines it appended, and
+    /// every reader would re-read them until one rewrote the index — on 10,000 leads the
+    /// first `pipeline` re-read 570 files and rewrote the whole index. So, when that many
+    /// are racy to matter, the importer waits out the window, under its lock, and records
+    /// those leads again: read back after the window, a file whose stat is unchanged has
+    /// not changed since (a change now would get a later time stamp), and the index's new
+    /// time stamp is past the slack. A reader refreshing the index does the same, once.
+    func settleSummaries(_ racy: [RecordedSummary]) {
+        guard racy.count >= Self.racyLinesWorthSettling, let latest = racy.map(\.changed).max() else { return }
+        // The margin covers the kernel's coarse clock, which stamps files up to a tick
+        // (10 ms) behind the real time that the wait is measured in.
+        let slack = SummaryIndex.racySlack(in: indexDir, writtenAt: latest)
+        let settled = latest + slack + 20_000_000
+        while case let wait = settled - SummaryIndex.realTime(), wait > 0 {
+            var pause = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
+            nanosleep(&pause, nil)
+        }
+        _ = recordSummaries(racy.map { ($0.lead, $0.bytes) })
+    }
+
+    /// Fewer racy lines than this cost each reader about as much to re-read as the wait.
+    static let racyLinesWorthSettling = 64
 }
+
+/// A lead whose summary line an import recorded: the bytes its file was read back as,
+/// and that file's last change (nanoseconds), for the racy-timestamp rule.
+typealias RecordedSummary = (lead: Lead, bytes: [UInt8], changed: Int64)
 
 /// Whether a scan may use the summary index; `LEADS_INDEX=off` forces full scans
 /// (for comparing answers, and as a way out should the index ever be suspected).
