@@ -9,6 +9,10 @@ import Testing
         ["pipeline", "--json"], ["pipeline", "--by", "owner", "--csv"], ["pipeline", "--by", "label", "--include-won", "--json"],
         ["remind", "--due", "--json"], ["remind", "--list"], ["list", "--all"], ["list", "--sort", "-value", "--ids"],
         ["stages", "--json"], ["export-csv", "--all"],
+        // Each decodes only what it reads of a line (SummaryFields).
+        ["pipeline", "--by", "month", "--owner", "bob", "--label", "hot", "--json"],
+        ["pipeline", "--by", "source", "--overdue", "--csv"], ["pipeline", "--by", "campaign", "--source", "fair", "--campaign", "x"],
+        ["remind", "--due", "--owner", "alice"], ["export-csv", "--owner", "carol"],
     ]
 
     /// Every report through the index equals the same report with LEADS_INDEX=off.
@@ -173,9 +177,11 @@ import Testing
     }
 
     /// The import waits out the racy window of the files it wrote last and records them
-    /// again (issue 21: no slow window after an import): with no reader run yet, every
-    /// line is trusted as the importer left it — even the one of the file written last,
-    /// which a changed line then shows, the index's own time stamp put back as it was.
+    /// again (issue 21: no slow window after an import) when 64 or more would be racy
+    /// (SummarySettleTests shows the settling itself): with no reader run yet, fewer
+    /// remain, and the lines are trusted as the importer left them — the one of the last
+    /// file written outside the window too, which a changed line then shows, the index's
+    /// own time stamp put back as it was.
     @Test func anImportLeavesNoLineInsideTheRacyWindow() throws {
         let box = try store(leads: 700)
         func changed(_ path: String) -> (mtime: timespec, changed: Int64) {
@@ -188,11 +194,12 @@ import Testing
         let indexWrittenAt = Int64(index.mtime.tv_sec) * 1_000_000_000 + Int64(index.mtime.tv_nsec)
         let slack: Int64 = index.mtime.tv_nsec != 0 ? 100_000_000 : 2_000_000_000
         var latest: (id: Int, changed: Int64) = (0, 0)
+        var racy = 0
         for id in 1...700 {
             let file = changed(box.dir + "/leads/\(id).json").changed
-            #expect(file < indexWrittenAt - slack, "lead \(id) changed within the racy window of the index")
-            if file > latest.changed { latest = (id, file) }
+            if file >= indexWrittenAt - slack { racy += 1 } else if file > latest.changed { latest = (id, file) }
         }
+        #expect(racy < 64, "\(racy) lead files changed within the racy window of the index")
         expectSameAnswers(box)
         let original = try String(contentsOfFile: indexPath(box), encoding: .utf8)
         let line = try #require(original.split(separator: "\n").last { $0.hasPrefix("\(latest.id)\t") })
