@@ -53,7 +53,7 @@ enum ExportCSVCommand {
             selected = shape.columns
         } else if selected == nil {
             var keys = Set<String>()
-            _ = try store.scan(for: filter) { lead in
+            _ = try store.scan(for: filter, fields: .fieldKeys) { lead in
                 if filter.matches(lead) { keys.formUnion(lead.fields.keys) }
             }
             selected = CSVExport.defaultColumns(fieldKeys: keys, notes: withNotes)

@@ -72,7 +72,8 @@ enum ListCommand {
         // The row is made on the core that decoded the lead; only the filter's hints,
         // which see every lead, are kept here.
         let filter = hints.filter
-        let problems = try store.scan(for: filter, prepare: { lead -> Row? in
+        // The table's columns and the sort keys; not labels, source, campaign or field keys.
+        let problems = try store.scan(for: filter, fields: [.name, .contact, .owner, .reminders, .lastContact], prepare: { lead -> Row? in
             guard filter.matches(lead) else { return nil }
             let shown = now.map { cells(lead, now: $0) }
             return Row(id: lead.id, key: sort.key(lead, config: config), cells: shown?.cells, overdue: shown?.overdue ?? false)

@@ -42,7 +42,7 @@ enum PipelineCommand {
             }
             gaps = then.gaps
         } else {
-            problems = try store.scan(for: filter) { lead in
+            problems = try store.scan(for: filter, fields: grouping.fieldsRead) { lead in
                 if hints.observe(lead) { try report.add(lead) }
             }
         }

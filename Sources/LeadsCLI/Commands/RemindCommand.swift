@@ -153,7 +153,7 @@ enum RemindCommand {
             rows = DueReminders.sorted(DueReminders.open(in: try store.lead(id)))
         } else {
             var open: [DueReminder] = []
-            problems = try store.scanSummaries(withOpenReminders: true) { lead in
+            problems = try store.scanSummaries(withOpenReminders: true, fields: [.name, .reminders]) { lead in
                 if !lead.isClosed { open += DueReminders.open(in: lead) }
             }
             rows = DueReminders.sorted(open)
@@ -202,7 +202,7 @@ enum RemindCommand {
             return ExitStatus.success
         } else {
             var due: [DueReminder] = []
-            problems = try store.scanSummaries(withOpenReminders: true) { lead in
+            problems = try store.scanSummaries(withOpenReminders: true, fields: [.name, .reminders]) { lead in
                 due += DueReminders.due(in: lead, now: now, owner: owner, unannouncedOnly: false)
             }
             rows = DueReminders.sorted(due)

@@ -5,7 +5,7 @@ enum StagesCommand {
         let store = try context.store()
         let config = try store.config()
         var counts: [String: Int] = [:]
-        let problems = try store.scanSummaries { counts[$0.stage, default: 0] += 1 }
+        let problems = try store.scanSummaries(fields: []) { counts[$0.stage, default: 0] += 1 }
         // A stage no longer in config.json still has leads: show it rather than hide them.
         let unknown = Set(counts.keys).subtracting(config.allStages.map(\.name)).sorted()
         let out = context.output

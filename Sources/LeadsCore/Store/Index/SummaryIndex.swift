@@ -152,9 +152,9 @@ struct SummaryIndex {
     }
 
     /// The lead recorded for `id`, and its line, if the file's current stat says it is still valid.
-    func lead(_ id: Int, current: FileStat) -> (lead: Lead, line: Range<Int>)? {
+    func lead(_ id: Int, current: FileStat, fields: SummaryFields = .all) -> (lead: Lead, line: Range<Int>)? {
         guard let entry = validEntry(id, current: current),
-              let lead = bytes.withUnsafeBufferPointer({ all in Self.decode(id: id, UnsafeBufferPointer(rebasing: all[entry.fields])) })
+              let lead = bytes.withUnsafeBufferPointer({ all in Self.decode(id: id, UnsafeBufferPointer(rebasing: all[entry.fields]), fields: fields) })
         else { return nil }
         return (lead, entry.line)
     }
@@ -241,7 +241,7 @@ struct SummaryIndex {
     /// is read instead). Works on the raw bytes with field bounds, not slices, as this
     /// runs once per lead on every report: slices of the index cost a retain and release
     /// each, a third of the decoding time on 100,000 leads.
-    static func decode(id: Int, _ line: UnsafeBufferPointer<UInt8>) -> Lead? {
+    static func decode(id: Int, _ line: UnsafeBufferPointer<UInt8>, fields: SummaryFields = .all) -> Lead? {
         withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: fieldCount) { bounds -> Lead? in
             var count = 0
             var start = 0
@@ -253,13 +253,14 @@ struct SummaryIndex {
             }
             guard count == fieldCount - 1 else { return nil }
             bounds[count] = start..<line.count
-            return decode(id: id, line, bounds)
+            return decode(id: id, line, bounds, fields: fields)
         }
     }
 
     private static let fieldCount = 19
 
-    private static func decode(id: Int, _ line: UnsafeBufferPointer<UInt8>, _ bounds: UnsafeMutableBufferPointer<Range<Int>>) -> Lead? {
+    private static func decode(id: Int, _ line: UnsafeBufferPointer<UInt8>, _ bounds: UnsafeMutableBufferPointer<Range<Int>>,
+                               fields: SummaryFields) -> Lead? {
         func field(_ i: Int) -> Slice<UnsafeBufferPointer<UInt8>> { line[bounds[i]] }
         func text(_ i: Int) -> String? { bounds[i].isEmpty ? nil : unescape(field(i)) }
         func list(_ i: Int) -> [String] {
@@ -269,16 +270,20 @@ struct SummaryIndex {
         // a `String` each. What their parsers refuse sends the lead to its file.
         func raw(_ i: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: line[bounds[i]]) }
         func timestamp(_ i: Int) -> Timestamp? { Timestamp.parseStored(raw(i)).map(Timestamp.init(seconds:)) }
-        guard let name = text(0), let stage = text(8), let created = timestamp(16), let updated = timestamp(17) else { return nil }
-        var lead = Lead(id: id, name: name, stage: stage, createdAt: created, createdBy: "")
+        // A field not asked for is skipped, but its line must still be one a full decode
+        // accepts: the name is required, and so is it here.
+        guard !bounds[0].isEmpty, let stage = text(8), let created = timestamp(16), let updated = timestamp(17) else { return nil }
+        var lead = Lead(id: id, name: fields.contains(.name) ? text(0)! : "", stage: stage, createdAt: created, createdBy: "")
         lead.updatedAt = updated
-        lead.organization = !bounds[1].isEmpty
-        lead.company = text(2)
-        lead.email = text(3)
-        lead.owner = text(4)
-        lead.source = text(5)
-        lead.campaign = text(6)
-        lead.labels = list(7)
+        if fields.contains(.contact) {
+            lead.organization = !bounds[1].isEmpty
+            lead.company = text(2)
+            lead.email = text(3)
+        }
+        if fields.contains(.owner) { lead.owner = text(4) }
+        if fields.contains(.source) { lead.source = text(5) }
+        if fields.contains(.campaign) { lead.campaign = text(6) }
+        if fields.contains(.labels) { lead.labels = list(7) }
         if let p = text(9) {
             guard let value = Int(p) else { return nil }
             lead.probability = value
@@ -291,20 +296,22 @@ struct SummaryIndex {
             guard let date = CalendarDate.parseStored(raw(12)) else { return nil }
             lead.expectedClose = date
         }
-        for key in list(13) { lead.fields[key] = "" }
-        if !bounds[14].isEmpty {
+        if fields.contains(.fieldKeys) { for key in list(13) { lead.fields[key] = "" } }
+        if fields.contains(.lastContact), !bounds[14].isEmpty {
             guard let time = timestamp(14) else { return nil }
             lead.lastContact = Contact(at: time, by: text(15) ?? "")
         }
-        for item in list(18) {
-            let parts = item.split(separator: "\u{1F}", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 5, let number = Int(parts[0]), let due = When(stored: parts[1]) else { return nil }
-            var reminder = Reminder(number: number, due: due, text: parts[4], owner: parts[2], createdAt: created)
-            if !parts[3].isEmpty {
-                guard let announced = Timestamp(iso8601: parts[3]) else { return nil }
-                reminder.announcedAt = announced
+        if fields.contains(.reminders) {
+            for item in list(18) {
+                let parts = item.split(separator: "\u{1F}", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
+                guard parts.count == 5, let number = Int(parts[0]), let due = When(stored: parts[1]) else { return nil }
+                var reminder = Reminder(number: number, due: due, text: parts[4], owner: parts[2], createdAt: created)
+                if !parts[3].isEmpty {
+                    guard let announced = Timestamp(iso8601: parts[3]) else { return nil }
+                    reminder.announcedAt = announced
+                }
+                lead.reminders.append(reminder)
             }
-            lead.reminders.append(reminder)
         }
         return lead
     }
@@ -437,16 +444,18 @@ enum SummaryIndexSwitch {
 
 extension LeadStore {
     /// The scan a report with this filter needs: summaries, unless it searches the notes.
-    public func scan(for filter: LeadFilter, _ visit: (Lead) throws -> Void) throws -> [StoreError] {
-        filter.search == nil ? try scanSummaries(visit) : try scan(notes: true, visit)
+    /// `fields`: what the caller reads of a summary beyond what the filter reads.
+    public func scan(for filter: LeadFilter, fields: SummaryFields = .all, _ visit: (Lead) throws -> Void) throws -> [StoreError] {
+        filter.search == nil ? try scanSummaries(fields: fields.union(filter.fieldsRead), visit) : try scan(notes: true, visit)
     }
 
     /// As `scan(for:_:)`, with `prepare` run for each lead on the core that decoded it and
     /// its result handed to `visit` beside the lead: what a command would otherwise do
     /// per lead on one core while the others wait (the cells of a `list` row).
-    public func scan<Prepared: Sendable>(for filter: LeadFilter, prepare: @escaping @Sendable (Lead) -> Prepared,
+    public func scan<Prepared: Sendable>(for filter: LeadFilter, fields: SummaryFields = .all, prepare: @escaping @Sendable (Lead) -> Prepared,
                                          _ visit: (Lead, Prepared) throws -> Void) throws -> [StoreError] {
-        filter.search == nil ? try scanSummaries(prepare: prepare, visit) : try scan(notes: true, prepare: prepare, visit)
+        filter.search == nil ? try scanSummaries(fields: fields.union(filter.fieldsRead), prepare: prepare, visit)
+            : try scan(notes: true, prepare: prepare, visit)
     }
 
     /// Visits every lead's summary in ID order under a shared lock: the lead without its
@@ -456,23 +465,27 @@ extension LeadStore {
     ///
     /// `withOpenReminders`: only leads with an open reminder are visited (`remind --due`,
     /// `--list`); an index line that says there is none is then not even decoded.
-    public func scanSummaries(withOpenReminders: Bool = false, _ visit: (Lead) throws -> Void) throws -> [StoreError] {
-        try scanSummaries(withOpenReminders: withOpenReminders, preparing: { _ in () }) { lead, _ in try visit(lead) }
+    /// `fields`: what is decoded from an index line (SummaryFields).
+    public func scanSummaries(withOpenReminders: Bool = false, fields: SummaryFields = .all,
+                              _ visit: (Lead) throws -> Void) throws -> [StoreError] {
+        try scanSummaries(withOpenReminders: withOpenReminders, fields: fields, preparing: { _ in () }) { lead, _ in try visit(lead) }
     }
 
     /// As `scanSummaries(withOpenReminders:_:)`, with `prepare` run beside the decoding
     /// (see `scan(for:prepare:_:)`), only for the leads that are visited.
-    public func scanSummaries<Prepared: Sendable>(withOpenReminders: Bool = false, prepare: @escaping @Sendable (Lead) -> Prepared,
+    public func scanSummaries<Prepared: Sendable>(withOpenReminders: Bool = false, fields: SummaryFields = .all,
+                                                  prepare: @escaping @Sendable (Lead) -> Prepared,
                                                   _ visit: (Lead, Prepared) throws -> Void) throws -> [StoreError] {
         // Not generic below this line: a generic scan called from another module runs
         // unspecialised, and looked up the metadata of its item types for every lead.
-        try scanSummaries(withOpenReminders: withOpenReminders, preparing: { prepare($0) }) { lead, prepared in
+        try scanSummaries(withOpenReminders: withOpenReminders, fields: fields, preparing: { prepare($0) }) { lead, prepared in
             try visit(lead, prepared as! Prepared)
         }
     }
 
-    private func scanSummaries(withOpenReminders: Bool, preparing prepare: @escaping @Sendable (Lead) -> any Sendable,
+    private func scanSummaries(withOpenReminders: Bool, fields: SummaryFields, preparing prepare: @escaping @Sendable (Lead) -> any Sendable,
                                _ visit: (Lead, any Sendable) throws -> Void) throws -> [StoreError] {
+        let fields = withOpenReminders ? fields.union(.reminders) : fields
         let wanted: @Sendable (Lead) -> Bool = { lead in !withOpenReminders || lead.reminders.contains(where: \.isOpen) }
         return try withLock(.shared) { () throws -> [StoreError] in
             guard let leadsDir = try subdirectory(Self.leadsDirectory) else { return [] }
@@ -500,7 +513,7 @@ extension LeadStore {
                 if withOpenReminders, let index, let entry = index.validEntry(id, current: current), index.hasNoOpenReminder(entry) {
                     return Item(result: nil, line: .kept(entry.line))
                 }
-                if let (lead, line) = index?.lead(id, current: current) {
+                if let (lead, line) = index?.lead(id, current: current, fields: fields) {
                     return Item(result: .success((lead, wanted(lead) ? prepare(lead) : nil)), line: .kept(line))
                 }
                 do throws(StoreError) {

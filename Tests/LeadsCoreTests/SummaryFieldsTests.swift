@@ -1,0 +1,108 @@
+import Testing
+@testable import LeadsCore
+
+/// A summary line decoded with only some fields: what was asked for is exactly what a
+/// whole decode gives, what was not is left empty, and the always-decoded core (stage,
+/// probability, value, expected close, created, updated) is there every time.
+@Suite struct SummaryFieldsTests {
+    static let lead: Lead = {
+        let created = Timestamp(iso8601: "2026-03-01T09:00:00Z")!
+        var lead = Lead(id: 42, name: "Müller\tGmbH", stage: "proposal", createdAt: created, createdBy: "alice")
+        lead.updatedAt = Timestamp(iso8601: "2026-04-02T10:30:00Z")!
+        lead.organization = true
+        lead.company = "Müller Holding"
+        lead.email = "info@mueller.example"
+        lead.owner = "sabine"
+        lead.source = "fair\\2026"
+        lead.campaign = "spring"
+        lead.labels = ["hot", "bäckerei"]
+        lead.probability = 35
+        lead.value = Money(amount: Amount(canonical: "12500.50")!, currency: "EUR")
+        lead.expectedClose = CalendarDate(iso: "2026-06-30")
+        lead.fields = ["size": "", "branch": ""]
+        lead.lastContact = Contact(at: Timestamp(iso8601: "2026-04-01T08:00:00Z")!, by: "bob")
+        var reminder = Reminder(number: 2, due: .day(CalendarDate(iso: "2026-05-01")!), text: "call\nback", owner: "sabine", createdAt: created)
+        reminder.announcedAt = Timestamp(iso8601: "2026-05-01T07:00:00Z")!
+        lead.reminders = [reminder]
+        return lead
+    }()
+
+    /// The fields of `lead`'s index line: after its ID and four stat numbers, without the newline.
+    static func body(_ lead: Lead) -> [UInt8] {
+        let line = SummaryIndex.line(lead, stat: SummaryIndex.FileStat(inode: 7, size: 900, mtime: 1, ctime: 1))
+        return Array(line.split(separator: 9, maxSplits: 5, omittingEmptySubsequences: false)[5].dropLast())
+    }
+
+    func decode(_ fields: SummaryFields) throws -> Lead {
+        try #require(Self.body(Self.lead).withUnsafeBufferPointer { SummaryIndex.decode(id: 42, $0, fields: fields) })
+    }
+
+    @Test func eachFieldDecodesAsInTheWholeDecode() throws {
+        let whole = try decode(.all)
+        #expect(whole.name == Self.lead.name)
+        #expect(whole.labels == Self.lead.labels)
+        #expect(whole.reminders.map(\.text) == ["call\nback"])
+        let parts: [(SummaryFields, (Lead) -> String)] = [
+            (.name, { $0.name }),
+            (.contact, { "\($0.organization) \($0.company ?? "-") \($0.email ?? "-")" }),
+            (.owner, { $0.owner ?? "-" }),
+            (.source, { $0.source ?? "-" }),
+            (.campaign, { $0.campaign ?? "-" }),
+            (.labels, { $0.labels.joined(separator: ",") }),
+            (.fieldKeys, { $0.fields.keys.sorted().joined(separator: ",") }),
+            (.lastContact, { $0.lastContact.map { "\($0.at.iso8601) \($0.by)" } ?? "-" }),
+            (.reminders, { $0.reminders.map { "\($0.number) \($0.text) \($0.owner) \($0.announcedAt?.iso8601 ?? "-")" }.joined() }),
+        ]
+        let empty = Lead(id: 42, name: "", stage: "proposal", createdAt: Self.lead.createdAt, createdBy: "")
+        var union: SummaryFields = []
+        for (field, show) in parts {
+            union.insert(field)
+            let only = try decode(field)
+            for (other, showOther) in parts {
+                let expected = other == field ? showOther(whole) : showOther(empty)
+                #expect(showOther(only) == expected, "decoding \(field.rawValue), field \(other.rawValue)")
+            }
+            #expect(show(only) != show(empty), "the fixture sets field \(field.rawValue)")
+        }
+        #expect(union == .all, "every field is tried")
+        for fields in [SummaryFields.all, []] {
+            let lead = try decode(fields)
+            #expect(lead.stage == "proposal")
+            #expect(lead.probability == 35)
+            #expect(lead.value == Self.lead.value)
+            #expect(lead.expectedClose == Self.lead.expectedClose)
+            #expect(lead.createdAt == Self.lead.createdAt)
+            #expect(lead.updatedAt == Self.lead.updatedAt)
+        }
+    }
+
+    /// A line a whole decode refuses for its core or its name is refused with no field
+    /// asked for too, so the lead is read from its file either way.
+    @Test func aLineWithoutNameOrStageIsRefusedWhateverIsAsked() throws {
+        var nameless = Self.lead
+        nameless.name = ""
+        var stageless = Self.lead
+        stageless.stage = ""
+        for lead in [nameless, stageless] {
+            let body = Self.body(lead)
+            for fields in [SummaryFields.all, []] {
+                #expect(body.withUnsafeBufferPointer { SummaryIndex.decode(id: 42, $0, fields: fields) } == nil)
+            }
+        }
+    }
+
+    /// What each filter criterion and pipeline grouping reads is what it asks the scan for.
+    @Test func filtersAndGroupingsNameWhatTheyRead() {
+        var filter = LeadFilter()
+        #expect(filter.fieldsRead == [])
+        filter.owners = ["a"]
+        filter.labels = ["b"]
+        filter.source = "c"
+        filter.campaign = "d"
+        filter.overdueAt = Timestamp(seconds: 0)
+        #expect(filter.fieldsRead == [.owner, .labels, .source, .campaign, .reminders])
+        filter.search = "x"
+        #expect(filter.fieldsRead == .all)
+        #expect(PipelineGrouping.allCases.map(\.fieldsRead) == [[], .owner, [], .source, .labels, .campaign])
+    }
+}
