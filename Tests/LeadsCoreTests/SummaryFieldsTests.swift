@@ -1,3 +1,4 @@
+import LeadsTestSupport
 import Testing
 @testable import LeadsCore
 
@@ -93,6 +94,34 @@ import Testing
                 #expect(body.withUnsafeBufferPointer { SummaryIndex.decode(id: 42, $0, fields: fields) } == nil)
             }
         }
+    }
+
+    /// Damaged lines (bytes changed, cut, backslashes and separators put in): decoding
+    /// never traps, and a line the whole decode accepts is accepted with nothing asked.
+    @Test func damagedLinesNeverTrap() {
+        var rng = SplitMix64(seed: 21)
+        let original = Self.body(Self.lead)
+        let special: [UInt8] = [9, 0x5C, 0x55, 0x52, 0x1E, 0x1F, 0x30, 0x3A, 0x2D, 0x54, 0x5A]
+        var acceptedWhole = 0
+        for _ in 0..<5_000 {
+            var line = original
+            for _ in 0...rng.below(4) {
+                let at = rng.below(line.count)
+                switch rng.below(3) {
+                case 0: line[at] = rng.pick(special)
+                case 1: line.remove(at: at)
+                default: line.removeSubrange(at...)
+                }
+                if line.isEmpty { break }
+            }
+            let whole = line.withUnsafeBufferPointer { SummaryIndex.decode(id: 42, $0, fields: .all) }
+            let bare = line.withUnsafeBufferPointer { SummaryIndex.decode(id: 42, $0, fields: []) }
+            if whole != nil {
+                acceptedWhole += 1
+                #expect(bare != nil, "\(String(decoding: line, as: UTF8.self).debugDescription)")
+            }
+        }
+        #expect(acceptedWhole > 0, "some damage leaves a valid line")
     }
 
     /// What each filter criterion and pipeline grouping reads is what it asks the scan for.
