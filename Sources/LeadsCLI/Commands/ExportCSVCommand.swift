@@ -77,7 +77,8 @@ enum ExportCSVCommand {
             do throws(ReportError) { try export.append(lead, to: &record) } catch { return .failure(error) }
             return .success(record)
         }) { lead, record in
-            guard hints.observe(lead), let record else { return }
+            // A record is made exactly for the leads that match.
+            guard hints.observe(lead, matching: record != nil), let record else { return }
             progress.update(rows: rows)
             buffer += try record.get()
             rows += 1

@@ -78,7 +78,8 @@ enum ListCommand {
             let shown = now.map { cells(lead, now: $0) }
             return Row(id: lead.id, key: sort.key(lead, config: config), cells: shown?.cells, overdue: shown?.overdue ?? false)
         }) { lead, row in
-            guard hints.observe(lead), let row else { return }
+            // A row is made exactly for the leads that match.
+            guard hints.observe(lead, matching: row != nil), let row else { return }
             rows.append(row)
         }
         rows.sort { sort.ordered($0, $1) }

@@ -20,6 +20,13 @@ struct FilterHints {
 
     /// Call for each lead of the scan; returns whether it matches the filter.
     mutating func observe(_ lead: Lead) -> Bool {
+        observe(lead, matching: filter.matches(lead))
+    }
+
+    /// As `observe(_:)`, for a scan that matched the lead against `filter` already, on
+    /// the core that decoded it (`list`, `export-csv`).
+    @discardableResult
+    mutating func observe(_ lead: Lead, matching: Bool) -> Bool {
         seen += 1
         // The first spelling met stands for the others ("sabine" and "Sabine" are one owner).
         func note(_ value: String, in known: inout [String: String]) {
@@ -30,7 +37,7 @@ struct FilterHints {
         if !filter.labels.isEmpty { for label in lead.labels { note(label, in: &labels) } }
         if filter.source != nil, let source = lead.source { note(source, in: &sources) }
         if filter.campaign != nil, let campaign = lead.campaign { note(campaign, in: &campaigns) }
-        if filter.matches(lead) {
+        if matching {
             matched += 1
             return true
         }
