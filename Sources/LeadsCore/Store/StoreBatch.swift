@@ -38,9 +38,9 @@ extension StoreWriter {
             racy = try writer.commitBatch(items, racy: racy)
         }
 
-        /// The last flush, and the wait that leaves the summary index trusted for what
-        /// the batches wrote (`settleSummaries`): after the commit point, so nothing here
-        /// can fail the import.
+        /// The last flush, then the wait that leaves the summary index trusted for what
+        /// the batches wrote (`settleSummaries`). The wait comes after the last commit
+        /// point and cannot fail: only the flush can.
         public func finish() throws(StoreError) {
             try flush()
             writer.settleSummaries(racy)

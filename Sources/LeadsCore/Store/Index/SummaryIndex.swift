@@ -413,9 +413,8 @@ extension StoreWriter {
             let fd = openat(indexDir.fd, SummaryIndex.fileName, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
             if fd < 0 {
                 guard errno == ENOENT else { throw SystemError("open", indexDir.path(SummaryIndex.fileName)) }
-                try indexDir.writeAtomically(SummaryIndex.fileName, SummaryIndex.header + lines, durable: false, groupShared: config.sharedGroup)
-                var st = stat()
-                guard fstatat(indexDir.fd, SummaryIndex.fileName, &st, AT_SYMLINK_NOFOLLOW) == 0 else { return [] }
+                let st = try indexDir.writeAtomically(SummaryIndex.fileName, SummaryIndex.header + lines, durable: false,
+                                                      groupShared: config.sharedGroup)
                 return racy(recorded, indexWrittenAt: SummaryIndex.FileStat(st).mtime)
             }
             defer { close(fd) }
@@ -453,7 +452,7 @@ extension StoreWriter {
     /// are racy to matter, the importer waits out the window, under its lock, and records
     /// those leads again: read back after the window, a file whose stat is unchanged has
     /// not changed since (a change now would get a later time stamp), and the index's new
-    /// time stamp is past the slack. A reader refreshing the index does the same, once.
+    /// time stamp is past the slack.
     func settleSummaries(_ racy: [RecordedSummary]) {
         guard racy.count >= Self.racyLinesWorthSettling, let latest = racy.map(\.changed).max() else { return }
         // The margin covers the kernel's coarse clock, which stamps files up to a tick
