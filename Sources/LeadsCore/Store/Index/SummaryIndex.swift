@@ -547,25 +547,24 @@ extension LeadStore {
                 let name = "\(id).json"
                 var st = stat()
                 guard StaleHandle.retrying({ fstatat(leadsDir.fd, name, &st, AT_SYMLINK_NOFOLLOW) }) == 0 else {
-                    return Item(result: .failure(errno == ENOENT ? .leadNotFound(id) : .system(SystemError("stat", leadsDir.path(name)))),
-                                line: .none)
+                    return Item(failure: errno == ENOENT ? .leadNotFound(id) : .system(SystemError("stat", leadsDir.path(name))))
                 }
                 let current = SummaryIndex.FileStat(st)
                 if withOpenReminders, let index, let entry = index.validEntry(id, current: current), index.hasNoOpenReminder(entry) {
-                    return Item(result: nil, line: .kept(entry.line))
+                    return Item(line: .kept(entry.line))
                 }
                 if let (lead, line) = index?.lead(id, current: current, fields: fields) {
-                    return Item(result: .success((lead, wanted(lead) ? prepare(lead) : nil)), line: .kept(line))
+                    return Item(lead: lead, prepared: wanted(lead) ? prepare(lead) : nil, line: .kept(line))
                 }
                 do throws(StoreError) {
                     guard let (bytes, fresh) = try leadsDir.readWithStatus(name) else { throw .leadNotFound(id) }
                     do throws(JSONError) {
                         let lead = try Lead(bytes: bytes, expectedID: id, notes: false)
-                        return Item(result: .success((lead, wanted(lead) ? prepare(lead) : nil)),
+                        return Item(lead: lead, prepared: wanted(lead) ? prepare(lead) : nil,
                                     line: .fresh(SummaryIndex.line(lead, stat: SummaryIndex.FileStat(fresh))))
                     } catch { throw .corrupt(path: leadsDir.path(name), error) }
                 } catch {
-                    return Item(result: .failure(error), line: .none)
+                    return Item(failure: error)
                 }
             }
 
@@ -574,16 +573,19 @@ extension LeadStore {
             lines.reserveCapacity(ids.count)
             var readFromFiles = 0
             try Self.forEachInOrder(ids, chunk: 256, minimum: 512, work) { item in
-                switch item.result {
-                case nil: lines.append(item.line)
-                case .success(let (lead, prepared))?:
-                    if case .fresh = item.line { readFromFiles += 1 }
-                    lines.append(item.line)
-                    if let prepared { try visit(lead, prepared) }
-                case .failure(.leadNotFound)?: return
-                case .failure(let error)?: problems.append(error)
+                if let failure = item.failure {
+                    if case .leadNotFound = failure { return }
+                    problems.append(failure)
+                    return
                 }
+                lines.append(item.line)
+                guard item.lead != nil else { return }
+                if case .fresh = item.line { readFromFiles += 1 }
+                // The lead passed as the stored property it is, borrowed: binding it to a
+                // name first copied it, a retain of every string in it.
+                if let prepared = item.prepared { try visit(item.lead.unsafelyUnwrapped, prepared) }
             }
+
 
             // Refresh the index when a noticeable part had to be read from the files.
             let removed = (index?.entries.count ?? 0) - (ids.count - readFromFiles)
@@ -617,11 +619,13 @@ extension LeadStore {
 }
 
 /// One lead of a summary scan, made on a worker core: the lead and what `prepare` made
-/// of it (nil: not visited), or why it could not be read; and its index line.
+/// of it (nil: not visited), or why it could not be read; and its index line. No lead
+/// and no failure: a lead the caller does not want, known from its valid line.
 struct SummaryScanItem: Sendable {
-    /// nil: a lead the caller does not want, known from its valid line.
-    var result: Result<(Lead, (any Sendable)?), StoreError>?
-    var line: SummaryScanLine
+    var lead: Lead? = nil
+    var prepared: (any Sendable)? = nil
+    var failure: StoreError? = nil
+    var line: SummaryScanLine = .none
 }
 
 /// A lead's line for the refreshed index: none, the old one still valid, or a new one.
