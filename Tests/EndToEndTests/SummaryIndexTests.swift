@@ -46,6 +46,9 @@ import Testing
         for name in names where ids.map({ $0.contains(Int(name.dropLast(5)) ?? 0) }) ?? true {
             try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: box.dir + "/leads/" + name)
         }
+        // Setting the time changed each file's change time, to now: a reader would read
+        // them but not record them until the racy window (100 ms on a local disk) has passed.
+        usleep(200_000)
     }
 
     var indexPath: (Sandbox) -> String { { $0.dir + "/.index/summaries" } }

@@ -13,7 +13,8 @@ import Glibc
 //
 // Readers refresh the file, under the shared lock (no writer can change a lead then;
 // two readers writing it at once write the same content), when a noticeable part of it
-// was out of date. Writers never rewrite it on the hot path; `delete` removes it, so a
+// was out of date; a file that changed within the slack before the scan began is read but
+// not recorded, since the index's time stamp, taken at the end, cannot vouch for it. Writers never rewrite it on the hot path; `delete` removes it, so a
 // deleted lead's data does not outlive the lead in a cache. An import batch appends its
 // leads' lines (`recordSummaries`): the first report after an import would otherwise
 // parse every file it wrote. A later line of an ID wins over an earlier one. At its end
@@ -35,7 +36,12 @@ struct SummaryIndex {
     /// where the file system is local and the index's own time stamp shows nanoseconds (a
     /// file system keeping seconds, or FAT's two seconds, leaves them zero).
     static func racySlack(in dir: Directory, writtenAt: Int64) -> Int64 {
-        dir.fileSystemKind == .local && writtenAt % 1_000_000_000 != 0 ? localRacySlackNanoseconds : racySlackNanoseconds
+        racySlack(local: dir.fileSystemKind == .local, writtenAt: writtenAt)
+    }
+
+    /// As `racySlack(in:writtenAt:)`, for a directory whose kind is known: `local`.
+    static func racySlack(local: Bool, writtenAt: Int64) -> Int64 {
+        local && writtenAt % 1_000_000_000 != 0 ? localRacySlackNanoseconds : racySlackNanoseconds
     }
 
     /// The clock that file time stamps are compared with to tell whether a racy window
@@ -537,6 +543,12 @@ extension LeadStore {
                 }
             }
             let indexDir = try subdirectory(Self.indexDirectory)
+            // A file read from now on may change again within its time stamp's tick; the
+            // refreshed index is written long after, so its own time stamp (the racy rule)
+            // would not cover such a change: a file changed within the slack before this
+            // moment is read but not recorded (git's racy entries, which it smudges).
+            let scanStart = SummaryIndex.realTime()
+            let local = leadsDir.fileSystemKind == .local
             // Listing the directory and loading the index are independent: one after the
             // other they kept a core idle for 30-40 ms on 100,000 leads.
             let (ids, index) = try together({ () throws(StoreError) in try Self.fileIDs(in: leadsDir) },
@@ -560,8 +572,10 @@ extension LeadStore {
                     guard let (bytes, fresh) = try leadsDir.readWithStatus(name) else { throw .leadNotFound(id) }
                     do throws(JSONError) {
                         let lead = try Lead(bytes: bytes, expectedID: id, notes: false)
+                        let stamp = SummaryIndex.FileStat(fresh)
+                        let settled = stamp.changed < scanStart - SummaryIndex.racySlack(local: local, writtenAt: stamp.mtime)
                         return Item(lead: lead, prepared: wanted(lead) ? prepare(lead) : nil,
-                                    line: .fresh(SummaryIndex.line(lead, stat: SummaryIndex.FileStat(fresh))))
+                                    line: settled ? .fresh(SummaryIndex.line(lead, stat: stamp)) : .unrecorded)
                     } catch { throw .corrupt(path: leadsDir.path(name), error) }
                 } catch {
                     return Item(failure: error)
@@ -580,7 +594,7 @@ extension LeadStore {
                 }
                 lines.append(item.line)
                 guard item.lead != nil else { return }
-                if case .fresh = item.line { readFromFiles += 1 }
+                if item.line.isReadFromFile { readFromFiles += 1 }
                 // The lead passed as the stored property it is, borrowed: binding it to a
                 // name first copied it, a retain of every string in it.
                 if let prepared = item.prepared { try visit(item.lead.unsafelyUnwrapped, prepared) }
@@ -597,7 +611,7 @@ extension LeadStore {
                     switch line {
                     case .kept(let range): size += range.count
                     case .fresh(let fresh): size += fresh.count
-                    case .none: continue
+                    case .none, .unrecorded: continue
                     }
                 }
                 var bytes: [UInt8] = []
@@ -607,7 +621,7 @@ extension LeadStore {
                     switch line {
                     case .kept(let range): bytes += index!.bytes[range]
                     case .fresh(let fresh): bytes += fresh
-                    case .none: continue
+                    case .none, .unrecorded: continue
                     }
                 }
                 _ = try? indexDir.writeAtomically(SummaryIndex.fileName, bytes, durable: false,
@@ -633,4 +647,13 @@ enum SummaryScanLine: Sendable {
     case none
     case kept(Range<Int>)
     case fresh([UInt8])
+    /// Read from its file, which changed too shortly before the scan to be recorded.
+    case unrecorded
+
+    var isReadFromFile: Bool {
+        switch self {
+        case .fresh, .unrecorded: true
+        case .none, .kept: false
+        }
+    }
 }
