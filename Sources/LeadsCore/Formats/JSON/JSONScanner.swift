@@ -119,13 +119,21 @@ struct JSONScanner {
         return index
     }
 
+    /// The first byte after the white space from `index` on, with `index` left on it:
+    /// wherever the grammar wants one more token, the end of the input is an error.
+    @inline(__always)
+    private func byteAfterWhitespace(_ buf: UnsafeBufferPointer<UInt8>, _ index: inout Int) throws(JSONError) -> UInt8 {
+        index = JSONGrammar.skipWhitespace(buf, from: index, end: end)
+        guard index < end else { throw Self.error(.unexpectedEnd, at: index, in: buf) }
+        return buf[index]
+    }
+
     /// Handles what sits between members: nothing before the first, a comma before
     /// the others. Returns where the next member starts, or the index after `close`
     /// when the container ends.
     private func afterSeparator(_ buf: UnsafeBufferPointer<UInt8>, hasMembers: Bool, close: UInt8) throws(JSONError) -> (index: Int, closed: Bool) {
-        var index = JSONGrammar.skipWhitespace(buf, from: offset, end: end)
-        guard index < end else { throw Self.error(.unexpectedEnd, at: index, in: buf) }
-        let byte = buf[index]
+        var index = offset
+        let byte = try byteAfterWhitespace(buf, &index)
         if byte == close { return (index + 1, true) }
         if hasMembers {
             guard byte == 0x2C else { throw Self.error(.unexpectedByte(byte), at: index, in: buf) }
@@ -415,10 +423,8 @@ struct JSONScanner {
         memberKeys.removeAll(keepingCapacity: true)
         var index = offset
         parsing: while true {
-            index = JSONGrammar.skipWhitespace(buf, from: index, end: end)
-            guard index < end else { throw Self.error(.unexpectedEnd, at: index, in: buf) }
+            let byte = try byteAfterWhitespace(buf, &index)
             var value: JSONValue
-            let byte = buf[index]
             switch byte {
             case JSONGrammar.quote:
                 value = .string(try scanString(buf, &index, build: true))
@@ -457,9 +463,7 @@ struct JSONScanner {
                 let top = stack.count - 1
                 let isObject = stack[top].isObject
                 values.append(consume value)
-                index = JSONGrammar.skipWhitespace(buf, from: index, end: end)
-                guard index < end else { throw Self.error(.unexpectedEnd, at: index, in: buf) }
-                let separator = buf[index]
+                let separator = try byteAfterWhitespace(buf, &index)
                 if separator == 0x2C {
                     index += 1
                     if isObject {
@@ -521,9 +525,7 @@ struct JSONScanner {
         let base = frames.count
         var index = offset
         skipping: while true {
-            index = JSONGrammar.skipWhitespace(buf, from: index, end: end)
-            guard index < end else { throw Self.error(.unexpectedEnd, at: index, in: buf) }
-            let byte = buf[index]
+            let byte = try byteAfterWhitespace(buf, &index)
             switch byte {
             case JSONGrammar.quote:
                 _ = try scanString(buf, &index, build: false)
@@ -547,9 +549,7 @@ struct JSONScanner {
             }
             while frames.count > base {
                 let isObject = frames[frames.count - 1].isObject
-                index = JSONGrammar.skipWhitespace(buf, from: index, end: end)
-                guard index < end else { throw Self.error(.unexpectedEnd, at: index, in: buf) }
-                let separator = buf[index]
+                let separator = try byteAfterWhitespace(buf, &index)
                 if separator == 0x2C {
                     index += 1
                     if isObject {
