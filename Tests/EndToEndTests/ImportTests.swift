@@ -295,10 +295,19 @@ import Testing
         // Every file on disk is a complete lead.
         #expect(box.run("list", "--ids").status == 0)
 
+        let onDisk = Set(try FileManager.default.contentsOfDirectory(atPath: box.dir + "/leads")
+            .filter { $0.hasSuffix(".json") }.compactMap { Int($0.dropLast(5)) })
+        let logged = Set(box.logEntries().compactMap { $0["lead"] as? Int })
+
         let resume = box.run("import-csv", path, "--on-duplicate", "skip")
         #expect(resume.status == 0, "\(resume.stderr)")
         let ids = box.run("list", "--ids").lines
         #expect(ids.count == rows)
+        // The leads of the killed batch are logged as recovered by the resuming import.
+        let recovered = Set(box.logEntries().filter { $0["action"] as? String == "recover" }.compactMap { $0["lead"] as? Int })
+        #expect(recovered == onDisk.subtracting(logged))
+        let check = box.run("fsck")
+        #expect(check.status == 0, "\(check.stdout.prefix(500))")
         let json = try #require(try box.run("list", "--json").json() as? [[String: Any]])
         #expect(Set(json.compactMap { $0["email"] as? String }).count == rows)
     }

@@ -152,6 +152,42 @@ import Testing
         #expect(box.logEntries().allSatisfy { $0["action"] != nil })
     }
 
+    /// A lead written by a command killed before its log record is logged as recovered by
+    /// the next command that commits a change, in the same append, and by no command that
+    /// changes nothing: the store is whole again without `fsck --repair`.
+    @Test func theNextCommitLogsALeadAKilledCommandLeftUnlogged() throws {
+        let box = Sandbox()
+        box.add("First", "--email", "first@x.example")
+        let crashed = box.run(["add", "Second", "--value", "900 EUR"], env: ["LEADS_TEST_CRASH": "after-rename"])
+        #expect(crashed.status == 128 + SIGKILL, "the crash point was not reached")
+        #expect(box.leadJSON(2)?["name"] as? String == "Second")
+        let unlogged = box.run("fsck")
+        #expect(unlogged.status == 1)
+        #expect(unlogged.stdout.contains("leads/2.json: no log record mentions it"), "\(unlogged.stdout)")
+        let logBefore = try #require(box.file("activity.log"))
+
+        // Commands that change nothing leave the log alone.
+        let csv = box.root + "/third.csv"
+        try "name,email\nThird,third@x.example\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        #expect(box.run("import-csv", csv, "--dry-run").status == 0)
+        let refused = box.run("add", "Again", "--email", "first@x.example")
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(box.file("activity.log") == logBefore)
+        let still = box.run("fsck")
+        #expect(still.stdout == unlogged.stdout, "the file is still the one problem: \(still.stdout)")
+
+        #expect(box.add("Third") == 3)
+        let records = box.logEntries().suffix(2)
+        #expect(records.map { $0["action"] as? String } == ["recover", "add"])
+        #expect(records.map { $0["lead"] as? Int } == [2, 3])
+        let state = try #require((records.first?["state"] as? [String: Any]))
+        #expect(state["stage"] as? String == "new")
+        let check = box.run("fsck")
+        #expect(check.status == 0, "\(check.stdout)")
+        #expect(check.stdout == "")
+        #expect(box.run("pipeline").stdout.contains("900.00"))
+    }
+
     @Test(arguments: [("after-temp-write", false), ("before-rename", false), ("after-rename", true), ("mid-log-write", true)])
     func crashPointsWhileCreatingALead(point: String, exists: Bool) throws {
         let box = Sandbox()

@@ -36,7 +36,8 @@ public enum ActivityAction: String, Sendable, CaseIterable {
     /// `leads mail`: a message kept in DIR/mail/unmatched/ (no lead): `file` (its key),
     /// `reason`, and `candidates` ([integer]) or `suppression` (entry number) where they apply.
     case mailUnmatched = "mail-unmatched"
-    /// `fsck --repair`: a lead or customer file that no record mentioned.
+    /// A lead or customer file that no record mentioned: `fsck --repair`, or the next
+    /// commit for leads just past the ID mark (DerivedStateRecovery.swift).
     case recover
     /// The first chained record of a log written before the hash chain (LogChain.swift).
     case chainStart = "chain-start"

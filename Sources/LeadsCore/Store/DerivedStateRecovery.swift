@@ -18,24 +18,36 @@ extension StoreWriter {
             state = try rebuildDerivedState(logSize: logSize)
         }
         // Files just past the mark were written by a command killed before it logged them
-        // (a batch of an import): count them and give them their keys, so that resuming
-        // the import finds them. One stat when there are none.
+        // (a batch of an import, an `add`): count them and give them their keys, so that
+        // resuming the import finds them, and have the first commit log them as
+        // recovered, as `fsck --repair` would. One stat when there are none.
         while try exists("\(state.nextLead).json", in: leadsDir) {
-            try addKeys(ofFile: state.nextLead)
+            let id = state.nextLead
+            let entry = ActivityEntry(time: actor.now, user: actor.user, action: .recover, lead: id)
+            switch try addKeys(ofFile: id) {
+            case .read(let lead): recoveries.append(entry.recordingFound(lead))
+            case .unreadable: recoveries.append(entry)
+            case .missing: break
+            }
             state.nextLead += 1
         }
         return state
     }
 
+    private enum FileKeys { case read(Lead), unreadable, missing }
+
     /// Gives lead `id` its keys; a file that cannot be read is listed under
     /// `DuplicateKey.unreadable`, so the duplicate check refuses rather than misses it.
-    private func addKeys(ofFile id: Int) throws(StoreError) {
+    @discardableResult
+    private func addKeys(ofFile id: Int) throws(StoreError) -> FileKeys {
         do {
             let lead = try LeadStore.readLead(id, in: leadsDir)
             for key in DuplicateKey.keys(of: lead) { try keys.insert(key, id: id) }
+            return .read(lead)
         } catch {
-            if case .leadNotFound = error { return }
+            if case .leadNotFound = error { return .missing }
             try keys.insert(.unreadable, id: id)
+            return .unreadable
         }
     }
 

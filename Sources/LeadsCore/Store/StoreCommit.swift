@@ -11,8 +11,9 @@ import Glibc
 //      or removed. `.eachFile`: each is fsynced with its directory as it goes (one
 //      change). `.together`: none is, and one syncfs plus a directory fsync follow (a
 //      batch: fsyncing 100,000 files one by one takes ten times longer).
-//   3. All the change's log records are appended in one write and fsynced. THIS IS THE
-//      COMMIT POINT. A failure up to here undoes everything: the backups are renamed
+//   3. All the change's log records are appended in one write and fsynced, after the
+//      `recover` records of leads a killed command left unlogged, if this writer found
+//      any (StoreWriter.recoveries). THIS IS THE COMMIT POINT. A failure up to here undoes everything: the backups are renamed
 //      back (no new space needed), new files removed, and the log cut back to where it
 //      was (ActivityLog.append), so the command exits 1 and the store is as before.
 //   4. The backups are dropped. From here on nothing can make the command fail: what
@@ -74,13 +75,14 @@ extension StoreWriter {
                 for change in changes where synced.insert(change.directory.fd).inserted { try change.directory.sync() }
             }
             CrashPoint.hit(.afterLeadWrite)
-            try log.append(contentsOf: entries)
+            try log.append(contentsOf: recoveries.isEmpty ? entries : recoveries + entries)
         } catch {
             for (change, backup) in done.reversed() where !change.directory.restore(change.name, from: backup) {
                 store.warn(.system(SystemError("restore", change.directory.path(change.name), ENOSPC)))
             }
             throw .system(error)
         }
+        recoveries = []
         for (change, backup) in done {
             do { try change.directory.discard(backup) } catch { store.warn(.system(error)) }
         }

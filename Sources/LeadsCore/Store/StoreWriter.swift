@@ -18,6 +18,11 @@ public final class StoreWriter {
     let log: ActivityLog
     let keys: DuplicateKeyIndex
     var state: DerivedState
+    /// `recover` records for the leads a killed command wrote and never logged, found
+    /// just past the ID mark when this writer started (DerivedStateRecovery.swift): the
+    /// first commit appends them before its own, so the store is whole again without
+    /// `fsck --repair`, and a command that changes nothing writes nothing.
+    var recoveries: [ActivityEntry] = []
     /// Files `attach`/`detach` staged per lead, committed by that lead's next save (LeadFiles.swift).
     var stagedFiles: [Int: [StagedFile]] = [:]
     /// The addresses of each message kept unmatched, read once (MailFiles.swift).
@@ -58,6 +63,9 @@ public final class StoreWriter {
         do {
             try keys.flush()
             state.logSize = try log.size()
+            // Nothing was committed, so the leads found unlogged still are: the mark stays
+            // before them, for the next writer to find them again.
+            if let first = recoveries.first?.lead { state.nextLead = min(state.nextLead, first) }
             try indexDir.writeAtomically(DerivedState.fileName, state.bytes, durable: false, groupShared: config.sharedGroup)
         } catch {
             store.warn(.system(error))
