@@ -20,7 +20,12 @@ import Testing
         lead.probability = 35
         lead.value = Money(amount: Amount(canonical: "12500.50")!, currency: "EUR")
         lead.expectedClose = CalendarDate(iso: "2026-06-30")
-        lead.fields = ["size": "", "branch": ""]
+        // An empty value, and the list separator and a tab inside values.
+        lead.fields = ["size": "12\u{1E}x", "branch": "", "web": "a\tb"]
+        lead.phone = "+49 30 1234\\5"
+        lead.address = "Hauptstraße 1\n10115 Berlin"
+        lead.lostReason = "price\ttoo high"
+        lead.conversion = Conversion(customer: 9, projects: ["Rollout"], at: created, by: "alice")
         lead.lastContact = Contact(at: Timestamp(iso8601: "2026-04-01T08:00:00Z")!, by: "bob")
         var reminder = Reminder(number: 2, due: .day(CalendarDate(iso: "2026-05-01")!), text: "call\nback", owner: "sabine", createdAt: created)
         reminder.announcedAt = Timestamp(iso8601: "2026-05-01T07:00:00Z")!
@@ -47,6 +52,9 @@ import Testing
         #expect(whole.name == Self.lead.name)
         #expect(whole.labels == Self.lead.labels)
         #expect(whole.reminders == Self.lead.reminders)
+        #expect(whole.fields == Self.lead.fields)
+        #expect(whole.phone == Self.lead.phone && whole.address == Self.lead.address && whole.lostReason == Self.lead.lostReason)
+        #expect(whole.conversion?.customer == 9)
         let parts: [(SummaryFields, (Lead) -> String)] = [
             (.name, { $0.name }),
             (.contact, { "\($0.organization) \($0.company ?? "-") \($0.email ?? "-")" }),
@@ -57,6 +65,12 @@ import Testing
             (.fieldKeys, { $0.fields.keys.sorted().joined(separator: ",") }),
             (.lastContact, { $0.lastContact.map { "\($0.at.iso8601) \($0.by)" } ?? "-" }),
             (.reminders, { $0.reminders.map { "\($0.number) \($0.text) \($0.owner) \($0.announcedAt?.iso8601 ?? "-")" }.joined() }),
+            (.phone, { $0.phone ?? "-" }),
+            (.address, { $0.address ?? "-" }),
+            (.lostReason, { $0.lostReason ?? "-" }),
+            (.conversion, { $0.conversion.map { String($0.customer) } ?? "-" }),
+            // The keys come with the values (and empty ones with the keys alone).
+            (.fieldValues, { $0.fields.values.filter { !$0.isEmpty }.sorted().joined(separator: ",") }),
         ]
         let empty = Lead(id: 42, name: "", stage: "proposal", createdAt: Self.lead.createdAt, createdBy: "")
         var union: SummaryFields = []
@@ -64,7 +78,8 @@ import Testing
             union.insert(field)
             let only = try decode(field)
             for (other, showOther) in parts {
-                let expected = other == field ? showOther(whole) : showOther(empty)
+                let decoded = other == field || (field == .fieldValues && other == .fieldKeys)
+                let expected = decoded ? showOther(whole) : showOther(empty)
                 #expect(showOther(only) == expected, "decoding \(field.rawValue), field \(other.rawValue)")
             }
             #expect(show(only) != show(empty), "the fixture sets field \(field.rawValue)")

@@ -71,18 +71,26 @@ enum ExportCSVCommand {
         var hints = FilterHints(filter)
         // Each record is made on the core that read its lead; here they are only written.
         let wanted = filter
-        let problems = try store.scan(notes: needsNotes, prepare: { lead -> Result<[UInt8], ReportError>? in
+        let record: @Sendable (Lead) -> Result<[UInt8], ReportError>? = { lead in
             guard wanted.matches(lead) else { return nil }
             var record: [UInt8] = []
             do throws(ReportError) { try export.append(lead, to: &record) } catch { return .failure(error) }
             return .success(record)
-        }) { lead, record in
+        }
+        func write(_ lead: Lead, _ record: Result<[UInt8], ReportError>?) throws {
             // A record is made exactly for the leads that match.
             guard hints.observe(lead, matching: record != nil), let record else { return }
             progress.update(rows: rows)
             buffer += try record.get()
             rows += 1
             if buffer.count >= chunk { try flush() }
+        }
+        // From the summary index where it holds every column (then only the files changed
+        // since it was written are read), else from every lead file.
+        let problems = if !needsNotes, let fields = export.fieldsRead {
+            try store.scan(for: filter, fields: fields, prepare: record, write)
+        } else {
+            try store.scan(notes: needsNotes, prepare: record, write)
         }
         try flush()
         progress.finish()

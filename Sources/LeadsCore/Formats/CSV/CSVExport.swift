@@ -135,12 +135,13 @@ public struct CSVExport: Sendable {
     }
 
     /// The lead's record, ended by CRLF.
+    /// Cell by cell into `out`, with no array of cells: this runs for every lead exported.
+    /// A failure leaves `out` with part of the record; the caller drops it.
     public func append(_ lead: Lead, to out: inout [UInt8]) throws(ReportError) {
-        let cells = try self.cells(lead)
-        var record: [String] = []
-        record.reserveCapacity(cells.count)
-        for (column, cell) in zip(columns, cells) { record.append(guarded(cell, numeric: column.isNumeric)) }
-        writer.append(record, to: &out)
+        for (i, column) in columns.enumerated() {
+            writer.append(guarded(try cell(column, of: lead), numeric: column.isNumeric), first: i == 0, to: &out)
+        }
+        writer.endRecord(&out)
     }
 
     private func guarded(_ cell: String, numeric: Bool) -> String {

@@ -11,12 +11,18 @@ public struct CSVWriter: Sendable {
     /// Appends one record ended by CRLF. A field is quoted iff it contains the delimiter,
     /// `"`, CR or LF; quotes inside are doubled; an empty field stays empty.
     public func append(_ fields: [String], to out: inout [UInt8]) {
-        var first = true
-        for field in fields {
-            if !first { out.append(delimiter) }
-            first = false
-            append(field, to: &out)
-        }
+        for (i, field) in fields.enumerated() { append(field, first: i == 0, to: &out) }
+        endRecord(&out)
+    }
+
+    /// One field of a record, with the delimiter before it unless it is the `first`;
+    /// `endRecord` ends the record. For writers that make their fields one by one.
+    public func append(_ field: String, first: Bool, to out: inout [UInt8]) {
+        if !first { out.append(delimiter) }
+        append(field, to: &out)
+    }
+
+    public func endRecord(_ out: inout [UInt8]) {
         out.append(0x0D)
         out.append(0x0A)
     }

@@ -15,13 +15,21 @@ public struct SummaryFields: OptionSet, Sendable {
     public static let source = SummaryFields(rawValue: 1 << 3)
     public static let campaign = SummaryFields(rawValue: 1 << 4)
     public static let labels = SummaryFields(rawValue: 1 << 5)
-    /// Custom field keys (their values are never in the index).
+    /// Custom field keys, with empty values (`fieldValues` has the values).
     public static let fieldKeys = SummaryFields(rawValue: 1 << 6)
     public static let lastContact = SummaryFields(rawValue: 1 << 7)
     /// The open reminders.
     public static let reminders = SummaryFields(rawValue: 1 << 8)
+    public static let phone = SummaryFields(rawValue: 1 << 9)
+    public static let address = SummaryFields(rawValue: 1 << 10)
+    public static let lostReason = SummaryFields(rawValue: 1 << 11)
+    /// The customer a conversion made; the conversion's projects, time and author are not
+    /// in the index (its time is the lead's creation, its author empty).
+    public static let conversion = SummaryFields(rawValue: 1 << 12)
+    /// Custom field keys and their values.
+    public static let fieldValues = SummaryFields(rawValue: 1 << 13)
 
-    public static let all = SummaryFields(rawValue: (1 << 9) - 1)
+    public static let all = SummaryFields(rawValue: (1 << 14) - 1)
 }
 
 extension LeadFilter {
@@ -48,5 +56,33 @@ extension PipelineGrouping {
         case .campaign: .campaign
         case .label: .labels
         }
+    }
+}
+
+extension CSVExport {
+    /// What these columns read of a summary; nil when one needs what only the lead file
+    /// holds (the notes, a `--full` column).
+    public var fieldsRead: SummaryFields? {
+        var fields: SummaryFields = []
+        for column in columns {
+            switch column {
+            case .id, .stage, .probability, .value, .currency, .weighted, .expectedClose, .created, .updated: break
+            case .name: fields.insert(.name)
+            case .organization, .company, .email: fields.insert(.contact)
+            case .phone: fields.insert(.phone)
+            case .address: fields.insert(.address)
+            case .owner: fields.insert(.owner)
+            case .source: fields.insert(.source)
+            case .campaign: fields.insert(.campaign)
+            case .labels: fields.insert(.labels)
+            case .lostReason: fields.insert(.lostReason)
+            case .nextReminder: fields.insert(.reminders)
+            case .lastContact: fields.insert(.lastContact)
+            case .convertedCustomer: fields.insert(.conversion)
+            case .field: fields.insert(.fieldValues)
+            case .notes, .full: return nil
+            }
+        }
+        return fields
     }
 }

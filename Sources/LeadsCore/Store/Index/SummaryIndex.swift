@@ -1,8 +1,8 @@
 import Dispatch
 import Glibc
 
-// DIR/.index/summaries: what the reports need of every lead (not the notes, address,
-// phone, custom field values, conversion or unknown keys), one line per lead, with the
+// DIR/.index/summaries: what the reports and `export-csv` need of every lead (not the
+// notes, closed reminders, the conversion beyond its customer, or unknown keys), one line per lead, with the
 // stat data of the file it was read from. A report reads this one file instead of
 // parsing every lead file, and trusts a line only when the lead file's inode, size and
 // modification time are still those recorded, and that modification time is older
@@ -23,7 +23,7 @@ import Glibc
 
 struct SummaryIndex {
     static let fileName = "summaries"
-    static let header: [UInt8] = Array("leads-summaries 2\n".utf8)
+    static let header: [UInt8] = Array("leads-summaries 3\n".utf8)
     /// Covers file systems that keep whole seconds and NFS servers' rounding.
     static let racySlackNanoseconds: Int64 = 2_000_000_000
     /// On a local file system that keeps nanoseconds (ext4, xfs, btrfs, tmpfs) a time
@@ -229,11 +229,24 @@ struct SummaryIndex {
         text(lead.value?.amount.canonical)
         text(lead.value?.currency)
         text(lead.expectedClose?.iso)
-        list(lead.fields.keys.sorted())
+        let fieldKeys = lead.fields.keys.sorted()
+        list(fieldKeys)
         text(lead.lastContact?.at.iso8601)
         text(lead.lastContact?.by)
         text(lead.createdAt.iso8601)
         text(lead.updatedAt.iso8601)
+        // What only `export-csv` reads (format 3).
+        text(lead.phone)
+        text(lead.address)
+        text(lead.lostReason)
+        text(lead.conversion.map { String($0.customer) })
+        // The values in the order of the keys: as many parts as keys, even when all are empty.
+        for (i, key) in fieldKeys.enumerated() {
+            if i > 0 { out.append(0x1E) }
+            escape(lead.fields[key]!, into: &out)
+        }
+        out.append(9)
+        // The open reminders stay last: `hasNoOpenReminder` looks at the last field alone.
         let reminders = lead.reminders.filter(\.isOpen).map { r in
             [String(r.number), r.due.stored, r.owner, r.announcedAt?.iso8601 ?? "", r.text].joined(separator: "\u{1F}")
         }
@@ -275,7 +288,7 @@ struct SummaryIndex {
         }
     }
 
-    private static let fieldCount = 19
+    private static let fieldCount = 24
 
     private static func decode(id: Int, _ line: UnsafeBufferPointer<UInt8>, _ bounds: UnsafeMutableBufferPointer<Range<Int>>,
                                fields: SummaryFields) -> Lead? {
@@ -314,24 +327,42 @@ struct SummaryIndex {
             guard let date = CalendarDate.parseStored(raw(12)) else { return nil }
             lead.expectedClose = date
         }
-        if fields.contains(.fieldKeys) { for key in list(13) { lead.fields[key] = "" } }
+        if fields.contains(.fieldValues) {
+            let keys = list(13)
+            if !keys.isEmpty {
+                let values = field(22).split(separator: 0x1E, omittingEmptySubsequences: false)
+                guard values.count == keys.count else { return nil }
+                for (key, value) in zip(keys, values) { lead.fields[key] = unescape(value) }
+            } else if !bounds[22].isEmpty {
+                return nil
+            }
+        } else if fields.contains(.fieldKeys) {
+            for key in list(13) { lead.fields[key] = "" }
+        }
+        if fields.contains(.phone) { lead.phone = text(18) }
+        if fields.contains(.address) { lead.address = text(19) }
+        if fields.contains(.lostReason) { lead.lostReason = text(20) }
+        if fields.contains(.conversion), !bounds[21].isEmpty {
+            guard let customer = Int(String(decoding: field(21), as: UTF8.self)), customer > 0 else { return nil }
+            lead.conversion = Conversion(customer: customer, projects: [], at: created, by: "")
+        }
         if fields.contains(.lastContact), !bounds[14].isEmpty {
             guard let time = timestamp(14) else { return nil }
             lead.lastContact = Contact(at: time, by: text(15) ?? "")
         }
-        if fields.contains(.reminders), !bounds[18].isEmpty {
+        if fields.contains(.reminders), !bounds[23].isEmpty {
             // Items are split on 0x1E, which occurs in the escaped bytes only as the list's
             // separator. A reminder's parts were joined with 0x1F before escaping, so they
             // are split on the first four `\U` escapes, then the texts unescaped (the last
             // part, the reminder's text, keeps any later ones as 0x1F).
             var items: [Range<Int>] = []
-            var start = bounds[18].lowerBound
-            let reminders = UnsafeBufferPointer(rebasing: line[..<bounds[18].upperBound])
+            var start = bounds[23].lowerBound
+            let reminders = UnsafeBufferPointer(rebasing: line[..<bounds[23].upperBound])
             forEach(0x1E, in: reminders, from: start) { at in
                 items.append(start..<at)
                 start = at + 1
             }
-            items.append(start..<bounds[18].upperBound)
+            items.append(start..<bounds[23].upperBound)
             lead.reminders.reserveCapacity(items.count)
             for item in items {
                 // Where each `\U` starts; a part begins two bytes after the one before it.
