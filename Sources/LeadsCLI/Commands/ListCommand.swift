@@ -54,7 +54,7 @@ enum ListCommand {
                 .init(title: "VALUE", alignment: .right), .init(title: "OWNER", flexible: true),
                 .init(title: "NEXT"), .init(title: "LAST CONTACT", flexible: true),
             ])
-            for row in rows { table.add(cells: row.cells!, style: row.overdue ? Style.red : nil) }
+            for row in rows { table.add(row.cells!, style: row.overdue ? Style.red : nil) }
             rows = []
             try table.write(to: out, width: context.environment.terminalColumns, color: context.environment.colorOnStdout)
             ProcessEnd.keep(table)
@@ -90,12 +90,12 @@ enum ListCommand {
     struct Row: Sendable {
         var id: Int
         var key: SortKey
-        var cells: [TableCell]?
+        var cells: PackedRow?
         var overdue: Bool
     }
 
     /// The row's cells, and whether its next follow-up is overdue.
-    static func cells(_ lead: Lead, now: Timestamp) -> (cells: [TableCell], overdue: Bool) {
+    static func cells(_ lead: Lead, now: Timestamp) -> (cells: PackedRow, overdue: Bool) {
         var next = ""
         var overdue = false
         if let reminder = lead.nextReminder {
@@ -105,7 +105,7 @@ enum ListCommand {
         let contact = lead.lastContact.map { "\(LocalTime.date(of: $0.at).iso) \($0.by)" } ?? ""
         let cells = [String(lead.id), lead.name, lead.company ?? "", lead.stage, LeadView.money(lead.value),
                      lead.owner ?? "", next, contact].map { TableCell($0) }
-        return (cells, overdue)
+        return (PackedRow(cells), overdue)
     }
 
     /// What a lead is sorted by; `missing` sorts last in either direction.

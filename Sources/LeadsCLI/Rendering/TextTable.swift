@@ -12,7 +12,12 @@ struct TextTable {
     }
 
     var columns: [Column]
-    var rows: [[TableCell]] = []
+    /// Every cell's text, row after row, in one buffer, with its end and its width: a
+    /// `String` and an array a cell held `list`'s 100,000 rows in 37 MB, this in 10.
+    private var text: [UInt8] = []
+    private var ends: [UInt32] = []
+    private var widths: [UInt32] = []
+    private(set) var rowCount = 0
     /// Rows drawn in bold/dim etc.: an escape sequence wrapped around the whole row.
     var rowStyles: [Int: String] = [:]
 
@@ -24,13 +29,35 @@ struct TextTable {
 
     /// A row whose cells were made already (on the core that decoded the lead, for `list`).
     mutating func add(cells: [TableCell], style: String? = nil) {
-        if let style { rowStyles[rows.count] = style }
-        rows.append(cells)
+        precondition(cells.count == columns.count, "a row has a cell for each column")
+        if let style { rowStyles[rowCount] = style }
+        for cell in cells { append(cell.text.utf8, width: cell.width) }
+        rowCount += 1
+    }
+
+    /// A row packed where it was made (`PackedRow`).
+    mutating func add(_ row: PackedRow, style: String? = nil) {
+        if let style { rowStyles[rowCount] = style }
+        row.forEachCell { bytes, width in append(bytes, width: width) }
+        precondition(ends.count == (rowCount + 1) * columns.count, "a row has a cell for each column")
+        rowCount += 1
+    }
+
+    private mutating func append<Bytes: Collection<UInt8>>(_ bytes: Bytes, width: Int) {
+        text.append(contentsOf: bytes)
+        ends.append(UInt32(text.count))
+        widths.append(UInt32(width))
+    }
+
+    private func cell(row: Int, column: Int) -> (bytes: ArraySlice<UInt8>, width: Int) {
+        let k = row * columns.count + column
+        let start = k == 0 ? 0 : Int(ends[k - 1])
+        return (text[start..<Int(ends[k])], Int(widths[k]))
     }
 
     func render(width: Int?, color: Bool, header: Bool = true) -> [String] {
         var lines: [String] = []
-        lines.reserveCapacity(rows.count + 1)
+        lines.reserveCapacity(rowCount + 1)
         layOut(width: width, color: color, header: header) { line in lines.append(String(decoding: line, as: UTF8.self)) }
         return lines
     }
@@ -44,7 +71,8 @@ struct TextTable {
     private func layOut<Failure: Error>(width: Int?, color: Bool, header: Bool,
                                         _ emit: ([UInt8]) throws(Failure) -> Void) throws(Failure) {
         let titles = header ? columns.map { TableCell($0.title) } : []
-        var widths = columns.indices.map { i in max(titles.isEmpty ? 0 : titles[i].width, rows.lazy.map { $0[i].width }.max() ?? 0) }
+        var widths = columns.indices.map { i in titles.isEmpty ? 0 : titles[i].width }
+        for (k, width) in self.widths.enumerated() where Int(width) > widths[k % columns.count] { widths[k % columns.count] = Int(width) }
         let gap = 2
         if let width {
             var total = widths.reduce(0, +) + gap * (widths.count - 1)
@@ -66,24 +94,27 @@ struct TextTable {
             }
         }
         var line: [UInt8] = []
-        func layOutRow(_ row: [TableCell], style: String?) throws(Failure) {
+        func layOutRow(_ cell: (Int) -> (bytes: ArraySlice<UInt8>, width: Int), style: String?) throws(Failure) {
             line.removeAll(keepingCapacity: true)
             var lineWidth = 0
             for i in columns.indices {
-                var cell = row[i]
-                if cell.width > widths[i] { cell = TableCell(neutralised: truncate(cell.text, to: widths[i])) }
-                let padding = widths[i] - cell.width
+                var (bytes, cellWidth) = cell(i)
+                if cellWidth > widths[i] {
+                    let cut = TableCell(neutralised: truncate(String(decoding: bytes, as: UTF8.self), to: widths[i]))
+                    (bytes, cellWidth) = (ArraySlice(cut.text.utf8), cut.width)
+                }
+                let padding = widths[i] - cellWidth
                 if i > 0 { line.append(0x20); line.append(0x20) }
                 switch columns[i].alignment {
                 case .left:
-                    line.append(contentsOf: cell.text.utf8)
+                    line.append(contentsOf: bytes)
                     // No padding after the last column.
                     if i < columns.count - 1 { pad(padding, &line) }
                 case .right:
                     pad(padding, &line)
-                    line.append(contentsOf: cell.text.utf8)
+                    line.append(contentsOf: bytes)
                 }
-                lineWidth += (i > 0 ? gap : 0) + padding + cell.width
+                lineWidth += (i > 0 ? gap : 0) + padding + cellWidth
             }
             while line.last == 0x20 {
                 line.removeLast()
@@ -98,8 +129,40 @@ struct TextTable {
             }
             try emit(line)
         }
-        if header { try layOutRow(titles, style: Style.bold) }
-        for (r, row) in rows.enumerated() { try layOutRow(row, style: rowStyles[r]) }
+        if header { try layOutRow({ (ArraySlice(titles[$0].text.utf8), titles[$0].width) }, style: Style.bold) }
+        for r in 0..<rowCount { try layOutRow({ cell(row: r, column: $0) }, style: rowStyles[r]) }
+    }
+}
+
+/// A table row in one buffer, made where its lead was decoded and kept until the rows are
+/// sorted: each cell as its width and byte count (four bytes each) and its text.
+struct PackedRow: Sendable {
+    private var bytes: [UInt8] = []
+
+    init(_ cells: [TableCell]) {
+        bytes.reserveCapacity(cells.reduce(0) { $0 + 8 + $1.text.utf8.count })
+        for cell in cells {
+            Self.put(UInt32(cell.width), &bytes)
+            Self.put(UInt32(cell.text.utf8.count), &bytes)
+            bytes.append(contentsOf: cell.text.utf8)
+        }
+    }
+
+    private static func put(_ n: UInt32, _ out: inout [UInt8]) {
+        withUnsafeBytes(of: n.littleEndian) { out.append(contentsOf: $0) }
+    }
+
+    private func get(_ at: Int) -> Int {
+        Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
+    }
+
+    func forEachCell(_ body: (ArraySlice<UInt8>, Int) -> Void) {
+        var at = 0
+        while at < bytes.count {
+            let width = get(at), count = get(at + 4)
+            body(bytes[(at + 8)..<(at + 8 + count)], width)
+            at += 8 + count
+        }
     }
 }
 
