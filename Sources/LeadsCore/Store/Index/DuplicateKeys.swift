@@ -113,6 +113,8 @@ struct KeyIDs {
 
     var all: [Int] { rest.isEmpty ? [first] : [first] + rest }
 
+    var hasMore: Bool { !rest.isEmpty }
+
     func contains(_ id: Int) -> Bool { first == id || rest.contains(id) }
 
     mutating func append(_ id: Int) { rest.append(id) }
@@ -129,15 +131,26 @@ struct KeyIDs {
     }
 }
 
-/// The 256 key buckets. Buckets are read lazily and written back on `flush`; in memory
-/// each is a dictionary, so an import of 100,000 leads checks and adds keys in constant
-/// time each.
+/// The 256 key buckets, read lazily and written back on `flush`. A bucket is first kept
+/// as the bytes read: `add` looks up two or three keys and inserts two, and on a
+/// 1,000,000-lead store (buckets of some 7,800 lines) making each bucket a dictionary and
+/// writing it back sorted was half of its time. Those few operations scan the bytes and
+/// append a line; a bucket used more than `scansBeforeParsing` times (an import, `fsck`)
+/// becomes a dictionary, so each key is checked and added in constant time. Lines are
+/// sorted only when a dictionary is written; readers never rely on their order.
 final class DuplicateKeyIndex {
     static let directoryName = "keys"
+    static let scansBeforeParsing = 4
     private let directory: Directory
     private let groupShared: Bool
+
+    private enum Bucket {
+        case bytes([UInt8], scans: Int)
+        case parsed([UInt64: KeyIDs])
+    }
+
     /// nil: not read yet.
-    private var buckets = [[UInt64: KeyIDs]?](repeating: nil, count: 256)
+    private var buckets = [Bucket?](repeating: nil, count: 256)
     private var dirty: Set<Int> = []
 
     init(directory: Directory, groupShared: Bool) {
@@ -159,14 +172,48 @@ final class DuplicateKeyIndex {
         return true
     }
 
-    private func load(_ bucket: Int) throws(StoreError) {
-        guard buckets[bucket] == nil else { return }
+    private static func parse(_ bytes: [UInt8]) -> [UInt64: KeyIDs] {
         var entries: [UInt64: KeyIDs] = [:]
-        if let bytes = try directory.read(hex2(UInt8(bucket))) {
-            entries.reserveCapacity(bytes.count / 24)
-            Self.forEachLine(bytes) { hash, id in Self.add(id, hash: hash, to: &entries) }
+        entries.reserveCapacity(bytes.count / 24)
+        forEachLine(bytes) { hash, id in add(id, hash: hash, to: &entries) }
+        return entries
+    }
+
+    /// The IDs of `hash` in a bucket's bytes, each once, in the order of their lines (as
+    /// `parse` would hold them).
+    private static func ids(of hash: UInt64, in bytes: [UInt8]) -> [Int] {
+        var ids: [Int] = []
+        forEachLine(bytes) { lineHash, id in if lineHash == hash, !ids.contains(id) { ids.append(id) } }
+        return ids
+    }
+
+    /// Bucket `b` as bytes when it is still read as bytes and has scans left (counting
+    /// this one); otherwise nil, and the bucket is a dictionary.
+    private func scannableBytes(_ b: Int) throws(StoreError) -> [UInt8]? {
+        if buckets[b] == nil { buckets[b] = .bytes(try directory.read(hex2(UInt8(b))) ?? [], scans: 0) }
+        switch buckets[b]! {
+        case .bytes(let bytes, let scans) where scans < Self.scansBeforeParsing:
+            buckets[b] = .bytes(bytes, scans: scans + 1)
+            return bytes
+        case .bytes(let bytes, _):
+            buckets[b] = .parsed(Self.parse(bytes))
+            return nil
+        case .parsed:
+            return nil
         }
-        buckets[bucket] = entries
+    }
+
+    /// Bucket `b` as a dictionary, parsed from its bytes if need be.
+    private func parsed(_ b: Int) throws(StoreError) -> [UInt64: KeyIDs] {
+        if buckets[b] == nil { buckets[b] = .bytes(try directory.read(hex2(UInt8(b))) ?? [], scans: 0) }
+        switch buckets[b]! {
+        case .bytes(let bytes, _):
+            let entries = Self.parse(bytes)
+            buckets[b] = .parsed(entries)
+            return entries
+        case .parsed(let entries):
+            return entries
+        }
     }
 
     /// The (hash, ID) of each line `HASH ID` of a bucket, read from the bytes: a bucket of
@@ -198,57 +245,96 @@ final class DuplicateKeyIndex {
         }
     }
 
-    /// A bucket's text: `HASH ID` lines, the hash as 16 lower-case hex digits, by hash and ID.
+    /// One line `HASH ID`: the hash as 16 lower-case hex digits, the ID in decimal.
+    static func appendLine(hash: UInt64, id: Int, to out: inout [UInt8]) {
+        precondition(id >= 0, "lead IDs are positive")
+        for shift in stride(from: 60, through: 0, by: -4) { out.append(hexDigits[Int(hash >> UInt64(shift) & 15)]) }
+        out.append(32)
+        var count = 1
+        var n = id
+        while n >= 10 { n /= 10; count += 1 }
+        var k = out.count + count
+        out.append(contentsOf: repeatElement(48, count: count))
+        n = id
+        repeat {
+            k -= 1
+            out[k] = UInt8(48 + n % 10)
+            n /= 10
+        } while n > 0
+        out.append(10)
+    }
+
+    /// A bucket's text: `HASH ID` lines, by hash and ID.
     static func bucketBytes(_ entries: [UInt64: KeyIDs]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(entries.count * 24)
-        for hash in entries.keys.sorted() {
-            for id in entries[hash]!.all.sorted() {
-                for shift in stride(from: 60, through: 0, by: -4) { out.append(hexDigits[Int(hash >> UInt64(shift) & 15)]) }
-                out.append(32)
-                out += String(id).utf8
-                out.append(10)
-            }
+        var pairs: [(hash: UInt64, id: Int)] = []
+        pairs.reserveCapacity(entries.count)
+        for (hash, ids) in entries {
+            pairs.append((hash, ids.first))
+            if ids.hasMore { for id in ids.all.dropFirst() { pairs.append((hash, id)) } }
         }
+        pairs.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.id < $1.id }
+        var out: [UInt8] = []
+        out.reserveCapacity(pairs.count * 24)
+        for pair in pairs { appendLine(hash: pair.hash, id: pair.id, to: &out) }
         return out
     }
 
     func ids(for key: DuplicateKey) throws(StoreError) -> [Int] {
         let b = Self.bucket(of: key)
-        try load(b)
-        return buckets[b]![key.hash]?.all ?? []
+        if let bytes = try scannableBytes(b) { return Self.ids(of: key.hash, in: bytes) }
+        return try parsed(b)[key.hash]?.all ?? []
     }
 
     func insert(_ key: DuplicateKey, id: Int) throws(StoreError) {
         let b = Self.bucket(of: key)
-        try load(b)
-        if Self.add(id, hash: key.hash, to: &buckets[b]!) { dirty.insert(b) }
+        if var bytes = try scannableBytes(b) {
+            guard !Self.ids(of: key.hash, in: bytes).contains(id) else { return }
+            // Appended, not sorted in: the bucket is written as it is.
+            if let last = bytes.last, last != 10 { bytes.append(10) }
+            Self.appendLine(hash: key.hash, id: id, to: &bytes)
+            guard case .bytes(_, let scans) = buckets[b]! else { preconditionFailure("a scannable bucket holds bytes") }
+            buckets[b] = .bytes(bytes, scans: scans)
+            dirty.insert(b)
+            return
+        }
+        var entries = try parsed(b)
+        buckets[b] = nil  // one reference to the dictionary while it changes
+        if Self.add(id, hash: key.hash, to: &entries) { dirty.insert(b) }
+        buckets[b] = .parsed(entries)
     }
 
     func remove(_ key: DuplicateKey, id: Int) throws(StoreError) {
         let b = Self.bucket(of: key)
-        try load(b)
-        guard buckets[b]![key.hash]?.contains(id) == true else { return }
-        if !buckets[b]![key.hash]!.remove(id) { buckets[b]![key.hash] = nil }
+        var entries = try parsed(b)
+        guard entries[key.hash]?.contains(id) == true else { return }
+        buckets[b] = nil
+        if !entries[key.hash]!.remove(id) { entries[key.hash] = nil }
+        buckets[b] = .parsed(entries)
         dirty.insert(b)
     }
 
     /// Replaces every bucket (a rebuild).
     func replaceAll(with pairs: [(DuplicateKey, Int)]) {
-        buckets = [[UInt64: KeyIDs]?](repeating: [:], count: 256)
-        for (key, id) in pairs { Self.add(id, hash: key.hash, to: &buckets[Self.bucket(of: key)]!) }
+        var all = [[UInt64: KeyIDs]](repeating: [:], count: 256)
+        for (key, id) in pairs { Self.add(id, hash: key.hash, to: &all[Self.bucket(of: key)]) }
+        buckets = all.map { .parsed($0) }
         dirty = Set(0..<256)
     }
 
     func flush() throws(SystemError) {
         for b in dirty.sorted() {
             let name = hex2(UInt8(b))
-            let entries = buckets[b] ?? [:]
-            if entries.isEmpty {
+            let bytes: [UInt8]
+            switch buckets[b] {
+            case .bytes(let raw, _)?: bytes = raw
+            case .parsed(let entries)?: bytes = entries.isEmpty ? [] : Self.bucketBytes(entries)
+            case nil: bytes = []
+            }
+            if bytes.isEmpty {
                 try directory.remove(name)  // a missing bucket reads as empty
                 continue
             }
-            try directory.writeAtomically(name, Self.bucketBytes(entries), durable: false, groupShared: groupShared)
+            try directory.writeAtomically(name, bytes, durable: false, groupShared: groupShared)
         }
         dirty = []
     }
