@@ -24,6 +24,25 @@ import Testing
         #expect(reminder["owner"] as? String == "alice")
     }
 
+    /// `--due` lists the soonest due first; a date counts from its local midnight, and
+    /// reminders due at the same moment go by lead, then number.
+    @Test func dueRemindersComeSoonestFirstWithDatesAtLocalMidnight() throws {
+        let box = Sandbox(timeZone: "Europe/Berlin")
+        for name in ["A", "B", "C"] { box.add(name) }
+        #expect(box.run("remind", "1", "2026-11-01T00:30", "timed, local").status == 0)   // 2026-10-31T23:30Z
+        #expect(box.run("remind", "3", "2026-11-01", "date").status == 0)                 // Berlin midnight, 23:00Z
+        #expect(box.run("remind", "2", "2026-10-31T22:00Z", "timed, UTC").status == 0)
+        #expect(box.run("remind", "1", "2026-11-01", "date, lower lead").status == 0)     // the same moment as 3.1
+        func refs(_ timeZone: String) throws -> [String] {
+            let out = box.run(["remind", "--due", "--json"], env: ["TZ": timeZone]).stdout
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]])
+            return rows.compactMap { $0["ref"] as? String }
+        }
+        #expect(try refs("Europe/Berlin") == ["2.1", "1.2", "3.1", "1.1"])
+        // In UTC the dates start an hour later, after the timed reminder of 23:30Z.
+        #expect(try refs("UTC") == ["2.1", "1.1", "1.2", "3.1"])
+    }
+
     @Test func referencesCountUpPerLeadAndOwnerDefaultsToTheLeadsOwner() throws {
         let box = Sandbox()
         box.add("A", "--owner", "bob", "--next", "+1d")

@@ -31,7 +31,10 @@ public enum DueReminders {
 
     /// The reports' order: soonest due first.
     public static func sorted(_ rows: [DueReminder]) -> [DueReminder] {
-        rows.sorted { order($0) < order($1) }
+        // A date's due instant is its start in the local time zone: worked out once a row,
+        // not twice a comparison (17,000 due reminders on 100,000 leads: some 240,000).
+        let keys = rows.map(order)
+        return rows.indices.sorted { keys[$0] < keys[$1] }.map { rows[$0] }
     }
 
     private static func order(_ row: DueReminder) -> (Int64, Int, Int) {
