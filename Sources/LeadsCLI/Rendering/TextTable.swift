@@ -24,14 +24,12 @@ struct TextTable {
     init(_ columns: [Column]) { self.columns = columns }
 
     mutating func add(_ row: [String], style: String? = nil) {
-        add(cells: row.map { TableCell($0) }, style: style)
-    }
-
-    /// A row whose cells were made already (on the core that decoded the lead, for `list`).
-    mutating func add(cells: [TableCell], style: String? = nil) {
-        precondition(cells.count == columns.count, "a row has a cell for each column")
+        precondition(row.count == columns.count, "a row has a cell for each column")
         if let style { rowStyles[rowCount] = style }
-        for cell in cells { append(cell.text.utf8, width: cell.width) }
+        for text in row {
+            let cell = TableCell(text)
+            append(cell.text.utf8, width: cell.width)
+        }
         rowCount += 1
     }
 
