@@ -113,7 +113,10 @@ struct KeyIDs {
 
     var all: [Int] { rest.isEmpty ? [first] : [first] + rest }
 
-    var hasMore: Bool { !rest.isEmpty }
+    func forEach(_ body: (Int) -> Void) {
+        body(first)
+        for id in rest { body(id) }
+    }
 
     func contains(_ id: Int) -> Bool { first == id || rest.contains(id) }
 
@@ -187,26 +190,29 @@ final class DuplicateKeyIndex {
         return ids
     }
 
-    /// Bucket `b` as bytes when it is still read as bytes and has scans left (counting
-    /// this one); otherwise nil, and the bucket is a dictionary.
-    private func scannableBytes(_ b: Int) throws(StoreError) -> [UInt8]? {
-        if buckets[b] == nil { buckets[b] = .bytes(try directory.read(hex2(UInt8(b))) ?? [], scans: 0) }
-        switch buckets[b]! {
-        case .bytes(let bytes, let scans) where scans < Self.scansBeforeParsing:
-            buckets[b] = .bytes(bytes, scans: scans + 1)
-            return bytes
-        case .bytes(let bytes, _):
+    /// Bucket `b`, read from its file the first time.
+    private func loaded(_ b: Int) throws(StoreError) -> Bucket {
+        if let bucket = buckets[b] { return bucket }
+        let bucket = Bucket.bytes(try directory.read(hex2(UInt8(b))) ?? [], scans: 0)
+        buckets[b] = bucket
+        return bucket
+    }
+
+    /// Bucket `b` as bytes, with this scan counted, when it is still read as bytes and has
+    /// scans left; otherwise nil, and the bucket is a dictionary.
+    private func scannableBytes(_ b: Int) throws(StoreError) -> (bytes: [UInt8], scans: Int)? {
+        guard case .bytes(let bytes, let scans) = try loaded(b) else { return nil }
+        guard scans < Self.scansBeforeParsing else {
             buckets[b] = .parsed(Self.parse(bytes))
             return nil
-        case .parsed:
-            return nil
         }
+        buckets[b] = .bytes(bytes, scans: scans + 1)
+        return (bytes, scans + 1)
     }
 
     /// Bucket `b` as a dictionary, parsed from its bytes if need be.
     private func parsed(_ b: Int) throws(StoreError) -> [UInt64: KeyIDs] {
-        if buckets[b] == nil { buckets[b] = .bytes(try directory.read(hex2(UInt8(b))) ?? [], scans: 0) }
-        switch buckets[b]! {
+        switch try loaded(b) {
         case .bytes(let bytes, _):
             let entries = Self.parse(bytes)
             buckets[b] = .parsed(entries)
@@ -268,10 +274,7 @@ final class DuplicateKeyIndex {
     static func bucketBytes(_ entries: [UInt64: KeyIDs]) -> [UInt8] {
         var pairs: [(hash: UInt64, id: Int)] = []
         pairs.reserveCapacity(entries.count)
-        for (hash, ids) in entries {
-            pairs.append((hash, ids.first))
-            if ids.hasMore { for id in ids.all.dropFirst() { pairs.append((hash, id)) } }
-        }
+        for (hash, ids) in entries { ids.forEach { pairs.append((hash, $0)) } }
         pairs.sort { $0.hash != $1.hash ? $0.hash < $1.hash : $0.id < $1.id }
         var out: [UInt8] = []
         out.reserveCapacity(pairs.count * 24)
@@ -281,18 +284,19 @@ final class DuplicateKeyIndex {
 
     func ids(for key: DuplicateKey) throws(StoreError) -> [Int] {
         let b = Self.bucket(of: key)
-        if let bytes = try scannableBytes(b) { return Self.ids(of: key.hash, in: bytes) }
+        if let scannable = try scannableBytes(b) { return Self.ids(of: key.hash, in: scannable.bytes) }
         return try parsed(b)[key.hash]?.all ?? []
     }
 
     func insert(_ key: DuplicateKey, id: Int) throws(StoreError) {
         let b = Self.bucket(of: key)
-        if var bytes = try scannableBytes(b) {
+        if case (var bytes, let scans)? = try scannableBytes(b) {
             guard !Self.ids(of: key.hash, in: bytes).contains(id) else { return }
-            // Appended, not sorted in: the bucket is written as it is.
+            // Appended, not sorted in: the bucket is written as it is. One reference to the
+            // bytes while they grow, so they are not copied.
+            buckets[b] = nil
             if let last = bytes.last, last != 10 { bytes.append(10) }
             Self.appendLine(hash: key.hash, id: id, to: &bytes)
-            guard case .bytes(_, let scans) = buckets[b]! else { preconditionFailure("a scannable bucket holds bytes") }
             buckets[b] = .bytes(bytes, scans: scans)
             dirty.insert(b)
             return
