@@ -34,9 +34,11 @@ public struct AccuracyRow: Sendable, Equatable {
 public struct LeadsAtMoments: Sendable {
     public let moments: [Timestamp]
     private var next = 0
-    private var current: [Int: LeadState] = [:]
+    private var current = LeadTable<LeadState>()
+    /// How many leads `current` holds as unknown: counted as they change, not at each moment.
+    private var unknown = 0
     private var unknownAt: [Int] = []
-    private var first: [Int: (time: Timestamp, before: LeadState)] = [:]
+    private var first = LeadTable<(time: Timestamp, before: LeadState)>()
     private var latest: Timestamp?
     public private(set) var outOfOrder = false
 
@@ -44,20 +46,23 @@ public struct LeadsAtMoments: Sendable {
         self.moments = moments
     }
 
-    public mutating func add(_ transition: LeadTransition, emit: (Int, [Int: LeadState]) throws -> Void) rethrows {
+    public mutating func add(_ transition: LeadTransition, emit: (Int, LeadTable<LeadState>) throws -> Void) rethrows {
         if let latest, transition.time < latest { outOfOrder = true }
         latest = max(latest ?? transition.time, transition.time)
         while next < moments.count, transition.time > moments[next] { try flush(emit) }
-        if current[transition.lead] == nil { first[transition.lead] = (transition.time, transition.before) }
+        let was = current[transition.lead]
+        if was == nil { first[transition.lead] = (transition.time, transition.before) }
+        if was == .unknown { unknown -= 1 }
+        if transition.after == .unknown { unknown += 1 }
         current[transition.lead] = transition.after
     }
 
-    public mutating func finish(emit: (Int, [Int: LeadState]) throws -> Void) rethrows {
+    public mutating func finish(emit: (Int, LeadTable<LeadState>) throws -> Void) rethrows {
         while next < moments.count { try flush(emit) }
     }
 
-    private mutating func flush(_ emit: (Int, [Int: LeadState]) throws -> Void) rethrows {
-        unknownAt.append(current.values.reduce(0) { $0 + ($1 == .unknown ? 1 : 0) })
+    private mutating func flush(_ emit: (Int, LeadTable<LeadState>) throws -> Void) rethrows {
+        unknownAt.append(unknown)
         try emit(next, current)
         next += 1
     }
@@ -66,7 +71,7 @@ public struct LeadsAtMoments: Sendable {
     /// recorded later by a record that did not make them (`LeadsAsOf`'s rule).
     public var gaps: [Int] {
         var gaps = unknownAt
-        for (_, item) in first {
+        first.forEach { _, item in
             for (i, moment) in moments.enumerated() where i < gaps.count && item.time > moment {
                 switch item.before {
                 case .absent: break
@@ -114,18 +119,26 @@ public struct AccuracyReport: Sendable {
         return (months + [last.adding(months: 1)]).map(LocalTime.startOfDay)
     }
 
-    public mutating func observe(moment index: Int, leads: [Int: LeadState]) throws(ReportError) {
-        for (id, state) in leads {
-            guard let snapshot = state.snapshot, let close = snapshot.expectedClose else { continue }
+    public mutating func observe(moment index: Int, leads: LeadTable<LeadState>) throws(ReportError) {
+        // Most leads close in none of the two months looked at: test the date before
+        // making a lead of the snapshot.
+        let forecastMonth = index < months.count ? months[index] : nil, wonMonth = index > 0 ? months[index - 1] : nil
+        func within(_ close: CalendarDate, _ month: CalendarDate?) -> Bool {
+            month.map { close.year == $0.year && close.month == $0.month } ?? false
+        }
+        try leads.forEach { (id, state) throws(ReportError) in
+            guard case .known(let snapshot) = state, let close = snapshot.expectedClose else { return }
+            let forecasting = within(close, forecastMonth), winning = snapshot.stage == Stage.won.name && within(close, wonMonth)
+            guard forecasting || winning else { return }
             let lead = snapshot.lead(id: id)
             let currency = snapshot.value?.currency
             let block = Block(key: grouping.flatMap { $0.key(of: snapshot) }, currency: currency)
             do {
-                if index < months.count, !lead.isClosed, close.year == months[index].year, close.month == months[index].month {
+                if forecasting, !lead.isClosed {
                     let weighted = try lead.weightedValue(config)?.amount ?? .zero
                     try forecast[index, default: [:]][block, default: PipelineTotals()].add(value: snapshot.value?.amount ?? .zero, weighted: weighted)
                 }
-                if index > 0, snapshot.stage == Stage.won.name, close.year == months[index - 1].year, close.month == months[index - 1].month {
+                if winning {
                     let value = snapshot.value?.amount ?? .zero
                     try won[index - 1, default: [:]][block, default: PipelineTotals()].add(value: value, weighted: value)
                 }

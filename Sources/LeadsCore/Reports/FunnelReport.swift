@@ -19,9 +19,15 @@ public struct FunnelReport: Sendable {
     public let scope: HistoryScope
     private let order: StageOrder
     private struct RowKey: Hashable { var period: String, key: String?, stage: String }
-    private var counts: [RowKey: (entered: Int, movedOn: Int)] = [:]
-    /// The counted entry each lead is still in.
-    private var open: [Int: RowKey] = [:]
+    /// Each row once, numbered in `rows`; `counts` by the same number.
+    private var rowNumbers: [RowKey: Int] = [:]
+    private var rowKeys: [RowKey] = []
+    private var counts: [(entered: Int, movedOn: Int)] = []
+    /// The counted entry (its row's number) each lead is still in.
+    private var open = LeadTable<Int>()
+    /// The month of the last entry counted: local midnight on its first and on the next
+    /// month's first, so that most entries need no conversion to local time.
+    private var month: (start: Timestamp, end: Timestamp, key: String)?
 
     public init(scope: HistoryScope, config: StoreConfig) {
         self.scope = scope
@@ -30,10 +36,10 @@ public struct FunnelReport: Sendable {
 
     public mutating func add(_ transition: LeadTransition) {
         let after = transition.after.snapshot
-        if let row = open[transition.lead], after?.stage != row.stage {
+        if let row = open[transition.lead], after?.stage != rowKeys[row].stage {
             open[transition.lead] = nil
-            if let after, order.isProgress(from: row.stage, to: after.stage), scope.until.map({ transition.time < $0 }) ?? true {
-                counts[row]?.movedOn += 1
+            if let after, order.isProgress(from: rowKeys[row].stage, to: after.stage), scope.until.map({ transition.time < $0 }) ?? true {
+                counts[row].movedOn += 1
             }
         }
         guard let after, scope.contains(transition.time) else { return }
@@ -44,14 +50,34 @@ public struct FunnelReport: Sendable {
         case .unknown: entered = false
         }
         guard entered else { return }
-        let row = RowKey(period: LocalTime.date(of: transition.time).monthKey, key: scope.key(of: after), stage: after.stage)
-        counts[row, default: (0, 0)].entered += 1
+        let key = RowKey(period: period(of: transition.time), key: scope.key(of: after), stage: after.stage)
+        let row: Int
+        if let known = rowNumbers[key] {
+            row = known
+        } else {
+            row = rowKeys.count
+            rowNumbers[key] = row
+            rowKeys.append(key)
+            counts.append((0, 0))
+        }
+        counts[row].entered += 1
         open[transition.lead] = row
+    }
+
+    private mutating func period(of time: Timestamp) -> String {
+        if let month, time >= month.start, time < month.end { return month.key }
+        let day = LocalTime.date(of: time)
+        let first = CalendarDate(year: day.year, month: day.month, day: 1)!
+        let found = (start: LocalTime.startOfDay(first), end: LocalTime.startOfDay(first.adding(months: 1)), key: day.monthKey)
+        // A midnight moved by a DST gap could put `time` outside its own month's bounds:
+        // then the month is right but not remembered.
+        if time >= found.start, time < found.end { month = found }
+        return found.key
     }
 
     /// By month, then group (byte order, none last), then stage order.
     public var rows: [FunnelRow] {
-        counts.map { FunnelRow(period: $0.key.period, key: $0.key.key, stage: $0.key.stage, entered: $0.value.entered, movedOn: $0.value.movedOn) }
+        zip(rowKeys, counts).map { FunnelRow(period: $0.period, key: $0.key, stage: $0.stage, entered: $1.entered, movedOn: $1.movedOn) }
             .sorted { a, b in
                 if a.period != b.period { return a.period < b.period }
                 if a.key != b.key { return keyPrecedes(a.key, b.key) }

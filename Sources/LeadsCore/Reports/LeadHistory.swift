@@ -94,34 +94,8 @@ public struct LeadHistory: Sendable {
     }
 }
 
-/// Each lead's state by ID, for the folds that look one up per record: an array for the
-/// IDs a store hands out (1, 2, 3 …), a dictionary for any other. Hashing the ID was a
-/// fifth of a report's time over the history checkpoint.
-struct LeadStateTable: Sendable {
-    private var dense: [LeadState?] = []
-    private var other: [Int: LeadState] = [:]
-    /// The array holds at most 8 MB whatever IDs the log names: one lead numbered in the
-    /// millions (a hand edit, an imported number) must not cost a slot for every ID below it.
-    static let denseLimit = 1 << 20
-
-    subscript(id: Int) -> LeadState? {
-        get {
-            if id >= 0 && id < Self.denseLimit { return id < dense.count ? dense[id] : nil }
-            return other[id]
-        }
-        set {
-            guard id >= 0 && id < Self.denseLimit else {
-                other[id] = newValue
-                return
-            }
-            if id >= dense.count {
-                guard newValue != nil else { return }
-                dense += [LeadState?](repeating: nil, count: max(id + 1, 2 * dense.count, 1024) - dense.count)
-            }
-            dense[id] = newValue
-        }
-    }
-}
+/// Each lead's state by ID (LeadTable.swift).
+typealias LeadStateTable = LeadTable<LeadState>
 
 /// The state of every lead at one moment, rebuilt from the transitions of the whole log:
 /// a lead's state is the one after its last record at or before the moment. A lead whose
@@ -131,7 +105,7 @@ struct LeadStateTable: Sendable {
 public struct LeadsAsOf: Sendable {
     public let moment: Timestamp
     /// Every lead the log mentions, with its state at the moment.
-    public private(set) var states: [Int: LeadState] = [:]
+    public private(set) var states = LeadTable<LeadState>()
 
     public init(moment: Timestamp) {
         self.moment = moment
@@ -152,24 +126,23 @@ public struct LeadsAsOf: Sendable {
 
     /// The leads that existed at the moment with what they were, by ID.
     public var leads: [Lead] {
-        states.compactMap { id, state in state.snapshot.map { $0.lead(id: id) } }.sorted { $0.id < $1.id }
+        var leads: [Lead] = []
+        forEachLead { leads.append($0) }
+        return leads
     }
 
     /// `leads` one at a time, by ID: a whole `Lead` for every lead at once would be most
     /// of the memory of `pipeline --as-of` on a large store.
-    public func forEachLead(_ body: (Lead) throws -> Void) rethrows {
-        // Each state as it is held, boxed: a pointer each, not a snapshot each.
-        var known: [(id: Int, state: LeadState)] = []
-        known.reserveCapacity(states.count)
-        for (id, state) in states where state != .absent && state != .unknown { known.append((id, state)) }
-        known.sort { $0.id < $1.id }
-        for (id, state) in known {
-            if let snapshot = state.snapshot { try body(snapshot.lead(id: id)) }
+    public func forEachLead<Failure: Error>(_ body: (Lead) throws(Failure) -> Void) throws(Failure) {
+        try states.forEach { (id, state) throws(Failure) in
+            if case .known(let snapshot) = state { try body(snapshot.lead(id: id)) }
         }
     }
 
     /// The leads whose state at the moment the log does not hold, by ID.
     public var gaps: [Int] {
-        states.compactMap { id, state in state == .unknown ? id : nil }.sorted()
+        var gaps: [Int] = []
+        states.forEach { id, state in if state == .unknown { gaps.append(id) } }
+        return gaps
     }
 }

@@ -43,7 +43,7 @@ public struct VelocityReport: Sendable {
     private let order: StageOrder
     private struct Stay { var stage: String, since: Timestamp, key: String? }
     private struct RowKey: Hashable { var key: String?, stage: String }
-    private var stays: [Int: Stay] = [:]
+    private var stays = LeadTable<Stay>()
     private var durations: [RowKey: [Int64]] = [:]
 
     public init(scope: HistoryScope, config: StoreConfig) {

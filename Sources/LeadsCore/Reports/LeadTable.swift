@@ -1,0 +1,49 @@
+/// A value per lead by ID, for the folds over the log that look one up per record: an
+/// array for the IDs a store hands out (1, 2, 3 …), a dictionary for any other. Hashing
+/// the ID was a fifth of a report's time over the history checkpoint, and a dictionary of
+/// 100,000 leads grown one insert at a time another tenth of `report accuracy`'s.
+public struct LeadTable<Value> {
+    private var dense: [Value?] = []
+    private var other: [Int: Value] = [:]
+    /// How many leads have a value.
+    public private(set) var count = 0
+    /// The array covers IDs below this whatever IDs the log names: one lead numbered in
+    /// the millions (a hand edit, an imported number) must not cost a slot for every ID
+    /// below it.
+    static var denseLimit: Int { 1 << 20 }
+
+    public init() {}
+
+    public subscript(id: Int) -> Value? {
+        get {
+            if id >= 0 && id < Self.denseLimit { return id < dense.count ? dense[id] : nil }
+            return other[id]
+        }
+        set {
+            guard id >= 0 && id < Self.denseLimit else {
+                count += (newValue == nil ? 0 : 1) - (other[id] == nil ? 0 : 1)
+                other[id] = newValue
+                return
+            }
+            if id >= dense.count {
+                guard newValue != nil else { return }
+                dense += [Value?](repeating: nil, count: max(id + 1, 2 * dense.count, 1024) - dense.count)
+            }
+            count += (newValue == nil ? 0 : 1) - (dense[id] == nil ? 0 : 1)
+            dense[id] = newValue
+        }
+    }
+
+    /// Every lead with a value, by ID ascending.
+    public func forEach<Failure: Error>(_ body: (_ id: Int, _ value: Value) throws(Failure) -> Void) throws(Failure) {
+        let outside = other.keys.sorted()
+        let negative = outside.prefix { $0 < 0 }
+        for id in negative { try body(id, other[id]!) }
+        for id in dense.indices {
+            if let value = dense[id] { try body(id, value) }
+        }
+        for id in outside.dropFirst(negative.count) { try body(id, other[id]!) }
+    }
+}
+
+extension LeadTable: Sendable where Value: Sendable {}
