@@ -7,6 +7,8 @@ public enum LeadsMain {
     /// not UTF-8 into U+FFFD, and a name typed in a Latin-1 terminal would be stored
     /// altered without a word; the raw bytes are checked first and such an argument refused.
     public static func main() -> Int32 {
+        // The process ends after one command: what it built need not be freed.
+        ProcessLifetime.keepUntilExit()
         var arguments: [String] = []
         for index in 0..<Int(CommandLine.argc) {
             guard let pointer = CommandLine.unsafeArgv[index] else { break }

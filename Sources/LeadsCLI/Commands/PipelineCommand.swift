@@ -41,6 +41,7 @@ enum PipelineCommand {
                 if hints.observe(lead) { try report.add(lead) }
             }
             gaps = then.gaps
+            ProcessLifetime.keep(then)
         } else {
             problems = try store.scan(for: filter, fields: grouping.fieldsRead) { lead in
                 if hints.observe(lead) { try report.add(lead) }

@@ -38,10 +38,12 @@ enum ReportCommand {
             var report = FunnelReport(scope: scope, config: config)
             try replay(store) { report.add($0) }
             table = funnel(report.rows, grouping: grouping)
+            ProcessLifetime.keep(report)
         case .velocity:
             var report = VelocityReport(scope: scope, config: config)
             try replay(store) { report.add($0) }
             table = velocity(report.rows, grouping: grouping)
+            ProcessLifetime.keep(report)
         case .lost:
             var report = LostReport(scope: scope, config: config)
             try replay(store) { report.add($0) }
@@ -64,6 +66,7 @@ enum ReportCommand {
             try replay(store) { transition in try moments.add(transition) { try report.observe(moment: $0, leads: $1) } }
             try moments.finish { try report.observe(moment: $0, leads: $1) }
             var gaps = moments.gaps
+            ProcessLifetime.keep(moments)
             if moments.outOfOrder {
                 // Records out of time order (a backfill): each moment from a pass of its own.
                 report = AccuracyReport(months: report.months, config: config, grouping: grouping)

@@ -159,7 +159,10 @@ extension LeadStore {
                 let grown = Int(reader.log.size) > open.checkpoint.covered
                 let sameLog = open.fit == .sameLog
                 let last = try open.replay(keep: sameLog ? nil : recorder, visit)
-                if sameLog && !grown { return }
+                if sameLog && !grown {
+                    ProcessLifetime.keep(last)
+                    return
+                }
                 try reader.skip(to: open.checkpoint.covered, line: open.checkpoint.lines, lastLine: open.checkpoint.lastOffset)
                 reader.hash = open.checkpoint.prefixHash
                 history = LeadHistory(last: last)
@@ -186,6 +189,7 @@ extension LeadStore {
         var after = stat()
         guard fstat(reader.fd, &after) == 0, SummaryIndex.FileStat(after) == reader.log,
               let last = Self.line(at: reader.lastLine, fd: reader.fd, end: reader.consumed) else { return }
+        ProcessLifetime.keep(recorder)
         let stream = recorder.finish()
         var streamHash = PrefixHash()
         streamHash.update(stream)
@@ -201,7 +205,10 @@ extension LeadStore {
     private func replayRecords(_ reader: inout LogBlockReader, _ history: LeadHistory,
                                _ visit: (LeadTransition) throws -> Void) throws {
         let stages = ReplayStages(reader, history)
-        defer { reader = stages.reader }
+        defer {
+            reader = stages.reader
+            ProcessLifetime.keep(stages)  // its history: a state per lead
+        }
         var block = stages.parse()
         while block.more && block.failure == nil {
             stages.current = block.records
