@@ -67,3 +67,18 @@ extension DateTimeZoneDependentTests {
         }
     }
 }
+
+@Suite struct ProcessLifetimeTests {
+    /// Off, as in every process but the `leads` executable: what is handed to `keep` is
+    /// freed when its last user lets go, so a program replaying many times gets its memory back.
+    @Test func keepingIsOffUnlessTheExecutableTurnsItOn() {
+        final class Canary {}
+        weak var watched: Canary?
+        do {
+            let canary = Canary()
+            watched = canary
+            ProcessLifetime.keep(canary)
+        }
+        #expect(watched == nil)
+    }
+}

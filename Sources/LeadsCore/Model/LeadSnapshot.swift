@@ -19,12 +19,26 @@ public struct LeadSnapshot: Sendable, Equatable {
     public var nextDue: When?
     public var createdAt: Timestamp
 
-    /// A stage and a creation time, every other field empty (the history checkpoint's
-    /// reader fills them in).
+    /// A stage and a creation time, every other field empty.
     init(stage: String, createdAt: Timestamp) {
         self.stage = stage
         self.createdAt = createdAt
         labels = []
+    }
+
+    /// Every field (the history checkpoint's reader).
+    init(stage: String, value: Money?, probability: Int?, expectedClose: CalendarDate?, owner: String?, labels: [String],
+         source: String?, campaign: String?, nextDue: When?, createdAt: Timestamp) {
+        self.stage = stage
+        self.value = value
+        self.probability = probability
+        self.expectedClose = expectedClose
+        self.owner = owner
+        self.labels = labels
+        self.source = source
+        self.campaign = campaign
+        self.nextDue = nextDue
+        self.createdAt = createdAt
     }
 
     public init(_ lead: Lead) {

@@ -27,7 +27,9 @@ public struct LeadTable<Value> {
             }
             if id >= dense.count {
                 guard newValue != nil else { return }
-                dense += [Value?](repeating: nil, count: max(id + 1, 2 * dense.count, 1024) - dense.count)
+                // Not `+= [Value?](repeating:count:)`: that built a second array of the same
+                // size to copy from, each time the table doubled.
+                dense.append(contentsOf: repeatElement(nil, count: max(id + 1, 2 * dense.count, 1024) - dense.count))
             }
             count += (newValue == nil ? 0 : 1) - (dense[id] == nil ? 0 : 1)
             dense[id] = newValue

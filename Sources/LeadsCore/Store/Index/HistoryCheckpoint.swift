@@ -259,6 +259,11 @@ private struct ItemCursor {
     }
 
     mutating func number() -> UInt64? {
+        // Most numbers in the stream (string numbers, flags, small differences) are one byte.
+        if position < bytes.count, bytes[position] < 0x80 {
+            defer { position += 1 }
+            return UInt64(bytes[position])
+        }
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while position < bytes.count, shift < 64 {
@@ -298,48 +303,55 @@ private struct ItemCursor {
         switch byte() {
         case 0: return (.absent, true)
         case 1: return (.unknown, true)
-        case 2: return snapshot(strings, time: time).map { (LeadState.known($0), true) }
+        case 2: return knownState(strings, time: time).map { ($0, true) }
         case 3: return after.map { ($0, true) }
         case 4: return previous.map { ($0, false) }
         default: return nil
         }
     }
 
-    mutating func snapshot(_ strings: [String], time: Timestamp) -> LeadSnapshot? {
+    /// The fields are read into locals and the snapshot made once, in its box: filling in
+    /// a snapshot made first copied it, field by field with a retain each, on its way
+    /// into the box (a tenth of a report's instructions).
+    mutating func knownState(_ strings: [String], time: Timestamp) -> LeadState? {
         guard let flags = number(), let stage = string(strings), let created = signed() else { return nil }
-        var s = LeadSnapshot(stage: stage, createdAt: Timestamp(seconds: time.seconds &+ created))
+        var value: Money?, probability: Int?, close: CalendarDate?, owner: String?, source: String?, campaign: String?
+        var due: When?
+        var labels: [String] = []
         if flags & SnapshotFlag.value != 0 {
             guard let units = signed(), let currency = string(strings) else { return nil }
-            s.value = Money(amount: Amount(units: units), currency: currency)
+            value = Money(amount: Amount(units: units), currency: currency)
         }
         if flags & SnapshotFlag.probability != 0 {
-            guard let p = signed(), let probability = Int(exactly: p) else { return nil }
-            s.probability = probability
+            guard let p = signed(), let percent = Int(exactly: p) else { return nil }
+            probability = percent
         }
         if flags & SnapshotFlag.close != 0 {
-            guard let close = day() else { return nil }
-            s.expectedClose = close
+            guard let day = day() else { return nil }
+            close = day
         }
-        if flags & SnapshotFlag.owner != 0 { guard let v = string(strings) else { return nil }; s.owner = v }
-        if flags & SnapshotFlag.source != 0 { guard let v = string(strings) else { return nil }; s.source = v }
-        if flags & SnapshotFlag.campaign != 0 { guard let v = string(strings) else { return nil }; s.campaign = v }
+        if flags & SnapshotFlag.owner != 0 { guard let v = string(strings) else { return nil }; owner = v }
+        if flags & SnapshotFlag.source != 0 { guard let v = string(strings) else { return nil }; source = v }
+        if flags & SnapshotFlag.campaign != 0 { guard let v = string(strings) else { return nil }; campaign = v }
         if flags & SnapshotFlag.dueDay != 0 {
-            guard let due = day() else { return nil }
-            s.nextDue = .day(due)
+            guard let day = day() else { return nil }
+            due = .day(day)
         }
         if flags & SnapshotFlag.dueInstant != 0 {
             guard let d = signed() else { return nil }
-            s.nextDue = .instant(Timestamp(seconds: time.seconds &+ d))
+            due = .instant(Timestamp(seconds: time.seconds &+ d))
         }
         if flags & SnapshotFlag.labels != 0 {
             guard let count = number(), count <= UInt64(bytes.count - position) else { return nil }
-            s.labels.reserveCapacity(Int(count))
-            for _ in 0..<count {
+            labels.reserveCapacity(Int(count))
+            for _ in 0..<Int(count) {
                 guard let label = string(strings) else { return nil }
-                s.labels.append(label)
+                labels.append(label)
             }
         }
-        return s
+        return .known(LeadSnapshot(stage: stage, value: value, probability: probability, expectedClose: close, owner: owner,
+                                   labels: labels, source: source, campaign: campaign, nextDue: due,
+                                   createdAt: Timestamp(seconds: time.seconds &+ created)))
     }
 }
 
