@@ -104,7 +104,9 @@ public struct StoreConfig: Sendable, Equatable {
     public var allStages: [Stage] { stages + Stage.builtIn }
 
     public func stage(exactly name: String) -> Stage? {
-        allStages.first { $0.name == name }
+        // Not through `allStages`: the pipeline asks this of every lead, and joining the
+        // two lists made an array each time.
+        stages.first { $0.name == name } ?? Stage.builtIn.first { $0.name == name }
     }
 
     /// Resolves what a user typed: case-insensitive, exact name first, else a unique prefix.

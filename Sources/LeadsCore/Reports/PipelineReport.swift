@@ -114,7 +114,11 @@ public struct PipelineReport: Sendable {
     /// Keep each lead's line (`--explain`): memory for every counted lead, not just the groups.
     public let explain: Bool
     private let config: StoreConfig
-    private var blocks: [String?: BlockAccumulator] = [:]
+    /// A block per currency, found by its number in `blockNumbers`: changed in place,
+    /// where taking one out of a dictionary and putting it back hashed the currency twice
+    /// a lead.
+    private var blocks: [BlockAccumulator] = []
+    private var blockNumbers: [String?: Int] = [:]
 
     private struct BlockAccumulator: Sendable {
         var groups: [String?: PipelineTotals] = [:]
@@ -160,34 +164,49 @@ public struct PipelineReport: Sendable {
                 value = money.amount
                 weighted = weightedMoney.amount
             }
-            var block = blocks.removeValue(forKey: currency) ?? BlockAccumulator()
-            defer { blocks[currency] = block }
-            if explain {
-                let percent = lead.stage == Stage.dnc.name ? 0 : lead.effectiveProbability(config)
-                block.line = PipelineLine(lead: lead.id, value: lead.value?.amount, percent: percent,
-                                          exactMillionths: Int128(value.units) * Int128(percent), weighted: weighted)
+            let number: Int
+            if let known = blockNumbers[currency] {
+                number = known
+            } else {
+                number = blocks.count
+                blockNumbers[currency] = number
+                blocks.append(BlockAccumulator())
             }
-            func named(_ text: String?) -> String? { text?.isEmpty == false ? text : nil }
-            switch grouping {
-            case .stage: try block.add(lead.stage, value: value, weighted: weighted)
-            case .owner: try block.add(named(lead.owner), value: value, weighted: weighted)
-            case .source: try block.add(named(lead.source), value: value, weighted: weighted)
-            case .campaign: try block.add(named(lead.campaign), value: value, weighted: weighted)
-            case .month: try block.add(lead.expectedClose?.monthKey, value: value, weighted: weighted)
-            case .label:
-                // Each distinct label once (a hand-edited file may repeat one).
-                let labels = lead.labels
-                for (index, label) in labels.enumerated() where !labels[..<index].contains(label) {
-                    try block.add(label, value: value, weighted: weighted)
-                }
-                if labels.isEmpty { try block.add(nil, value: value, weighted: weighted) }
-            }
-            // Once per lead, whatever the number of its groups.
-            try block.total.add(value: value, weighted: weighted)
+            try Self.add(lead, value: value, weighted: weighted, grouping: grouping,
+                         line: explain ? line(lead, value: value, weighted: weighted) : nil, to: &blocks[number])
         } catch {
             throw .amountTooLarge(lead: lead.id, currency: currency ?? "")
         }
         return true
+    }
+
+    private func line(_ lead: Lead, value: Amount, weighted: Amount) -> PipelineLine {
+        let percent = lead.stage == Stage.dnc.name ? 0 : lead.effectiveProbability(config)
+        return PipelineLine(lead: lead.id, value: lead.value?.amount, percent: percent,
+                            exactMillionths: Int128(value.units) * Int128(percent), weighted: weighted)
+    }
+
+    /// The lead's part in its currency's block: each of its groups, and the total once.
+    private static func add(_ lead: Lead, value: Amount, weighted: Amount, grouping: PipelineGrouping, line: PipelineLine?,
+                            to block: inout BlockAccumulator) throws(MoneyError) {
+        block.line = line
+        func named(_ text: String?) -> String? { text?.isEmpty == false ? text : nil }
+        switch grouping {
+        case .stage: try block.add(lead.stage, value: value, weighted: weighted)
+        case .owner: try block.add(named(lead.owner), value: value, weighted: weighted)
+        case .source: try block.add(named(lead.source), value: value, weighted: weighted)
+        case .campaign: try block.add(named(lead.campaign), value: value, weighted: weighted)
+        case .month: try block.add(lead.expectedClose?.monthKey, value: value, weighted: weighted)
+        case .label:
+            // Each distinct label once (a hand-edited file may repeat one).
+            let labels = lead.labels
+            for (index, label) in labels.enumerated() where !labels[..<index].contains(label) {
+                try block.add(label, value: value, weighted: weighted)
+            }
+            if labels.isEmpty { try block.add(nil, value: value, weighted: weighted) }
+        }
+        // Once per lead, whatever the number of its groups.
+        try block.total.add(value: value, weighted: weighted)
     }
 
     /// The blocks: currencies in code order, then the leads without a value. Groups: stages
@@ -195,7 +214,7 @@ public struct PipelineReport: Sendable {
     /// won, lost); months ascending; anything else by weighted value, largest first (ties:
     /// value, count, then key in byte order). The group without a key comes last.
     public var result: [PipelineBlock] {
-        let currencies = blocks.keys.sorted { a, b in
+        let currencies = blockNumbers.keys.sorted { a, b in
             switch (a, b) {
             case let (a?, b?): return precedes(a, b)
             case (_?, nil): return true
@@ -203,7 +222,7 @@ public struct PipelineReport: Sendable {
             }
         }
         return currencies.map { currency in
-            let block = blocks[currency]!
+            let block = blocks[blockNumbers[currency]!]
             let groups = block.groups.map { key, totals in
                 PipelineGroup(key: key, totals: totals, lines: (block.lines[key] ?? []).sorted { $0.lead < $1.lead })
             }
