@@ -19,9 +19,8 @@ public struct FunnelReport: Sendable {
     public let scope: HistoryScope
     private let order: StageOrder
     private struct RowKey: Hashable { var period: String, key: String?, stage: String }
-    /// Each row once, numbered in `rows`; `counts` by the same number.
-    private var rowNumbers: [RowKey: Int] = [:]
-    private var rowKeys: [RowKey] = []
+    /// Each row once, numbered; `counts` by the same number.
+    private var rowKeys = KeyNumbers<RowKey>()
     private var counts: [(entered: Int, movedOn: Int)] = []
     /// The counted entry (its row's number) each lead is still in.
     private var open = LeadTable<Int>()
@@ -36,9 +35,9 @@ public struct FunnelReport: Sendable {
 
     public mutating func add(_ transition: LeadTransition) {
         let after = transition.after.snapshot
-        if let row = open[transition.lead], after?.stage != rowKeys[row].stage {
+        if let row = open[transition.lead], after?.stage != rowKeys.keys[row].stage {
             open[transition.lead] = nil
-            if let after, order.isProgress(from: rowKeys[row].stage, to: after.stage), scope.until.map({ transition.time < $0 }) ?? true {
+            if let after, order.isProgress(from: rowKeys.keys[row].stage, to: after.stage), scope.until.map({ transition.time < $0 }) ?? true {
                 counts[row].movedOn += 1
             }
         }
@@ -51,15 +50,8 @@ public struct FunnelReport: Sendable {
         }
         guard entered else { return }
         let key = RowKey(period: period(of: transition.time), key: scope.key(of: after), stage: after.stage)
-        let row: Int
-        if let known = rowNumbers[key] {
-            row = known
-        } else {
-            row = rowKeys.count
-            rowNumbers[key] = row
-            rowKeys.append(key)
-            counts.append((0, 0))
-        }
+        let (row, isNew) = rowKeys.number(of: key)
+        if isNew { counts.append((0, 0)) }
         counts[row].entered += 1
         open[transition.lead] = row
     }
@@ -77,7 +69,7 @@ public struct FunnelReport: Sendable {
 
     /// By month, then group (byte order, none last), then stage order.
     public var rows: [FunnelRow] {
-        zip(rowKeys, counts).map { FunnelRow(period: $0.period, key: $0.key, stage: $0.stage, entered: $1.entered, movedOn: $1.movedOn) }
+        zip(rowKeys.keys, counts).map { FunnelRow(period: $0.period, key: $0.key, stage: $0.stage, entered: $1.entered, movedOn: $1.movedOn) }
             .sorted { a, b in
                 if a.period != b.period { return a.period < b.period }
                 if a.key != b.key { return keyPrecedes(a.key, b.key) }

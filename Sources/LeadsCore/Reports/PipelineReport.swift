@@ -114,11 +114,9 @@ public struct PipelineReport: Sendable {
     /// Keep each lead's line (`--explain`): memory for every counted lead, not just the groups.
     public let explain: Bool
     private let config: StoreConfig
-    /// A block per currency, found by its number in `blockNumbers`: changed in place,
-    /// where taking one out of a dictionary and putting it back hashed the currency twice
-    /// a lead.
+    /// A block per currency, by the currency's number, changed in place.
     private var blocks: [BlockAccumulator] = []
-    private var blockNumbers: [String?: Int] = [:]
+    private var currencies = KeyNumbers<String?>()
 
     private struct BlockAccumulator: Sendable {
         var groups: [String?: PipelineTotals] = [:]
@@ -164,14 +162,8 @@ public struct PipelineReport: Sendable {
                 value = money.amount
                 weighted = weightedMoney.amount
             }
-            let number: Int
-            if let known = blockNumbers[currency] {
-                number = known
-            } else {
-                number = blocks.count
-                blockNumbers[currency] = number
-                blocks.append(BlockAccumulator())
-            }
+            let (number, isNew) = currencies.number(of: currency)
+            if isNew { blocks.append(BlockAccumulator()) }
             try Self.add(lead, value: value, weighted: weighted, grouping: grouping,
                          line: explain ? line(lead, value: value, weighted: weighted) : nil, to: &blocks[number])
         } catch {
@@ -214,15 +206,15 @@ public struct PipelineReport: Sendable {
     /// won, lost); months ascending; anything else by weighted value, largest first (ties:
     /// value, count, then key in byte order). The group without a key comes last.
     public var result: [PipelineBlock] {
-        let currencies = blockNumbers.keys.sorted { a, b in
+        let inOrder = currencies.keys.sorted { a, b in
             switch (a, b) {
             case let (a?, b?): return precedes(a, b)
             case (_?, nil): return true
             default: return false
             }
         }
-        return currencies.map { currency in
-            let block = blocks[blockNumbers[currency]!]
+        return inOrder.map { currency in
+            let block = blocks[currencies[currency]!]
             let groups = block.groups.map { key, totals in
                 PipelineGroup(key: key, totals: totals, lines: (block.lines[key] ?? []).sorted { $0.lead < $1.lead })
             }
