@@ -5,8 +5,6 @@
 public struct LeadTable<Value> {
     private var dense: [Value?] = []
     private var other: [Int: Value] = [:]
-    /// How many leads have a value.
-    public private(set) var count = 0
     /// The array covers IDs below this whatever IDs the log names: one lead numbered in
     /// the millions (a hand edit, an imported number) must not cost a slot for every ID
     /// below it.
@@ -21,7 +19,6 @@ public struct LeadTable<Value> {
         }
         set {
             guard id >= 0 && id < Self.denseLimit else {
-                count += (newValue == nil ? 0 : 1) - (other[id] == nil ? 0 : 1)
                 other[id] = newValue
                 return
             }
@@ -31,7 +28,6 @@ public struct LeadTable<Value> {
                 // size to copy from, each time the table doubled.
                 dense.append(contentsOf: repeatElement(nil, count: max(id + 1, 2 * dense.count, 1024) - dense.count))
             }
-            count += (newValue == nil ? 0 : 1) - (dense[id] == nil ? 0 : 1)
             dense[id] = newValue
         }
     }

@@ -128,6 +128,29 @@ public struct PipelineReport: Sendable {
             try groups[key, default: PipelineTotals()].add(value: value, weighted: weighted)
             if let line { lines[key, default: []].append(line) }
         }
+
+        /// The lead's part: each of its groups, and the total once.
+        mutating func add(_ lead: Lead, value: Amount, weighted: Amount, grouping: PipelineGrouping,
+                          line: PipelineLine?) throws(MoneyError) {
+            self.line = line
+            func named(_ text: String?) -> String? { text?.isEmpty == false ? text : nil }
+            switch grouping {
+            case .stage: try add(lead.stage, value: value, weighted: weighted)
+            case .owner: try add(named(lead.owner), value: value, weighted: weighted)
+            case .source: try add(named(lead.source), value: value, weighted: weighted)
+            case .campaign: try add(named(lead.campaign), value: value, weighted: weighted)
+            case .month: try add(lead.expectedClose?.monthKey, value: value, weighted: weighted)
+            case .label:
+                // Each distinct label once (a hand-edited file may repeat one).
+                let labels = lead.labels
+                for (index, label) in labels.enumerated() where !labels[..<index].contains(label) {
+                    try add(label, value: value, weighted: weighted)
+                }
+                if labels.isEmpty { try add(nil, value: value, weighted: weighted) }
+            }
+            // Once per lead, whatever the number of its groups.
+            try total.add(value: value, weighted: weighted)
+        }
     }
 
     public init(grouping: PipelineGrouping, config: StoreConfig, includeWon: Bool = false, includeLost: Bool = false,
@@ -164,8 +187,8 @@ public struct PipelineReport: Sendable {
             }
             let (number, isNew) = currencies.number(of: currency)
             if isNew { blocks.append(BlockAccumulator()) }
-            try Self.add(lead, value: value, weighted: weighted, grouping: grouping,
-                         line: explain ? line(lead, value: value, weighted: weighted) : nil, to: &blocks[number])
+            try blocks[number].add(lead, value: value, weighted: weighted, grouping: grouping,
+                                   line: explain ? line(lead, value: value, weighted: weighted) : nil)
         } catch {
             throw .amountTooLarge(lead: lead.id, currency: currency ?? "")
         }
@@ -176,29 +199,6 @@ public struct PipelineReport: Sendable {
         let percent = lead.stage == Stage.dnc.name ? 0 : lead.effectiveProbability(config)
         return PipelineLine(lead: lead.id, value: lead.value?.amount, percent: percent,
                             exactMillionths: Int128(value.units) * Int128(percent), weighted: weighted)
-    }
-
-    /// The lead's part in its currency's block: each of its groups, and the total once.
-    private static func add(_ lead: Lead, value: Amount, weighted: Amount, grouping: PipelineGrouping, line: PipelineLine?,
-                            to block: inout BlockAccumulator) throws(MoneyError) {
-        block.line = line
-        func named(_ text: String?) -> String? { text?.isEmpty == false ? text : nil }
-        switch grouping {
-        case .stage: try block.add(lead.stage, value: value, weighted: weighted)
-        case .owner: try block.add(named(lead.owner), value: value, weighted: weighted)
-        case .source: try block.add(named(lead.source), value: value, weighted: weighted)
-        case .campaign: try block.add(named(lead.campaign), value: value, weighted: weighted)
-        case .month: try block.add(lead.expectedClose?.monthKey, value: value, weighted: weighted)
-        case .label:
-            // Each distinct label once (a hand-edited file may repeat one).
-            let labels = lead.labels
-            for (index, label) in labels.enumerated() where !labels[..<index].contains(label) {
-                try block.add(label, value: value, weighted: weighted)
-            }
-            if labels.isEmpty { try block.add(nil, value: value, weighted: weighted) }
-        }
-        // Once per lead, whatever the number of its groups.
-        try block.total.add(value: value, weighted: weighted)
     }
 
     /// The blocks: currencies in code order, then the leads without a value. Groups: stages
