@@ -67,6 +67,17 @@ import Testing
         #expect(box.leadJSON(1)?["address"] as? String == "Köln €")
     }
 
+    @Test func cp1252FileWithAByteCP1252LeavesUndefinedIsRefused() {
+        let box = Sandbox()
+        box.add("Existing")
+        let before = box.snapshot()
+        let path = file(box, "notcp.csv", Array("Name;Firma\r\nA;x".utf8) + [0x81] + Array("y\r\n".utf8))
+        let refused = box.run("import-csv", path, "--encoding", "cp1252")
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "leads: \(path):2: byte 0x81 has no character in cp1252, so the file is not cp1252; save it again as \"CSV UTF-8\"\n")
+        #expect(box.snapshot() == before)
+    }
+
     @Test func badRowsAreNamedAndNothingIsWritten() throws {
         let box = Sandbox()
         box.add("Existing")
@@ -165,7 +176,7 @@ import Testing
         #expect(lead["stage"] as? String == "qualified")
         #expect(!(box.file("leads/1.json") ?? "").contains("secret"))
         #expect(box.run("import-csv", path, "--map", "Nope=name").stderr == "leads: --map: the header has no column 'Nope'; its columns are 'Kunde', 'Größe', 'Intern', 'Betreuer'\n")
-        #expect(box.run("import-csv", path, "--map", "Kunde=nonsense").status == 1)
+        #expect(box.run("import-csv", path, "--map", "Kunde=nonsense").status == 2)
         #expect(box.run("import-csv", path, "--map", "Kunde=name", "--map", "Größe=-", "--map", "Intern=-", "--default", "probability=200").stderr
                 == "leads: --default probability: '200': a probability is a whole number from 0 to 100\n")
         let noName = file(box, "noname.csv", "email\na@x.example\n")
@@ -310,5 +321,128 @@ import Testing
         #expect(check.status == 0, "\(check.stdout.prefix(500))")
         let json = try #require(try box.run("list", "--json").json() as? [[String: Any]])
         #expect(Set(json.compactMap { $0["email"] as? String }).count == rows)
+    }
+}
+
+/// What an independent check of real exports found, each a case a user hits.
+@Suite struct ImportNamesWhatItDoesTests {
+    func file(_ box: Sandbox, _ name: String, _ bytes: [UInt8]) -> String {
+        let path = box.root + "/" + name
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return path
+    }
+
+    @Test func aValueUnderNoHeaderIsRefusedUnlessTheCommandLineSaysWhatItIs() throws {
+        let box = Sandbox()
+        box.add("Existing")
+        let before = box.snapshot()
+        let path = file(box, "blank.csv", Array("Name,,Email,\nA,secret,a@x.example,\nB,,b@x.example,\n".utf8))
+        let refused = box.run("import-csv", path)
+        #expect(refused.status == 1)
+        #expect(refused.stderr == """
+            leads: \(path):2: column 2 (no header): 'secret': a value in a column without a header; give the column a header, or keep it with --keep-unknown (as field:column_2) or drop it with --drop-unknown
+            leads: \(path): 1 row rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
+
+            """)
+        #expect(box.snapshot() == before)
+
+        let kept = box.run("import-csv", path, "--keep-unknown")
+        #expect(kept.status == 0)
+        #expect((box.leadJSON(2)?["fields"] as? [String: String]) == ["column_2": "secret"])
+        #expect(box.leadJSON(3)?["fields"] == nil)
+
+        let other = Sandbox()
+        let dropped = other.run("import-csv", path, "--drop-unknown")
+        #expect(dropped.status == 0)
+        #expect(dropped.stderr.contains("leads: \(path): column 2 (no header) not imported: dropped (--drop-unknown)\n"))
+        #expect(dropped.stderr.contains("leads: \(path): column 4 (no header) not imported: dropped (--drop-unknown)\n"))
+    }
+
+    @Test func aDateAtMidnightWithAZoneIsThatDateAndOtherTimesAreRefusedWithTheHint() {
+        let box = Sandbox()
+        let path = file(box, "close.csv", Array("""
+            name,Close Date
+            A,2027-01-31T00:00:00Z
+            B,2027-02-28T00:00:00.000Z
+            C,31.03.2027 00:00+01:00
+            D,2027-04-30 00:00-0500
+
+            """.utf8))
+        #expect(box.run("import-csv", path).status == 0)
+        #expect((1...4).map { box.leadJSON($0)?["expected_close"] as? String } == ["2027-01-31", "2027-02-28", "2027-03-31", "2027-04-30"])
+        let timed = file(box, "timed.csv", Array("name,Close Date\nE,2027-01-31T10:00:00.000Z\n".utf8))
+        let refused = box.run("import-csv", timed)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.hasPrefix("leads: \(timed):2: Close Date: '2027-01-31T10:00:00.000Z': a date is expected, but the cell has the time 10:00:00.000Z; map the column"))
+    }
+
+    @Test func aMalformedMapOrDefaultIsAUsageError() {
+        let box = Sandbox()
+        let path = file(box, "a.csv", Array("name\nA\n".utf8))
+        for arguments in [["--map", "novalue"], ["--map", "name=nosuchfield"], ["--map-value", "stage:x"], ["--default", "owner"]] {
+            let result = box.run(["import-csv", path] + arguments)
+            #expect(result.status == 2, "\(arguments)")
+        }
+        #expect(box.leadJSON(1) == nil)
+    }
+
+    @Test func anUpdateWithoutACurrencyKeepsTheLeadsCurrencyAndACurrencyAloneKeepsTheValue() {
+        let box = Sandbox()
+        box.add("Anna", "--email", "a@x.example", "--value", "100", "--currency", "USD")
+        let amount = file(box, "amount.csv", Array("Name,Email,Value\nAnna,a@x.example,200\n".utf8))
+        #expect(box.run("import-csv", amount, "--on-duplicate", "update").status == 0)
+        #expect(box.leadJSON(1)?["value"] as? String == "200.00")
+        #expect(box.leadJSON(1)?["currency"] as? String == "USD")
+        let currencyOnly = file(box, "currency.csv", Array("Name,Email,Value,Currency\nAnna,a@x.example,,CHF\n".utf8))
+        let result = box.run("import-csv", currencyOnly, "--on-duplicate", "update")
+        #expect(result.stderr.hasSuffix("0 created, 0 updated, 1 skipped, 0 rejected\n"))
+        #expect(box.leadJSON(1)?["value"] as? String == "200.00")
+        #expect(box.leadJSON(1)?["currency"] as? String == "USD")
+        let named = file(box, "named.csv", Array("Name,Email,Value\nAnna,a@x.example,300 EUR\n".utf8))
+        #expect(box.run("import-csv", named, "--on-duplicate", "update").status == 0)
+        #expect(box.leadJSON(1)?["currency"] as? String == "EUR")
+    }
+
+    @Test func theDryRunCountsAMatchThatChangesNothingAsASkipAsTheRealRunDoes() {
+        let box = Sandbox()
+        let path = file(box, "u.csv", Array("Name,Email\nAnna,anna@x.example\n".utf8))
+        #expect(box.run("import-csv", path).status == 0)
+        let dry = box.run("import-csv", path, "--on-duplicate", "update", "--dry-run", "--json")
+        let real = box.run("import-csv", path, "--on-duplicate", "update", "--json")
+        for output in [dry.stdout, real.stdout] {
+            let object = (try? JSONSerialization.jsonObject(with: Data(output.utf8))) as? [String: Any]
+            #expect(object?["updated"] as? Int == 0)
+            #expect(object?["skipped"] as? Int == 1)
+        }
+    }
+
+    @Test func aDecomposedNameOrAddressIsTheSameKeyAsTheComposedOne() {
+        let box = Sandbox()
+        box.add("Jörg", "--email", "jörg@x.example")
+        let path = file(box, "nfd.csv", Array("Name,Email\nJo\u{308}rg,jo\u{308}rg@x.example\n".utf8))
+        let result = box.run("import-csv", path)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("duplicate of lead 1 (same e-mail address)"))
+        // Name and company too, and `add` checks the same keys.
+        box.add("Zoë", "--company", "Café")
+        let add = box.run("add", "Zoe\u{308}", "--company", "Cafe\u{301}")
+        #expect(add.status == 1)
+        #expect(add.stderr == "leads: lead 2 has the same name and company; use --allow-duplicate to add it anyway\n")
+    }
+
+    @Test func aFullExportImportedAgainWithUpdateMatchesEachRowToItsOwnLead() {
+        let box = Sandbox()
+        box.add("Dup", "--company", "ACME")
+        #expect(box.run("add", "Dup", "--company", "ACME", "--allow-duplicate", "-q").status == 0)
+        #expect(box.run("convert", "1", "-q").status == 0)
+        let full = box.run("export-csv", "--all", "--full")
+        let path = file(box, "full.csv", Array(full.stdout.utf8))
+        let copy = Sandbox()
+        #expect(copy.run("import-csv", path, "-q").status == 0)
+        let again = copy.run("import-csv", path, "--on-duplicate", "update", env: ["LEADS_NOW": "2026-11-24T10:00:00Z"])
+        #expect(again.status == 0)
+        #expect(again.stderr.hasSuffix("0 created, 0 updated, 2 skipped, 0 rejected\n"))
+        #expect(copy.leadJSON(1)?["stage"] as? String == "won")
+        #expect(copy.leadJSON(2)?["stage"] as? String == "new")
     }
 }

@@ -86,7 +86,12 @@ enum ErrorReport {
         case let e as CommandError:
             if case .childFailed(_, _, let status) = e { return (command(e), status) }
             return (command(e), ExitStatus.failure)
-        case let e as ImportError: return (importError(e), ExitStatus.failure)
+        case let e as ImportError:
+            switch e {
+            // The option's own text is wrong, whatever the file holds: a usage error.
+            case .badMap, .badMapValue, .badDefault, .unknownProfile: return (importError(e), ExitStatus.usage)
+            default: return (importError(e), ExitStatus.failure)
+            }
         case let e as ImportFailure:
             switch e {
             case let .rejected(file, rows, dryRun):
@@ -350,6 +355,8 @@ enum ErrorReport {
         case let .fieldTooLong(line, limit): return "\(file):\(line): a cell is longer than \(limit / 1_048_576) MiB; this does not look like a CSV file"
         case let .tooManyFields(line, limit): return "\(file):\(line): more than \(limit) cells in a row; this does not look like a CSV file"
         case .nulByte(let line): return "\(file):\(line): NUL byte; this is not a text file"
+        case let .undefinedInCP1252(line, byte):
+            return "\(file):\(line): byte 0x\(String(byte, radix: 16, uppercase: true)) has no character in cp1252, so the file is not cp1252; save it again as \"CSV UTF-8\""
         case .readFailed(let code): return "cannot read \(file): \(reason(code))"
         }
     }

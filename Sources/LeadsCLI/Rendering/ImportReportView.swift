@@ -71,7 +71,7 @@ struct ImportReportView {
         case .exportOnly:
             return "ignored: an export-only column; keep it with --map \(ErrorReport.quoted(entry.header + "=field:KEY"))"
         case .dropped: return "dropped" + origin
-        case .blank: return "ignored: no header, no cells"
+        case .blank: return "no header: its cells must be empty (--keep-unknown keeps them, --drop-unknown drops them)"
         }
     }
 
@@ -111,11 +111,12 @@ struct ImportReportView {
     func notImported() -> [String] {
         var lines: [String] = []
         if let plan = report.plan {
-            for entry in plan.notImported {
+            for (i, entry) in plan.entries.enumerated() where plan.notImported.contains(entry) {
                 let why = entry.use == .exportOnly
                     ? "an export-only column; --map \(ErrorReport.quoted(entry.header + "=field:KEY")) keeps it"
                     : "dropped (\(entry.origin))"
-                lines.append("\(report.file): column \(ErrorReport.quoted(entry.header)) not imported: \(why)")
+                let name = entry.header.allSatisfy(\.isWhitespace) ? plan.columnLabel(i) : "column " + ErrorReport.quoted(entry.header)
+                lines.append("\(report.file): \(name) not imported: \(why)")
             }
         }
         for passed in report.passed { lines.append("\(report.file):\(passed.line): not imported: " + Self.describe(passed.what)) }

@@ -136,6 +136,9 @@ public struct ConvertedRow: Sendable {
     public var present: Set<CSVColumn>
     /// The value rules this row used (field, source as the rule writes it), for the plan.
     public var mapped: [ValueUse] = []
+    /// The row's value names its currency (in the cell or a currency column), rather than
+    /// taking the store's default: only then does an update change a lead's currency.
+    public var currencyGiven = true
 }
 
 public struct ValueUse: Sendable, Hashable {
@@ -185,6 +188,13 @@ public struct RowConverter: Sendable {
             if !parts.isEmpty { values[composition.field] = (composition.label, parts.joined(separator: " ")) }
         }
         for (field, value) in defaults where values[field] == nil { values[field] = ("--default " + field.name, value) }
+        for (i, entry) in plan.entries.enumerated() where entry.use == .blank {
+            let value = raw(i)
+            guard !FieldParser.trimmed(value).isEmpty else { continue }
+            problems.append(RowProblem(line: line, column: plan.columnLabel(i), problem: .invalid(
+                "a value in a column without a header; give the column a header, or keep it with --keep-unknown (as field:\(ColumnPlan.blankColumnKey(i))) or drop it with --drop-unknown"),
+                value: value))
+        }
         var mapped: [ValueUse] = []
         if !self.values.isEmpty {
             for (field, pair) in values {
@@ -265,8 +275,11 @@ public struct RowConverter: Sendable {
         let currency = check(.currency) { v, c throws(FieldError) in try FieldParser.currency(v, field: c) }
         // A currency cell beside an empty amount (MOCO, Excel templates) leaves the lead
         // without a value: the currency alone says nothing.
+        var currencyGiven = true
         lead.value = check(.value) { v, c throws(FieldError) in
-            try FieldParser.money(v, field: c, currency: currency, defaultCurrency: config.currency, decimal: decimal)
+            let read = try FieldParser.moneyAndWhetherCurrencyIsGiven(v, field: c, currency: currency, defaultCurrency: config.currency, decimal: decimal)
+            currencyGiven = read.given
+            return read.money
         }
         lead.expectedClose = check(.expectedClose) { v, c throws(FieldError) in try cells.date(v, field: c, now: now) }
         // The export joins labels with `,` (a label never holds one); other files may use `;` too.
@@ -300,7 +313,7 @@ public struct RowConverter: Sendable {
             let ordered = problems.enumerated().sorted { (position($0.element), $0.offset) < (position($1.element), $1.offset) }
             return .failure(RowProblems(problems: ordered.map(\.element)))
         }
-        return .success(ConvertedRow(lead: lead, present: Set(values.keys), mapped: mapped))
+        return .success(ConvertedRow(lead: lead, present: Set(values.keys), mapped: mapped, currencyGiven: currencyGiven))
     }
 
     static func bool(_ raw: String, field: String) throws(FieldError) -> Bool {

@@ -187,6 +187,10 @@ public struct CSVImportEngine {
         // Rows of one `export-csv --full` file are leads of one store, which allowed any
         // duplicates among them (add --allow-duplicate): only the target store's leads count.
         var fullLayout = false
+        // The stored leads earlier rows of a full export matched: each row is one lead of
+        // the store it came from, so two rows (two leads of one name and company, made
+        // with --allow-duplicate) match two leads, in order, never the same one twice.
+        var matchedByFullRows: Set<Int> = []
         // People who asked not to be contacted are refused like duplicates (skipped with
         // --on-duplicate skip), by the rule's entry, never by name.
         let suppression = try writer?.suppressionList()
@@ -242,7 +246,10 @@ public struct CSVImportEngine {
             var earlier: (row: Int, line: Int)?
             for print in prints where !fullLayout { if earlier == nil, let hit = seen[print] { earlier = (hit, lines[hit]) } }
             var existing: (id: Int, match: DuplicateMatch)?
-            if earlier == nil, let writer { existing = try writer.duplicate(of: lead) }
+            if earlier == nil, let writer {
+                existing = try writer.duplicate(of: lead, excluding: fullLayout ? matchedByFullRows : [])
+                if fullLayout, let existing { matchedByFullRows.insert(existing.id) }
+            }
             if (earlier == nil && existing == nil) || policy == .create {
                 for print in prints { seen[print] = row }
                 plan.append(.create)
@@ -274,11 +281,17 @@ public struct CSVImportEngine {
                         plan.append(.reject)
                         return
                     }
+                    plan.append(.updateLead(existing!.id))
                     if options.dryRun, case .valid(let converted) = outcome {
                         var merged = target
-                        report.updates.append((record.line, target.id, RowMerge.merge(converted, into: &merged)))
+                        let changed = RowMerge.merge(converted, into: &merged)
+                        // As the real run counts it (write): a match that changes nothing is a skip.
+                        guard !changed.isEmpty else {
+                            report.skipped += 1
+                            return
+                        }
+                        report.updates.append((record.line, target.id, changed))
                     }
-                    plan.append(.updateLead(existing!.id))
                 }
                 report.updated += 1
             case .create: break

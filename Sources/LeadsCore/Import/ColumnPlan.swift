@@ -96,7 +96,13 @@ public struct ColumnPlan: Sendable {
             } else if let known = ImportHeaders.column(forHeader: column) {
                 entries.append(Entry(header: column, use: known.map(Use.field) ?? .exportOnly, origin: "header"))
             } else if column.allSatisfy(\.isWhitespace) {
-                entries.append(Entry(header: column, use: .blank, origin: "header"))
+                // Excel's trailing columns are empty; a row with a value under no header is
+                // refused (RowConverter) unless the command line said what such columns are.
+                switch rules.unknown {
+                case .keep?: entries.append(Entry(header: column, use: .field(.field(Self.blankColumnKey(i))), origin: "--keep-unknown"))
+                case .drop?: entries.append(Entry(header: column, use: .dropped, origin: "--drop-unknown"))
+                default: entries.append(Entry(header: column, use: .blank, origin: "header"))
+                }
             } else {
                 switch unknownRule {
                 case .keep: entries.append(Entry(header: column, use: .field(.field(Self.fieldKey(column))), origin: "--keep-unknown"))
@@ -171,6 +177,14 @@ public struct ColumnPlan: Sendable {
     public func columnName(of field: CSVColumn) -> String? {
         if let i = fields.firstIndex(of: field) { return header[i] }
         return compositions.first { $0.field == field }?.label
+    }
+
+    /// `--keep-unknown` for a column without a header: `field:column_3` for the third.
+    public static func blankColumnKey(_ index: Int) -> String { "column_\(index + 1)" }
+
+    /// How messages name a column: its header, or its place when it has none.
+    public func columnLabel(_ index: Int) -> String {
+        header[index].allSatisfy(\.isWhitespace) ? "column \(index + 1) (no header)" : header[index]
     }
 
     /// `--keep-unknown`: "Job Title" → `field:Job_Title` (a custom field key is letters,

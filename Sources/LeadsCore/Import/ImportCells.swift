@@ -92,21 +92,45 @@ public struct CellReading: Sendable, Equatable {
     public func date(_ raw: String, field: String, now: Timestamp) throws(FieldError) -> CalendarDate {
         // The common case, `2027-01-31`, needs no rewriting (100,000 rows a run).
         if Self.isISODate(raw) { return try FieldParser.date(raw, field: field, now: now) }
-        var cell = raw
-        if let iso = try isoDate(raw, field: field) {
-            if let time = iso.time, !Self.isMidnight(time) {
-                throw FieldError(field: field, value: raw, problem: .invalid("a date is expected, but the cell has the time \(time); map the column to a custom field (--map 'COLUMN=field:KEY') to keep it as written"))
-            }
-            cell = iso.date
-        } else {
-            // `2027-01-01T00:00`, `2027-01-01T00:00:00`: a date written as an instant.
-            let text = FieldParser.trimmed(raw)
-            if let t = text.firstIndex(of: "T"), Self.isClock(text[text.index(after: t)...]),
-               Self.isMidnight(String(text[text.index(after: t)...])) {
-                cell = String(text[..<t])
+        var cell = FieldParser.trimmed(raw)
+        // A date written as an instant: `2027-01-31T00:00`, Salesforce's and HubSpot's
+        // `2027-01-31T00:00:00.000Z`, `31.01.2027 00:00`, `2027-01-31 00:00+01:00`: the
+        // date as written. Any other time is refused, with the way to keep it.
+        if let split = cell.firstIndex(where: { $0 == "T" || $0 == " " }) {
+            let time = cell[cell.index(after: split)...].drop { $0 == " " }
+            if let midnight = Self.clockIsMidnight(time) {
+                guard midnight else {
+                    throw FieldError(field: field, value: raw, problem: .invalid("a date is expected, but the cell has the time \(time); map the column to a custom field (--map 'COLUMN=field:KEY') to keep it as written"))
+                }
+                cell = String(cell[..<split])
             }
         }
+        if let iso = try isoDate(cell, field: field) { cell = iso.date }
         do { return try FieldParser.date(cell, field: field, now: now) } catch { throw Self.asWritten(error, raw) }
+    }
+
+    /// For `HH:MM[:SS[.fraction]]` with an optional zone (`Z`, `+01:00`, `-0500`): whether
+    /// it is midnight; nil for text that is not such a time.
+    static func clockIsMidnight(_ text: Substring) -> Bool? {
+        var clock = text
+        if clock.last == "Z" || clock.last == "z" {
+            clock = clock.dropLast()
+        } else if let sign = clock.lastIndex(where: { $0 == "+" || $0 == "-" }) {
+            let zone = Array(clock[clock.index(after: sign)...].utf8)
+            let digits = zone.filter { $0 != UInt8(ascii: ":") }
+            guard digits.allSatisfy({ (0x30...0x39).contains($0) }),
+                  zone.count == 2 || zone.count == 4 || (zone.count == 5 && zone[2] == UInt8(ascii: ":") && digits.count == 4) else { return nil }
+            clock = clock[..<sign]
+        }
+        var fractionIsZero = true
+        if let dot = clock.firstIndex(of: ".") {
+            let fraction = clock[clock.index(after: dot)...]
+            guard !fraction.isEmpty, fraction.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            fractionIsZero = fraction.allSatisfy { $0 == "0" }
+            clock = clock[..<dot]
+        }
+        guard isClock(clock) else { return nil }
+        return fractionIsZero && isMidnight(String(clock))
     }
 
     /// A problem found in the rewritten ISO text, named with the cell as the file writes it.

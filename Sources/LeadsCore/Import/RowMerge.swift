@@ -16,7 +16,15 @@ public enum RowMerge {
             case .owner: lead.owner = new.owner
             case .stage: lead.stage = new.stage
             case .probability: lead.probability = new.probability
-            case .value, .currency: lead.value = new.value
+            // A currency cell beside an empty amount says nothing (CSVImport.swift): the
+            // lead keeps its value; with an amount it is read with it, below.
+            case .currency: continue
+            case .value:
+                if !row.currencyGiven, let amount = new.value?.amount, let own = lead.value?.currency {
+                    lead.value = Money(amount: amount, currency: own)
+                } else {
+                    lead.value = new.value
+                }
             case .expectedClose: lead.expectedClose = new.expectedClose
             case .source: lead.source = new.source
             case .campaign: lead.campaign = new.campaign

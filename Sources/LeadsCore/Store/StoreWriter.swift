@@ -134,7 +134,8 @@ public final class StoreWriter {
     /// same name and company), verified against its file. A candidate file that cannot
     /// be read refuses the check rather than being skipped: it may well be the
     /// duplicate (`--allow-duplicate` skips the check altogether).
-    public func duplicate(of lead: Lead) throws(StoreError) -> (id: Int, match: DuplicateMatch)? {
+    /// `excluding`: leads that may not be the answer (an earlier row of a full export took them).
+    public func duplicate(of lead: Lead, excluding: Set<Int> = []) throws(StoreError) -> (id: Int, match: DuplicateMatch)? {
         let candidates: [(DuplicateKey, DuplicateMatch, (Lead) -> Bool)] = {
             var list: [(DuplicateKey, DuplicateMatch, (Lead) -> Bool)] = []
             if let email = lead.email, !DuplicateKey.normalise(email).isEmpty {
@@ -148,7 +149,7 @@ public final class StoreWriter {
             return list
         }()
         for (key, match, same) in candidates {
-            for id in try keys.ids(for: key).sorted() where id != lead.id {
+            for id in try keys.ids(for: key).sorted() where id != lead.id && !excluding.contains(id) {
                 let other: Lead
                 do { other = try LeadStore.readLead(id, in: leadsDir) } catch {
                     if case .leadNotFound = error { continue }

@@ -110,6 +110,14 @@ public enum FieldParser {
     /// else the store's default. Both given and different: refused.
     public static func money(_ raw: String, field: String, currency: String?, defaultCurrency: String,
                              decimal: DecimalSeparator? = nil) throws(FieldError) -> Money {
+        try moneyAndWhetherCurrencyIsGiven(raw, field: field, currency: currency, defaultCurrency: defaultCurrency, decimal: decimal).money
+    }
+
+    /// `given` is false when the currency is `defaultCurrency` only because neither the
+    /// text nor `currency` named one: an update keeps the lead's own currency then, as
+    /// `set --value 200` does.
+    public static func moneyAndWhetherCurrencyIsGiven(_ raw: String, field: String, currency: String?, defaultCurrency: String,
+                                                      decimal: DecimalSeparator? = nil) throws(FieldError) -> (money: Money, given: Bool) {
         let input: MoneyInput
         do { input = try MoneyParser.parse(raw, decimal: decimal) } catch {
             throw FieldError(field: field, value: raw, problem: .money(error))
@@ -117,7 +125,8 @@ public enum FieldParser {
         if let written = input.currency, let currency, written != currency {
             throw FieldError(field: field, value: raw, problem: .money(.conflictingCurrency(raw)))
         }
-        return Money(amount: input.amount, currency: input.currency ?? currency ?? defaultCurrency)
+        let given = input.currency ?? currency
+        return (Money(amount: input.amount, currency: given ?? defaultCurrency), given != nil)
     }
 
     public static func date(_ raw: String, field: String, now: Timestamp) throws(FieldError) -> CalendarDate {

@@ -29,6 +29,9 @@ public enum CSVError: Error, Sendable, Equatable {
     case tooManyFields(line: Int, limit: Int)
     /// Line of the NUL byte; CSV text never contains one, binary input nearly always does.
     case nulByte(line: Int)
+    /// Line of a byte cp1252 gives no character (0x81 0x8D 0x8F 0x90 0x9D): the file is
+    /// not cp1252, and a control character in its place would be a guess.
+    case undefinedInCP1252(line: Int, byte: UInt8)
     case readFailed(errno: Int32)
 }
 
@@ -327,6 +330,10 @@ public struct CSVReader {
             let before = UnsafeBufferPointer(rebasing: bytes[..<offset])
             throw .invalidUTF8(line: fieldLine + TextEncoding.lineBreakCount(before))
         case .cp1252:
+            if let offset = TextEncoding.firstUndefinedWindows1252(bytes) {
+                let before = UnsafeBufferPointer(rebasing: bytes[..<offset])
+                throw .undefinedInCP1252(line: fieldLine + TextEncoding.lineBreakCount(before), byte: bytes[offset])
+            }
             return TextEncoding.decodeWindows1252(bytes)
         }
     }

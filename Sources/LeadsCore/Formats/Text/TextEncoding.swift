@@ -4,13 +4,19 @@
 enum TextEncoding {
     /// Windows-1252 code points for 0x80...0x9F. The five bytes Windows leaves undefined
     /// (0x81 0x8D 0x8F 0x90 0x9D) map to the C1 control of the same value, as the WHATWG
-    /// encoding standard does, so every byte decodes and nothing is silently dropped.
+    /// encoding standard does; the CSV reader refuses them first (`firstUndefinedWindows1252`),
+    /// as Python's strict cp1252 codec does: a file holding them is not cp1252.
     static let windows1252High: [UInt16] = [
         0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
         0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
         0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
         0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
     ]
+
+    /// The offset of the first byte cp1252 leaves undefined, or nil.
+    static func firstUndefinedWindows1252(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        bytes.firstIndex { $0 == 0x81 || $0 == 0x8D || $0 == 0x8F || $0 == 0x90 || $0 == 0x9D }
+    }
 
     static func decodeWindows1252(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var isASCII = true

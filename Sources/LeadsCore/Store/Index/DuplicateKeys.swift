@@ -47,10 +47,16 @@ public struct DuplicateKey: Hashable, Comparable, Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// In NFC, so that "Jörg" typed on Linux and the decomposed "Jo\u{308}rg" macOS writes
+    /// into files are one key, as Swift's `==` says they are one string. The keys of a lead
+    /// stored decomposed before this folding are found again after `fsck --repair`.
     private static func normaliseUnicode(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         var pendingSpace = false
-        for scalar in text.lowercased().unicodeScalars {
+        // `_nfcCodeUnits`: the standard library's own NFC, public though underscored (no
+        // Foundation here); what its string comparison uses.
+        let composed = String(decoding: text.lowercased()._nfcCodeUnits, as: UTF8.self)
+        for scalar in composed.unicodeScalars {
             if FieldParser.isSpace(scalar) {
                 pendingSpace = !out.isEmpty
                 continue
