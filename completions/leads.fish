@@ -387,7 +387,7 @@ complete -c leads -n '__leads_using export-csv' -l full -d 'every field of a lea
 complete -c leads -n '__leads_using export-csv' -l output -r -F -d 'write to FILE, replaced atomically, instead of standard output'
 
 # fsck
-complete -c leads -n '__leads_using fsck' -l repair -d 'remove stale temporary files, cut a torn last log line, log unlogged files, rebuild derived files'
+complete -c leads -n '__leads_using fsck' -l repair -d 'undo changes a killed command left unlogged, remove stale temporary files, cut a torn last log line, log unlogged files, rebuild derived files'
 complete -c leads -n '__leads_using fsck' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
 
 # doctor

@@ -40,13 +40,15 @@ enum FsckCommand {
         case .unreadable(let error): return ("", ErrorReport.render(error).0 ?? "unreadable")
         case .unknownStage(let stage): return ("", "stage '\(stage)' is not in config.json")
         case .staleTemporaryFile: return ("", "temporary file left by an interrupted command")
+        case .unloggedChange(let backup):
+            return ("", "an interrupted command changed or removed it and logged nothing; its backup \(backup) puts the old version back")
         case .unexpectedFile: return ("", "not a store file (expected ID.json); left alone")
         case .tornLogTail(let bytes): return ("", "the last line is incomplete (\(bytes) bytes): a writer was interrupted")
         case .unlogged: return ("", "no log record mentions it: an interrupted command wrote it")
         case let .idMarkBehind(next, highest): return ("", "next ID \(next) is not above the highest ID in use, \(highest)")
         case .keysMissing: return ("", "missing from the duplicate-check keys")
         case .recordsWithoutFile(let count):
-            return ("", "\(count) log record\(count == 1 ? "" : "s") name\(count == 1 ? "s" : "") it, but it was never written (a failed command's records)")
+            return ("", "\(count) log record\(count == 1 ? "" : "s") name\(count == 1 ? "s" : "") it, but the file is missing and no record deletes it; restore it from a backup, or 'leads delete' it once it is back (the log is never rewritten)")
         case let .chainBroken(line, reason): return (":\(line)", "the hash chain breaks at this record: " + reason)
         case .fileMissing: return ("", "the lead lists this file, but it is missing; restore it from a backup, or 'leads detach' it")
         case let .fileChanged(size, sha256):
@@ -67,6 +69,9 @@ enum FsckCommand {
         case .unreadable: kind = "unreadable"
         case .unknownStage: kind = "unknown-stage"
         case .staleTemporaryFile: kind = "stale-temporary-file"
+        case .unloggedChange(let backup):
+            kind = "unlogged-change"
+            object["backup"] = .string(backup)
         case .unexpectedFile: kind = "unexpected-file"
         case .tornLogTail: kind = "torn-log-tail"
         case .unlogged: kind = "unlogged"

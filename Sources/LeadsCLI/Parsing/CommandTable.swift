@@ -452,7 +452,7 @@ public enum CommandTable {
         CommandSpec(
             "fsck", "check every file and the log; --repair mends what can be mended",
             options: [
-                OptionSpec("repair", "remove stale temporary files, cut a torn last log line, log unlogged files, rebuild derived files"),
+                OptionSpec("repair", "undo changes a killed command left unlogged, remove stale temporary files, cut a torn last log line, log unlogged files, rebuild derived files"),
                 json,
             ],
             lock: LockRule(.shared, byOption: [("repair", .exclusive)]),

@@ -10,6 +10,9 @@ public struct StoreProblem: Sendable, Equatable {
         case unknownStage(String)
         /// A hidden temporary or backup file left by a killed command.
         case staleTemporaryFile
+        /// A killed command changed or removed this file and logged nothing after: its
+        /// backup (`backup`, the name in the same folder) puts the old version back.
+        case unloggedChange(backup: String)
         /// A file in leads/ or customers/ that is not `<id>.json`.
         case unexpectedFile
         /// A log line that does not parse (never rewritten: reported only).
@@ -23,8 +26,9 @@ public struct StoreProblem: Sendable, Equatable {
         case idMarkBehind(next: Int, highest: Int)
         /// The duplicate-check keys miss this lead.
         case keysMissing
-        /// Log records name this lead or customer, but its file is missing and no
-        /// record deletes it: a command that failed left them (before this version).
+        /// Log records name this lead or customer, but its file is missing, no record
+        /// deletes it and no backup holds it (removed by hand). Never repaired: the log
+        /// is never rewritten, and the records keep the ID from being handed out again.
         case recordsWithoutFile(count: Int)
         /// The log's hash chain breaks at this line (LogChain.swift): a record was changed,
         /// removed or inserted. Never repaired: the log is never rewritten.
@@ -46,7 +50,7 @@ public struct StoreProblem: Sendable, Equatable {
 
     public var repairable: Bool {
         switch kind {
-        case .staleTemporaryFile, .tornLogTail, .unlogged, .idMarkBehind, .keysMissing, .recordsWithoutFile, .filesWithoutLead: return true
+        case .staleTemporaryFile, .unloggedChange, .tornLogTail, .unlogged, .idMarkBehind, .keysMissing, .filesWithoutLead: return true
         default: return false
         }
     }
@@ -74,6 +78,9 @@ extension LeadStore {
             }
         }
 
+        let bytes = try root.read(ActivityLog.fileName, limit: Int.max) ?? []
+        let unfinished = UnfinishedChanges(log: bytes)
+
         // The root: only a spooled import input can be left over here.
         for name in try system({ () throws(SystemError) in try root.entries() }) where TemporaryName.isSpool(name) {
             problems.append(try staleFile(name, in: root, repair: repair))
@@ -93,7 +100,19 @@ extension LeadStore {
         var recordedFiles: [Int: [LeadFile]] = [:]
         for (directoryName, isLeads) in [(Self.leadsDirectory, true), (Self.customersDirectory, false)] {
             guard let dir = try subdirectory(directoryName) else { continue }
-            for name in try system({ () throws(SystemError) in try dir.entries() }).sorted() {
+            // Left-overs of killed commands first: a backup put back is a file to check.
+            var names: Set<String> = []
+            for name in try system({ () throws(SystemError) in try dir.entries() }) {
+                guard TemporaryName.isTransient(name) else { names.insert(name); continue }
+                let subject = TemporaryName.backupParts(name).flatMap { Self.id(fromFileName: $0.original) }
+                let problem = try settle(name, in: dir, lead: isLeads ? subject : nil, customer: isLeads ? nil : subject,
+                                         unfinished: unfinished, repair: repair)
+                if case .unloggedChange = problem.kind, problem.repaired, let original = TemporaryName.backupParts(name)?.original {
+                    names.insert(original)
+                }
+                problems.append(problem)
+            }
+            for name in names.sorted() {
                 if let id = Self.id(fromFileName: name) {
                     if isLeads { fileIDs.leads.append(id) } else { fileIDs.customers.append(id) }
                     do throws(StoreError) {
@@ -119,8 +138,6 @@ extension LeadStore {
                         default: problems.append(StoreProblem(path: dir.path(name), kind: .unreadable(error)))
                         }
                     }
-                } else if TemporaryName.isTransient(name) {
-                    problems.append(try staleFile(name, in: dir, repair: repair))
                 } else {
                     problems.append(StoreProblem(path: dir.path(name), kind: .unexpectedFile))
                 }
@@ -128,10 +145,9 @@ extension LeadStore {
         }
 
         // Files on leads (LeadFiles.swift).
-        problems += try checkLeadFiles(recorded: recordedFiles, leads: Set(fileIDs.leads), repair: repair)
+        problems += try checkLeadFiles(recorded: recordedFiles, leads: Set(fileIDs.leads), unfinished: unfinished, repair: repair)
 
         // The log.
-        let bytes = try root.read(ActivityLog.fileName, limit: Int.max) ?? []
         var logged = (leads: Set<Int>(), customers: Set<Int>())
         var deleted = (leads: Set<Int>(), customers: Set<Int>())
         var lineSubjects: [(range: Range<Int>, lead: Int?, customer: Int?)] = []
@@ -172,43 +188,25 @@ extension LeadStore {
             problems.append(problem)
         }
 
-        // Records for files that were never written: a lead or customer without a file
-        // and without a deletion. Such records are a failed command's (versions before
-        // the commit protocol cut its own records); the repair drops exactly those lines,
-        // rewriting the log atomically — the one time it is rewritten.
+        // Records of a lead or customer whose file is gone, with no record deleting it
+        // and no backup to put back (removed by hand): reported only. Cutting them out
+        // would rewrite the log, break its hash chain and hand the ID out again.
         let leadFiles = Set(fileIDs.leads), customerFiles = Set(fileIDs.customers)
-        func phantom(_ subject: (range: Range<Int>, lead: Int?, customer: Int?)) -> Bool {
-            if let lead = subject.lead, !leadFiles.contains(lead), !deleted.leads.contains(lead) { return true }
-            if subject.lead == nil, let customer = subject.customer, !customerFiles.contains(customer),
-               !deleted.customers.contains(customer) { return true }
-            return false
+        // Without --repair, a file a backup would put back is reported once, as that.
+        let puttingBack = Set(problems.compactMap { problem -> String? in
+            if case .unloggedChange = problem.kind { return problem.path } else { return nil }
+        })
+        var counts: [String: Int] = [:]
+        for subject in lineSubjects {
+            if let lead = subject.lead, !leadFiles.contains(lead), !deleted.leads.contains(lead) {
+                counts["\(Self.leadsDirectory)/\(lead).json", default: 0] += 1
+            } else if subject.lead == nil, let customer = subject.customer, !customerFiles.contains(customer),
+                      !deleted.customers.contains(customer) {
+                counts["\(Self.customersDirectory)/\(customer).json", default: 0] += 1
+            }
         }
-        let phantoms = lineSubjects.filter(phantom)
-        if !phantoms.isEmpty {
-            var counts: [String: Int] = [:]
-            for subject in phantoms {
-                let path = subject.lead.map { "\(Self.leadsDirectory)/\($0).json" } ?? "\(Self.customersDirectory)/\(subject.customer!).json"
-                counts[path, default: 0] += 1
-            }
-            var repaired = false
-            if repair {
-                var kept: [UInt8] = []
-                kept.reserveCapacity(bytes.count)
-                var position = 0
-                for subject in phantoms {
-                    kept += bytes[position..<subject.range.lowerBound]
-                    position = subject.range.upperBound
-                }
-                // Corrupt lines stay as they were; a torn tail was cut above.
-                if let end = bytes.lastIndex(of: 10), position <= end { kept += bytes[position...end] }
-                try system { () throws(SystemError) in
-                    _ = try root.writeAtomically(ActivityLog.fileName, kept, durable: true, groupShared: config.sharedGroup)
-                }
-                repaired = true
-            }
-            for (path, count) in counts.sorted(by: { $0.key < $1.key }) {
-                problems.append(StoreProblem(path: path, kind: .recordsWithoutFile(count: count), repaired: repaired))
-            }
+        for (path, count) in counts.sorted(by: { $0.key < $1.key }) where !puttingBack.contains(path) {
+            problems.append(StoreProblem(path: path, kind: .recordsWithoutFile(count: count)))
         }
 
         // Files no log record mentions.
@@ -263,6 +261,28 @@ extension LeadStore {
         return problems
     }
 
+    /// A transient file a killed command left in `dir`. A backup whose file no log
+    /// record names after the size it was made at is the undo of a change never logged:
+    /// it is put back (a rename: the old version, or the deleted file, returns). Any
+    /// other left-over is removed: a temporary file is a change not made yet, and a
+    /// backup of a logged change is no longer needed. `lead`/`customer`: whose file it keeps.
+    func settle(_ name: String, in dir: Directory, lead: Int?, customer: Int?,
+                unfinished: UnfinishedChanges, repair: Bool) throws(StoreError) -> StoreProblem {
+        guard let (original, logSize) = TemporaryName.backupParts(name),
+              try !unfinished.logged(original: original, in: dir, lead: lead, customer: customer, since: logSize) else {
+            return try staleFile(name, in: dir, repair: repair)
+        }
+        var problem = StoreProblem(path: dir.path(original), kind: .unloggedChange(backup: name))
+        if repair {
+            try system { () throws(SystemError) in
+                try dir.rename(name, to: original)
+                try dir.sync()
+            }
+            problem.repaired = true
+        }
+        return problem
+    }
+
     func staleFile(_ name: String, in dir: Directory, repair: Bool) throws(StoreError) -> StoreProblem {
         var problem = StoreProblem(path: dir.path(name), kind: .staleTemporaryFile)
         if repair {
@@ -276,4 +296,38 @@ extension LeadStore {
 /// Runs a file-system call, reporting its failure as a store error.
 func system<T>(_ body: () throws(SystemError) -> T) throws(StoreError) -> T {
     do { return try body() } catch { throw .system(error) }
+}
+
+/// Whether the change a killed command left a backup of was logged (StoreCommit.swift):
+/// a record that ends past the log size the backup was made at names its lead or
+/// customer (for a file of neither, any such record). A backup of a version before
+/// sizes were recorded counts as logged unless its file is gone and no record deletes it.
+struct UnfinishedChanges {
+    let log: [UInt8]
+
+    func logged(original: String, in dir: Directory, lead: Int?, customer: Int?, since logSize: Int?) throws(StoreError) -> Bool {
+        func names(_ record: (lead: Int?, customer: Int?, action: String)) -> Bool {
+            lead != nil ? record.lead == lead : record.customer == customer
+        }
+        guard let logSize else {
+            guard lead != nil || customer != nil,
+                  try !system({ () throws(SystemError) in try dir.exists(original) }) else { return true }
+            return records(from: 0).contains { $0.action == "delete" && names($0) }
+        }
+        // From the start of the line holding `logSize`: a torn tail cut by the next append
+        // puts that append's first record before it.
+        let start = logSize >= log.count ? log.count : (log[..<logSize].lastIndex(of: 10).map { $0 + 1 } ?? 0)
+        let after = records(from: start)
+        if lead == nil && customer == nil { return !after.isEmpty }
+        return after.contains(where: names)
+    }
+
+    private func records(from offset: Int) -> [(lead: Int?, customer: Int?, action: String)] {
+        var found: [(lead: Int?, customer: Int?, action: String)] = []
+        for line in ActivityLogLines(bytes: log, startOffset: offset) {
+            guard let entry = try? ActivityEntry(line: Array(line.bytes)) else { continue }
+            found.append((entry.lead, entry.customer, entry.action))
+        }
+        return found
+    }
 }

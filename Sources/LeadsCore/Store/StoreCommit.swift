@@ -5,8 +5,10 @@ import Glibc
 // `StoreWriter.commit`. Under the exclusive lock:
 //
 //   1. Each file about to be replaced or removed is hard-linked to a hidden backup name
-//      (TemporaryName.backup); where the file system has no hard links, its bytes are
-//      kept in memory instead. A file known to be new needs no backup.
+//      (TemporaryName.backup) that holds the log's size at this moment; where the file
+//      system has no hard links, its bytes are kept in memory instead. A file known to
+//      be new needs no backup. A backup a killed command leaves is how `fsck --repair`
+//      undoes its change when no record after that size names the file (StoreCheck).
 //   2. The files are written atomically (Directory.writeAtomically, createAtomically)
 //      or removed. `.eachFile`: each is fsynced with its directory as it goes (one
 //      change). `.together`: none is, and one syncfs plus a directory fsync follow (a
@@ -50,8 +52,9 @@ extension StoreWriter {
         let durable = durability == .eachFile
         var done: [(change: FileChange, backup: Directory.Backup)] = []
         do throws(SystemError) {
+            let logSize = try log.size()
             for change in changes {
-                let backup: Directory.Backup = change.isNew ? .absent : try change.directory.backup(change.name)
+                let backup: Directory.Backup = change.isNew ? .absent : try change.directory.backup(change.name, logSize: logSize)
                 if let bytes = change.bytes, case .absent = backup {
                     // Recorded once it exists: undoing must never remove a file it did not
                     // make (createAtomically takes back a file whose linking failed).

@@ -132,8 +132,9 @@ public final class Directory: @unchecked Sendable {
     /// Hard-links `name` to a fresh hidden name, so a change can be undone without
     /// needing new space (a full disk is when undoing matters). Where links are not
     /// supported, the old content is read instead.
-    func backup(_ name: String) throws(SystemError) -> Backup {
-        let backupName = TemporaryName.backup(for: name)
+    /// `logSize`: the activity log's size as the change begins, kept in the backup's name.
+    func backup(_ name: String, logSize: Int) throws(SystemError) -> Backup {
+        let backupName = TemporaryName.backup(for: name, logSize: logSize)
         if linkat(fd, name, fd, backupName, 0) == 0 { return .kept(backupName) }
         switch errno {
         case ENOENT: return .absent

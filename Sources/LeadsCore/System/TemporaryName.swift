@@ -6,7 +6,10 @@ import Glibc
 // writers (or a writer and a leftover of a killed one) never pick the same name.
 //
 //   .<name>.tmp-<pid>-<random>   new content before its rename (Directory.writeAtomically)
-//   .<name>.bak-<pid>-<random>   the old version, hard-linked until the log line is on disk
+//   .<name>.bak-<pid>-<random>-<log size>   the old version, hard-linked until the log
+//                                line is on disk; the log's size when the change began
+//                                tells `fsck --repair` whether a killed command's change
+//                                was logged (StoreCheck.swift: kept) or not (put back)
 //   .import-<pid>-<random>.tmp   a spooled copy of standard input (SpoolFile)
 
 public enum TemporaryName {
@@ -16,7 +19,20 @@ public enum TemporaryName {
     static func temporary(for name: String) -> String { ".\(name).tmp-\(unique())" }
 
     /// Where the old version of `name` is kept while a change can still be undone.
-    static func backup(for name: String) -> String { ".\(name).bak-\(unique())" }
+    static func backup(for name: String, logSize: Int) -> String { ".\(name).bak-\(unique())-\(logSize)" }
+
+    /// For a backup name: the file it keeps and the log size it was made at (nil for
+    /// the names of versions before it was recorded); nil for other names.
+    public static func backupParts(_ name: String) -> (original: String, logSize: Int?)? {
+        let bytes = Array(name.utf8), marker = Array(".bak-".utf8)
+        guard bytes.first == UInt8(ascii: "."), bytes.count > marker.count + 1 else { return nil }
+        // The last ".bak-": a file may be called `offer.bak-1.txt` itself.
+        guard let start = (1...(bytes.count - marker.count)).reversed().first(where: { bytes[$0..<($0 + marker.count)].elementsEqual(marker) }),
+              start > 1 else { return nil }
+        let original = String(decoding: bytes[1..<start], as: UTF8.self)
+        let parts = bytes[(start + marker.count)...].split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+        return (original, parts.count == 3 ? Int(String(decoding: parts[2], as: UTF8.self)) : nil)
+    }
 
     /// A spooled copy of standard input, in the data directory itself.
     static func spool() -> String { ".import-\(unique()).tmp" }
