@@ -163,6 +163,30 @@ import Testing
         #expect(box.run("set", "1", "--org", "--no-org").status == 2)
         #expect(box.snapshot() == before)
     }
+
+    @Test func setCurrencyAloneChangesTheCurrencyOfTheExistingValue() throws {
+        let box = Sandbox()
+        box.add("A", "-q", "--value", "100")
+        box.add("B", "-q")
+        let result = box.run("set", "1", "--currency", "USD")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr == "leads: #1 A: value 100.00 USD\n")
+        let lead = try #require(box.leadJSON(1))
+        #expect(lead["value"] as? String == "100.00")  // the amount as it was: no conversion
+        #expect(lead["currency"] as? String == "USD")
+        let entry = try #require(box.logEntries().last)
+        #expect(entry["action"] as? String == "set")
+        #expect(entry["fields"] as? [String] == ["value"])
+        #expect(entry["value"] as? String == "100.00")
+        #expect(entry["currency"] as? String == "USD")
+        #expect((entry["old"] as? [String: Any])?["currency"] as? String == "EUR")
+        // A lead that really has no value is still refused, and with it every lead named.
+        let before = box.snapshot()
+        let refused = box.run("set", "1", "2", "--currency", "CHF")
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "leads: --currency: 'CHF': the lead has no value to give a currency; use --value\n")
+        #expect(box.snapshot() == before)
+    }
 }
 
 @Suite struct NoteTests {

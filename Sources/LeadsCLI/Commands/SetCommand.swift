@@ -9,8 +9,11 @@ enum SetCommand {
         guard editOptions.contains(where: invocation.flag) else { throw CommandError.nothingToChange(command: "set") }
         let config = try context.store().config()
         let now = try context.now()
-        // Validate every value once before taking the lock, on a scratch lead.
+        // Validate every value once before taking the lock, on a scratch lead. It has a
+        // value, so that `--currency` alone is checked as a code here and refused under the
+        // lock only for a named lead that has no value to give a currency.
         var scratch = Lead(id: 1, name: "x", stage: config.stages[0].name, createdAt: now, createdBy: "")
+        scratch.value = Money(amount: .zero, currency: config.currency)
         _ = try LeadEdits.apply(invocation, to: &scratch, config: config, now: now)
         let outcome = try LeadUpdate.apply(ids, in: context) { lead, writer in
             let before = lead
