@@ -187,6 +187,14 @@ private func export(_ box: Sandbox, _ arguments: [String], delimiter: String = "
         #expect(try export(box, ["--with-notes", "--fields", "notes,id"])[0] == ["notes", "id"])
     }
 
+    @Test func notesListedInFieldsAreFilledAsWithNotes() throws {
+        let box = exportFixture()
+        let withNotes = try export(box, ["--with-notes", "--fields", "id"])
+        #expect(withNotes[1].last?.isEmpty == false)
+        #expect(try export(box, ["--fields", "id,notes"]) == withNotes)
+        #expect(try export(box, ["--fields", "notes,id"]) == withNotes.map { [$0[1], $0[0]] })
+    }
+
     @Test func otherDelimiters() throws {
         let box = exportFixture()
         #expect(try export(box, ["--delimiter", "tab"], delimiter: "\t") == [header, row1, row2, row4])

@@ -42,7 +42,7 @@ enum ExportCSVCommand {
         // The header needs every custom field key first: a first pass collects them
         // (unless --fields names the columns), so no lead is held while exporting.
         let full = invocation.flag("full")
-        let needsNotes = withNotes || full || filter.search != nil
+        let needsNotes = withNotes || full || filter.search != nil || requested?.contains(.notes) == true
         var selected = requested
         if full {
             // Every reminder number, the most notes of any lead, and which extras occur.
