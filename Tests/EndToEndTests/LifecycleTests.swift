@@ -164,6 +164,21 @@ import Testing
         #expect(box.snapshot() == before)
     }
 
+    @Test func anEmptyValueWithACurrencyIsRefusedByAddAndSet() {
+        let box = Sandbox()
+        box.add("A", "-q", "--value", "100")
+        let before = box.snapshot()
+        let message = "leads: --currency: 'CHF': an empty --value means no value, which has no currency; give an amount or leave out --currency\n"
+        for arguments in [["set", "1", "--value", "", "--currency", "CHF"], ["set", "1", "--value", " ", "--currency", "chf"],
+                          ["add", "B", "--value", "", "--currency", "CHF"]] {
+            let result = box.run(arguments)
+            #expect(result.status == 1, "\(arguments)")
+            #expect(result.stderr == message, "\(arguments)")
+            #expect(result.stdout == "", "\(arguments)")
+        }
+        #expect(box.snapshot() == before)
+    }
+
     @Test func setCurrencyAloneChangesTheCurrencyOfTheExistingValue() throws {
         let box = Sandbox()
         box.add("A", "-q", "--value", "100")

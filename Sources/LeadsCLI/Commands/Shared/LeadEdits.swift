@@ -31,6 +31,12 @@ enum LeadEdits {
 
         let currency = try invocation.value("currency").map { try FieldParser.currency($0, field: "--currency") }
         if let raw = invocation.value("value") {
+            if FieldParser.text(raw) == nil, let currency {
+                // Dropping the currency without a word would hide that the command was
+                // probably meant otherwise.
+                throw FieldError(field: "--currency", value: currency,
+                                 problem: .invalid("an empty --value means no value, which has no currency; give an amount or leave out --currency"))
+            }
             lead.value = FieldParser.text(raw) == nil ? nil : try FieldParser.money(
                 raw, field: "--value", currency: currency, defaultCurrency: lead.value?.currency ?? config.currency,
                 decimal: config.decimal)
