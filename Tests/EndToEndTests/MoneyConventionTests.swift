@@ -53,4 +53,25 @@ import Testing
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("\"decimal\" must be \",\" or \".\""), "\(refused.stderr)")
     }
+
+    /// The refusal of an ambiguous amount suggests two spellings; each must be one the
+    /// parser accepts and reads as the reading it stands for (`7.125` as the decimal reading
+    /// would only be refused again).
+    @Test func theAmbiguousHintSuggestsFormsThatAreAccepted() throws {
+        let box = Sandbox()
+        box.add("A", "-q")
+        for (typed, thousands, decimal) in [("7.125", "7125.00", "7.125"), ("12.500", "12500.00", "12.50"),
+                                            ("-1,234", "-1234.00", "-1.234"), ("999,999", "999999.00", "999.999")] {
+            let refused = box.run("set", "1", "--value", typed)
+            #expect(refused.status == 1, "\(typed)")
+            let hint = try #require(refused.stderr.firstRange(of: "; write ").map { refused.stderr[$0.upperBound...] }, "\(refused.stderr)")
+            let words = hint.split(separator: " ").map(String.init)
+            try #require(words.count > 3 && words[1] == "or", "\(refused.stderr)")
+            for (suggested, meant) in [(words[0], thousands), (words[2], decimal)] {
+                let accepted = box.run("set", "1", "--value", suggested)
+                #expect(accepted.status == 0, "\(typed): suggested \(suggested): \(accepted.stderr)")
+                #expect(box.leadJSON(1)?["value"] as? String == meant, "\(typed): suggested \(suggested)")
+            }
+        }
+    }
 }

@@ -182,7 +182,9 @@ enum ErrorReport {
         case .empty: return "an amount is required"
         case .invalid(let text): return "\(quoted(text)) is not an amount (examples: 12500, 12500.50, 12.500,50, 12,500.50 EUR)"
         case let .ambiguous(text, thousands, decimal):
-            return "\(quoted(text)) is ambiguous: \(thousands.canonical) if the separator groups thousands, \(decimal.canonical) if it is the decimal point; write \(thousands.formatted()) or \(decimal.canonical) (import-csv: use --decimal . or --decimal ,; for every command: \"decimal\" in config.json)"
+            // The forms to write are ones MoneyParser reads as meant: the decimal reading
+            // with four decimals where it has three ("7.1250", not the refused "7.125").
+            return "\(quoted(text)) is ambiguous: \(thousands.canonical) if the separator groups thousands, \(decimal.canonical) if it is the decimal point; write \(thousands.formatted()) or \(decimal.formatted(unambiguous: true)) (import-csv: use --decimal . or --decimal ,; for every command: \"decimal\" in config.json)"
         case .tooManyFractionDigits(let text): return "\(quoted(text)) has more than \(Amount.fractionDigits) decimal places; amounts are never rounded"
         case .tooLarge(let text): return "\(quoted(text)) is too large"
         case .unknownCurrency(let text) where ["k", "m"].contains(text.lowercased()):
