@@ -277,6 +277,22 @@ import Testing
         #expect(converts.allSatisfy { $0["customer"] as? Int == 1 })
     }
 
+    @Test func aProjectRepeatedInOneConvertIsRecordedOnce() throws {
+        let box = Sandbox()
+        box.add("A", "-q")
+        let result = box.run("convert", "1", "--project", "App", "--project", "Web", "--project", "App")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr == "leads: #1 A: new → won, new customer #1, 2 projects added\n")
+        #expect((box.leadJSON(1)?["conversion"] as? [String: Any])?["projects"] as? [String] == ["App", "Web"])
+        let customers = try #require(try box.run("customers", "--json").json() as? [[String: Any]])
+        #expect((customers.first?["projects"] as? [[String: Any]])?.map { $0["name"] as? String } == ["App", "Web"])
+        #expect(box.logEntries().last?["projects_added"] as? Int == 2)
+        // Converting again with a repeated, already recorded project changes nothing.
+        let before = box.snapshot()
+        #expect(box.run("convert", "1", "--project", "Web", "--project", "Web").stderr == "leads: #1 A: already converted to customer #1\n")
+        #expect(box.snapshot() == before)
+    }
+
     @Test func convertLinksAnExistingCustomer() throws {
         let box = Sandbox()
         box.add("First deal", "--company", "Acme")

@@ -33,7 +33,11 @@ enum ConvertCommand {
                 customer = Customer(id: try writer.newCustomerID(), from: lead, name: customerName, at: now, by: user)
                 created = true
             }
-            let newProjects = projects.filter { !(lead.conversion?.projects ?? []).contains($0) }
+            // Each once: neither one already recorded nor one named twice on this line.
+            var newProjects: [String] = []
+            for project in projects where !(lead.conversion?.projects ?? []).contains(project) && !newProjects.contains(project) {
+                newProjects.append(project)
+            }
             // A won deal needs no more follow-ups: left open they would still show as the
             // lead's NEXT date and, had the lead been reopened, fall due for nobody's reason.
             let closing = keepReminders ? [] : lead.reminders.indices.filter { lead.reminders[$0].isOpen }
