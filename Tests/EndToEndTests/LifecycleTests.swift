@@ -143,6 +143,19 @@ import Testing
         #expect(entry["fields"] as? [String] == ["email"])
     }
 
+    @Test func anAllBlankCustomFieldValueRemovesTheFieldAsAnEmptyOneDoes() throws {
+        let box = Sandbox()
+        box.add("A", "-q", "--field", "size=3", "--field", "blank= ")
+        #expect(box.leadJSON(1)?["fields"] as? [String: String] == ["size": "3"])
+        #expect(box.run("set", "1", "--field", "size= \t").status == 0)
+        #expect(box.leadJSON(1)?["fields"] == nil)
+        #expect(box.logEntries().last?["fields"] as? [String] == ["field:size"])
+        // Blank for a field the lead does not have: nothing to change, nothing written.
+        let before = box.snapshot()
+        #expect(box.run("set", "1", "--field", "other=  ").status == 0)
+        #expect(box.snapshot() == before)
+    }
+
     @Test func setWithoutChangesIsAUsageError() {
         let box = Sandbox()
         box.add("A")

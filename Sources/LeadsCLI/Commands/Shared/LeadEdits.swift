@@ -70,7 +70,7 @@ enum LeadEdits {
 
         for raw in invocation.values("field") {
             let (key, value) = try FieldParser.customField(raw, field: "--field")
-            lead.fields[key] = value.isEmpty ? nil : value  // `--field KEY=` removes the field
+            lead.fields[key] = FieldParser.text(value)  // `--field KEY=` (or all blank) removes the field
             note("field:" + key, lead.fields[key] != before.fields[key])
         }
         return changed
