@@ -55,6 +55,20 @@ import Testing
         #expect(log.map { $0["due"] as? String } == ["2026-11-25", "2026-11-26"])
     }
 
+    /// The rule notes follow: all-blank is the same as empty. A note needs a text, so both
+    /// are refused; a reminder needs none, so both are no text.
+    @Test func anAllBlankReminderTextIsNoTextAsAnEmptyOne() throws {
+        let box = Sandbox()
+        box.add("A", "-q")
+        let blank = box.run("remind", "1", "tomorrow", "  \t")
+        #expect(blank.status == 0)
+        #expect(blank.stderr == "leads: #1.1 due 2026-11-24: follow-up on A\n")
+        #expect(box.run("remind", "1", "tomorrow", "").stderr == "leads: #1.2 due 2026-11-24: follow-up on A\n")
+        let reminders = try #require(box.leadJSON(1)?["reminders"] as? [[String: Any]])
+        #expect(reminders.count == 2)
+        #expect(reminders.allSatisfy { $0["text"] == nil })
+    }
+
     @Test func invalidWhenChangesNothing() {
         let box = Sandbox()
         box.add("A")

@@ -38,7 +38,10 @@ enum RemindCommand {
             throw UsageError.missingArgument(command: "remind", name: arguments.isEmpty ? "ID" : "WHEN")
         }
         try expectArguments(arguments, max: 3, usage: "remind ID WHEN [TEXT]")
-        return try add(lead: try IDList.single(arguments[0]), when: arguments[1], text: arguments.count > 2 ? arguments[2] : "",
+        // TEXT is optional: empty or all blank, it is no text (a note, which needs one,
+        // refuses both alike).
+        let text = arguments.count > 2 ? FieldParser.text(arguments[2]) ?? "" : ""
+        return try add(lead: try IDList.single(arguments[0]), when: arguments[1], text: text,
                        owner: invocation.value("owner"), context)
     }
 
