@@ -147,6 +147,31 @@ import Testing
         #expect(fromUSER.status == 0)
     }
 
+    /// The acting user goes into every file and record a command writes: it follows the
+    /// rule for owners (`assign`, `--owner`), checked before anything is written.
+    @Test func aBlankOrMultiLineActingUserIsRefused() {
+        let box = Sandbox(user: "alice")
+        box.add("A", "-q")
+        let before = box.snapshot()
+        for (user, problem) in [(" ", "must not be empty"), ("\t", "must not be empty"), ("a\nb", "must be a single line"),
+                                ("a\r\nb", "must be a single line")] {
+            let flag = box.run("--user", user, "add", "C", "-q")
+            #expect(flag.status == 2, "\(user.debugDescription)")
+            #expect(flag.stderr.hasPrefix("leads: invalid --user '") && flag.stderr.hasSuffix("': \(problem)\n"), "\(flag.stderr)")
+            let variable = box.run(["note", "1", "hi"], env: ["LEADS_USER": user])
+            #expect(variable.status == 2, "\(user.debugDescription)")
+            #expect(variable.stderr.hasPrefix("leads: LEADS_USER='") && variable.stderr.hasSuffix("' is not valid: \(problem)\n"),
+                    "\(variable.stderr)")
+            #expect(flag.stdout == "" && variable.stdout == "")
+        }
+        #expect(box.run(["add", "C", "-q", "--user", " "]).stderr == "leads: invalid --user ' ': must not be empty\n")
+        #expect(box.run(["add", "C", "-q"], env: ["LEADS_USER": " "]).stderr == "leads: LEADS_USER=' ' is not valid: must not be empty\n")
+        #expect(box.snapshot() == before)
+        // --user wins over a bad variable; `log --user` is log's filter, not the acting user.
+        #expect(box.run(["note", "1", "hi", "-q", "--user", "bob"], env: ["LEADS_USER": " "]).status == 0)
+        #expect(box.run("log", "--user", " ").status == 0)
+    }
+
     @Test func defaultDataDirectoryIsCreatedPrivate() throws {
         let box = Sandbox()
         let xdg = box.root + "/xdg"

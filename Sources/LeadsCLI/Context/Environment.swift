@@ -46,10 +46,29 @@ public struct Environment: Sendable {
     /// `--user`, LEADS_USER, USER, then the login name of the process's user (cron
     /// may set no USER at all).
     func user(flag: String?) -> String {
-        if let flag, !flag.isEmpty { return flag }
-        if let user = nonEmpty("LEADS_USER") ?? nonEmpty("USER") ?? nonEmpty("LOGNAME") { return user }
+        if let (user, _) = userSetting(flag: flag) { return user }
         if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
         return "uid\(geteuid())"
+    }
+
+    /// The first of `--user`, LEADS_USER, USER, LOGNAME that is not empty, and which one it was.
+    func userSetting(flag: String?) -> (user: String, from: String)? {
+        if let flag, !flag.isEmpty { return (flag, "--user") }
+        for name in ["LEADS_USER", "USER", "LOGNAME"] {
+            if let user = nonEmpty(name) { return (user, name) }
+        }
+        return nil
+    }
+
+    /// The acting user, refused as an owner is (all blank, several lines), since it goes
+    /// into every record and file a command writes. `--user` is checked in phase one
+    /// (CommandTable: a usage error); a variable is an environment error naming it.
+    func actingUser(flag: String?) throws -> String {
+        if let (user, from) = userSetting(flag: flag), let problem = FieldParser.nameProblem(user) {
+            if from == "--user" { throw UsageError.invalidArgument(argument: from, value: user, reason: problem) }
+            throw EnvironmentError.invalidVariable(name: from, value: user, reason: problem)
+        }
+        return user(flag: flag)
     }
 
     /// LEADS_NOW replaces the clock everywhere.
@@ -120,7 +139,10 @@ public final class CommandContext {
         self.lock = lock
     }
 
-    var user: String { environment.user(flag: invocation.value("user")) }
+    var user: String { environment.user(flag: userFlag) }
+
+    /// The global `--user`; not a command's own option of that name (`log --user U` filters).
+    private var userFlag: String? { invocation.command?.options.contains { $0.name == "user" } == true ? nil : invocation.value("user") }
 
     private var cachedNow: Timestamp?
     func now() throws -> Timestamp {
@@ -130,8 +152,10 @@ public final class CommandContext {
         return now
     }
 
+    /// Checks the acting user: every store is opened with this, so nothing is written (or
+    /// read for `--mine`) as a user that could not be an owner.
     func actor() throws -> Actor {
-        Actor(user: user, now: try now(), command: invocation.command?.name ?? "")
+        Actor(user: try environment.actingUser(flag: userFlag), now: try now(), command: invocation.command?.name ?? "")
     }
 
     func dataDirectory() throws -> String { try environment.dataDirectory(flag: invocation.value("dir")) }

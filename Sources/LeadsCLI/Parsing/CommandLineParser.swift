@@ -128,10 +128,11 @@ public enum CommandLineParser {
         return result
     }
 
-    /// Every value against its option's declared kind, in the table's order of options.
+    /// Every value against its option's declared kind, in the table's order of options, then
+    /// the global options the command does not shadow (`--user`).
     static func checkValues(_ command: CommandSpec, _ given: [String: [String]]) throws(UsageError) {
         var seen: Set<String> = []
-        for spec in command.options where seen.insert(spec.name).inserted {
+        for spec in command.options + CommandTable.globalOptions where seen.insert(spec.name).inserted {
             for value in given[spec.name] ?? [] { try spec.kind.check(value, option: "--" + spec.name) }
         }
     }

@@ -77,6 +77,14 @@ extension ValueParser {
         }
     }
 
+    /// `--user NAME`: the acting user, which goes into every record and file a command
+    /// writes, follows the rule for owners (FieldParser.nameProblem). An empty `--user ""`
+    /// is no flag: LEADS_USER and the rest decide (Environment.user).
+    static let actingUser = ValueParser { raw throws(UsageError) in
+        guard !raw.isEmpty, let problem = FieldParser.nameProblem(raw) else { return }
+        throw .invalidArgument(argument: "--user", value: raw, reason: problem)
+    }
+
     static func count(_ raw: String) -> Int? {
         guard let n = Int(raw), n >= 0 else { return nil }
         return n

@@ -7,7 +7,8 @@ import LeadsCore
 public enum CommandTable {
     public static let globalOptions: [OptionSpec] = [
         OptionSpec("dir", value: "DIR", "data directory (default: $LEADS_DIR, else ~/.local/share/leads)", hint: .directory),
-        OptionSpec("user", value: "NAME", "acting user for the log and --mine (default: $LEADS_USER, else $USER)", hint: .live(.owner)),
+        OptionSpec("user", value: "NAME", "acting user for the log and --mine (default: $LEADS_USER, else $USER)", hint: .live(.owner),
+                   accepts: .parsed(.actingUser)),
         OptionSpec("quiet", short: "q", "do not confirm changes on stderr, give no hints (errors are still shown)"),
         OptionSpec("help", short: "h", "show help for the command"),
         OptionSpec("version", "show the version"),

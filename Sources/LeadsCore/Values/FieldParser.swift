@@ -161,11 +161,16 @@ public enum FieldParser {
 
     /// A name or owner: required, and a single line.
     public static func name(_ raw: String, field: String) throws(FieldError) -> String {
-        guard let text = text(raw) else { throw FieldError(field: field, value: raw, problem: .invalid("must not be empty")) }
-        guard !text.contains(where: { $0 == "\n" || $0 == "\r" }) else {
-            throw FieldError(field: field, value: raw, problem: .invalid("must be a single line"))
-        }
-        return text
+        if let problem = nameProblem(raw) { throw FieldError(field: field, value: raw, problem: .invalid(problem)) }
+        return raw
+    }
+
+    /// Why `raw` is no name, owner or acting user (`--user`, LEADS_USER), or nil. Line breaks
+    /// by scalar: "\r\n" is one Character, equal to neither "\n" nor "\r".
+    public static func nameProblem(_ raw: String) -> String? {
+        if text(raw) == nil { return "must not be empty" }
+        if raw.unicodeScalars.contains(where: { $0 == "\n" || $0 == "\r" }) { return "must be a single line" }
+        return nil
     }
 
     static func trimmed(_ text: String) -> String {
