@@ -197,6 +197,16 @@ import Testing
         let bad = box.run("remind", "--done", "1")
         #expect(bad.status == 2)
         #expect(bad.stderr == "leads: invalid REF '1': a reminder is named ID.N, such as 12.1 (see 'leads remind --list')\n")
+        // The N is a reminder's number, and the message says so rather than speak of IDs.
+        for (ref, reason) in [("1.0", "reminder numbers (the N of ID.N) start at 1"),
+                              ("1.x", "a reminder is named ID.N, such as 12.1 (see 'leads remind --list')"),
+                              ("1.", "a reminder is named ID.N, such as 12.1 (see 'leads remind --list')"),
+                              ("1.9999999999999999", "no reminder has a number that large"),
+                              ("0.1", "IDs start at 1")] {
+            let refused = box.run("remind", "--done", ref)
+            #expect(refused.status == 2)
+            #expect(refused.stderr == "leads: invalid REF '\(ref)': \(reason)\n")
+        }
         #expect(box.run("remind", "--once").stderr == "leads: option '--once' works only with --due\n")
         #expect(box.run("remind", "--due", "--list").status == 2)
     }

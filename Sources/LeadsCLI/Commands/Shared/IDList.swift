@@ -66,7 +66,17 @@ enum IDList {
             throw .invalidArgument(argument: "REF", value: token, reason: "a reminder is named ID.N, such as 12.1 (see 'leads remind --list')")
         }
         let lead = try single(String(parts[0]), original: token, argument: "REF")
-        let number = try single(String(parts[1]), original: token, argument: "REF")
+        // The N of ID.N is a reminder's number, not an ID: the messages say so.
+        let digits = parts[1]
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            throw .invalidArgument(argument: "REF", value: token, reason: "a reminder is named ID.N, such as 12.1 (see 'leads remind --list')")
+        }
+        guard digits.utf8.count <= 15, let number = Int(digits) else {
+            throw .invalidArgument(argument: "REF", value: token, reason: "no reminder has a number that large")
+        }
+        guard number > 0 else {
+            throw .invalidArgument(argument: "REF", value: token, reason: "reminder numbers (the N of ID.N) start at 1")
+        }
         return (lead, number)
     }
 }
