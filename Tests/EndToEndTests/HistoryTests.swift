@@ -292,6 +292,7 @@ struct ScriptedYear {
         box.add("A", "--value", "333.33", "--stage", "qualified", "--probability", "33")   // 109.9989 → 110.00
         box.add("B", "--value", "1000", "--stage", "qualified")                            // 400.00
         box.add("C", "--stage", "new")                                                     // no value
+        box.add("D", "--value", "50 USD", "--stage", "qualified")                          // one lead: singular
         #expect(box.run("pipeline", "--explain").stdout == """
             EUR
             stage qualified: 2 leads, value 1333.33, weighted 510.00
@@ -299,10 +300,15 @@ struct ScriptedYear {
               #2  1000.00 × 40 % = 400.00
             total: 2 leads, value 1333.33, weighted 510.00
 
+            USD
+            stage qualified: 1 lead, value 50.00, weighted 20.00
+              #4  50.00 × 40 % = 20.00
+            total: 1 lead, value 50.00, weighted 20.00
+
             no value
-            stage new: 1 leads
+            stage new: 1 lead
               #3  no value × 10 %
-            total: 1 leads
+            total: 1 lead
 
             """)
         let json = try #require(try box.run("pipeline", "--explain", "--json").json() as? [String: Any])

@@ -226,8 +226,8 @@ enum PipelineCommand {
                 let t = group.totals
                 let name = group.key ?? noKey(grouping)
                 lines.append(block.currency == nil
-                    ? "\(grouping.rawValue) \(name): \(t.count) leads"
-                    : "\(grouping.rawValue) \(name): \(t.count) leads, value \(t.value.canonical), weighted \(t.weighted.canonical)")
+                    ? "\(grouping.rawValue) \(name): \(Confirmation.count(t.count, "lead"))"
+                    : "\(grouping.rawValue) \(name): \(Confirmation.count(t.count, "lead")), value \(t.value.canonical), weighted \(t.weighted.canonical)")
                 let idWidth = group.lines.map { String($0.lead).count + 1 }.max() ?? 0
                 for line in group.lines {
                     let id = "#\(line.lead)"
@@ -243,8 +243,8 @@ enum PipelineCommand {
             }
             let t = block.total
             let what = grouping == .label ? "total (each lead once)" : "total"
-            lines.append(block.currency == nil ? "\(what): \(t.count) leads"
-                         : "\(what): \(t.count) leads, value \(t.value.canonical), weighted \(t.weighted.canonical)")
+            lines.append(block.currency == nil ? "\(what): \(Confirmation.count(t.count, "lead"))"
+                         : "\(what): \(Confirmation.count(t.count, "lead")), value \(t.value.canonical), weighted \(t.weighted.canonical)")
         }
         return lines
     }
