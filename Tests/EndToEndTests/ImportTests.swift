@@ -430,6 +430,21 @@ import Testing
         #expect(add.stderr == "leads: lead 2 has the same name and company; use --allow-duplicate to add it anyway\n")
     }
 
+    @Test(.enabled(if: FaultInjectionTests.shim != nil, "needs cc for the fault shim"))
+    func aWriteErrorAfterABatchNamesTheLineItStoppedAtAndTheLeadsImported() throws {
+        let box = Sandbox()
+        let path = file(box, "big.csv", Array(("name,company\n" + (0..<5000).map { "Lead \($0),Firma \($0)\n" }.joined()).utf8))
+        // The second batch's sync fails: the first batch of 4,096 stays, the second is undone.
+        let failed = box.run(["import-csv", path], env: ["LD_PRELOAD": FaultInjectionTests.shim, "LEADS_FAULT_CALL": "syncfs",
+                                                         "LEADS_FAULT_NTH": "2", "LEADS_FAULT_ERRNO": String(ENOSPC)])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.hasSuffix("leads: \(path):4098: the import stopped at this line; the 4096 leads before it are imported, the rest not: once that is mended, run the same import again with --on-duplicate skip to import the rest\n"), "\(failed.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.dir + "/leads").filter { $0.hasSuffix(".json") }.count == 4096)
+        let resumed = box.run("import-csv", path, "--on-duplicate", "skip")
+        #expect(resumed.stderr == "leads: \(path): 904 created, 0 updated, 4096 skipped, 0 rejected\n")
+        #expect(box.run("fsck").status == 0)
+    }
+
     @Test func aFullExportImportedAgainWithUpdateMatchesEachRowToItsOwnLead() {
         let box = Sandbox()
         box.add("Dup", "--company", "ACME")

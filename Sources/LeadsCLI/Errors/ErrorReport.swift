@@ -99,6 +99,12 @@ enum ErrorReport {
                 return ("\(file): \(count) rejected; " + (dryRun ? "the import would fail" : "nothing imported")
                         + " (fix them, or use --skip-invalid to import the other rows)", ExitStatus.failure)
             }
+        case let e as ImportStopped:
+            let (message, status) = store(e.error)
+            let count = e.committed == 1 ? "1 lead" : "\(e.committed) leads"
+            return ((message.map { $0 + "\n" } ?? "")
+                    + "\(e.file):\(e.line): the import stopped at this line; the \(count) before it are imported, the rest not: once that is mended, run the same import again with --on-duplicate skip to import the rest",
+                    status == ExitStatus.success ? ExitStatus.failure : status)
         case let e as ReportError: return (report(e), ExitStatus.failure)
         case let e as MailError: return (MailError.describe(e) + "; nothing was sent", ExitStatus.failure)
         case let e as MailDeliveryFailures: return mailFailures(e)

@@ -113,6 +113,17 @@ public enum ImportError: Error, Sendable, Equatable {
     case inputFillsDisk(file: String, copied: Int, keep: Int)
 }
 
+/// A write failed (a full disk) after earlier batches were committed: they stay, the
+/// batch of `line` and the rest are not imported.
+public struct ImportStopped: Error, Sendable {
+    public var file: String
+    /// The first line of the file not imported.
+    public var line: Int
+    /// The leads created or updated before it.
+    public var committed: Int
+    public var error: StoreError
+}
+
 /// A row that cannot be imported: `FILE:LINE: column: reason`.
 public struct RowProblem: Sendable, Equatable {
     public var line: Int

@@ -317,12 +317,24 @@ public struct CSVImportEngine {
         var createdIDs: [Int] = []
         // New leads wait here until the chunk is done, so their files are encoded on
         // every core; updates go straight to the batch (they may depend on earlier rows).
-        var pending: [(lead: Lead, entry: ActivityEntry)] = []
+        var pending: [(lead: Lead, entry: ActivityEntry, line: Int)] = []
+        // The lines of the rows handed to the batch and not committed yet, in order: where
+        // a failed batch leaves the file, for the message (ImportStopped).
+        var uncommitted: [Int] = []
+        func handOver(_ line: Int, _ add: () throws(StoreError) -> Void) throws(StoreError) {
+            uncommitted.append(line)
+            let before = batch.committed
+            try add()
+            if batch.committed > before { uncommitted.removeFirst(batch.committed - before) }
+        }
         func encodePending() throws {
             let bytes = parallelMap(pending.map(\.lead)) { $0.fileBytes }
-            for (item, encoded) in zip(pending, bytes) { try batch.add(item.lead, bytes: encoded, previous: nil, log: item.entry) }
+            for (item, encoded) in zip(pending, bytes) {
+                try handOver(item.line) { () throws(StoreError) in try batch.add(item.lead, bytes: encoded, previous: nil, log: item.entry) }
+            }
             pending.removeAll(keepingCapacity: true)
         }
+        do {
         try forEachRow(input) { row, record, outcome in
             progress(row)
             guard row < plan.count, case .valid(let converted) = outcome else { return }
@@ -335,7 +347,7 @@ public struct CSVImportEngine {
                 if updatedRows.contains(row) { createdByRow[row] = lead.id }
                 createdIDs.append(lead.id)
                 pending.append((lead, ActivityEntry(time: now, user: user, action: .import, lead: lead.id,
-                                                    details: ActivityEntry.newLeadDetails(lead))))
+                                                    details: ActivityEntry.newLeadDetails(lead)), record.line))
                 if pending.count == 2048 { try encodePending() }
                 return
             case .updateLead(let id): target = id
@@ -358,10 +370,17 @@ public struct CSVImportEngine {
             lead.touch(at: now, by: user)
             var details = ActivityEntry.changeDetails(before: previous, after: lead, changed: changed)
             details["import"] = .bool(true)
-            try batch.add(lead, bytes: nil, previous: previous, log: ActivityEntry(time: now, user: user, action: .set, lead: lead.id, details: details))
+            try handOver(record.line) { () throws(StoreError) in
+                try batch.add(lead, bytes: nil, previous: previous, log: ActivityEntry(time: now, user: user, action: .set, lead: lead.id, details: details))
+            }
         }
         try encodePending()
-        try batch.finish()
+        try handOver(0) { () throws(StoreError) in try batch.finish() }
+        } catch let error as StoreError {
+            // The batches before this one stay committed: say so, and where to go on from.
+            guard batch.committed > 0, let line = uncommitted.first(where: { $0 > 0 }) else { throw error }
+            throw ImportStopped(file: input.display, line: line, committed: batch.committed, error: error)
+        }
         report.ids = createdIDs
         return report
     }

@@ -17,6 +17,8 @@ extension StoreWriter {
         private var pending: [(lead: Lead, bytes: [UInt8]?, previous: Lead?, entry: ActivityEntry)] = []
         /// The leads written so far whose summary lines are still racy.
         private var racy: [RecordedSummary] = []
+        /// How many of the changes handed to `add` are committed: the rest are not.
+        public private(set) var committed = 0
 
         init(writer: StoreWriter, limit: Int) {
             self.writer = writer
@@ -36,6 +38,7 @@ extension StoreWriter {
             let items = pending
             pending = []
             racy = try writer.commitBatch(items, racy: racy)
+            committed += items.count
         }
 
         /// The last flush, then the wait that leaves the summary index trusted for what
