@@ -198,7 +198,7 @@ import Testing
     static func content(_ box: Sandbox) -> [String: String] {
         box.snapshot(includingDerived: false).filter { entry in
             let name = entry.key.split(separator: "/").last.map(String.init) ?? entry.key
-            let transient = name.hasPrefix(".") && (name.contains(".tmp-") || name.contains(".bak-") || (name.hasPrefix(".import-") && name.hasSuffix(".tmp")))
+            let transient = name.hasPrefix(".") && (name.contains(".tmp-") || name.contains(".bak-") || name.contains(".new-") || (name.hasPrefix(".import-") && name.hasSuffix(".tmp")))
             return !transient
         }
     }

@@ -70,6 +70,37 @@ import Testing
         #expect(box.run("fsck").status == 0)
     }
 
+    @Test func aKilledConvertTakesItsNewCustomerAwayWithTheLeadsChange() throws {
+        let box = Sandbox()
+        box.add("Ada", "--company", "Engines", "--email", "ada@x.example")
+        let lead = try #require(box.file("leads/1.json"))
+        killed(box, "convert", "1", "--project", "P1")
+        #expect(box.file("customers/1.json") != nil)
+        let check = box.run("fsck")
+        #expect(check.stdout.contains("customers/1.json: an interrupted command created it and logged nothing (.1.json.new-"), "\(check.stdout)")
+        #expect(!check.stdout.contains("no log record mentions it"), "reported twice: \(check.stdout)")
+        #expect(box.run("fsck", "--repair").status == 0)
+        #expect(box.file("leads/1.json") == lead)
+        #expect(box.file("customers/1.json") == nil)
+        #expect(box.run("fsck").status == 0)
+        // Converted again, the lead has one customer.
+        #expect(box.run("convert", "1", "--project", "P1", "-q").status == 0)
+        let customers = try #require(try FileManager.default.contentsOfDirectory(atPath: box.dir + "/customers").filter { $0.hasSuffix(".json") })
+        #expect(customers.count == 1)
+    }
+
+    @Test func aKilledConvertALaterCommandLoggedIsKeptWhole() throws {
+        let box = Sandbox()
+        box.add("Ada", "--company", "Engines")
+        killed(box, "convert", "1")
+        #expect(box.run("note", "1", "after the crash").status == 0)
+        #expect(box.run("fsck", "--repair").status == 0)
+        #expect(box.leadJSON(1)?["stage"] as? String == "won")
+        #expect(box.file("customers/1.json") != nil)
+        let check = box.run("fsck")
+        #expect(check.status == 0, "\(check.stdout)")
+    }
+
     @Test func aLeadFileRemovedByHandIsReportedAndItsRecordsStay() throws {
         let box = Sandbox()
         box.add("A")

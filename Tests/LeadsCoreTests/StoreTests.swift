@@ -104,12 +104,12 @@ import Testing
         let dir = TemporaryDirectory()
         let directory = try #require(try Directory.open(dir.path, label: "", followLinks: true))
         try directory.writeAtomically("a.json", Array("old\n".utf8), durable: false)
-        let backup = try directory.backup("a.json", logSize: 0)
+        let backup = try directory.backup("a.json", token: "1-2-0")
         try directory.writeAtomically("a.json", Array("new\n".utf8), durable: false)
         directory.restore("a.json", from: backup)
         #expect(try String(contentsOfFile: dir.path + "/a.json", encoding: .utf8) == "old\n")
         // Restoring before the file was replaced leaves one file, not two links.
-        let early = try directory.backup("a.json", logSize: 0)
+        let early = try directory.backup("a.json", token: "1-2-0")
         directory.restore("a.json", from: early)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["a.json"])
     }

@@ -42,6 +42,8 @@ enum FsckCommand {
         case .staleTemporaryFile: return ("", "temporary file left by an interrupted command")
         case .unloggedChange(let backup):
             return ("", "an interrupted command changed or removed it and logged nothing; its backup \(backup) puts the old version back")
+        case .unloggedCreation(let mark):
+            return ("", "an interrupted command created it and logged nothing (\(mark)); the repair removes it")
         case .unexpectedFile: return ("", "not a store file (expected ID.json); left alone")
         case .tornLogTail(let bytes): return ("", "the last line is incomplete (\(bytes) bytes): a writer was interrupted")
         case .unlogged: return ("", "no log record mentions it: an interrupted command wrote it")
@@ -72,6 +74,9 @@ enum FsckCommand {
         case .unloggedChange(let backup):
             kind = "unlogged-change"
             object["backup"] = .string(backup)
+        case .unloggedCreation(let mark):
+            kind = "unlogged-creation"
+            object["mark"] = .string(mark)
         case .unexpectedFile: kind = "unexpected-file"
         case .tornLogTail: kind = "torn-log-tail"
         case .unlogged: kind = "unlogged"

@@ -303,7 +303,7 @@ extension LeadStore {
     /// SHA-256; every entry there is listed by its lead. With `repair`, temporary files go,
     /// and so does the directory of a lead that no longer exists (erased data); a missing,
     /// changed or unlisted file is only reported: it is the user's to restore or remove.
-    func checkLeadFiles(recorded: [Int: [LeadFile]], leads: Set<Int>, unfinished: UnfinishedChanges, repair: Bool) throws(StoreError) -> [StoreProblem] {
+    func checkLeadFiles(recorded: [Int: [LeadFile]], leads: Set<Int>, repair: Bool) throws(StoreError) -> [StoreProblem] {
         var problems: [StoreProblem] = []
         let label = Self.filesDirectory
         let files = try subdirectory(label)
@@ -339,8 +339,9 @@ extension LeadStore {
                 let entries = try system({ () throws(SystemError) in try dir.entries() }).sorted()
                 for entry in entries {
                     if TemporaryName.isTransient(entry) {
-                        // A killed attach, detach, merge or unmerge: its backup may be the one copy.
-                        problems.append(try settle(entry, in: dir, lead: id, customer: nil, unfinished: unfinished, repair: repair))
+                        // A killed attach, detach, merge or unmerge: settled with its commit
+                        // (UnfinishedChanges.swift), its backup perhaps the one copy.
+                        continue
                     } else if !listed.contains(where: { Array($0.name.utf8) == Array(entry.utf8) }) {
                         problems.append(StoreProblem(path: dir.path(entry), kind: .fileNotRecorded(lead: id)))
                     }

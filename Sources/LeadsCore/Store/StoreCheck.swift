@@ -13,6 +13,9 @@ public struct StoreProblem: Sendable, Equatable {
         /// A killed command changed or removed this file and logged nothing after: its
         /// backup (`backup`, the name in the same folder) puts the old version back.
         case unloggedChange(backup: String)
+        /// A killed command of several files created this one and logged nothing after:
+        /// the repair removes it with its mark (`mark`, the name in the same folder).
+        case unloggedCreation(mark: String)
         /// A file in leads/ or customers/ that is not `<id>.json`.
         case unexpectedFile
         /// A log line that does not parse (never rewritten: reported only).
@@ -50,7 +53,7 @@ public struct StoreProblem: Sendable, Equatable {
 
     public var repairable: Bool {
         switch kind {
-        case .staleTemporaryFile, .unloggedChange, .tornLogTail, .unlogged, .idMarkBehind, .keysMissing, .filesWithoutLead: return true
+        case .staleTemporaryFile, .unloggedChange, .unloggedCreation, .tornLogTail, .unlogged, .idMarkBehind, .keysMissing, .filesWithoutLead: return true
         default: return false
         }
     }
@@ -78,8 +81,18 @@ extension LeadStore {
             }
         }
 
+        // Killed commits first (UnfinishedChanges.swift): what the repair puts back or
+        // takes away is then checked like every other file.
         let bytes = try root.read(ActivityLog.fileName, limit: Int.max) ?? []
-        let unfinished = UnfinishedChanges(log: bytes)
+        let unfinished = try UnfinishedChanges(log: bytes).settle(leftovers(), repair: repair)
+        problems += unfinished
+        // Without --repair, a file a commit's undo would put back or take away is reported once, as that.
+        let settling = Set(unfinished.compactMap { problem -> String? in
+            switch problem.kind {
+            case .unloggedChange, .unloggedCreation: return problem.repaired ? nil : problem.path
+            default: return nil
+            }
+        })
 
         // The root: only a spooled import input can be left over here.
         for name in try system({ () throws(SystemError) in try root.entries() }) where TemporaryName.isSpool(name) {
@@ -100,19 +113,8 @@ extension LeadStore {
         var recordedFiles: [Int: [LeadFile]] = [:]
         for (directoryName, isLeads) in [(Self.leadsDirectory, true), (Self.customersDirectory, false)] {
             guard let dir = try subdirectory(directoryName) else { continue }
-            // Left-overs of killed commands first: a backup put back is a file to check.
-            var names: Set<String> = []
-            for name in try system({ () throws(SystemError) in try dir.entries() }) {
-                guard TemporaryName.isTransient(name) else { names.insert(name); continue }
-                let subject = TemporaryName.backupParts(name).flatMap { Self.id(fromFileName: $0.original) }
-                let problem = try settle(name, in: dir, lead: isLeads ? subject : nil, customer: isLeads ? nil : subject,
-                                         unfinished: unfinished, repair: repair)
-                if case .unloggedChange = problem.kind, problem.repaired, let original = TemporaryName.backupParts(name)?.original {
-                    names.insert(original)
-                }
-                problems.append(problem)
-            }
-            for name in names.sorted() {
+            // Left-overs of killed commands were settled above.
+            for name in try system({ () throws(SystemError) in try dir.entries() }).sorted() where !TemporaryName.isTransient(name) {
                 if let id = Self.id(fromFileName: name) {
                     if isLeads { fileIDs.leads.append(id) } else { fileIDs.customers.append(id) }
                     do throws(StoreError) {
@@ -145,7 +147,7 @@ extension LeadStore {
         }
 
         // Files on leads (LeadFiles.swift).
-        problems += try checkLeadFiles(recorded: recordedFiles, leads: Set(fileIDs.leads), unfinished: unfinished, repair: repair)
+        problems += try checkLeadFiles(recorded: recordedFiles, leads: Set(fileIDs.leads), repair: repair)
 
         // The log.
         var logged = (leads: Set<Int>(), customers: Set<Int>())
@@ -192,10 +194,6 @@ extension LeadStore {
         // and no backup to put back (removed by hand): reported only. Cutting them out
         // would rewrite the log, break its hash chain and hand the ID out again.
         let leadFiles = Set(fileIDs.leads), customerFiles = Set(fileIDs.customers)
-        // Without --repair, a file a backup would put back is reported once, as that.
-        let puttingBack = Set(problems.compactMap { problem -> String? in
-            if case .unloggedChange = problem.kind { return problem.path } else { return nil }
-        })
         var counts: [String: Int] = [:]
         for subject in lineSubjects {
             if let lead = subject.lead, !leadFiles.contains(lead), !deleted.leads.contains(lead) {
@@ -205,19 +203,19 @@ extension LeadStore {
                 counts["\(Self.customersDirectory)/\(customer).json", default: 0] += 1
             }
         }
-        for (path, count) in counts.sorted(by: { $0.key < $1.key }) where !puttingBack.contains(path) {
+        for (path, count) in counts.sorted(by: { $0.key < $1.key }) where !settling.contains(path) {
             problems.append(StoreProblem(path: path, kind: .recordsWithoutFile(count: count)))
         }
 
         // Files no log record mentions.
         var unlogged: [(path: String, entry: ActivityEntry)] = []
         let now = actor.now
-        for id in fileIDs.leads where !logged.leads.contains(id) {
+        for id in fileIDs.leads where !logged.leads.contains(id) && !settling.contains("\(Self.leadsDirectory)/\(id).json") {
             var entry = ActivityEntry(time: now, user: actor.user, action: .recover, lead: id)
             if let dir = try subdirectory(Self.leadsDirectory), let lead = try? Self.readLead(id, in: dir) { entry = entry.recordingFound(lead) }
             unlogged.append(("\(Self.leadsDirectory)/\(id).json", entry))
         }
-        for id in fileIDs.customers where !logged.customers.contains(id) {
+        for id in fileIDs.customers where !logged.customers.contains(id) && !settling.contains("\(Self.customersDirectory)/\(id).json") {
             unlogged.append(("\(Self.customersDirectory)/\(id).json", ActivityEntry(time: now, user: actor.user, action: .recover, customer: id)))
         }
         // One append for all of them: the repair's commit point. They include the ones
@@ -261,28 +259,6 @@ extension LeadStore {
         return problems
     }
 
-    /// A transient file a killed command left in `dir`. A backup whose file no log
-    /// record names after the size it was made at is the undo of a change never logged:
-    /// it is put back (a rename: the old version, or the deleted file, returns). Any
-    /// other left-over is removed: a temporary file is a change not made yet, and a
-    /// backup of a logged change is no longer needed. `lead`/`customer`: whose file it keeps.
-    func settle(_ name: String, in dir: Directory, lead: Int?, customer: Int?,
-                unfinished: UnfinishedChanges, repair: Bool) throws(StoreError) -> StoreProblem {
-        guard let (original, logSize) = TemporaryName.backupParts(name),
-              try !unfinished.logged(original: original, in: dir, lead: lead, customer: customer, since: logSize) else {
-            return try staleFile(name, in: dir, repair: repair)
-        }
-        var problem = StoreProblem(path: dir.path(original), kind: .unloggedChange(backup: name))
-        if repair {
-            try system { () throws(SystemError) in
-                try dir.rename(name, to: original)
-                try dir.sync()
-            }
-            problem.repaired = true
-        }
-        return problem
-    }
-
     func staleFile(_ name: String, in dir: Directory, repair: Bool) throws(StoreError) -> StoreProblem {
         var problem = StoreProblem(path: dir.path(name), kind: .staleTemporaryFile)
         if repair {
@@ -298,36 +274,3 @@ func system<T>(_ body: () throws(SystemError) -> T) throws(StoreError) -> T {
     do { return try body() } catch { throw .system(error) }
 }
 
-/// Whether the change a killed command left a backup of was logged (StoreCommit.swift):
-/// a record that ends past the log size the backup was made at names its lead or
-/// customer (for a file of neither, any such record). A backup of a version before
-/// sizes were recorded counts as logged unless its file is gone and no record deletes it.
-struct UnfinishedChanges {
-    let log: [UInt8]
-
-    func logged(original: String, in dir: Directory, lead: Int?, customer: Int?, since logSize: Int?) throws(StoreError) -> Bool {
-        func names(_ record: (lead: Int?, customer: Int?, action: String)) -> Bool {
-            lead != nil ? record.lead == lead : record.customer == customer
-        }
-        guard let logSize else {
-            guard lead != nil || customer != nil,
-                  try !system({ () throws(SystemError) in try dir.exists(original) }) else { return true }
-            return records(from: 0).contains { $0.action == "delete" && names($0) }
-        }
-        // From the start of the line holding `logSize`: a torn tail cut by the next append
-        // puts that append's first record before it.
-        let start = logSize >= log.count ? log.count : (log[..<logSize].lastIndex(of: 10).map { $0 + 1 } ?? 0)
-        let after = records(from: start)
-        if lead == nil && customer == nil { return !after.isEmpty }
-        return after.contains(where: names)
-    }
-
-    private func records(from offset: Int) -> [(lead: Int?, customer: Int?, action: String)] {
-        var found: [(lead: Int?, customer: Int?, action: String)] = []
-        for line in ActivityLogLines(bytes: log, startOffset: offset) {
-            guard let entry = try? ActivityEntry(line: Array(line.bytes)) else { continue }
-            found.append((entry.lead, entry.customer, entry.action))
-        }
-        return found
-    }
-}

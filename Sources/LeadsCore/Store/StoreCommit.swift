@@ -5,10 +5,12 @@ import Glibc
 // `StoreWriter.commit`. Under the exclusive lock:
 //
 //   1. Each file about to be replaced or removed is hard-linked to a hidden backup name
-//      (TemporaryName.backup) that holds the log's size at this moment; where the file
-//      system has no hard links, its bytes are kept in memory instead. A file known to
-//      be new needs no backup. A backup a killed command leaves is how `fsck --repair`
-//      undoes its change when no record after that size names the file (StoreCheck).
+//      (TemporaryName.backup); where the file system has no hard links, its bytes are
+//      kept in memory instead. A file known to be new needs no backup; in a change of
+//      several files, one that does not exist yet gets an empty creation mark. Both
+//      names carry the commit's token (with the log's size now): what a killed command
+//      leaves, `fsck --repair` undoes when no record since names its files
+//      (UnfinishedChanges.swift).
 //   2. The files are written atomically (Directory.writeAtomically, createAtomically)
 //      or removed. `.eachFile`: each is fsynced with its directory as it goes (one
 //      change). `.together`: none is, and one syncfs plus a directory fsync follow (a
@@ -51,11 +53,15 @@ extension StoreWriter {
     func commit(_ changes: [FileChange], log entries: [ActivityEntry], durability: Durability = .eachFile) throws(StoreError) {
         let durable = durability == .eachFile
         var done: [(change: FileChange, backup: Directory.Backup)] = []
+        var marks: [(directory: Directory, name: String)] = []
         do throws(SystemError) {
-            let logSize = try log.size()
+            let token = TemporaryName.commitToken(logSize: try log.size())
             for change in changes {
-                let backup: Directory.Backup = change.isNew ? .absent : try change.directory.backup(change.name, logSize: logSize)
+                let backup: Directory.Backup = change.isNew ? .absent : try change.directory.backup(change.name, token: token)
                 if let bytes = change.bytes, case .absent = backup {
+                    if changes.count > 1 && !change.isNew {
+                        marks.append((change.directory, try change.directory.markCreation(change.name, token: token)))
+                    }
                     // Recorded once it exists: undoing must never remove a file it did not
                     // make (createAtomically takes back a file whose linking failed).
                     try change.directory.createAtomically(change.name, bytes, durable: durable, groupShared: config.sharedGroup)
@@ -83,11 +89,15 @@ extension StoreWriter {
             for (change, backup) in done.reversed() where !change.directory.restore(change.name, from: backup) {
                 store.warn(.system(SystemError("restore", change.directory.path(change.name), ENOSPC)))
             }
+            for mark in marks { _ = unlinkat(mark.directory.fd, mark.name, 0) }
             throw .system(error)
         }
         recoveries = []
         for (change, backup) in done {
             do { try change.directory.discard(backup) } catch { store.warn(.system(error)) }
+        }
+        for mark in marks {
+            do { try mark.directory.remove(mark.name) } catch { store.warn(.system(error)) }
         }
     }
 }

@@ -132,9 +132,9 @@ public final class Directory: @unchecked Sendable {
     /// Hard-links `name` to a fresh hidden name, so a change can be undone without
     /// needing new space (a full disk is when undoing matters). Where links are not
     /// supported, the old content is read instead.
-    /// `logSize`: the activity log's size as the change begins, kept in the backup's name.
-    func backup(_ name: String, logSize: Int) throws(SystemError) -> Backup {
-        let backupName = TemporaryName.backup(for: name, logSize: logSize)
+    /// `token`: the commit's (TemporaryName.commitToken), kept in the backup's name.
+    func backup(_ name: String, token: String) throws(SystemError) -> Backup {
+        let backupName = TemporaryName.backup(for: name, token: token)
         if linkat(fd, name, fd, backupName, 0) == 0 { return .kept(backupName) }
         switch errno {
         case ENOENT: return .absent
@@ -168,6 +168,16 @@ public final class Directory: @unchecked Sendable {
         }
         _ = fsync(fd)
         return restored
+    }
+
+    /// An empty hidden file that says `name` is being created by the commit of `token`
+    /// (UnfinishedChanges.swift); its name.
+    func markCreation(_ name: String, token: String) throws(SystemError) -> String {
+        let mark = TemporaryName.creationMark(for: name, token: token)
+        let fd = openat(self.fd, mark, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw SystemError("create", path(mark)) }
+        close(fd)
+        return mark
     }
 
     /// Drops a backup once the change is committed; a failure leaves a hidden file that
