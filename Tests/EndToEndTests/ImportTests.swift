@@ -461,3 +461,37 @@ import Testing
         #expect(copy.leadJSON(2)?["stage"] as? String == "new")
     }
 }
+
+/// SPEC §5's money rule for other systems' files, and export-csv's own files read back as written.
+@Suite struct ImportOwnExportTests {
+    @Test func anAmountFinerThanItsCurrencyIsRefusedInAnotherSystemsFile() {
+        let box = Sandbox()
+        let path = box.root + "/fine.csv"
+        FileManager.default.createFile(atPath: path, contents: Data("name,value\nA,JPY 1000.5\nB,EUR 0.001\nC,JPY 1000.00\nD,BHD 0.125\n".utf8))
+        let refused = box.run("import-csv", path)
+        #expect(refused.status == 1)
+        #expect(refused.stderr == """
+            leads: \(path):2: value: 'JPY 1000.5' is finer than JPY counts (no decimal places); amounts are never rounded or shifted
+            leads: \(path):3: value: 'EUR 0.001' is finer than EUR counts (2 decimal places); amounts are never rounded or shifted
+            leads: \(path): 2 rows rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
+
+            """)
+        #expect(box.run("import-csv", path, "--skip-invalid").status == 0)
+        #expect(box.leadJSON(1)?["value"] as? String == "1000.00")
+        #expect(box.leadJSON(2)?["value"] as? String == "0.125")
+    }
+
+    @Test func theDefaultExportRoundTripsFourDigitsAndALabelWithASemicolon() {
+        let box = Sandbox()
+        box.add("X", "--label", "hot", "--label", "b;2b", "--value", "0.001")
+        let exported = box.run("export-csv", "--all")
+        #expect(exported.status == 0)
+        let path = box.root + "/own.csv"
+        FileManager.default.createFile(atPath: path, contents: Data(exported.stdout.utf8))
+        let copy = Sandbox()
+        let imported = copy.run("import-csv", path)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(copy.leadJSON(1)?["labels"] as? [String] == ["hot", "b;2b"])
+        #expect(copy.leadJSON(1)?["value"] as? String == "0.001")
+    }
+}

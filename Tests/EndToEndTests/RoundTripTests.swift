@@ -52,7 +52,9 @@ import Testing
                 random.below(2) == 0 ? "" : Self.text(&random),
                 random.below(3) == 0 ? "" : Self.text(&random),
                 labels.joined(separator: ","),
-                random.below(4) == 0 ? "" : "\(random.below(2) == 0 ? "-" : "")\(random.below(1_000_000)).\(String(format: "%04d", random.below(10_000)))",
+                // Cents: another system's amount finer than its currency's is refused (SPEC §5);
+                // the store's four digits come back through its own export, below.
+                random.below(4) == 0 ? "" : "\(random.below(2) == 0 ? "-" : "")\(random.below(1_000_000)).\(String(format: "%02d", random.below(100)))",
                 random.pick(["EUR", "USD", "CHF"]),
                 random.below(2) == 0 ? "" : String(random.below(101)),
                 random.below(3) == 0 ? Self.text(&random) : "",

@@ -192,6 +192,9 @@ enum ErrorReport {
             // with four decimals where it has three ("7.1250", not the refused "7.125").
             return "\(quoted(text)) is ambiguous: \(thousands.canonical) if the separator groups thousands, \(decimal.canonical) if it is the decimal point; write \(thousands.formatted()) or \(decimal.formatted(unambiguous: true)) (import-csv: use --decimal . or --decimal ,; for every command: \"decimal\" in config.json)"
         case .tooManyFractionDigits(let text): return "\(quoted(text)) has more than \(Amount.fractionDigits) decimal places; amounts are never rounded"
+        case let .beyondMinorUnits(text, currency, minorUnits):
+            let places = minorUnits == 0 ? "no decimal places" : minorUnits == 1 ? "1 decimal place" : "\(minorUnits) decimal places"
+            return "\(quoted(text)) is finer than \(currency) counts (\(places)); amounts are never rounded or shifted"
         case .tooLarge(let text): return "\(quoted(text)) is too large"
         case .unknownCurrency(let text) where ["k", "m"].contains(text.lowercased()):
             // "€5k": a shorthand for thousands or millions is not read, so no amount is guessed.

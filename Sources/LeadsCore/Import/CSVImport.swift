@@ -290,12 +290,21 @@ public struct RowConverter: Sendable {
         lead.value = check(.value) { v, c throws(FieldError) in
             let read = try FieldParser.moneyAndWhetherCurrencyIsGiven(v, field: c, currency: currency, defaultCurrency: config.currency, decimal: decimal)
             currencyGiven = read.given
+            // Another system's amount finer than its currency's cents is a misread cell
+            // (SPEC §5); the store's own exports carry its four digits back.
+            let minor = MoneyParser.minorUnits(read.money.currency)
+            var step: Int64 = 1
+            for _ in 0..<max(0, Amount.fractionDigits - minor) { step *= 10 }
+            if !plan.isOwnExport, minor < Amount.fractionDigits, read.money.amount.units % step != 0 {
+                throw FieldError(field: c, value: v, problem: .money(.beyondMinorUnits(v, currency: read.money.currency, minorUnits: minor)))
+            }
             return read.money
         }
         lead.expectedClose = check(.expectedClose) { v, c throws(FieldError) in try cells.date(v, field: c, now: now) }
-        // The export joins labels with `,` (a label never holds one); other files may use `;` too.
+        // The export joins labels with `,` (a label never holds one, but may hold `;`);
+        // other files may use `;` too.
         lead.labels = check(.labels) { v, c throws(FieldError) in
-            plan.isFullLayout ? try FieldParser.labels(v, field: c) : try cells.labels(v, field: c)
+            plan.isOwnExport ? try FieldParser.labels(v, field: c) : try cells.labels(v, field: c)
         } ?? []
         for (field, pair) in values {
             if case .field(let key) = field { lead.fields[key] = pair.value }

@@ -61,6 +61,10 @@ public struct ColumnPlan: Sendable {
     /// The header has a column of `export-csv --full` (`created_by`, `reminder_1_due`…):
     /// the row is a whole lead, read back exactly (RowConverter+FullLayout.swift).
     public let isFullLayout: Bool
+    /// The file is `export-csv`'s own, full or default: its header starts with the
+    /// standard columns, named and ordered as the export writes them. Its labels are
+    /// joined with `,` only and its amounts carry the store's four digits.
+    public let isOwnExport: Bool
 
     public init(file: String, header rawHeader: [String], rules: Rules = Rules()) throws(ImportError) {
         let header = rawHeader.map(FormulaGuard.restore)
@@ -166,6 +170,8 @@ public struct ColumnPlan: Sendable {
         self.compositions = compositions
         self.stateColumn = states.first
         self.isFullLayout = isFullLayout
+        self.isOwnExport = isFullLayout || header.count >= CSVColumn.standard.count
+            && zip(header, CSVColumn.standard).allSatisfy { $0 == $1.name }
     }
 
     /// The columns whose cells are not imported (not blank ones), for the summary.

@@ -192,6 +192,9 @@ public enum MoneyError: Error, Sendable, Equatable {
     case ambiguous(text: String, thousands: Amount, decimal: Amount)
     /// More than 4 fraction digits: refused, never rounded. The whole text.
     case tooManyFractionDigits(String)
+    /// import-csv: more fraction digits than the currency has minor units (`JPY 1000.5`,
+    /// `EUR 0.001`): the text, the currency and its minor units. Refused, never shifted.
+    case beyondMinorUnits(String, currency: String, minorUnits: Int)
     /// Beyond ±922,337,203,685,477.5807: the text (or "A + B" from `Amount.adding`).
     case tooLarge(String)
     /// A currency sign or code that is not known: the sign or code alone ("EURO", "¥").
