@@ -89,8 +89,12 @@ extension DateTimeZoneDependentTests {
                 #expect(try when("2026-12-01T14:30+05:30") == .instant(utc(2026, 12, 1, 9)))
                 #expect(try when("2026-12-01T01:00+14:00") == .instant(utc(2026, 11, 30, 11)))
                 #expect(try when("2026-12-01 14:30+01:00") == .instant(utc(2026, 12, 1, 13, 30)))
-                // A fraction of a second (as `date --iso-8601=ns` prints) is dropped.
-                #expect(try when("2026-12-01T14:30:15.999999999Z") == .instant(utc(2026, 12, 1, 14, 30, 15)))
+                // Times are kept to the second: a fraction is refused, not cut off, unless
+                // it is zero; LEADS_NOW, a clock (`date --iso-8601=ns`), drops it.
+                #expect(whenError("2026-12-01T14:30:15.999999999Z") == .fractionOfSecond("2026-12-01T14:30:15.999999999Z"))
+                #expect(whenError("2026-12-01T14:30:59.5") == .fractionOfSecond("2026-12-01T14:30:59.5"))
+                #expect(try when("2026-12-01T14:30:15.000Z") == .instant(utc(2026, 12, 1, 14, 30, 15)))
+                #expect(try WhenParser.parseNow("2026-12-01T14:30:15.999999999Z") == utc(2026, 12, 1, 14, 30, 15))
             }
         }
 

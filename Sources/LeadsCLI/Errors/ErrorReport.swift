@@ -211,6 +211,7 @@ enum ErrorReport {
             return "\(quoted(text)) is not a date (examples: 2026-12-01, 2026-12-01T14:30, 31.12.2026, today, tomorrow, +3d, +2w, +1m, monday)"
         case .outOfRange(let text): return "\(quoted(text)) does not exist in the calendar"
         case .timeNotAllowed(let text): return "\(quoted(text)) has a time of day; a date is expected here"
+        case .fractionOfSecond(let text): return "\(quoted(text)) has a fraction of a second; times are kept to the second, so write it without one"
         }
     }
 

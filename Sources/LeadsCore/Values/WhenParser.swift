@@ -42,6 +42,9 @@ public enum DateError: Error, Sendable, Equatable {
     case outOfRange(String)
     /// A DATE that carried a time of day ("2026-12-01 14:30", "now", "+4h").
     case timeNotAllowed(String)
+    /// A time with a fraction of a second that is not zero ("14:30:59.5"): times are kept
+    /// to the second, and a fraction is never dropped without a word.
+    case fractionOfSecond(String)
 }
 
 /// Reads WHEN and DATE arguments and LEADS_NOW. All relative forms count from `now` in local
@@ -126,7 +129,7 @@ public enum WhenParser {
             while low < high, isASCIISpace(bytes[low]) { low += 1 }
             while high > low, isASCIISpace(bytes[high - 1]) { high -= 1 }
             guard low < high else { return .failure(.empty) }
-            var reader = Reader(bytes: bytes, position: low, end: high, text: text)
+            var reader = Reader(bytes: bytes, position: low, end: high, text: text, dropsFraction: now == nil)
             let first = bytes[low]
             let formal: Result<Parsed, DateError>
             if isDigit(first) {
@@ -164,6 +167,9 @@ public enum WhenParser {
         var position: Int
         let end: Int
         let text: String
+        /// LEADS_NOW: the clock of a run (`$(date --iso-8601=ns)`), not a value kept, may
+        /// carry a fraction, dropped.
+        let dropsFraction: Bool
 
         var atEnd: Bool { position == end }
 
@@ -229,8 +235,8 @@ public enum WhenParser {
             var offset: Int?   // seconds east of UTC; nil = local time
         }
 
-        /// Nothing left → nil; else `T` or space, `H:MM` or `HH:MM`, optional `:SS` (and an ignored
-        /// fraction `.sss`), optional zone `Z`, `±HH`, `±HHMM`, `±HH:MM`, then the end.
+        /// Nothing left → nil; else `T` or space, `H:MM` or `HH:MM`, optional `:SS` (and a
+        /// fraction `.000` of zeros only), optional zone `Z`, `±HH`, `±HHMM`, `±HH:MM`, then the end.
         mutating func timeOfDay() -> Result<Clock?, DateError> {
             if atEnd { return .success(nil) }
             guard take(UInt8(ascii: "T")) || take(UInt8(ascii: "t")) || take(UInt8(ascii: " ")) else {
@@ -244,7 +250,8 @@ public enum WhenParser {
                 guard let s = number(minimum: 2, maximum: 2) else { return .failure(.invalid(text)) }
                 second = s
                 if take(UInt8(ascii: ".")) {
-                    guard number(minimum: 1, maximum: 9) != nil else { return .failure(.invalid(text)) }
+                    guard let fraction = number(minimum: 1, maximum: 9) else { return .failure(.invalid(text)) }
+                    guard fraction == 0 || dropsFraction else { return .failure(.fractionOfSecond(text)) }
                 }
             }
             var offset: Int?
