@@ -75,6 +75,9 @@ private func checkError(_ error: MoneyError, text: String, hint: DecimalSeparato
         require(text.unicodeScalars.allSatisfy { $0.properties.isWhitespace }, "\(text.debugDescription) is not empty")
     case .invalid(let t), .tooManyFractionDigits(let t), .tooLarge(let t), .conflictingCurrency(let t):
         require(sameBytes(t, text), "\(error) for \(text.debugDescription)")
+    case .beyondMinorUnits:
+        // Only the importer compares an amount with its currency's minor units; the parser keeps four digits.
+        require(false, "MoneyParser refused \(text.debugDescription) for its currency's minor units")
     case .unknownCurrency(let token):
         // Bytes, not Characters: the token may end inside a grapheme cluster ("2" + U+06EC).
         let haystack = Array(text.utf8), needle = Array(token.utf8)
