@@ -3,7 +3,10 @@ import LeadsCore
 enum FsckCommand {
     static func run(_ invocation: Invocation, _ context: CommandContext) throws -> Int32 {
         let repair = invocation.flag("repair")
-        let problems = try context.store().check(repair: repair)
+        let store = try context.store()
+        // What its writer settled first is among the problems it prints.
+        store.onSettledKilledCommit = nil
+        let problems = try store.check(repair: repair)
         let out = context.output
         if invocation.flag("json") {
             try out.write(bytes: JSONWriter.pretty(.object([

@@ -175,6 +175,8 @@ public final class CommandContext {
     func store(at path: String) throws -> LeadStore {
         let store = try LeadStore(path: path, actor: try actor(), lockTimeout: try environment.lockTimeout())
         store.commandLock = lock
+        // Said before the command's own lines: it happened first.
+        store.onSettledKilledCommit = ErrorReport.settled
         if environment.stderrIsTerminal {
             store.onLockWait = { holder in
                 ErrorReport.notice("waiting for the lock (\(describe(holder)))…")

@@ -73,6 +73,25 @@ enum ErrorReport {
         }
     }
 
+    /// A killed command's unlogged change that this command's writer undid first: the
+    /// files as they were before it, named, so that nobody wonders where it went.
+    static func settled(_ commit: SettledKilledCommit) {
+        var back: [String] = [], away: [String] = []
+        for problem in commit.problems where problem.repaired {
+            switch problem.kind {
+            case .unloggedChange: back.append(problem.path)
+            case .unloggedCreation: away.append(problem.path)
+            default: break
+            }
+        }
+        guard !back.isEmpty || !away.isEmpty else { return }
+        var undone: [String] = []
+        if !back.isEmpty { undone.append(back.joined(separator: ", ") + " put back as before") }
+        if !away.isEmpty { undone.append(away.joined(separator: ", ") + " taken away") }
+        notice("a command was killed in the middle of a change and logged none of it (\(describe(commit.holder))); "
+               + "undone before this one: " + undone.joined(separator: "; "))
+    }
+
     static func render(_ error: Error) -> (String?, Int32) {
         switch error {
         case let e as UsageError: return (usage(e), ExitStatus.usage)

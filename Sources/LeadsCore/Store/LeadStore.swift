@@ -61,6 +61,13 @@ public final class LeadStore {
 
     func warn(_ error: StoreError) { warnings.append(error) }
 
+    /// What this command's writer settled, before anything else, of a commit that a
+    /// killed command left (UnfinishedChanges.swift): `fsck --repair` reports it among
+    /// its findings, every other command as a notice.
+    public internal(set) var settledKilledCommit: SettledKilledCommit?
+    /// Called as soon as a writer has settled one (before the command does its work).
+    public var onSettledKilledCommit: ((SettledKilledCommit) -> Void)?
+
     /// Opens the data directory without creating anything; a missing directory reads
     /// as an empty store.
     public init(path: String, actor: Actor, lockTimeout: Double) throws(StoreError) {
@@ -116,7 +123,7 @@ public final class LeadStore {
         try createLayout(sharedGroup: config.sharedGroup)
         let lock = try acquireLock(.exclusive)
         defer { lock.release() }
-        let writer = try StoreWriter(store: self, root: root!, config: config)
+        let writer = try StoreWriter(store: self, root: root!, config: config, abandonedBy: lock.abandonedBy)
         let result = try body(writer)
         writer.finish()
         return result

@@ -84,7 +84,10 @@ extension LeadStore {
         // Killed commits first (UnfinishedChanges.swift): what the repair puts back or
         // takes away is then checked like every other file.
         let bytes = try root.read(ActivityLog.fileName, limit: Int.max) ?? []
-        let unfinished = try UnfinishedChanges(log: bytes).settle(leftovers(), repair: repair)
+        // The writer of --repair may have settled them as it started: they are ours to report.
+        let unfinished = (writer != nil ? settledKilledCommit?.problems ?? [] : [])
+            + (try UnfinishedChanges(log: bytes).settle(leftovers(), repair: repair))
+        if writer != nil { settledKilledCommit = nil }
         problems += unfinished
         // Without --repair, a file a commit's undo would put back or take away is reported once, as that.
         let settling = Set(unfinished.compactMap { problem -> String? in

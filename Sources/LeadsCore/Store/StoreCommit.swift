@@ -93,6 +93,7 @@ extension StoreWriter {
             throw .system(error)
         }
         recoveries = []
+        CrashPoint.hit(.afterLogAppend)
         for (change, backup) in done {
             do { try change.directory.discard(backup) } catch { store.warn(.system(error)) }
         }

@@ -18,7 +18,10 @@ import Glibc
 //   which would need a signal to time out. After LEADS_LOCK_TIMEOUT seconds we give up
 //   (exit 75 in the CLI); nothing has been written at that point.
 // - An exclusive holder writes one line about itself into the file (pid, host, user,
-//   command, time) and truncates it before unlocking, so a waiter can name it. OFD
+//   command, time) and truncates it before unlocking, so a waiter can name it, and so
+//   the next exclusive holder that finds a line there knows its writer died holding the
+//   lock (`abandonedBy`): it settles what a commit of that writer left before it reads
+//   anything (UnfinishedChanges.swift). OFD
 //   locks report no pid, classic ones do: for a classic holder (another program) we
 //   name it from F_GETLK and /proc instead.
 
@@ -68,6 +71,9 @@ public final class StoreLock {
     public let mode: LockMode
     /// Only a taken lock is released: a waiter that gave up must not empty the holder's line.
     private var held = false
+    /// The line an exclusive holder left in the file and never truncated: it died
+    /// holding the lock (killed, or its machine went down). Read as this lock is taken.
+    public private(set) var abandonedBy: LockHolder?
 
     /// Takes the lock on `name` in `directory`, waiting up to `timeout` seconds.
     /// `onWait` is called once, about a second into a wait, with the current holder.
@@ -96,7 +102,10 @@ public final class StoreLock {
             switch lock.tryLock() {
             case .acquired:
                 lock.held = true
-                if mode == .exclusive { lock.recordHolder(identity) }
+                if mode == .exclusive {
+                    lock.abandonedBy = lock.readRecordedHolder().map { LockHolder.parse($0, shared: false) }
+                    lock.recordHolder(identity)
+                }
                 return lock
             case .busy:
                 let waited = monotonicSeconds() - start

@@ -28,7 +28,7 @@ public final class StoreWriter {
     /// The addresses of each message kept unmatched, read once (MailFiles.swift).
     var keptMessageAddresses: [String: Set<String>] = [:]
 
-    init(store: LeadStore, root: Directory, config: StoreConfig) throws {
+    init(store: LeadStore, root: Directory, config: StoreConfig, abandonedBy: LockHolder? = nil) throws {
         self.store = store
         self.root = root
         self.config = config
@@ -51,6 +51,9 @@ public final class StoreWriter {
         }
         log = ActivityLog(directory: root, groupShared: config.sharedGroup)
         state = DerivedState()
+        // Before the derived state: a killed commit's undone creations must not be
+        // counted, and its put-back files are what this command reads.
+        if let holder = abandonedBy { try settleKilledCommit(of: holder) }
         state = try loadState()
     }
 

@@ -21,6 +21,21 @@ import Glibc
 //   are decided file by file: put back when their file is gone and no record deletes it
 //   (a removal never logged), removed otherwise.
 // - A `.tmp-` file is removed: new content that was never renamed into place.
+// - The next writer does the same with repair, so that no reader after it sees, and no
+//   command builds on, a change that was never logged: when the exclusive lock it takes
+//   still holds the line of a holder that never released it (StoreLock.abandonedBy), it
+//   gathers the left-overs before it reads anything (`StoreWriter.settleKilledCommit`),
+//   and the command says what it undid (`LeadStore.settledKilledCommit`). Between the
+//   kill and that writer, readers see the files as the killed command left them.
+
+/// What a writer settled of a killed command's commit as it started.
+public struct SettledKilledCommit: Sendable, Equatable {
+    /// The killed command, as its lock line named it.
+    public var holder: LockHolder
+    /// Each left-over as `fsck --repair` reports it: a file put back or taken away
+    /// (`unloggedChange`, `unloggedCreation`), or a left-over of a logged commit removed.
+    public var problems: [StoreProblem]
+}
 
 /// One left-over of a commit, and whose file it is about.
 struct Leftover {
@@ -145,5 +160,19 @@ extension LeadStore {
             }
         }
         return found
+    }
+}
+
+extension StoreWriter {
+    /// Settles, as `fsck --repair` would, what the lock's last holder left: it died
+    /// holding the lock, perhaps inside a commit. One listing of each folder when it
+    /// left nothing; the log is read only when it did.
+    func settleKilledCommit(of holder: LockHolder) throws(StoreError) {
+        let leftovers = try store.leftovers()
+        guard !leftovers.isEmpty else { return }
+        let problems = try UnfinishedChanges(log: try store.activityLogBytes()).settle(leftovers, repair: true)
+        let settled = SettledKilledCommit(holder: holder, problems: problems)
+        store.settledKilledCommit = settled
+        store.onSettledKilledCommit?(settled)
     }
 }

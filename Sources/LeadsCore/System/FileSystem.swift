@@ -344,6 +344,8 @@ public enum CrashPoint: String, Sendable {
     case afterRename = "after-rename"
     case midLogWrite = "mid-log-write"
     case afterLeadWrite = "after-lead-write"
+    /// Past the commit point, before the backups are dropped.
+    case afterLogAppend = "after-log-append"
 
     @inline(__always)
     static func hit(_ point: CrashPoint) {
