@@ -177,7 +177,7 @@ complete -c leads -n '__leads_using add' -l source -x -a '(__leads_live sources)
 complete -c leads -n '__leads_using add' -l campaign -x -a '(__leads_live campaigns)' -d 'marketing campaign'
 complete -c leads -n '__leads_using add' -l value -x -d 'expected deal value: 12500, 12.500,50, 12,500.50 EUR…'
 complete -c leads -n '__leads_using add' -l currency -x -d 'ISO 4217 currency of the value (default from config.json, EUR)'
-complete -c leads -n '__leads_using add' -l probability -x -d 'win probability 0-100, overriding the stage\'s'
+complete -c leads -n '__leads_using add' -l probability -x -d 'win probability in percent, 0-100 to 0.01 (33.33), overriding the stage\'s'
 complete -c leads -n '__leads_using add' -l close -x -d 'expected close date: 2027-01-31, 31.01.2027, +1m…'
 complete -c leads -n '__leads_using add' -l owner -x -a '(__leads_live owners)' -d 'owner (default: the acting user)'
 complete -c leads -n '__leads_using add' -l stage -x -a '(__leads_live stages)' -d 'stage (default: the first open stage)'
@@ -207,7 +207,7 @@ complete -c leads -n '__leads_using list' -l ids -d 'print only the IDs, one per
 complete -c leads -n '__leads_using list' -l json -d 'print JSON (documented, stable schema; money as decimal strings)'
 
 # status
-complete -c leads -n '__leads_using status' -l probability -x -d 'set the win probability 0-100 (otherwise the new stage\'s applies)'
+complete -c leads -n '__leads_using status' -l probability -x -d 'set the win probability in percent, 0-100 to 0.01 (otherwise the new stage\'s applies)'
 complete -c leads -n '__leads_using status' -l note -x -d 'add a note to each lead'
 complete -c leads -n '__leads_using status' -l reason -x -d 'why the lead was lost (lost and dnc only)'
 complete -c leads -n '__leads_at status 0' -a '(__leads_live leads)'
@@ -229,7 +229,7 @@ complete -c leads -n '__leads_using set' -l source -x -a '(__leads_live sources)
 complete -c leads -n '__leads_using set' -l campaign -x -a '(__leads_live campaigns)' -d 'marketing campaign'
 complete -c leads -n '__leads_using set' -l value -x -d 'expected deal value: 12500, 12.500,50, 12,500.50 EUR…'
 complete -c leads -n '__leads_using set' -l currency -x -d 'ISO 4217 currency of the value (default from config.json, EUR)'
-complete -c leads -n '__leads_using set' -l probability -x -d 'win probability 0-100, overriding the stage\'s'
+complete -c leads -n '__leads_using set' -l probability -x -d 'win probability in percent, 0-100 to 0.01 (33.33), overriding the stage\'s'
 complete -c leads -n '__leads_using set' -l close -x -d 'expected close date: 2027-01-31, 31.01.2027, +1m…'
 complete -c leads -n '__leads_using set' -l label -x -a '(__leads_live labels)' -d 'add (+L or L) or remove (-L) a label (repeatable)'
 complete -c leads -n '__leads_using set' -l field -x -d 'set a custom field; KEY= removes it (repeatable)'

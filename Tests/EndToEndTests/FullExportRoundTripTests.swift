@@ -42,7 +42,7 @@ import Testing
         lead.source = maybe { text(&$0) }
         lead.campaign = maybe { text(&$0) }
         lead.lostReason = maybe { text(&$0) }
-        lead.probability = maybe { $0.below(101) }
+        lead.probability = maybe { Percent(hundredths: $0.below(10_001))! }
         if random.below(4) != 0 {
             let units = Int64(random.below(2_000_000_000)) * Int64(random.pick([1, 1, 10, 100, 10_000])) / Int64(random.pick([1, 7]))
             lead.value = Money(amount: Amount(units: random.below(5) == 0 ? -units : units),

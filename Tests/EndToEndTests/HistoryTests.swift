@@ -66,7 +66,10 @@ struct ScriptedYear {
         case 2: run(["status", id, random.pick(["won", "lost", "dnc"])] + (random.below(2) == 0 ? ["--probability", "50"] : []))
         case 3: run(["assign", id, random.pick(Self.owners + ["dave"])])
         case 4: run(["set", id, "--value", "\(random.below(30000)).\(random.below(10))5"])
-        case 5: run(["set", id, "--probability", random.below(3) == 0 ? "" : String(random.below(101))])
+        case 5:
+            // Odoo-style decimals as well as whole percents, from the same draws as before.
+            let clear = random.below(3) == 0, n = clear ? 0 : random.below(101)
+            run(["set", id, "--probability", clear ? "" : n % 2 == 1 && n < 100 ? "\(n).25" : String(n)])
         case 6: run(["set", id, "--close", random.below(4) == 0 ? "" : closeDate(), "--source", random.pick(Self.sources + [""])])
         case 7: run(["set", id, "--label", (random.below(2) == 0 ? "+" : "-") + random.pick(Self.labels),
                      "--campaign", random.pick(Self.campaigns + [""])])
@@ -128,6 +131,7 @@ struct ScriptedYear {
         }
         // The store has since moved on; every moment is rebuilt from the log.
         #expect(box.logEntries().count > 150)
+        #expect(box.logEntries().contains { ($0["probability"] as? NSNumber)?.stringValue.hasSuffix(".25") == true }, "no decimal probability in the year")
         for item in saved {
             let asOf = box.run(["pipeline", "--json", "--as-of", item.moment] + item.view)
             #expect(asOf.status == 0, "\(asOf.stderr)")

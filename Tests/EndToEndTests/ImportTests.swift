@@ -97,7 +97,7 @@ import Testing
         #expect(result.stderr == """
             leads: \(path):3: email: 'not-an-address': not an e-mail address (name@example.com)
             leads: \(path):5: expected_close: '31.02.2027' does not exist in the calendar
-            leads: \(path):5: probability: '150': a probability is a whole number from 0 to 100
+            leads: \(path):5: probability: '150': a probability is a percent from 0 to 100 (60, 33.33)
             leads: \(path): 2 rows rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
 
             """)
@@ -178,7 +178,7 @@ import Testing
         #expect(box.run("import-csv", path, "--map", "Nope=name").stderr == "leads: --map: the header has no column 'Nope'; its columns are 'Kunde', 'Größe', 'Intern', 'Betreuer'\n")
         #expect(box.run("import-csv", path, "--map", "Kunde=nonsense").status == 2)
         #expect(box.run("import-csv", path, "--map", "Kunde=name", "--map", "Größe=-", "--map", "Intern=-", "--default", "probability=200").stderr
-                == "leads: --default probability: '200': a probability is a whole number from 0 to 100\n")
+                == "leads: --default probability: '200': a probability is a percent from 0 to 100 (60, 33.33)\n")
         let noName = file(box, "noname.csv", "email\na@x.example\n")
         #expect(box.run("import-csv", noName).stderr == "leads: \(noName): no column holds the lead's name; name one with --map 'COLUMN=name'\n")
         // A default can stand in for the name column.

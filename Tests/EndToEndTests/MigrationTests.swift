@@ -346,12 +346,12 @@ import Testing
 
     @Test func datesAndProbabilitiesNeedTheFileConvention() {
         let box = Sandbox()
-        let path = file(box, "us.csv", "name,close,probability\nA,3/5/2027,0.2\nB,2027-01-01 00:00,33.33\nC,2027-01-01 14:30,\n")
+        let path = file(box, "us.csv", "name,close,probability\nA,3/5/2027,0.2\nB,2027-01-01 00:00,33.333\nC,2027-01-01 14:30,\n")
         let refused = box.run("import-csv", path)
         #expect(refused.stderr == """
             leads: \(path):2: close: '3/5/2027': the order of day and month is not known (3 May or March 5); use --date-format DMY or --date-format MDY
-            leads: \(path):2: probability: '0.2': not a whole percent; probabilities are stored in whole percent and never rounded; if this file gives probabilities as fractions of one (0.2 = 20 %), use --probability-scale fraction
-            leads: \(path):3: probability: '33.33': not a whole percent; probabilities are stored in whole percent and never rounded
+            leads: \(path):2: probability: '0.2': 0.2 % or 20 %? the file does not say; use --probability-scale fraction if it gives fractions of one (0.2 = 20 %), or --probability-scale percent if it means 0.2 %
+            leads: \(path):3: probability: '33.333': finer than a hundredth of a percent; probabilities are kept to 0.01 % and never rounded
             leads: \(path):4: close: '2027-01-01 14:30': a date is expected, but the cell has the time 14:30; map the column to a custom field (--map 'COLUMN=field:KEY') to keep it as written
             leads: \(path): 3 rows rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
 

@@ -110,6 +110,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             checkError(error, text: text, hint: hint)
         }
     }
+    if let percent = Percent(exactly: text) {
+        require(text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }, "Percent read \(text.debugDescription)")
+        require(Percent(exactly: percent.description) == percent, "\(percent) does not read back")
+        if let amount = try? MoneyParser.parse(text, decimal: .point).amount {
+            // The same digits as an amount: percent × 100 hundredths.
+            require(Int128(amount.units) == Int128(percent.hundredths) * 100, "\(text.debugDescription): \(percent) against \(amount)")
+        }
+    }
     if let code = try? MoneyParser.currencyCode(text) {
         require(code.utf8.count == 3 && code.utf8.allSatisfy { $0 >= 0x41 && $0 <= 0x5A }, "currency \(code)")
     }

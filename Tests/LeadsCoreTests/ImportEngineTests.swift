@@ -103,21 +103,46 @@ import Testing
         #expect(try cells.date("01.01.27", field: "d", now: now).description == "2027-01-01")
     }
 
-    @Test func probabilitiesAreWholePercentOnEitherScale() throws {
+    @Test func probabilitiesAreExactToAHundredthOnEitherScale() throws {
         var cells = CellReading()
         #expect(try cells.probability("60", field: "p") == 60)
         #expect(try cells.probability("60 %", field: "p") == 60)
         #expect(try cells.probability("10.0", field: "p") == 10)
-        #expect(throws: FieldError.self) { try cells.probability("33.33", field: "p") }
+        #expect(try cells.probability("33.33", field: "p") == Percent(hundredths: 3333))
+        #expect(try cells.probability("33,3", field: "p") == Percent(hundredths: 3330))
+        #expect(try cells.probability("0.5 %", field: "p") == Percent(hundredths: 50))
+        #expect(throws: FieldError.self) { try cells.probability("33.333", field: "p") }
+        // 0.6 % or 60 %: the file has to say.
         #expect(throws: FieldError.self) { try cells.probability("0.6", field: "p") }
         #expect(throws: FieldError.self) { try cells.probability("101", field: "p") }
+        #expect(throws: FieldError.self) { try cells.probability("100.01", field: "p") }
+        #expect(throws: FieldError.self) { try cells.probability("-5", field: "p") }
+        #expect(throws: FieldError.self) { try cells.probability("1e2", field: "p") }
+        cells.probabilityScale = .percent
+        #expect(try cells.probability("0.6", field: "p") == Percent(hundredths: 60))
         cells.probabilityScale = .fraction
         #expect(try cells.probability("0.6", field: "p") == 60)
         #expect(try cells.probability("0,25", field: "p") == 25)
         #expect(try cells.probability("1", field: "p") == 100)
         #expect(try cells.probability("45 %", field: "p") == 45)
-        #expect(throws: FieldError.self) { try cells.probability("0.333", field: "p") }
+        #expect(try cells.probability("0.333", field: "p") == Percent(hundredths: 3330))
+        #expect(try cells.probability("0.3333", field: "p") == Percent(hundredths: 3333))
+        #expect(throws: FieldError.self) { try cells.probability("0.33333", field: "p") }
         #expect(throws: FieldError.self) { try cells.probability("60", field: "p") }
+        #expect(throws: FieldError.self) { try cells.probability("1.0001", field: "p") }
+    }
+
+    @Test func percentReadsAndPrintsItsShortestForm() {
+        let cases: [(String, Int?)] = [("60", 6000), ("10.0", 1000), ("33.33", 3333), ("33.330", 3333), ("33.3", 3330),
+                                       ("0.05", 5), ("100", 10_000), ("100.00", 10_000), ("0", 0),
+                                       ("33.333", nil), ("100.01", nil), ("101", nil), ("-1", nil), ("+1", nil), ("1e2", nil),
+                                       ("", nil), (".5", nil), ("5.", nil), ("5,5", nil), (" 5", nil), ("١٠", nil)]
+        for (text, hundredths) in cases {
+            #expect(Percent(exactly: text)?.hundredths == hundredths, "\(text)")
+        }
+        #expect([Percent(hundredths: 3333)!, Percent(hundredths: 3330)!, Percent(hundredths: 5)!, Percent(hundredths: 6000)!].map(\.description)
+                == ["33.33", "33.3", "0.05", "60"])
+        for h in 0...10_000 { #expect(Percent(exactly: Percent(hundredths: h)!.description)?.hundredths == h) }
     }
 
     @Test func labelsSplitOnTheSeparators() throws {

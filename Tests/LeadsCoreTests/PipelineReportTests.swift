@@ -7,7 +7,7 @@ import Testing
 private let created = Timestamp(seconds: 1_795_000_000)
 
 private func lead(_ id: Int, _ stage: String, _ value: String?, _ currency: String = "EUR",
-                  probability: Int? = nil, owner: String? = nil, source: String? = nil, campaign: String? = nil,
+                  probability: Percent? = nil, owner: String? = nil, source: String? = nil, campaign: String? = nil,
                   labels: [String] = [], close: String? = nil) -> Lead {
     var lead = Lead(id: id, name: "Lead \(id)", stage: stage, createdAt: created, createdBy: "alice")
     lead.value = value.map { Money(amount: Amount(canonical: $0)!, currency: currency) }

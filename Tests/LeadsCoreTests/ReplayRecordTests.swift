@@ -115,7 +115,7 @@ import Testing
                     leads[id] = nil
                     continue
                 }
-                after.probability = random.next() % 4 == 0 ? Int(random.next() % 100) : before.probability
+                after.probability = random.next() % 4 == 0 ? Percent(hundredths: Int(random.next() % 10_001)) : before.probability
                 entry = ActivityEntry(time: time, user: "bob", action: .set, lead: id).recording(from: before, to: after)
                 leads[id] = after
             } else {

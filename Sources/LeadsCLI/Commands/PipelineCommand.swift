@@ -185,7 +185,7 @@ enum PipelineCommand {
     static func lineJSON(_ line: PipelineLine) -> JSONValue {
         .object(["id": .integer(line.lead),
                  "value": line.value.map { .string($0.canonical) } ?? .null,
-                 "probability": .integer(line.percent),
+                 "probability": .number(line.percent.description),
                  "exact": .string(line.exact),
                  "weighted": .string(line.weighted.canonical)])
     }
@@ -203,7 +203,7 @@ enum PipelineCommand {
                 let key = FormulaGuard.neutralise(group.key ?? "")
                 for line in group.lines {
                     writer.append([currency, "lead", key, String(line.lead), "1", line.value.map(amount) ?? "",
-                                   String(line.percent), line.exact, amount(line.weighted)], to: &out)
+                                   line.percent.description, line.exact, amount(line.weighted)], to: &out)
                 }
                 let t = group.totals
                 writer.append([currency, "group", key, "", String(t.count), amount(t.value), "", "", amount(t.weighted)], to: &out)

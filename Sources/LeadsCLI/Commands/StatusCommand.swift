@@ -26,7 +26,7 @@ enum StatusCommand {
             if let note { lead.notes.append(Note(at: now, by: writer.actor.user, text: note, contacted: false)) }
             guard lead != before else { return nil }
             var details: [String: JSONValue] = ["from": .string(from), "to": .string(lead.stage)]
-            if lead.probability != before.probability { details["probability"] = lead.probability.map { .number(String($0)) } ?? .null }
+            if lead.probability != before.probability { details["probability"] = lead.probability.map { .number($0.description) } ?? .null }
             if note != nil { details["note"] = .bool(true) }
             return ActivityEntry(time: now, user: writer.actor.user, action: .status, lead: lead.id, details: details)
         }

@@ -38,7 +38,7 @@ public enum CommandTable {
         OptionSpec("campaign", value: "CAMPAIGN", "marketing campaign", hint: .live(.campaign)),
         OptionSpec("value", value: "MONEY", "expected deal value: 12500, 12.500,50, 12,500.50 EUR…"),
         OptionSpec("currency", value: "CUR", "ISO 4217 currency of the value (default from config.json, EUR)"),
-        OptionSpec("probability", value: "PCT", "win probability 0-100, overriding the stage's"),
+        OptionSpec("probability", value: "PCT", "win probability in percent, 0-100 to 0.01 (33.33), overriding the stage's"),
         OptionSpec("close", value: "DATE", "expected close date: 2027-01-31, 31.01.2027, +1m…"),
     ]
 
@@ -98,7 +98,7 @@ public enum CommandTable {
             arguments: [ArgumentSpec("ID", .oneOrMore, "leads: 12, #12, 4-7, or - for IDs on stdin", hint: .live(.lead)),
                         ArgumentSpec("STAGE", "an open stage, won, lost or dnc; a unique prefix is enough", hint: stageHint)],
             options: [
-                OptionSpec("probability", value: "PCT", "set the win probability 0-100 (otherwise the new stage's applies)"),
+                OptionSpec("probability", value: "PCT", "set the win probability in percent, 0-100 to 0.01 (otherwise the new stage's applies)"),
                 OptionSpec("note", value: "TEXT", "add a note to each lead"),
                 OptionSpec("reason", value: "TEXT", "why the lead was lost (lost and dnc only)"),
             ],

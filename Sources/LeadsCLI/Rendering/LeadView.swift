@@ -6,7 +6,7 @@ enum LeadView {
     /// `weighted_value` (a decimal string) and `overdue`.
     static func json(_ lead: Lead, config: StoreConfig, now: Timestamp) -> JSONValue {
         guard case .object(var object) = lead.json else { return lead.json }
-        object["effective_probability"] = .number(String(lead.effectiveProbability(config)))
+        object["effective_probability"] = .number(lead.effectiveProbability(config).description)
         if let weighted = try? lead.weightedValue(config) { object["weighted_value"] = .string(weighted.amount.canonical) }
         object["overdue"] = .bool(isOverdue(lead, now: now))
         return .object(object)

@@ -282,7 +282,10 @@ public struct RowConverter: Sendable {
         lead.source = text(.source)
         lead.campaign = text(.campaign)
         lead.lostReason = text(.lostReason)
-        lead.probability = check(.probability) { v, c throws(FieldError) in try cells.probability(v, field: c) }
+        // leads' own exports write percent, as `--probability PCT` takes it.
+        lead.probability = check(.probability) { v, c throws(FieldError) in
+            plan.isOwnExport ? try FieldParser.probability(v, field: c) : try cells.probability(v, field: c)
+        }
         let currency = check(.currency) { v, c throws(FieldError) in try FieldParser.currency(v, field: c) }
         // A currency cell beside an empty amount (MOCO, Excel templates) leaves the lead
         // without a value: the currency alone says nothing.

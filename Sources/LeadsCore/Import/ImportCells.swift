@@ -16,7 +16,9 @@ public struct CellReading: Sendable, Equatable {
     public var dateOrder: DateOrder?
     /// The century of two-digit years (2000: `27` is 2027); nil refuses them.
     public var century: Int?
-    public var probabilityScale: ProbabilityScale = .percent
+    /// nil: not said. Numbers are percent then, except that `0.2` (below 1, with a
+    /// fraction, no `%`) is refused as ambiguous: 0.2 % or 20 %.
+    public var probabilityScale: ProbabilityScale?
     /// Characters any of which separates labels in a cell.
     public var labelSeparators: String = ",;"
 
@@ -167,43 +169,44 @@ public struct CellReading: Sendable, Equatable {
 
     // MARK: Probabilities
 
-    /// Whole percent 0–100. `10.0` is 10; with the fraction scale `0.2` and `0,2` are 20.
-    /// A value that is not a whole percent is refused, never rounded.
-    public func probability(_ raw: String, field: String) throws(FieldError) -> Int {
-        if probabilityScale == .percent, let whole = Int(raw), (0...100).contains(whole) { return whole }
+    /// Percent 0–100 to a hundredth (`60`, `10.0`, `33.33`, `33,33`); with the fraction
+    /// scale `0.2`, `0,2` and `0.3333` are 20 % and 33.33 %. A finer value is refused,
+    /// never rounded.
+    public func probability(_ raw: String, field: String) throws(FieldError) -> Percent {
+        if probabilityScale != .fraction, let whole = Int(raw), (0...100).contains(whole) { return Percent(whole: whole) }
         var text = FieldParser.trimmed(raw)
         var scale = probabilityScale
         if text.hasSuffix("%") {
             text = FieldParser.trimmed(String(text.dropLast()))
             scale = .percent
         }
-        let number = String(text.map { $0 == "," ? "." : $0 })
-        let pieces = number.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(pieces.count), !pieces[0].isEmpty, pieces.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              pieces.count == 1 || !pieces[1].isEmpty, pieces[0].count <= 9 else {
-            throw FieldError(field: field, value: raw, problem: .invalid("a probability is a whole number from 0 to 100"))
+        func refuse(_ reason: String) -> FieldError { FieldError(field: field, value: raw, problem: .invalid(reason)) }
+        guard let number = Percent.digits(String(text.map { $0 == "," ? "." : $0 })), let whole = Int(number.whole) else {
+            throw refuse(FieldParser.probabilityRange)
         }
-        let whole = Int(pieces[0])!
-        let fraction = pieces.count == 2 ? String(pieces[1]) : ""
-        let trimmedFraction = String(fraction.reversed().drop { $0 == "0" }.reversed())
         switch scale {
-        case .percent:
-            if !trimmedFraction.isEmpty {
-                let hint = whole == 0 || (whole == 1 && Int(trimmedFraction) == 0)
-                    ? "; if this file gives probabilities as fractions of one (0.2 = 20 %), use --probability-scale fraction" : ""
-                throw FieldError(field: field, value: raw, problem: .invalid("not a whole percent; probabilities are stored in whole percent and never rounded" + hint))
-            }
-            guard whole <= 100 else { throw FieldError(field: field, value: raw, problem: .invalid("a probability is a whole number from 0 to 100")) }
-            return whole
+        case nil where whole == 0 && !number.fraction.isEmpty:
+            let zeros = String(repeating: "0", count: max(0, 4 - number.fraction.count))
+            let asFraction = number.fraction.count <= 4 ? Percent(hundredths: Int(number.fraction + zeros)!) : nil
+            throw refuse("\(text) % or \(asFraction.map { "\($0) %" } ?? "a fraction of one")? the file does not say;"
+                         + " use --probability-scale fraction if it gives fractions of one (0.2 = 20 %), or --probability-scale percent if it means \(text) %")
+        case nil, .percent:
+            guard whole <= 100 else { throw refuse(FieldParser.probabilityRange) }
+            guard number.fraction.count <= 2 else { throw refuse(FieldParser.finerThanAHundredth) }
+            let digits = number.fraction + String(repeating: "0", count: 2 - number.fraction.count)
+            guard let percent = Percent(hundredths: whole * 100 + Int(digits)!) else { throw refuse(FieldParser.probabilityRange) }
+            return percent
         case .fraction:
-            let digits = trimmedFraction + String(repeating: "0", count: max(0, 2 - trimmedFraction.count))
-            guard trimmedFraction.count <= 2, whole <= 1 else {
-                throw FieldError(field: field, value: raw, problem: .invalid(whole > 1
-                    ? "above 1, but the probability scale is fraction (0.6 = 60 %); use --probability-scale percent"
-                    : "not a whole percent as a fraction (0.6 = 60 %); probabilities are stored in whole percent and never rounded"))
+            guard whole <= 1 else {
+                throw refuse("above 1, but the probability scale is fraction (0.6 = 60 %); use --probability-scale percent")
             }
-            let percent = whole * 100 + Int(digits)!
-            guard percent <= 100 else { throw FieldError(field: field, value: raw, problem: .invalid("a probability is at most 1 (100 %)")) }
+            guard number.fraction.count <= 4 else {
+                throw refuse("finer than a hundredth of a percent as a fraction (0.3333 = 33.33 %); probabilities are kept to 0.01 % and never rounded")
+            }
+            let digits = number.fraction + String(repeating: "0", count: 4 - number.fraction.count)
+            guard let percent = Percent(hundredths: whole * 10_000 + Int(digits)!) else {
+                throw refuse("a probability is at most 1 (100 %)")
+            }
             return percent
         }
     }

@@ -87,7 +87,7 @@ extension ActivityEntry {
             details["value"] = .string(value.amount.canonical)
             details["currency"] = .string(value.currency)
         }
-        if changed.contains("probability"), let p = after.probability { details["probability"] = .number(String(p)) }
+        if changed.contains("probability"), let p = after.probability { details["probability"] = .number(p.description) }
         return details
     }
 }

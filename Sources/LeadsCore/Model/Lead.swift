@@ -89,8 +89,8 @@ public struct Lead: Sendable, Equatable {
     public var campaign: String?
     public var labels: [String] = []
     public var stage: String
-    /// Override of the stage's probability, percent.
-    public var probability: Int?
+    /// Override of the stage's probability.
+    public var probability: Percent?
     public var value: Money?
     public var expectedClose: CalendarDate?
     /// Custom fields (`--field K=V`, CSV columns `field:KEY`).
@@ -123,16 +123,16 @@ public struct Lead: Sendable, Equatable {
     public var isClosed: Bool { Stage.builtIn.contains { $0.name == stage } }
 
     /// The lead's override, else its stage's probability (won 100, lost and dnc 0).
-    public func effectiveProbability(_ config: StoreConfig) -> Int {
+    public func effectiveProbability(_ config: StoreConfig) -> Percent {
         if let probability { return probability }
-        return config.stage(exactly: stage)?.probability ?? 0
+        return config.stage(exactly: stage).map { Percent(whole: $0.probability) } ?? .zero
     }
 
     /// Value × effective probability, rounded to the cent; nil without a value.
     public func weightedValue(_ config: StoreConfig) throws(MoneyError) -> Money? {
         guard let value else { return nil }
         if stage == Stage.dnc.name { return Money(amount: .zero, currency: value.currency) }
-        return Money(amount: try value.amount.weighted(percent: effectiveProbability(config)), currency: value.currency)
+        return Money(amount: try value.amount.weighted(by: effectiveProbability(config)), currency: value.currency)
     }
 
     public var openReminders: [Reminder] { reminders.filter(\.isOpen) }

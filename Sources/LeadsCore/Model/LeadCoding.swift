@@ -18,7 +18,7 @@ extension Lead {
         put("lost_reason", lostReason)
         put("expected_close", expectedClose?.iso)
         o["labels"] = labels.isEmpty ? nil : .array(labels.map(JSONValue.string))
-        o["probability"] = probability.map { .number(String($0)) }
+        o["probability"] = probability.map { .number($0.description) }
         if let value {
             o["value"] = .string(value.amount.canonical)
             o["currency"] = .string(value.currency)
@@ -66,8 +66,9 @@ extension Lead {
                 try r.beginArray()
                 while try r.nextElement() { lead.labels.append(try r.readString()) }
             case "probability":
-                let p = try r.readInt()
-                guard (0...100).contains(p) else { throw r.fail(.invalidValue("probability must be 0 to 100"), at: at) }
+                guard let p = Percent(exactly: try r.readNumberText()) else {
+                    throw r.fail(.invalidValue("probability must be 0 to 100, to a hundredth of a percent at the finest"), at: at)
+                }
                 lead.probability = p
             case "value":
                 valueAt = at

@@ -8,8 +8,8 @@
 public struct LeadSnapshot: Sendable, Equatable {
     public var stage: String
     public var value: Money?
-    /// The lead's override of its stage's probability, percent.
-    public var probability: Int?
+    /// The lead's override of its stage's probability.
+    public var probability: Percent?
     public var expectedClose: CalendarDate?
     public var owner: String?
     public var labels: [String]
@@ -27,7 +27,7 @@ public struct LeadSnapshot: Sendable, Equatable {
     }
 
     /// Every field (the history checkpoint's reader).
-    init(stage: String, value: Money?, probability: Int?, expectedClose: CalendarDate?, owner: String?, labels: [String],
+    init(stage: String, value: Money?, probability: Percent?, expectedClose: CalendarDate?, owner: String?, labels: [String],
          source: String?, campaign: String?, nextDue: When?, createdAt: Timestamp) {
         self.stage = stage
         self.value = value
@@ -75,7 +75,7 @@ public struct LeadSnapshot: Sendable, Equatable {
         [("stage", .string(stage)),
          ("value", value.map { .string($0.amount.canonical) }),
          ("currency", value.map { .string($0.currency) }),
-         ("probability", probability.map { .number(String($0)) }),
+         ("probability", probability.map { .number($0.description) }),
          ("close", expectedClose.map { .string($0.iso) }),
          ("owner", owner.map(JSONValue.string)),
          ("labels", labels.isEmpty ? nil : .array(labels.map(JSONValue.string))),
@@ -174,7 +174,7 @@ struct SnapshotFields {
     var source: SnapshotField<String> = .absent
     var campaign: SnapshotField<String> = .absent
     var due: SnapshotField<When> = .absent
-    var probability: SnapshotField<Int> = .absent
+    var probability: SnapshotField<Percent> = .absent
     var labels: SnapshotField<[String]> = .absent
 
     init() {}
@@ -255,7 +255,7 @@ struct SnapshotFields {
     /// `key: 12`; only the probability is a number.
     mutating func set(_ key: String, number text: String) -> Bool {
         if key == "probability" {
-            guard let p = Int(text) else { return false }
+            guard let p = Percent(exactly: text) else { return false }
             probability = .set(p)
             return true
         }

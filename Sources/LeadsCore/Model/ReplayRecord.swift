@@ -160,7 +160,7 @@ struct ReplayRecord {
                     guard let r = cursor.number() else { return nil }
                     if valid {
                         if name == .probability {
-                            if let p = cursor.integer(r) { fields.probability = .set(p) } else { valid = false }
+                            if let p = cursor.percent(r) { fields.probability = .set(p) } else { valid = false }
                         } else {
                             valid = !SnapshotFields.known(name.rawValue)
                         }
@@ -355,6 +355,11 @@ private struct CompactCursor {
         guard let end = JSONGrammar.numberEnd(buf, from: index, end: buf.count) else { return nil }
         defer { index = end }
         return index..<end
+    }
+
+    /// A probability's number text (`60`, `33.33`); rare in a log, so read through a String.
+    func percent(_ range: Range<Int>) -> Percent? {
+        Percent(exactly: String(decoding: UnsafeBufferPointer(rebasing: buf[range]), as: UTF8.self))
     }
 
     /// `Int(text)` of a number's text: digits with an optional minus, in range.

@@ -63,7 +63,7 @@ public struct LeadMerge: Sendable {
         single("source", \.source) { $0 }
         single("campaign", \.campaign) { $0 }
         single("value", \.value) { $0.amount.canonical + " " + $0.currency }
-        single("probability", \.probability) { String($0) }
+        single("probability", \.probability) { $0.description }
         single("close", \.expectedClose) { $0.iso }
         single("lost reason", \.lostReason) { $0 }
 

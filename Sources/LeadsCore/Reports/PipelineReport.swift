@@ -31,34 +31,34 @@ public struct PipelineLine: Sendable, Equatable {
     public var lead: Int
     /// nil for a lead without a value (it counts, and adds nothing).
     public var value: Amount?
-    /// The effective probability, percent.
-    public var percent: Int
-    /// value × percent / 100 before rounding, in millionths (exact).
-    public var exactMillionths: Int128
+    /// The effective probability.
+    public var percent: Percent
+    /// value × percent / 100 before rounding, in hundred-millionths (exact).
+    public var exactHundredMillionths: Int128
     /// The weighted value as added: `exact` rounded half away from zero to the cent.
     public var weighted: Amount
 
-    public init(lead: Int, value: Amount?, percent: Int, exactMillionths: Int128, weighted: Amount) {
+    public init(lead: Int, value: Amount?, percent: Percent, exactHundredMillionths: Int128, weighted: Amount) {
         self.lead = lead
         self.value = value
         self.percent = percent
-        self.exactMillionths = exactMillionths
+        self.exactHundredMillionths = exactHundredMillionths
         self.weighted = weighted
     }
 
-    /// The exact product as a decimal: "1234.56", "109.9989", "0.000033".
+    /// The exact product as a decimal: "1234.56", "109.9989", "0.000033", "111.098889".
     public var exact: String {
-        let negative = exactMillionths < 0
-        let magnitude = exactMillionths.magnitude
-        let whole = magnitude / 1_000_000
-        var fraction = String(magnitude % 1_000_000)
-        fraction = String(repeating: "0", count: 6 - fraction.count) + fraction
+        let negative = exactHundredMillionths < 0
+        let magnitude = exactHundredMillionths.magnitude
+        let whole = magnitude / 100_000_000
+        var fraction = String(magnitude % 100_000_000)
+        fraction = String(repeating: "0", count: 8 - fraction.count) + fraction
         while fraction.count > 2 && fraction.hasSuffix("0") { fraction.removeLast() }
         return (negative ? "-" : "") + String(whole) + "." + fraction
     }
 
     /// Whether rounding to the cent changed the product.
-    public var rounded: Bool { Int128(weighted.units) * 100 != exactMillionths }
+    public var rounded: Bool { Int128(weighted.units) * 10_000 != exactHundredMillionths }
 }
 
 /// One row of a currency block.
@@ -196,9 +196,9 @@ public struct PipelineReport: Sendable {
     }
 
     private func line(_ lead: Lead, value: Amount, weighted: Amount) -> PipelineLine {
-        let percent = lead.stage == Stage.dnc.name ? 0 : lead.effectiveProbability(config)
+        let percent = lead.stage == Stage.dnc.name ? .zero : lead.effectiveProbability(config)
         return PipelineLine(lead: lead.id, value: lead.value?.amount, percent: percent,
-                            exactMillionths: Int128(value.units) * Int128(percent), weighted: weighted)
+                            exactHundredMillionths: value.exactWeighted(by: percent), weighted: weighted)
     }
 
     /// The blocks: currencies in code order, then the leads without a value. Groups: stages

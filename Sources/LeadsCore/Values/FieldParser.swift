@@ -47,15 +47,20 @@ public enum FieldParser {
         return text
     }
 
-    /// Whole percent 0-100, "%" optional. Fractions are refused, not rounded.
-    public static func probability(_ raw: String, field: String) throws(FieldError) -> Int {
+    /// Percent 0-100 to a hundredth at the finest (`60`, `33.33`), "%" optional. A finer
+    /// value is refused, not rounded.
+    public static func probability(_ raw: String, field: String) throws(FieldError) -> Percent {
         var text = trimmed(raw)
         if text.hasSuffix("%") { text = trimmed(String(text.dropLast())) }
-        guard let value = Int(text), (0...100).contains(value) else {
-            throw FieldError(field: field, value: raw, problem: .invalid("a probability is a whole number from 0 to 100"))
+        if let value = Percent(exactly: text) { return value }
+        if let digits = Percent.digits(text), digits.fraction.count > 2, let whole = Int(digits.whole), whole <= 100 {
+            throw FieldError(field: field, value: raw, problem: .invalid(Self.finerThanAHundredth))
         }
-        return value
+        throw FieldError(field: field, value: raw, problem: .invalid(Self.probabilityRange))
     }
+
+    static let probabilityRange = "a probability is a percent from 0 to 100 (60, 33.33)"
+    static let finerThanAHundredth = "finer than a hundredth of a percent; probabilities are kept to 0.01 % and never rounded"
 
     /// Labels are single words of text: no comma (the CSV list separator), no leading
     /// + or - (the `set --label +L/-L` syntax).

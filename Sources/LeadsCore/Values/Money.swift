@@ -148,10 +148,14 @@ public struct Amount: Sendable, Hashable, Comparable {
     /// `.invalid` carrying the percent as text.
     public func weighted(percent: Int) throws(MoneyError) -> Amount {
         guard (0...100).contains(percent) else { throw .invalid(String(percent)) }
-        // units × percent / 100 is in units; one cent is 100 units, so divide by 100 × 100
-        // and round once, never twice.
-        let product = Int128(units) * Int128(percent)
-        let divisor: Int128 = 100 * 100
+        return try weighted(by: Percent(whole: percent))
+    }
+
+    /// value × percent / 100, rounded half away from zero to 0.01, once.
+    public func weighted(by percent: Percent) throws(MoneyError) -> Amount {
+        let product = exactWeighted(by: percent)
+        // The product is in 10⁻⁸ (units × hundredths of a percent ÷ 100); one cent is 10⁶ of them.
+        let divisor: Int128 = 1_000_000
         var cents = product / divisor
         let remainder = product % divisor
         if remainder.magnitude * 2 >= divisor.magnitude {
@@ -160,6 +164,11 @@ public struct Amount: Sendable, Hashable, Comparable {
         let result = cents * 100
         guard let exact = Int64(exactly: result) else { throw .tooLarge(canonical) }
         return Amount(units: exact)
+    }
+
+    /// value × percent / 100 exactly, in hundred-millionths (10⁻⁸) of the currency.
+    public func exactWeighted(by percent: Percent) -> Int128 {
+        Int128(units) * Int128(percent.hundredths)
     }
 }
 

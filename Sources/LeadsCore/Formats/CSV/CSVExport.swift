@@ -167,7 +167,7 @@ public struct CSVExport: Sendable {
         case .address: return lead.address ?? ""
         case .owner: return lead.owner ?? ""
         case .stage: return lead.stage
-        case .probability: return lead.probability.map { String($0) } ?? ""
+        case .probability: return lead.probability?.description ?? ""
         case .value: return lead.value.map { amount($0.amount) } ?? ""
         case .currency: return lead.value?.currency ?? ""
         case .weighted:

@@ -54,7 +54,8 @@ import Glibc
 
 struct HistoryCheckpoint {
     static let fileName = "history"
-    static let magic: UInt64 = LeadLogIndex.words(of: Array("leadshc1".utf8))[0]
+    /// 2: probabilities in hundredths of a percent (1 held whole percents).
+    static let magic: UInt64 = LeadLogIndex.words(of: Array("leadshc2".utf8))[0]
     static let headerWords = 32
     static let frameTarget = 1 << 16
 
@@ -315,7 +316,7 @@ private struct ItemCursor {
     /// compiler still copies the snapshot into its box (Docs/performance.md).
     mutating func knownState(_ strings: [String], time: Timestamp) -> LeadState? {
         guard let flags = number(), let stage = string(strings), let created = signed() else { return nil }
-        var value: Money?, probability: Int?, close: CalendarDate?, owner: String?, source: String?, campaign: String?
+        var value: Money?, probability: Percent?, close: CalendarDate?, owner: String?, source: String?, campaign: String?
         var due: When?
         var labels: [String] = []
         if flags & SnapshotFlag.value != 0 {
@@ -323,7 +324,7 @@ private struct ItemCursor {
             value = Money(amount: Amount(units: units), currency: currency)
         }
         if flags & SnapshotFlag.probability != 0 {
-            guard let p = signed(), let percent = Int(exactly: p) else { return nil }
+            guard let p = signed(), let hundredths = Int(exactly: p), let percent = Percent(hundredths: hundredths) else { return nil }
             probability = percent
         }
         if flags & SnapshotFlag.close != 0 {
@@ -500,7 +501,7 @@ final class HistoryRecorder: @unchecked Sendable {
             signed(value.amount.units)
             number(currency)
         }
-        if let p = s.probability { signed(Int64(p)) }
+        if let p = s.probability { signed(Int64(p.hundredths)) }
         if let close = s.expectedClose { day(close) }
         if let owner { number(owner) }
         if let source { number(source) }

@@ -225,7 +225,7 @@ struct SummaryIndex {
         text(lead.campaign)
         list(lead.labels)
         text(lead.stage)
-        text(lead.probability.map { String($0) })
+        text(lead.probability.map(\.description))
         text(lead.value?.amount.canonical)
         text(lead.value?.currency)
         text(lead.expectedClose?.iso)
@@ -316,7 +316,7 @@ struct SummaryIndex {
         if fields.contains(.campaign) { lead.campaign = text(6) }
         if fields.contains(.labels) { lead.labels = list(7) }
         if let p = text(9) {
-            guard let value = Int(p) else { return nil }
+            guard let value = Percent(exactly: p) else { return nil }
             lead.probability = value
         }
         if !bounds[10].isEmpty {
