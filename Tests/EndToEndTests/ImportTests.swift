@@ -332,6 +332,22 @@ import Testing
         return path
     }
 
+    @Test func aRefusedFileCreatesNoDataDirectory() throws {
+        let box = Sandbox()
+        let bad = file(box, "bad.csv", Array("name,probability\nA,150\n".utf8))
+        #expect(box.run("import-csv", bad).status == 1)
+        let broken = file(box, "broken.csv", Array("name,email\n\"A,a@x.example\n".utf8))
+        #expect(box.run("import-csv", broken).status == 1)
+        #expect(!FileManager.default.fileExists(atPath: box.dir), "a refused import made \(box.dir)")
+        // A good file makes the store, and its leads are checked against each other still.
+        let good = file(box, "good.csv", Array("name,email\nA,a@x.example\nB,a@x.example\nC,c@x.example\n".utf8))
+        let imported = box.run("import-csv", good, "--skip-invalid")
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stderr.contains(":3: "), "\(imported.stderr)")
+        #expect(box.leadJSON(1)?["name"] as? String == "A" && box.leadJSON(2)?["name"] as? String == "C" && box.leadJSON(3) == nil)
+        #expect(box.run("fsck").status == 0)
+    }
+
     @Test func aValueUnderNoHeaderIsRefusedUnlessTheCommandLineSaysWhatItIs() throws {
         let box = Sandbox()
         box.add("Existing")

@@ -86,10 +86,21 @@ public struct CSVImportEngine {
     }
 
     /// Validates the whole file, then — unless it is a dry run, or rows were rejected
-    /// without `skipInvalid` — writes it, under one exclusive lock. A dry run on a
-    /// directory that holds no store yet creates none.
+    /// without `skipInvalid` — writes it, under one exclusive lock. Where no store exists
+    /// yet there is nothing to compare with, so the file is validated before the
+    /// directory is made: a dry run or a refused file creates none.
     public func run(_ input: Input, store: LeadStore) throws -> ImportReport {
-        if options.dryRun && !store.exists { return try validate(input, writer: nil).report }
+        if !store.exists {
+            let (plan, validation) = try validate(input, writer: nil)
+            if options.dryRun || (validation.rejected > 0 && !options.skipInvalid) { return validation }
+            return try store.write { writer in
+                if try writer.holdsNothing(configuredAs: config) { return try write(input, plan: plan, report: validation, writer: writer) }
+                // Another command made the store meanwhile: the file meets its leads.
+                let (plan, validation) = try validate(input, writer: writer)
+                if validation.rejected > 0 && !options.skipInvalid { return validation }
+                return try write(input, plan: plan, report: validation, writer: writer)
+            }
+        }
         return try store.write { writer in
             let (plan, validation) = try validate(input, writer: writer)
             if options.dryRun || (validation.rejected > 0 && !options.skipInvalid) { return validation }

@@ -75,6 +75,14 @@ public final class StoreWriter {
         }
     }
 
+    /// No lead, customer or log record yet, and the configuration `config`: what a plan
+    /// made without a store (`CSVImportEngine.run`) assumed.
+    func holdsNothing(configuredAs config: StoreConfig) throws(StoreError) -> Bool {
+        let logSize: Int
+        do { logSize = try log.size() } catch { throw .system(error) }
+        return logSize == 0 && state.nextLead == 1 && state.nextCustomer == 1 && recoveries.isEmpty && self.config == config
+    }
+
     // MARK: Leads
 
     public func lead(_ id: Int) throws(StoreError) -> Lead {
