@@ -188,6 +188,23 @@ import Testing
         #expect(box.run("pipeline").stdout.contains("900.00"))
     }
 
+    /// The same when the killed command was the store's first writer: no `.index/state`
+    /// was ever saved, so the mark comes from the files, and the lead is found as the
+    /// file past every ID the log names (what a killed first import leaves, batch-sized).
+    @Test func aKilledFirstWriterLeavesNoStateAndItsLeadIsStillRecovered() throws {
+        let box = Sandbox()
+        let crashed = box.run(["add", "First", "--value", "900 EUR"], env: ["LEADS_TEST_CRASH": "after-rename"])
+        #expect(crashed.status == 128 + SIGKILL, "the crash point was not reached")
+        #expect(box.file(".index/state") == nil)
+        #expect(box.leadJSON(1)?["name"] as? String == "First")
+        #expect(box.add("Second") == 2)
+        let records = box.logEntries()
+        #expect(records.map { $0["action"] as? String } == ["recover", "add"])
+        #expect(records.map { $0["lead"] as? Int } == [1, 2])
+        let check = box.run("fsck")
+        #expect(check.status == 0, "\(check.stdout)")
+    }
+
     @Test(arguments: [("after-temp-write", false), ("before-rename", false), ("after-rename", true), ("mid-log-write", true)])
     func crashPointsWhileCreatingALead(point: String, exists: Bool) throws {
         let box = Sandbox()

@@ -15,7 +15,14 @@ extension StoreWriter {
             if saved.logSize < logSize { try replayLog(into: &saved, to: logSize) }
             state = saved
         } else {
-            state = try rebuildDerivedState(logSize: logSize)
+            // Without a saved mark the files set it, so the walk below starts past a
+            // killed command's files: they are the files past the log's own mark.
+            var unlogged: [(Int, Lead?)] = []
+            state = try rebuildDerivedState(logSize: logSize) { unlogged.append(($0, $1)) }
+            for (id, lead) in unlogged.sorted(by: { $0.0 < $1.0 }) {
+                let entry = ActivityEntry(time: actor.now, user: actor.user, action: .recover, lead: id)
+                recoveries.append(lead.map(entry.recordingFound) ?? entry)
+            }
         }
         // Files just past the mark were written by a command killed before it logged them
         // (a batch of an import, an `add`): count them and give them their keys, so that
@@ -64,10 +71,13 @@ extension StoreWriter {
     }
 
     /// Rebuilds ID marks and keys from the files and the whole log (first use, or lost state).
+    /// `pastTheLog` is told each lead file whose ID is past every ID the log names (a
+    /// command killed before it logged it), with the lead if it reads.
     @discardableResult
-    func rebuildDerivedState(logSize: Int) throws(StoreError) -> DerivedState {
+    func rebuildDerivedState(logSize: Int, pastTheLog: ((Int, Lead?) -> Void)? = nil) throws(StoreError) -> DerivedState {
         var rebuilt = DerivedState(logSize: 0)
         try replayLogIDs(into: &rebuilt)
+        let logMark = rebuilt.nextLead
         var pairs: [(DuplicateKey, Int)] = []
         for id in try LeadStore.fileIDs(in: leadsDir) {
             // A file beyond the ID space cannot be in the way of an ID handed out.
@@ -75,9 +85,11 @@ extension StoreWriter {
             do {
                 let lead = try LeadStore.readLead(id, in: leadsDir)
                 for key in DuplicateKey.keys(of: lead) { pairs.append((key, id)) }
+                if id >= logMark, id < Self.leadIDLimit { pastTheLog?(id, lead) }
             } catch {
                 if case .leadNotFound = error { continue }
                 pairs.append((.unreadable, id))
+                if id >= logMark, id < Self.leadIDLimit { pastTheLog?(id, nil) }
             }
         }
         for id in try LeadStore.fileIDs(in: customersDir) { rebuilt.nextCustomer = max(rebuilt.nextCustomer, id + 1) }
