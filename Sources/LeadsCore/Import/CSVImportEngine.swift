@@ -90,21 +90,18 @@ public struct CSVImportEngine {
     /// yet there is nothing to compare with, so the file is validated before the
     /// directory is made: a dry run or a refused file creates none.
     public func run(_ input: Input, store: LeadStore) throws -> ImportReport {
+        func stops(_ report: ImportReport) -> Bool { options.dryRun || (report.rejected > 0 && !options.skipInvalid) }
+        var storeless: (plan: [Plan], report: ImportReport)?
         if !store.exists {
-            let (plan, validation) = try validate(input, writer: nil)
-            if options.dryRun || (validation.rejected > 0 && !options.skipInvalid) { return validation }
-            return try store.write { writer in
-                if try writer.holdsNothing(configuredAs: config) { return try write(input, plan: plan, report: validation, writer: writer) }
-                // Another command made the store meanwhile: the file meets its leads.
-                let (plan, validation) = try validate(input, writer: writer)
-                if validation.rejected > 0 && !options.skipInvalid { return validation }
-                return try write(input, plan: plan, report: validation, writer: writer)
-            }
+            storeless = try validate(input, writer: nil)
+            if stops(storeless!.report) { return storeless!.report }
         }
         return try store.write { writer in
-            let (plan, validation) = try validate(input, writer: writer)
-            if options.dryRun || (validation.rejected > 0 && !options.skipInvalid) { return validation }
-            return try write(input, plan: plan, report: validation, writer: writer)
+            // The storeless plan holds while the store is still empty; if another command
+            // made it meanwhile, the file meets its leads.
+            let checked = try storeless.flatMap { try writer.holdsNothing(configuredAs: config) ? $0 : nil } ?? validate(input, writer: writer)
+            if stops(checked.report) { return checked.report }
+            return try write(input, plan: checked.plan, report: checked.report, writer: writer)
         }
     }
 

@@ -186,15 +186,13 @@ public struct CellReading: Sendable, Equatable {
         }
         switch scale {
         case nil where whole == 0 && !number.fraction.isEmpty:
-            let zeros = String(repeating: "0", count: max(0, 4 - number.fraction.count))
-            let asFraction = number.fraction.count <= 4 ? Percent(hundredths: Int(number.fraction + zeros)!) : nil
+            let asFraction = Percent(whole: 0, fraction: number.fraction, places: 4)
             throw refuse("\(text) % or \(asFraction.map { "\($0) %" } ?? "a fraction of one")? the file does not say;"
                          + " use --probability-scale fraction if it gives fractions of one (0.2 = 20 %), or --probability-scale percent if it means \(text) %")
         case nil, .percent:
             guard whole <= 100 else { throw refuse(FieldParser.probabilityRange) }
             guard number.fraction.count <= 2 else { throw refuse(FieldParser.finerThanAHundredth) }
-            let digits = number.fraction + String(repeating: "0", count: 2 - number.fraction.count)
-            guard let percent = Percent(hundredths: whole * 100 + Int(digits)!) else { throw refuse(FieldParser.probabilityRange) }
+            guard let percent = Percent(whole: whole, fraction: number.fraction, places: 2) else { throw refuse(FieldParser.probabilityRange) }
             return percent
         case .fraction:
             guard whole <= 1 else {
@@ -203,8 +201,7 @@ public struct CellReading: Sendable, Equatable {
             guard number.fraction.count <= 4 else {
                 throw refuse("finer than a hundredth of a percent as a fraction (0.3333 = 33.33 %); probabilities are kept to 0.01 % and never rounded")
             }
-            let digits = number.fraction + String(repeating: "0", count: 4 - number.fraction.count)
-            guard let percent = Percent(hundredths: whole * 10_000 + Int(digits)!) else {
+            guard let percent = Percent(whole: whole, fraction: number.fraction, places: 4) else {
                 throw refuse("a probability is at most 1 (100 %)")
             }
             return percent

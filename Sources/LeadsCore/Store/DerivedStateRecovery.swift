@@ -19,10 +19,7 @@ extension StoreWriter {
             // killed command's files: they are the files past the log's own mark.
             var unlogged: [(Int, Lead?)] = []
             state = try rebuildDerivedState(logSize: logSize) { unlogged.append(($0, $1)) }
-            for (id, lead) in unlogged.sorted(by: { $0.0 < $1.0 }) {
-                let entry = ActivityEntry(time: actor.now, user: actor.user, action: .recover, lead: id)
-                recoveries.append(lead.map(entry.recordingFound) ?? entry)
-            }
+            for (id, lead) in unlogged.sorted(by: { $0.0 < $1.0 }) { recoveries.append(recovery(of: id, lead)) }
         }
         // Files just past the mark were written by a command killed before it logged them
         // (a batch of an import, an `add`): count them and give them their keys, so that
@@ -30,15 +27,20 @@ extension StoreWriter {
         // recovered, as `fsck --repair` would. One stat when there are none.
         while try exists("\(state.nextLead).json", in: leadsDir) {
             let id = state.nextLead
-            let entry = ActivityEntry(time: actor.now, user: actor.user, action: .recover, lead: id)
             switch try addKeys(ofFile: id) {
-            case .read(let lead): recoveries.append(entry.recordingFound(lead))
-            case .unreadable: recoveries.append(entry)
+            case .read(let lead): recoveries.append(recovery(of: id, lead))
+            case .unreadable: recoveries.append(recovery(of: id, nil))
             case .missing: break
             }
             state.nextLead += 1
         }
         return state
+    }
+
+    /// The `recover` record of a lead file no record mentions, with its state if it reads.
+    private func recovery(of id: Int, _ lead: Lead?) -> ActivityEntry {
+        let entry = ActivityEntry(time: actor.now, user: actor.user, action: .recover, lead: id)
+        return lead.map(entry.recordingFound) ?? entry
     }
 
     private enum FileKeys { case read(Lead), unreadable, missing }

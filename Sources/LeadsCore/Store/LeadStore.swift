@@ -61,11 +61,9 @@ public final class LeadStore {
 
     func warn(_ error: StoreError) { warnings.append(error) }
 
-    /// What this command's writer settled, before anything else, of a commit that a
-    /// killed command left (UnfinishedChanges.swift): `fsck --repair` reports it among
-    /// its findings, every other command as a notice.
-    public internal(set) var settledKilledCommit: SettledKilledCommit?
-    /// Called as soon as a writer has settled one (before the command does its work).
+    /// Called as soon as a writer has settled, before anything else, a commit that a
+    /// killed command left (UnfinishedChanges.swift): the CLI says what was undone.
+    /// `fsck --repair` reports it among its findings instead (`StoreWriter.settled`).
     public var onSettledKilledCommit: ((SettledKilledCommit) -> Void)?
 
     /// Opens the data directory without creating anything; a missing directory reads

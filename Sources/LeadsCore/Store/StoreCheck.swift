@@ -85,9 +85,7 @@ extension LeadStore {
         // takes away is then checked like every other file.
         let bytes = try root.read(ActivityLog.fileName, limit: Int.max) ?? []
         // The writer of --repair may have settled them as it started: they are ours to report.
-        let unfinished = (writer != nil ? settledKilledCommit?.problems ?? [] : [])
-            + (try UnfinishedChanges(log: bytes).settle(leftovers(), repair: repair))
-        if writer != nil { settledKilledCommit = nil }
+        let unfinished = (writer?.settled ?? []) + (try UnfinishedChanges(log: bytes).settle(leftovers(), repair: repair))
         problems += unfinished
         // Without --repair, a file a commit's undo would put back or take away is reported once, as that.
         let settling = Set(unfinished.compactMap { problem -> String? in

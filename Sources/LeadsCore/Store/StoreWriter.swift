@@ -23,6 +23,8 @@ public final class StoreWriter {
     /// first commit appends them before its own, so the store is whole again without
     /// `fsck --repair`, and a command that changes nothing writes nothing.
     var recoveries: [ActivityEntry] = []
+    /// What this writer settled of a killed command's commit as it started (UnfinishedChanges.swift).
+    var settled: [StoreProblem] = []
     /// Files `attach`/`detach` staged per lead, committed by that lead's next save (LeadFiles.swift).
     var stagedFiles: [Int: [StagedFile]] = [:]
     /// The addresses of each message kept unmatched, read once (MailFiles.swift).

@@ -25,7 +25,7 @@ import Glibc
 //   command builds on, a change that was never logged: when the exclusive lock it takes
 //   still holds the line of a holder that never released it (StoreLock.abandonedBy), it
 //   gathers the left-overs before it reads anything (`StoreWriter.settleKilledCommit`),
-//   and the command says what it undid (`LeadStore.settledKilledCommit`). Between the
+//   and the command says what it undid (`LeadStore.onSettledKilledCommit`). Between the
 //   kill and that writer, readers see the files as the killed command left them.
 
 /// What a writer settled of a killed command's commit as it started.
@@ -170,9 +170,7 @@ extension StoreWriter {
     func settleKilledCommit(of holder: LockHolder) throws(StoreError) {
         let leftovers = try store.leftovers()
         guard !leftovers.isEmpty else { return }
-        let problems = try UnfinishedChanges(log: try store.activityLogBytes()).settle(leftovers, repair: true)
-        let settled = SettledKilledCommit(holder: holder, problems: problems)
-        store.settledKilledCommit = settled
-        store.onSettledKilledCommit?(settled)
+        settled = try UnfinishedChanges(log: try store.activityLogBytes()).settle(leftovers, repair: true)
+        store.onSettledKilledCommit?(SettledKilledCommit(holder: holder, problems: settled))
     }
 }

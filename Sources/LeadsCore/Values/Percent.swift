@@ -57,6 +57,19 @@ public struct Percent: Sendable, Hashable, Comparable, CustomStringConvertible {
         return (String(pieces[0]), fraction)
     }
 
+    /// The hundredths written as `whole.fraction` where the hundredths take `places`
+    /// fraction digits: 2 for percent (`33.33`), 4 for a fraction of one (`0.3333`).
+    /// nil for a longer fraction, or above 100 %.
+    init?(whole: Int, fraction: String, places: Int) {
+        guard fraction.count <= places else { return nil }
+        var scale = 1
+        for _ in 0..<places { scale *= 10 }
+        let padded = fraction + String(repeating: "0", count: places - fraction.count)
+        let (scaled, overflow) = whole.multipliedReportingOverflow(by: scale)
+        guard !overflow else { return nil }
+        self.init(hundredths: scaled + (Int(padded) ?? 0))
+    }
+
     public var isWhole: Bool { hundredths % 100 == 0 }
 
     public var description: String {
