@@ -358,8 +358,17 @@ enum ErrorReport {
             }.joined(separator: "\n") + (columns.count > 1 ? "\n\(file): --keep-unknown keeps all of them as custom fields, --drop-unknown drops them" : "")
                 + (profiles.isEmpty ? "" : "\n\(file): " + profiles.map { "--from \($0)" }.joined(separator: " or ")
                    + " reads these columns as that system exports them (see import-csv --help)")
-        case let .duplicateColumn(file, field, columns):
-            return "\(file): columns \(columns.map(quoted).joined(separator: " and ")) both hold \(field); drop one with --map \(quoted(columns[1] + "=-"))"
+        case let .duplicateColumn(file, field, columns, places):
+            let names = columns.map(ImportHeaders.normalise)
+            guard let repeated = names.indices.dropFirst().first(where: { names[..<$0].contains(names[$0]) }), let place = places[repeated] else {
+                return "\(file): columns \(columns.map(quoted).joined(separator: " and ")) both hold \(field); drop one with --map \(quoted(columns[1] + "=-"))"
+            }
+            // Two columns of one name: only their places tell them apart.
+            let named = zip(columns, places).map { column, place in quoted(column) + (place.map { " (column \($0))" } ?? "") }
+            let ordinal = names[...repeated].filter { $0 == names[repeated] }.count
+            return "\(file): columns \(named.joined(separator: " and ")) both hold \(field), and their header does not say which is which; name the column by its place: "
+                + "--map \(quoted("column \(place)=field:\(ColumnPlan.fieldKey(columns[repeated]))_\(ordinal)")) keeps it as a custom field, --map \(quoted("column \(place)=-")) drops it "
+                + "(--keep-unknown or --drop-unknown does that for every repeated header)"
         case .noNameColumn(let file):
             return "\(file): no column holds the lead's name; name one with --map 'COLUMN=name'"
         case let .unknownMapColumn(column, header):

@@ -12,9 +12,10 @@ struct ImportReportView {
         var lines: [String] = []
         if let plan = report.plan {
             lines.append("columns:")
-            let width = min(28, plan.entries.map { printable($0.header).count }.max() ?? 0)
-            for entry in plan.entries {
-                let header = printable(entry.header)
+            // A repeated header (two `Email` columns) is named with its place, as --map names it.
+            let headers = plan.entries.indices.map { printable(plan.entries[$0].header) + (plan.isRepeated($0) ? " (column \($0 + 1))" : "") }
+            let width = min(28, headers.map(\.count).max() ?? 0)
+            for (entry, header) in zip(plan.entries, headers) {
                 lines.append("  " + header + String(repeating: " ", count: max(1, width + 2 - header.count)) + Self.describe(entry))
             }
         }
@@ -115,7 +116,8 @@ struct ImportReportView {
                 let why = entry.use == .exportOnly
                     ? "an export-only column; --map \(ErrorReport.quoted(entry.header + "=field:KEY")) keeps it"
                     : "dropped (\(entry.origin))"
-                let name = entry.header.allSatisfy(\.isWhitespace) ? plan.columnLabel(i) : "column " + ErrorReport.quoted(entry.header)
+                let name = entry.header.allSatisfy(\.isWhitespace) ? plan.columnLabel(i)
+                    : "column " + ErrorReport.quoted(entry.header) + (plan.isRepeated(i) ? " (column \(i + 1))" : "")
                 lines.append("\(report.file): \(name) not imported: \(why)")
             }
         }

@@ -96,7 +96,8 @@ public enum ImportError: Error, Sendable, Equatable {
     case noHeader(file: String)
     /// `profiles`: the built-in ones that would read these columns (`BuiltinProfiles.reading`).
     case unknownColumns(file: String, columns: [String], suggestions: [String: String], profiles: [String])
-    case duplicateColumn(file: String, field: String, columns: [String])
+    /// `places`: each column's place from 1 (nil for a composition), to name a repeated header.
+    case duplicateColumn(file: String, field: String, columns: [String], places: [Int?])
     case noNameColumn(file: String)
     case unknownMapColumn(String, header: [String])
     case badMap(String)

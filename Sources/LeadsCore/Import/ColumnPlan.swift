@@ -69,7 +69,13 @@ public struct ColumnPlan: Sendable {
     public init(file: String, header rawHeader: [String], rules: Rules = Rules()) throws(ImportError) {
         let header = rawHeader.map(FormulaGuard.restore)
         let normalised = header.map(ImportHeaders.normalise)
-        func position(_ column: String) -> Int? { normalised.firstIndex(of: ImportHeaders.normalise(column)) }
+        // A name is a header first; `column N` names the Nth column by its place where no
+        // header is called that (a repeated header, a blank one), as messages name them.
+        func place(_ column: String) -> Int? {
+            guard !normalised.contains(ImportHeaders.normalise(column)) else { return nil }
+            return Self.place(column, count: header.count)
+        }
+        func position(_ column: String) -> Int? { normalised.firstIndex(of: ImportHeaders.normalise(column)) ?? place(column) }
         // `--map "First Name+Last Name=name"`: a composition, unless a header is called that.
         var rules = rules
         for map in rules.maps where position(map.column) == nil {
@@ -93,7 +99,9 @@ public struct ColumnPlan: Sendable {
             }
         }
         for (i, column) in header.enumerated() {
-            if let map = rules.maps.last(where: { ImportHeaders.normalise($0.column) == normalised[i] }) {
+            if let map = rules.maps.last(where: { place($0.column) == i }) {
+                entries.append(Entry(header: column, use: use(of: map.target), origin: "--map"))
+            } else if let map = rules.maps.last(where: { ImportHeaders.normalise($0.column) == normalised[i] }) {
                 entries.append(Entry(header: column, use: use(of: map.target), origin: "--map"))
             } else if let target = rules.profile?.headers[normalised[i]] {
                 entries.append(Entry(header: column, use: use(of: target), origin: profileOrigin))
@@ -115,6 +123,21 @@ public struct ColumnPlan: Sendable {
                     entries.append(Entry(header: column, use: .dropped, origin: "unknown"))
                     unknown.append(column)
                 }
+            }
+        }
+        // A header that repeats an earlier one (two `Email` columns, as some CRM exports
+        // write) and would hold the same: which is the field cannot be told by name, so it
+        // is an unknown column as far as the rules go: refused below naming both by place
+        // unless `--map 'column N=…'` said what it is, kept as `field:Email_2` with
+        // --keep-unknown, dropped with --drop-unknown.
+        for i in entries.indices where !header[i].allSatisfy(\.isWhitespace) && !rules.maps.contains(where: { place($0.column) == i }) {
+            guard case .field = entries[i].use,
+                  let first = normalised[..<i].firstIndex(of: normalised[i]), entries[first].use == entries[i].use else { continue }
+            let ordinal = normalised[...i].filter { $0 == normalised[i] }.count
+            switch unknownRule {
+            case .keep: entries[i] = Entry(header: header[i], use: .field(.field(Self.fieldKey(header[i]) + "_\(ordinal)")), origin: "--keep-unknown")
+            case .drop: entries[i] = Entry(header: header[i], use: .dropped, origin: "--drop-unknown")
+            case .refuse: break
             }
         }
         let isFullLayout = entries.contains { if case .field(.full) = $0.use { true } else { false } }
@@ -155,14 +178,16 @@ public struct ColumnPlan: Sendable {
         for entry in entries {
             if case .field(let column) = entry.use { fields.append(column) } else { fields.append(nil) }
         }
-        var claimed: [CSVColumn: [String]] = [:]
-        for (column, field) in zip(header, fields) { if let field { claimed[field, default: []].append(column) } }
-        for composition in compositions { claimed[composition.field, default: []].append(composition.label) }
+        var claimed: [CSVColumn: [(column: String, place: Int?)]] = [:]
+        for (i, field) in fields.enumerated() { if let field { claimed[field, default: []].append((header[i], i + 1)) } }
+        for composition in compositions { claimed[composition.field, default: []].append((composition.label, nil)) }
         for (field, columns) in claimed.sorted(by: { $0.key.name < $1.key.name }) where columns.count > 1 {
-            throw .duplicateColumn(file: file, field: field.name, columns: columns)
+            throw .duplicateColumn(file: file, field: field.name, columns: columns.map(\.column), places: columns.map(\.place))
         }
         let states = entries.indices.filter { entries[$0].use == .state }
-        if states.count > 1 { throw .duplicateColumn(file: file, field: ColumnTarget.stateName, columns: states.map { header[$0] }) }
+        if states.count > 1 {
+            throw .duplicateColumn(file: file, field: ColumnTarget.stateName, columns: states.map { header[$0] }, places: states.map { $0 + 1 })
+        }
         guard claimed[.name] != nil || rules.defaulted.contains(.name) else { throw .noNameColumn(file: file) }
         self.header = header
         self.entries = entries
@@ -185,12 +210,27 @@ public struct ColumnPlan: Sendable {
         return compositions.first { $0.field == field }?.label
     }
 
+    /// `column 3` (case and spacing aside): the third column, when 1 ≤ 3 ≤ `count`.
+    public static func place(_ name: String, count: Int) -> Int? {
+        let words = ImportHeaders.normalise(name).split(separator: " ")
+        guard words.count == 2, words[0] == "column", words[1].allSatisfy({ $0.isASCII && $0.isNumber }),
+              words[1].count <= 6, let n = Int(words[1]), (1...count).contains(n) else { return nil }
+        return n - 1
+    }
+
     /// `--keep-unknown` for a column without a header: `field:column_3` for the third.
     public static func blankColumnKey(_ index: Int) -> String { "column_\(index + 1)" }
 
     /// How messages name a column: its header, or its place when it has none.
     public func columnLabel(_ index: Int) -> String {
         header[index].allSatisfy(\.isWhitespace) ? "column \(index + 1) (no header)" : header[index]
+    }
+
+    /// Another column has the same header (case and spacing aside): messages and the plan
+    /// add its place, `Email (column 4)`, the name `--map 'column 4=…'` takes.
+    public func isRepeated(_ index: Int) -> Bool {
+        let name = ImportHeaders.normalise(header[index])
+        return !header[index].allSatisfy(\.isWhitespace) && header.indices.contains { $0 != index && ImportHeaders.normalise(header[$0]) == name }
     }
 
     /// `--keep-unknown`: "Job Title" → `field:Job_Title` (a custom field key is letters,

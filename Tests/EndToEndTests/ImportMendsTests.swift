@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+/// import-csv cases an outside probe found (Docs/import.md): repeated headers, amounts
+/// against their currency's convention, and the messages of dates, the minus sign, a
+/// space after a closing quote and a byte order mark in front of cp1252.
+@Suite struct ImportMendsTests {
+    func file(_ box: Sandbox, _ name: String, _ bytes: [UInt8]) -> String {
+        let path = box.root + "/" + name
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return path
+    }
+
+    func file(_ box: Sandbox, _ name: String, _ text: String) -> String { file(box, name, Array(text.utf8)) }
+
+    @Test func repeatedHeaderIsRefusedNamingBothByPlaceAndMapsByPlace() throws {
+        let box = Sandbox()
+        box.add("Existing")
+        let before = box.snapshot()
+        let path = file(box, "dup.csv", "Name,Email,Phone,Email\r\nAnn,a@x.example,1,b@x.example\r\n")
+        let refused = box.run("import-csv", path)
+        #expect(refused.status == 1)
+        #expect(refused.stderr == """
+            leads: \(path): columns 'Email' (column 2) and 'Email' (column 4) both hold email, and their header does not say which is which; name the column by its place: --map 'column 4=field:Email_2' keeps it as a custom field, --map 'column 4=-' drops it (--keep-unknown or --drop-unknown does that for every repeated header)
+
+            """)
+        #expect(box.snapshot() == before)
+
+        // Dropping by name drops both: that is what the name says; the plan shows each by place.
+        let byName = box.run("import-csv", path, "--dry-run", "--map", "Email=-")
+        #expect(byName.status == 0)
+        #expect(byName.stdout.contains("  Email (column 2)  dropped (--map)\n  Phone             → phone\n  Email (column 4)  dropped (--map)\n"))
+
+        let mapped = box.run("import-csv", path, "--map", "Column 4=field:email_2")
+        #expect(mapped.status == 0)
+        #expect(mapped.stderr == "leads: \(path): 1 created, 0 updated, 0 skipped, 0 rejected\n")
+        let lead = try #require(box.leadJSON(2))
+        #expect(lead["email"] as? String == "a@x.example")
+        #expect((lead["fields"] as? [String: String])?["email_2"] == "b@x.example")
+    }
+
+    @Test func repeatedHeaderFollowsTheUnknownColumnRules() throws {
+        let box = Sandbox()
+        let path = file(box, "dup.csv", "Name,Email,Email\r\nAnn,a@x.example,b@x.example\r\n")
+        let kept = box.run("import-csv", path, "--keep-unknown", "--dry-run")
+        #expect(kept.status == 0)
+        #expect(kept.stdout.contains("  Email (column 3)  → field:Email_2 (--keep-unknown)\n"))
+        let dropped = box.run("import-csv", path, "--drop-unknown")
+        #expect(dropped.status == 0)
+        #expect(dropped.stderr == """
+            leads: \(path): column 'Email' (column 3) not imported: dropped (--drop-unknown)
+            leads: \(path): 1 created, 0 updated, 0 skipped, 0 rejected
+
+            """)
+        #expect(box.leadJSON(1)?["email"] as? String == "a@x.example")
+    }
+}
