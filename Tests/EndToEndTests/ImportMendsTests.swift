@@ -55,3 +55,31 @@ import Testing
         #expect(box.leadJSON(1)?["email"] as? String == "a@x.example")
     }
 }
+
+@Suite struct ImportAmountConventionTests {
+    @Test func aLoneSeparatorAgainstTheCellsCurrencyIsRefusedUnlessTheFileSaysItsDecimal() throws {
+        let box = Sandbox()
+        box.add("Existing")
+        let before = box.snapshot()
+        let path = box.root + "/m.csv"
+        _ = FileManager.default.createFile(atPath: path, contents: Data("Name,Value\r\nAnn,\"$1,23\"\r\nBob,\"$1,200\"\r\nCy,1.5 DKK\r\n".utf8))
+        let refused = box.run("import-csv", path)
+        #expect(refused.status == 1)
+        #expect(refused.stderr == """
+            leads: \(path):2: Value: '$1,23' is ambiguous: USD amounts use ',' only between thousands, and this one groups none; 1.23 USD if it is the decimal separator: write 1.23, or use --decimal , if the file writes decimal commas
+            leads: \(path):4: Value: '1.5 DKK' is ambiguous: DKK amounts use '.' only between thousands, and this one groups none; 1.50 DKK if it is the decimal separator: write 1,50, or use --decimal . if the file writes decimal points
+            leads: \(path): 2 rows rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
+
+            """)
+        #expect(box.snapshot() == before)
+
+        // The file's decimal comma settles the USD cell; `$1,200` stays 1200 USD (the sign wins
+        // where it can), and the DKK cell, against both, is still refused.
+        let comma = box.run("import-csv", path, "--decimal", ",", "--skip-invalid")
+        #expect(comma.status == 0)
+        #expect(box.leadJSON(2)?["value"] as? String == "1.23")
+        #expect(box.leadJSON(2)?["currency"] as? String == "USD")
+        #expect(box.leadJSON(3)?["value"] as? String == "1200.00")
+        #expect(box.leadJSON(4) == nil)
+    }
+}

@@ -78,6 +78,9 @@ private func checkError(_ error: MoneyError, text: String, hint: DecimalSeparato
     case .beyondMinorUnits:
         // Only the importer compares an amount with its currency's minor units; the parser keeps four digits.
         require(false, "MoneyParser refused \(text.debugDescription) for its currency's minor units")
+    case .againstCurrencyConvention:
+        // Only import cells ask for the currency's convention; the parser is called without it here.
+        require(false, "MoneyParser refused \(text.debugDescription) for its currency's convention")
     case .unknownCurrency(let token):
         // Bytes, not Characters: the token may end inside a grapheme cluster ("2" + U+06EC).
         let haystack = Array(text.utf8), needle = Array(token.utf8)

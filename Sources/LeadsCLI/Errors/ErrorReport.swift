@@ -210,6 +210,10 @@ enum ErrorReport {
             // The forms to write are ones MoneyParser reads as meant: the decimal reading
             // with four decimals where it has three ("7.1250", not the refused "7.125").
             return "\(quoted(text)) is ambiguous: \(thousands.canonical) if the separator groups thousands, \(decimal.canonical) if it is the decimal point; write \(thousands.formatted()) or \(decimal.formatted(unambiguous: true)) (import-csv: use --decimal . or --decimal ,; for every command: \"decimal\" in config.json)"
+        case let .againstCurrencyConvention(text, currency, separator, decimal):
+            let (mark, other, word) = separator == .comma ? (",", UInt8(ascii: "."), "commas") : (".", UInt8(ascii: ","), "points")
+            return "\(quoted(text)) is ambiguous: \(currency) amounts use '\(mark)' only between thousands, and this one groups none; "
+                + "\(decimal.canonical) \(currency) if it is the decimal separator: write \(decimal.formatted(decimalSeparator: other)), or use --decimal \(mark) if the file writes decimal \(word)"
         case .tooManyFractionDigits(let text): return "\(quoted(text)) has more than \(Amount.fractionDigits) decimal places; amounts are never rounded"
         case let .beyondMinorUnits(text, currency, minorUnits):
             let places = minorUnits == 0 ? "no decimal places" : minorUnits == 1 ? "1 decimal place" : "\(minorUnits) decimal places"

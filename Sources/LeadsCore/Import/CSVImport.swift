@@ -292,7 +292,7 @@ public struct RowConverter: Sendable {
         // without a value: the currency alone says nothing.
         var currencyGiven = true
         lead.value = check(.value) { v, c throws(FieldError) in
-            let read = try FieldParser.moneyAndWhetherCurrencyIsGiven(v, field: c, currency: currency, defaultCurrency: config.currency, decimal: decimal)
+            let read = try FieldParser.moneyAndWhetherCurrencyIsGiven(v, field: c, currency: currency, defaultCurrency: config.currency, decimal: decimal, cell: true)
             currencyGiven = read.given
             // Another system's amount finer than its currency's cents is a misread cell
             // (SPEC §5); the store's own exports carry its four digits back.

@@ -121,10 +121,12 @@ public enum FieldParser {
     /// `given` is false when the currency is `defaultCurrency` only because neither the
     /// text nor `currency` named one: an update keeps the lead's own currency then, as
     /// `set --value 200` does.
+    /// `cell`: an import-csv cell, where a currency's convention refuses `$1,23` (MoneyParser).
     public static func moneyAndWhetherCurrencyIsGiven(_ raw: String, field: String, currency: String?, defaultCurrency: String,
-                                                      decimal: DecimalSeparator? = nil) throws(FieldError) -> (money: Money, given: Bool) {
+                                                      decimal: DecimalSeparator? = nil,
+                                                      cell: Bool = false) throws(FieldError) -> (money: Money, given: Bool) {
         let input: MoneyInput
-        do { input = try MoneyParser.parse(raw, decimal: decimal) } catch {
+        do { input = try MoneyParser.parse(raw, decimal: decimal, currencyConvention: cell) } catch {
             throw FieldError(field: field, value: raw, problem: .money(error))
         }
         if let written = input.currency, let currency, written != currency {

@@ -199,6 +199,10 @@ public enum MoneyError: Error, Sendable, Equatable {
     case invalid(String)
     /// "12.500": 12500 or 12.5; `decimal:` (import-csv --decimal) settles it.
     case ambiguous(text: String, thousands: Amount, decimal: Amount)
+    /// import-csv: `$1,23`, a lone `separator` that the text's currency writes only between
+    /// thousands, grouping none here; `decimal` is the amount read with it as the decimal
+    /// separator. Refused unless `--decimal` names that separator.
+    case againstCurrencyConvention(text: String, currency: String, separator: DecimalSeparator, decimal: Amount)
     /// More than 4 fraction digits: refused, never rounded. The whole text.
     case tooManyFractionDigits(String)
     /// import-csv: more fraction digits than the currency has minor units (`JPY 1000.5`,

@@ -27,10 +27,16 @@ public enum MoneyParser {
     /// `minorUnits`: refuse more fraction digits than a currency written in the text has minor
     /// units (import-csv cells, where a wrongly settled separator would otherwise shift the
     /// amount by a thousand). Off for typed values, which may carry the stored four digits.
+    /// `currencyConvention`: refuse a lone `.` or `,` that the currency written in the text
+    /// uses only between thousands and that groups none here (`$1,23`: USD writes `1.23` and
+    /// `1,230`), unless `decimal:` names it the file's decimal separator (import-csv cells,
+    /// where it is a misread amount, SPEC §5). Off for typed values, which read `1,20 $` as 1.20.
     public static func parse(_ text: String, decimal: DecimalSeparator? = nil,
-                             minorUnits: Bool = false) throws(MoneyError) -> MoneyInput {
+                             minorUnits: Bool = false, currencyConvention: Bool = false) throws(MoneyError) -> MoneyInput {
         var copy = text
-        let result = copy.withUTF8 { parse(bytes: $0, text: text, decimal: decimal, checkMinorUnits: minorUnits) }
+        let result = copy.withUTF8 {
+            parse(bytes: $0, text: text, decimal: decimal, checkMinorUnits: minorUnits, checkConvention: currencyConvention)
+        }
         return try result.get()
     }
 
@@ -114,7 +120,7 @@ public enum MoneyParser {
     private enum Separator { case point, comma, space, apostrophe }
 
     static func parse(bytes: UnsafeBufferPointer<UInt8>, text: String, decimal: DecimalSeparator?,
-                      checkMinorUnits: Bool) -> Result<MoneyInput, MoneyError> {
+                      checkMinorUnits: Bool, checkConvention: Bool = false) -> Result<MoneyInput, MoneyError> {
         var low = 0
         var high = bytes.count
         while low < high, case let n = trimLength(bytes, at: low), n > 0 { low += n }
@@ -182,6 +188,18 @@ public enum MoneyParser {
             }
         }
 
+        // "$1,23": USD writes ',' only between thousands, and this one groups none: the
+        // cell is 1.23 written the other way, or a slip. An import refuses it unless the
+        // file's decimal separator (`decimal:`) is that one.
+        if checkConvention, strict == nil, let currency, let written = convention(currency),
+           let lone = loneSeparator(bytes, low..<high), lone.separator != written, lone.fractionLength != 3, lone.separator != decimal {
+            return parseNumber(bytes, low..<high, negative: negative, text: text, strict: lone.separator, settle: nil)
+                .flatMap { units, _ in
+                    .failure(.againstCurrencyConvention(text: text, currency: currency, separator: lone.separator,
+                                                        decimal: Amount(units: units)))
+                }
+        }
+
         let settle = currency.flatMap(convention) ?? decimal
         // A currency settles "1.200" only where its reading keeps to the currency's cents:
         // "$1.200" would be 1.200 USD, three decimals of a two-decimal currency, which is
@@ -195,6 +213,18 @@ public enum MoneyParser {
                 }
                 return .success(MoneyInput(amount: Amount(units: units), currency: currency))
             }
+    }
+
+    /// The one `.` or `,` of a number written with no other separator (no space, no
+    /// apostrophe, no second mark), and how many digits follow it; nil for any other shape.
+    private static func loneSeparator(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>)
+        -> (separator: DecimalSeparator, fractionLength: Int)? {
+        var found: (DecimalSeparator, Int)?
+        for i in range where !isDigit(bytes[i]) {
+            guard found == nil, bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: ",") else { return nil }
+            found = (bytes[i] == UInt8(ascii: ".") ? .point : .comma, range.upperBound - i - 1)
+        }
+        return found
     }
 
     /// The amount in units, and the number of fraction digits written, for the
