@@ -83,3 +83,25 @@ import Testing
         #expect(box.leadJSON(4) == nil)
     }
 }
+
+@Suite struct ImportMinusSignTests {
+    @Test func theUnicodeMinusSignIsAMinusAndAnotherDashIsNamed() throws {
+        let box = Sandbox()
+        let path = box.root + "/minus.csv"
+        _ = FileManager.default.createFile(atPath: path, contents: Data("Name;Wert\r\nAnn;\u{2212}100\r\nBob;\u{2212}€ 1.234,50\r\nCy;€ \u{2212}5\r\nDi;\u{2013}100\r\n".utf8))
+        let refused = box.run("import-csv", path)
+        #expect(refused.status == 1)
+        #expect(refused.stderr == """
+            leads: \(path):5: Wert: '\u{2013}' (U+2013 EN DASH) is not a minus sign; a negative amount starts with - or U+2212 MINUS SIGN
+            leads: \(path): 1 row rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
+
+            """)
+        #expect(box.leadJSON(1) == nil)
+        let imported = box.run("import-csv", path, "--skip-invalid")
+        #expect(imported.status == 0)
+        #expect(box.leadJSON(1)?["value"] as? String == "-100.00")
+        #expect(box.leadJSON(2)?["value"] as? String == "-1234.50")
+        #expect(box.leadJSON(2)?["currency"] as? String == "EUR")
+        #expect(box.leadJSON(3)?["value"] as? String == "-5.00")
+    }
+}

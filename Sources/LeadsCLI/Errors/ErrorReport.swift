@@ -222,6 +222,10 @@ enum ErrorReport {
         case .unknownCurrency(let text) where ["k", "m"].contains(text.lowercased()):
             // "€5k": a shorthand for thousands or millions is not read, so no amount is guessed.
             return "\(quoted(text)) is not a currency: shorthand for thousands (k) or millions (M) is not read; write the whole amount, e.g. 5000 or 5.000,00"
+        case .unknownCurrency(let text) where text.unicodeScalars.first?.properties.generalCategory == .dashPunctuation:
+            // "–100": a dash that is no minus sign (`-` and U+2212 are read) is not taken for one.
+            let dash = text.unicodeScalars.first!
+            return "\(quoted(text)) (U+\(String(dash.value, radix: 16, uppercase: true))\(dash.properties.name.map { " " + $0 } ?? "")) is not a minus sign; a negative amount starts with - or U+2212 MINUS SIGN"
         case .unknownCurrency(let text): return "unknown currency \(quoted(text)): use an ISO 4217 code such as EUR, USD or CHF"
         case .conflictingCurrency(let text): return "\(quoted(text)) names two different currencies"
         }

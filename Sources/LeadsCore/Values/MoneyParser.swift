@@ -2,7 +2,7 @@
 /// cells in import-csv). Accepts `12500`, `12500.50`, `12500,50`, `12.500,50`, `12,500.50`,
 /// `12 500,50` (ASCII space, U+00A0 or U+202F as grouping), Swiss `12'500.00` (`'` or U+2019
 /// as grouping), `1.234.567`, the German "no cents" form `12.500,-` (also `,--`, `.-`), an
-/// optional leading `-`, and a currency sign or ISO code before or after, with or without a space.
+/// optional leading `-` (or U+2212 MINUS SIGN), and a currency sign or ISO code before or after, with or without a space.
 ///
 /// Rules, in order:
 /// - Spaces and apostrophes only ever group thousands.
@@ -127,23 +127,27 @@ public enum MoneyParser {
         while high > low, case let n = trimLength(bytes, endingAt: high), n > 0 { high -= n }
         guard low < high else { return .failure(.empty) }
 
+        // The sign: `-` or U+2212 MINUS SIGN (Numbers, LibreOffice and Nordic number
+        // formats write it), the same minus either way.
         var negative = false
-        if bytes[low] == UInt8(ascii: "-") {
+        if case let n = minusLength(bytes, at: low, end: high), n > 0 {
             negative = true
-            low += 1
+            low += n
         }
 
         // Currency before the number: "€12.500,50", "EUR 12500", "-€5", "€ -5".
         var prefix: Range<Int>?
         var scan = low
-        while scan < high, spaceLength(bytes, at: scan) == 0, isCurrencyByte(bytes[scan]) { scan += 1 }
+        while scan < high, spaceLength(bytes, at: scan) == 0, minusLength(bytes, at: scan, end: high) == 0, isCurrencyByte(bytes[scan]) {
+            scan += 1
+        }
         if scan > low {
             prefix = low..<scan
             low = scan
             while low < high, case let n = spaceLength(bytes, at: low), n > 0 { low += n }
-            if !negative, low < high, bytes[low] == UInt8(ascii: "-") {
+            if !negative, low < high, case let n = minusLength(bytes, at: low, end: high), n > 0 {
                 negative = true
-                low += 1
+                low += n
             }
         }
 
@@ -419,6 +423,15 @@ func spaceLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Int {
     if byte == 0x20 || byte == 0x09 { return 1 }
     if byte == 0xC2, index + 1 < bytes.count, bytes[index + 1] == 0xA0 { return 2 }
     if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] == 0xAF { return 3 }
+    return 0
+}
+
+/// Length of the minus at `index` before `end`: `-` (1) or U+2212 MINUS SIGN (3), else 0.
+@inline(__always)
+func minusLength(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, end: Int) -> Int {
+    let byte = bytes[index]
+    if byte == UInt8(ascii: "-") { return 1 }
+    if byte == 0xE2, index + 2 < end, bytes[index + 1] == 0x88, bytes[index + 2] == 0x92 { return 3 }
     return 0
 }
 
