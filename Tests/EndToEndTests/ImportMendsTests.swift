@@ -105,3 +105,32 @@ import Testing
         #expect(box.leadJSON(3)?["value"] as? String == "-5.00")
     }
 }
+
+@Suite struct ImportDateOrderTests {
+    @Test func aDateWithOneReadingStillAsksForTheOrderAndSaysWhy() throws {
+        let box = Sandbox()
+        let path = box.root + "/dates.csv"
+        _ = FileManager.default.createFile(atPath: path, contents: Data("Name,Close Date\r\nAnn,13/5/2024\r\nBob,5/13/2024\r\nCy,13/13/2024\r\n".utf8))
+        let unsaid = box.run("import-csv", path)
+        #expect(unsaid.status == 1)
+        #expect(unsaid.stderr == """
+            leads: \(path):2: Close Date: '13/5/2024': the order of day and month is not known: day first it is 13 May 2024, month first there is no month 13; use --date-format DMY if the file writes the day first
+            leads: \(path):3: Close Date: '5/13/2024': the order of day and month is not known: month first it is May 13 2024, day first there is no month 13; use --date-format MDY if the file writes the month first
+            leads: \(path):4: Close Date: '13/13/2024': neither 13 nor 13 is a month (1 to 12), so this is no date
+            leads: \(path): 3 rows rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
+
+            """)
+        #expect(box.leadJSON(1) == nil)
+        let mdy = box.run("import-csv", path, "--date-format", "MDY", "--dry-run")
+        #expect(mdy.status == 1)
+        #expect(mdy.stdout.contains("""
+            \(path):2: Close Date: '13/5/2024': read as month/day/year, there is no month 13; use --date-format DMY if the file writes the day first
+            """))
+        #expect(mdy.stdout.contains("\(path):4: Close Date: '13/13/2024': read as month/day/year, there is no month 13\n"))
+        let dmy = box.run("import-csv", path, "--date-format", "DMY", "--skip-invalid")
+        #expect(dmy.status == 0)
+        #expect(dmy.stderr.contains("\(path):3: Close Date: '5/13/2024': read as day/month/year, there is no month 13; use --date-format MDY if the file writes the month first\n"))
+        #expect(box.leadJSON(1)?["expected_close"] as? String == "2024-05-13")
+        #expect(box.leadJSON(2) == nil)
+    }
+}

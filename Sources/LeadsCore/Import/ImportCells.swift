@@ -53,11 +53,34 @@ public struct CellReading: Sendable, Equatable {
             var order = dateOrder
             // A dotted date is the German day.month.year everywhere it is written.
             if order == nil && separator == "." { order = .dmy }
+            let (first, second) = (Int(a)!, Int(b)!)
+            func isMonth(_ n: Int) -> Bool { (1...12).contains(n) }
             guard let order else {
-                throw FieldError(field: field, value: raw, problem: .invalid(
-                    "the order of day and month is not known (\(Int(a)!) \(Self.monthName(Int(b) ?? 0)) or \(Self.monthName(Int(a) ?? 0)) \(Int(b)!)); use --date-format DMY or --date-format MDY"))
+                // `13/5/2024` has one reading, but one cell does not say how the file writes
+                // its dates (another may be `5/13/2024`): the order is asked for, naming it.
+                let reason: String
+                switch (isMonth(second), isMonth(first)) {
+                case (true, true):
+                    reason = "the order of day and month is not known (\(first) \(Self.monthName(second)) or \(Self.monthName(first)) \(second)); use --date-format DMY or --date-format MDY"
+                case (true, false):
+                    reason = "the order of day and month is not known: day first it is \(first) \(Self.monthName(second)) \(c), month first there is no month \(first); use --date-format DMY if the file writes the day first"
+                case (false, true):
+                    reason = "the order of day and month is not known: month first it is \(Self.monthName(first)) \(second) \(c), day first there is no month \(second); use --date-format MDY if the file writes the month first"
+                case (false, false):
+                    reason = "neither \(first) nor \(second) is a month (1 to 12), so this is no date"
+                }
+                throw FieldError(field: field, value: raw, problem: .invalid(reason))
             }
             (year, month, day) = order == .mdy ? (c, a, b) : (c, b, a)
+            if let m = Int(month), !isMonth(m) {
+                // `13/5/2024` in a month-first file: the order is named, and the other one.
+                let dotted = separator == "." && dateOrder == nil
+                let words = order == .mdy ? "read as month/day/year," : dotted ? "a dotted date is day.month.year, and" : "read as day/month/year,"
+                // The other order, where it would give a month.
+                let other = dotted || !isMonth(Int(day) ?? 0) ? ""
+                    : order == .mdy ? "; use --date-format DMY if the file writes the day first" : "; use --date-format MDY if the file writes the month first"
+                throw FieldError(field: field, value: raw, problem: .invalid("\(words) there is no month \(m)" + other))
+            }
         }
         if year.count == 2 {
             guard let century else {
