@@ -134,3 +134,65 @@ import Testing
         #expect(box.leadJSON(2) == nil)
     }
 }
+
+@Suite struct ImportCellMessageTests {
+    func file(_ box: Sandbox, _ name: String, _ bytes: [UInt8]) -> String {
+        let path = box.root + "/" + name
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return path
+    }
+
+    @Test func aSpaceAfterAClosingQuoteIsNamedWithItsColumn() {
+        let box = Sandbox()
+        box.add("Existing")
+        let before = box.snapshot()
+        let space = file(box, "space.csv", Array("Name,Company\r\n\"abc\" ,x\r\n".utf8))
+        let refused = box.run("import-csv", space)
+        #expect(refused.status == 1)
+        #expect(refused.stderr == """
+            leads: \(space):2: Name: a space follows the closing quote of '"abc"': a quoted cell ends at its closing quote, so nothing may stand between it and the next delimiter; take the space out
+
+            """)
+        let letter = file(box, "letter.csv", Array("Name,Company\r\nabc,\"x\"y\r\n".utf8))
+        #expect(box.run("import-csv", letter).stderr == """
+            leads: \(letter):2: Company: 'y' follows the closing quote of '"x"': a quoted cell ends at its closing quote, so a quote inside a quoted cell is written twice ("")
+
+            """)
+        let header = file(box, "header.csv", Array("\"Name\" ,Company\r\nabc,x\r\n".utf8))
+        #expect(box.run("import-csv", header).stderr.hasPrefix("leads: \(header):1: column 1 of the header: a space follows the closing quote of '\"Name\"'"))
+        #expect(box.snapshot() == before)
+    }
+
+    @Test func aByteOrderMarkBeforeCP1252BytesOrUnderEncodingCP1252() throws {
+        let box = Sandbox()
+        box.add("Existing")
+        let before = box.snapshot()
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        // A UTF-8 mark in front of cp1252 bytes ("Jürgen Bäcker"): named with its column, and
+        // --encoding cp1252 reads it, as asked.
+        let marked = file(box, "marked.csv", bom + Array("Name;Adresse\r\nJ".utf8) + [0xFC] + Array("rgen;K".utf8) + [0xF6] + Array("ln\r\n".utf8))
+        let refused = box.run("import-csv", marked)
+        #expect(refused.status == 1)
+        #expect(refused.stderr == """
+            leads: \(marked):2: Name: not valid UTF-8, although the file starts with a UTF-8 byte order mark; if the file comes from Excel on Windows, it is cp1252 behind a wrong mark: use --encoding cp1252
+
+            """)
+        #expect(box.snapshot() == before)
+
+        // A UTF-8 file with its mark under --encoding cp1252 would become "JÃ¼rgen": refused.
+        let utf8 = file(box, "utf8.csv", bom + Array("Name;Adresse\r\nJürgen;Köln\r\n".utf8))
+        let contradicted = box.run("import-csv", utf8, "--encoding", "cp1252")
+        #expect(contradicted.status == 1)
+        #expect(contradicted.stderr == """
+            leads: \(utf8):2: Name: UTF-8 text, as the file's UTF-8 byte order mark says, but --encoding cp1252 would read it as other characters (ü as Ã¼, for example); leave out --encoding cp1252
+
+            """)
+        #expect(box.snapshot() == before)
+
+        #expect(box.run("import-csv", marked, "--encoding", "cp1252").status == 0)
+        #expect(box.leadJSON(2)?["name"] as? String == "Jürgen")
+        #expect(box.leadJSON(2)?["address"] as? String == "Köln")
+        #expect(box.run("import-csv", utf8, "--on-duplicate", "skip").status == 0)
+        #expect(box.leadJSON(3) == nil)  // the same Jürgen, read right: a duplicate of lead 2
+    }
+}

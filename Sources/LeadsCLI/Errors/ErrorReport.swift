@@ -390,12 +390,41 @@ enum ErrorReport {
         case .badDefault(let raw): return "--default \(quoted(raw)): expected FIELD=VALUE, FIELD being one of \(fields) or field:KEY"
         case let .invalidDefault(field, reason): return "--default \(field): \(reason)"
         case let .csv(file, error): return csv(error, file: file)
+        case let .csvCell(file, error, column, place): return csvCell(error, file: file, column: column, place: place)
         case let .invalidUTF16(file, line): return "\(file):\(line): not valid UTF-16 (the file starts with a UTF-16 byte order mark); save it again as \"CSV UTF-8\""
+        }
+    }
+
+    /// A CSV error inside one cell: `FILE:LINE: COLUMN: …`, as a row's problems are worded.
+    static func csvCell(_ e: CSVError, file: String, column: String, place: CSVFailurePlace) -> String {
+        switch e {
+        case .characterAfterClosingQuote(let line):
+            let what: String
+            switch place.following {
+            case 0x20?: what = "a space"
+            case 0x09?: what = "a tab"
+            case let byte? where byte > 0x20 && byte < 0x7F: what = quoted(String(Character(Unicode.Scalar(byte))))
+            case let byte?: what = "the byte 0x\(hex(byte))"
+            case nil: what = "a character"
+            }
+            let cell = place.quoted.map { " of " + quoted("\"" + $0 + "\"") } ?? ""
+            let fix = place.following == 0x20 || place.following == 0x09
+                ? "nothing may stand between it and the next delimiter; take the \(place.following == 0x20 ? "space" : "tab") out"
+                : "a quote inside a quoted cell is written twice (\"\")"
+            return "\(file):\(line): \(column): \(what) follows the closing quote\(cell): a quoted cell ends at its closing quote, so \(fix)"
+        case .invalidUTF8(let line):
+            return "\(file):\(line): \(column): not valid UTF-8, although the file starts with a UTF-8 byte order mark; if the file comes from Excel on Windows, it is cp1252 behind a wrong mark: use --encoding cp1252"
+        case .utf8DespiteCP1252(let line):
+            return "\(file):\(line): \(column): UTF-8 text, as the file's UTF-8 byte order mark says, but --encoding cp1252 would read it as other characters (ü as Ã¼, for example); leave out --encoding cp1252"
+        default:
+            return csv(e, file: file)
         }
     }
 
     static func csv(_ e: CSVError, file: String) -> String {
         switch e {
+        case .utf8DespiteCP1252(let line):
+            return "\(file):\(line): UTF-8 text, as the file's UTF-8 byte order mark says; leave out --encoding cp1252"
         case .invalidUTF8(let line): return "\(file):\(line): not valid UTF-8; if the file comes from Excel on Windows, use --encoding cp1252"
         case .unterminatedQuote(let line): return "\(file):\(line): a quoted cell starts here and is never closed"
         case .characterAfterClosingQuote(let line):

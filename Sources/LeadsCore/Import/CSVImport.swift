@@ -107,6 +107,10 @@ public enum ImportError: Error, Sendable, Equatable {
     case badDefault(String)
     case invalidDefault(field: String, reason: String)
     case csv(file: String, CSVError)
+    /// A CSV error inside one cell (a character after its closing quote; UTF-8 against
+    /// `--encoding cp1252` or not UTF-8 behind a UTF-8 byte order mark), with its column as
+    /// messages name it (`Name`, `column 3 (no header)`).
+    case csvCell(file: String, CSVError, column: String, place: CSVFailurePlace)
     /// UTF-16 input (it starts with a UTF-16 byte order mark) with a lone surrogate or an odd byte at the end.
     case invalidUTF16(file: String, line: Int)
     /// Standard input copied for the second pass would leave the data directory's file

@@ -117,8 +117,21 @@ public struct CSVImportEngine {
         return CSVReader(fileDescriptor: input.fd, delimiter: delimiter, encoding: options.encoding, prefix: prefix)
     }
 
-    static func next(_ reader: inout CSVReader, _ input: Input) throws -> CSVRecord? {
-        do { return try reader.next() } catch { throw ImportError.csv(file: input.display, error) }
+    /// The next record; an error inside a cell names its column (by `plan`'s header, or
+    /// by its place in the header row itself).
+    static func next(_ reader: inout CSVReader, _ input: Input, plan: ColumnPlan? = nil) throws -> CSVRecord? {
+        do { return try reader.next() } catch {
+            switch error {
+            case .characterAfterClosingQuote, .utf8DespiteCP1252,
+                 .invalidUTF8 where reader.startsWithByteOrderMark:
+                let place = reader.failurePlace ?? CSVFailurePlace(field: 0)
+                let column = plan.map { place.field < $0.header.count ? $0.columnLabel(place.field) : "column \(place.field + 1)" }
+                    ?? "column \(place.field + 1) of the header"
+                throw ImportError.csvCell(file: input.display, error, column: column, place: place)
+            default:
+                throw ImportError.csv(file: input.display, error)
+            }
+        }
     }
 
     func header(_ reader: inout CSVReader, input: Input) throws -> ColumnPlan {
@@ -170,7 +183,7 @@ public struct CSVImportEngine {
             }
             chunk.removeAll(keepingCapacity: true)
         }
-        while let record = try Self.next(&reader, input) {
+        while let record = try Self.next(&reader, input, plan: plan) {
             guard let complete = continuations.add(record) else { continue }
             chunk.append(complete)
             if chunk.count == 2048 { try drain() }

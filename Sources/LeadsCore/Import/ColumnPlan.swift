@@ -223,7 +223,8 @@ public struct ColumnPlan: Sendable {
 
     /// How messages name a column: its header, or its place when it has none.
     public func columnLabel(_ index: Int) -> String {
-        header[index].allSatisfy(\.isWhitespace) ? "column \(index + 1) (no header)" : header[index]
+        header[index].allSatisfy(\.isWhitespace) ? "column \(index + 1) (no header)"
+            : isRepeated(index) ? header[index] + " (column \(index + 1))" : header[index]
     }
 
     /// Another column has the same header (case and spacing aside): messages and the plan

@@ -32,7 +32,20 @@ public enum CSVError: Error, Sendable, Equatable {
     /// Line of a byte cp1252 gives no character (0x81 0x8D 0x8F 0x90 0x9D): the file is
     /// not cp1252, and a control character in its place would be a guess.
     case undefinedInCP1252(line: Int, byte: UInt8)
+    /// cp1252 was asked for, but the input starts with a UTF-8 byte order mark and this
+    /// line's field is UTF-8 beyond ASCII (`Jürgen`, which cp1252 would read as `JÃ¼rgen`).
+    case utf8DespiteCP1252(line: Int)
     case readFailed(errno: Int32)
+}
+
+/// Where in its record the reader's error struck, for messages that name the column.
+public struct CSVFailurePlace: Sendable, Equatable {
+    /// The field, from 0.
+    public var field: Int
+    /// `characterAfterClosingQuote`: the quoted text before the closing quote (at most
+    /// 200 bytes of it) and the byte that follows the quote.
+    public var quoted: String?
+    public var following: UInt8?
 }
 
 let quoteByte = UInt8(ascii: "\"")
@@ -130,6 +143,11 @@ public struct CSVReader {
                      && delimiter != 0 && delimiter < 0x80, "unusable CSV delimiter")
     }
 
+    /// The field of the record the error `next()` threw struck, and what it saw there.
+    public private(set) var failurePlace: CSVFailurePlace?
+    /// The input started with a UTF-8 byte order mark (skipped).
+    public private(set) var startsWithByteOrderMark = false
+
     /// Input bytes consumed so far, including a skipped BOM and the prefix.
     public var bytesConsumed: Int { consumedBeforeBuffer + position }
 
@@ -140,6 +158,7 @@ public struct CSVReader {
             return try readRecord()
         } catch {
             failure = error
+            if failurePlace == nil { failurePlace = CSVFailurePlace(field: fields.count) }
             throw error
         }
     }
@@ -151,6 +170,7 @@ public struct CSVReader {
             if end - position >= 3, buffer[position] == 0xEF, buffer[position + 1] == 0xBB,
                buffer[position + 2] == 0xBF {
                 position += 3
+                startsWithByteOrderMark = true
             }
         }
         if pendingLFAfterCR {
@@ -272,6 +292,8 @@ public struct CSVReader {
                 } else if byte == 0 {
                     throw .nulByte(line: line)
                 } else {
+                    failurePlace = CSVFailurePlace(field: fields.count, quoted: String(decoding: fieldBytes.prefix(200), as: UTF8.self),
+                                                   following: byte)
                     throw .characterAfterClosingQuote(line: line)
                 }
             }
@@ -330,6 +352,13 @@ public struct CSVReader {
             let before = UnsafeBufferPointer(rebasing: bytes[..<offset])
             throw .invalidUTF8(line: fieldLine + TextEncoding.lineBreakCount(before))
         case .cp1252:
+            // A UTF-8 byte order mark and a field that is UTF-8 beyond ASCII: the file is
+            // what its mark says, and cp1252 would turn each `ü` into `Ã¼` without a word.
+            // (A field that is not UTF-8 is read as cp1252, as asked: a mark put in front of
+            // a cp1252 file.)
+            if startsWithByteOrderMark, bytes.contains(where: { $0 >= 0x80 }), TextEncoding.firstInvalidUTF8Offset(bytes) == nil {
+                throw .utf8DespiteCP1252(line: fieldLine)
+            }
             if let offset = TextEncoding.firstUndefinedWindows1252(bytes) {
                 let before = UnsafeBufferPointer(rebasing: bytes[..<offset])
                 throw .undefinedInCP1252(line: fieldLine + TextEncoding.lineBreakCount(before), byte: bytes[offset])
