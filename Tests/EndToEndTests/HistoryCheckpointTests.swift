@@ -298,4 +298,59 @@ func frames(of stream: [UInt8], sourceLocation: SourceLocation = #_sourceLocatio
         var cut = TransitionDecoder()
         #expect(try stream[4..<(stream.count - 2)].withUnsafeBufferPointer { try cut.decode($0) { _ in } } == false)
     }
+
+    /// A decoder asked for some fields hands out each snapshot with exactly those (and the
+    /// stage), the others empty; snapshots of the stage and texts only are shared.
+    @Test func partialDecodingKeepsExactlyTheFieldsAskedFor() throws {
+        let a = LeadSnapshot(stage: "proposal", value: Money(amount: Amount(units: 5_000_000), currency: "EUR"), probability: 40,
+                             expectedClose: CalendarDate(year: 2027, month: 2, day: 28), owner: "zoë", labels: ["hot", "b2b"],
+                             source: "web", campaign: "spring", nextDue: .day(CalendarDate(year: 2027, month: 1, day: 2)!),
+                             createdAt: Timestamp(seconds: 1_767_225_000))
+        var b = a
+        b.owner = nil
+        b.nextDue = .instant(Timestamp(seconds: 1_767_300_000))
+        b.createdAt = Timestamp(seconds: 1_767_100_000)
+        var c = a
+        c.stage = "won"
+        c.labels = []
+        let transitions = [
+            LeadTransition(time: Timestamp(seconds: 1_767_225_600), lead: 1, action: "add", user: "alice", before: .absent, after: .known(a)),
+            LeadTransition(time: Timestamp(seconds: 1_767_225_700), lead: 2, action: "import", user: "bob", before: .absent, after: .known(b)),
+            LeadTransition(time: Timestamp(seconds: 1_767_225_800), lead: 1, action: "note", user: "bob", before: .known(a), after: .known(a)),
+            LeadTransition(time: Timestamp(seconds: 1_767_225_900), lead: 1, action: "status", user: "bob", before: .known(a), after: .known(c)),
+            LeadTransition(time: Timestamp(seconds: 1_767_226_000), lead: 3, action: "add", user: "bob", before: .absent, after: .known(a)),
+            LeadTransition(time: Timestamp(seconds: 1_767_226_100), lead: 2, action: "delete", user: "", before: .known(b), after: .absent),
+        ]
+        let recorder = HistoryRecorder()
+        for t in transitions { recorder.add(t) }
+        let stream = recorder.finish()
+        func project(_ s: LeadSnapshot, _ f: ReplayFields) -> LeadSnapshot {
+            LeadSnapshot(stage: s.stage, value: f.contains(.value) ? s.value : nil, probability: f.contains(.probability) ? s.probability : nil,
+                         expectedClose: f.contains(.close) ? s.expectedClose : nil, owner: f.contains(.owner) ? s.owner : nil,
+                         labels: f.contains(.labels) ? s.labels : [], source: f.contains(.source) ? s.source : nil,
+                         campaign: f.contains(.campaign) ? s.campaign : nil, nextDue: f.contains(.due) ? s.nextDue : nil,
+                         createdAt: f.contains(.created) ? s.createdAt : Timestamp(seconds: 0))
+        }
+        func project(_ state: LeadState, _ f: ReplayFields) -> LeadState {
+            state.snapshot.map { .known(project($0, f)) } ?? state
+        }
+        let choices: [ReplayFields] = [[], .owner, .source, .campaign, [.owner, .campaign], .labels, .due, .created,
+                                       ReplayFields(leadsReading: []), ReplayFields(leadsReading: [.labels, .reminders, .owner]),
+                                       ReplayFields(leadsReading: .name), .all]
+        for fields in choices {
+            var decoder = TransitionDecoder(fields: fields)
+            var decoded: [LeadTransition] = []
+            for frame in frames(of: stream) {
+                #expect(try frame.withUnsafeBufferPointer { try decoder.decode($0) { decoded.append($0) } })
+            }
+            let expected = transitions.map {
+                LeadTransition(time: $0.time, lead: $0.lead, action: $0.action, user: $0.user,
+                               before: project($0.before, fields), after: project($0.after, fields))
+            }
+            #expect(decoded == expected, "\(fields)")
+        }
+        #expect(ReplayFields(leadsReading: .name) == .all)
+        #expect(ReplayFields.stage(groupedBy: nil) == [])
+        #expect(ReplayFields.stage(groupedBy: .campaign) == .campaign)
+    }
 }

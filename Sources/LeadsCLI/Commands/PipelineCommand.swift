@@ -36,7 +36,8 @@ enum PipelineCommand {
             // The leads as they stood then, from the log; each goes through the same
             // filter and report as a lead read from its file today.
             var then = LeadsAsOf(moment: asOf)
-            try store.replayLog { then.add($0) }
+            // What the filters and the report read, as the scan below decodes it.
+            try store.replayLog(reading: ReplayFields(leadsReading: grouping.fieldsRead.union(filter.fieldsRead))) { then.add($0) }
             try then.forEachLead { lead in
                 if hints.observe(lead) { try report.add(lead) }
             }

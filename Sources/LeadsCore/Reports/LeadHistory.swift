@@ -16,6 +16,62 @@ public enum LeadState: Sendable, Equatable {
     }
 }
 
+/// Which fields of the snapshots a history reader looks at, beyond the stage it always
+/// gets. A replay over the history checkpoint fills in only these (the others empty, the
+/// created time the epoch), and shares one snapshot between every transition with the same
+/// stage and fields when they are only the stage and group texts: making a snapshot, its
+/// box and its label list for each of 100,000 transitions was two thirds of `report lost`
+/// (Docs/performance.md). Records read from the log come whole. A reader must not rely on
+/// what it did not ask for, as with `SummaryFields`.
+public struct ReplayFields: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+
+    /// Value and currency.
+    public static let value = ReplayFields(rawValue: 1 << 0)
+    /// The probability override.
+    public static let probability = ReplayFields(rawValue: 1 << 1)
+    public static let close = ReplayFields(rawValue: 1 << 2)
+    public static let owner = ReplayFields(rawValue: 1 << 3)
+    public static let source = ReplayFields(rawValue: 1 << 4)
+    public static let campaign = ReplayFields(rawValue: 1 << 5)
+    public static let labels = ReplayFields(rawValue: 1 << 6)
+    /// The next follow-up (`nextDue`).
+    public static let due = ReplayFields(rawValue: 1 << 7)
+    public static let created = ReplayFields(rawValue: 1 << 8)
+
+    public static let all = ReplayFields(rawValue: (1 << 9) - 1)
+    /// The fields shared snapshots may hold: texts only (no time, amount or list).
+    static let shareable: ReplayFields = [.owner, .source, .campaign]
+
+    /// The stage and the group `grouping` reads (`HistoryScope.key(of:)`): what `report
+    /// funnel`, `velocity`, `lost` and `winrate` read.
+    public static func stage(groupedBy grouping: HistoryGrouping?) -> ReplayFields {
+        switch grouping {
+        case nil: []
+        case .owner?: .owner
+        case .source?: .source
+        case .campaign?: .campaign
+        }
+    }
+
+    /// What `Lead`s made of the snapshots (`LeadSnapshot.lead(id:)`) need for a report
+    /// that reads `summary` of them, as a summary scan would decode (SummaryFields: stage,
+    /// value, probability, close and created always), for `LeadsAsOf` and
+    /// `LeadsAtMoments`, whose gaps read the created time.
+    public init(leadsReading summary: SummaryFields) {
+        let mapped: [(SummaryFields, ReplayFields)] = [(.owner, .owner), (.source, .source), (.campaign, .campaign),
+                                                       (.labels, .labels), (.reminders, .due)]
+        var fields: ReplayFields = [.value, .probability, .close, .created]
+        var rest = summary
+        for (summary, replay) in mapped where rest.contains(summary) {
+            fields.insert(replay)
+            rest.remove(summary)
+        }
+        self = rest.isEmpty ? fields : .all
+    }
+}
+
 /// One log record about one lead, as the history readers use it: when, by whom, and the
 /// lead's state just before and just after.
 public struct LeadTransition: Sendable, Equatable {

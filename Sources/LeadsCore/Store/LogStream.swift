@@ -144,8 +144,9 @@ extension LeadStore {
     ///
     /// The transitions of the log's first bytes come from the history checkpoint when it
     /// holds them (Index/HistoryCheckpoint.swift: its calling sequence), and a replay that
-    /// read the log writes one.
-    public func replayLog(_ visit: (LeadTransition) throws -> Void) throws {
+    /// read the log writes one. `fields`: what `visit` reads of the snapshots
+    /// (ReplayFields); those of the checkpoint may hold no more when it is the log's.
+    public func replayLog(reading fields: ReplayFields = .all, _ visit: (LeadTransition) throws -> Void) throws {
         guard let root, var reader = try LogBlockReader(root) else { return }
         defer { reader.close() }
         let indexDir = SummaryIndexSwitch.enabled ? try? subdirectory(Self.indexDirectory) : nil
@@ -158,7 +159,9 @@ extension LeadStore {
             case .sameLog, .samePrefix:
                 let grown = Int(reader.log.size) > open.checkpoint.covered
                 let sameLog = open.fit == .sameLog
-                let last = try open.replay(keep: sameLog ? nil : recorder, visit)
+                // A checkpoint of a grown log goes on into a new one, and the states it ends
+                // with into the new records' transitions: whole.
+                let last = try open.replay(keep: sameLog ? nil : recorder, fields: sameLog ? fields : .all, visit)
                 if sameLog && !grown {
                     ProcessLifetime.keep(last)
                     return

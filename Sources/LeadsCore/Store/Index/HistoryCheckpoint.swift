@@ -178,9 +178,10 @@ struct OpenCheckpoint {
     /// Hands out the checkpoint's transitions in log order; returns each lead's state
     /// after its last transition (for replaying the records after `covered`). `keep`,
     /// when not nil, gets the stream's bytes and decoding state (for writing a longer
-    /// checkpoint).
-    func replay(keep: HistoryRecorder?, _ visit: (LeadTransition) throws -> Void) throws -> LeadStateTable {
-        var decoder = TransitionDecoder()
+    /// checkpoint). The snapshots hold `fields` (ReplayFields); with `keep`, all of them,
+    /// as the states it gets are written on.
+    func replay(keep: HistoryRecorder?, fields: ReplayFields = .all, _ visit: (LeadTransition) throws -> Void) throws -> LeadStateTable {
+        var decoder = TransitionDecoder(fields: keep == nil ? fields : .all)
         var frame = [UInt8]()
         var position = 8 * HistoryCheckpoint.headerWords
         let end = position + checkpoint.streamLength
@@ -219,6 +220,16 @@ struct TransitionDecoder {
     var lead: Int64 = 0
     /// Each lead's state after its last transition so far.
     var last = LeadStateTable()
+    /// What the snapshots hold (ReplayFields).
+    let fields: ReplayFields
+    /// With `fields` the stage and at most one group text: the one state of each stage
+    /// and text met.
+    private var shared: SharedSnapshots?
+
+    init(fields: ReplayFields = .all) {
+        self.fields = fields
+        if fields.isSubset(of: ReplayFields.shareable) && fields.rawValue.nonzeroBitCount <= 1 { shared = SharedSnapshots() }
+    }
 
     /// false when the frame does not decode.
     mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, _ visit: (LeadTransition) throws -> Void) throws -> Bool {
@@ -235,8 +246,9 @@ struct TransitionDecoder {
                 lead &+= l
                 let moment = Timestamp(seconds: time), id = Int(lead)
                 let previous = last[id]
-                guard let (after, changed) = cursor.state(strings, time: moment, after: nil, previous: previous),
-                      let (before, _) = cursor.state(strings, time: moment, after: after, previous: previous) else { return false }
+                guard let (after, changed) = cursor.state(strings, time: moment, after: nil, previous: previous, fields, &shared),
+                      let (before, _) = cursor.state(strings, time: moment, after: after, previous: previous, fields, &shared)
+                else { return false }
                 if changed { last[id] = after }
                 try visit(LeadTransition(time: moment, lead: id, action: action, user: user, before: before, after: after))
             default:
@@ -259,6 +271,7 @@ private struct ItemCursor {
         return bytes[position]
     }
 
+    @inline(__always)
     mutating func number() -> UInt64? {
         // Most numbers in the stream (string numbers, flags, small differences) are one byte.
         if position < bytes.count, bytes[position] < 0x80 {
@@ -300,11 +313,14 @@ private struct ItemCursor {
     }
 
     /// The state, and whether it is another than `previous`.
-    mutating func state(_ strings: [String], time: Timestamp, after: LeadState?, previous: LeadState?) -> (LeadState, Bool)? {
+    mutating func state(_ strings: [String], time: Timestamp, after: LeadState?, previous: LeadState?,
+                        _ fields: ReplayFields, _ shared: inout SharedSnapshots?) -> (LeadState, Bool)? {
         switch byte() {
         case 0: return (.absent, true)
         case 1: return (.unknown, true)
-        case 2: return knownState(strings, time: time).map { ($0, true) }
+        case 2:
+            let state = fields == .all ? knownState(strings, time: time) : partialState(strings, time: time, fields, &shared)
+            return state.map { ($0, true) }
         case 3: return after.map { ($0, true) }
         case 4: return previous.map { ($0, false) }
         default: return nil
@@ -353,6 +369,94 @@ private struct ItemCursor {
         return .known(LeadSnapshot(stage: stage, value: value, probability: probability, expectedClose: close, owner: owner,
                                    labels: labels, source: source, campaign: campaign, nextDue: due,
                                    createdAt: Timestamp(seconds: time.seconds &+ created)))
+    }
+}
+
+extension ItemCursor {
+    /// `knownState` holding only `fields`: the others are read past (and checked as
+    /// there), not made. A snapshot of stage and group texts only is shared.
+    mutating func partialState(_ strings: [String], time: Timestamp, _ fields: ReplayFields,
+                               _ shared: inout SharedSnapshots?) -> LeadState? {
+        guard let flags = number(), let stageNumber = stringNumber(strings), let created = signed() else { return nil }
+        var value: Money?, probability: Percent?, close: CalendarDate?, owner: Int?, source: Int?, campaign: Int?
+        var due: When?
+        var labels: [String] = []
+        if flags & SnapshotFlag.value != 0 {
+            guard let units = signed(), let currency = stringNumber(strings) else { return nil }
+            if fields.contains(.value) { value = Money(amount: Amount(units: units), currency: strings[currency]) }
+        }
+        if flags & SnapshotFlag.probability != 0 {
+            guard let p = signed(), let hundredths = Int(exactly: p), let percent = Percent(hundredths: hundredths) else { return nil }
+            if fields.contains(.probability) { probability = percent }
+        }
+        if flags & SnapshotFlag.close != 0 {
+            guard let day = day() else { return nil }
+            if fields.contains(.close) { close = day }
+        }
+        if flags & SnapshotFlag.owner != 0 {
+            guard let v = stringNumber(strings) else { return nil }
+            if fields.contains(.owner) { owner = v }
+        }
+        if flags & SnapshotFlag.source != 0 {
+            guard let v = stringNumber(strings) else { return nil }
+            if fields.contains(.source) { source = v }
+        }
+        if flags & SnapshotFlag.campaign != 0 {
+            guard let v = stringNumber(strings) else { return nil }
+            if fields.contains(.campaign) { campaign = v }
+        }
+        if flags & SnapshotFlag.dueDay != 0 {
+            guard let day = day() else { return nil }
+            if fields.contains(.due) { due = .day(day) }
+        }
+        if flags & SnapshotFlag.dueInstant != 0 {
+            guard let d = signed() else { return nil }
+            if fields.contains(.due) { due = .instant(Timestamp(seconds: time.seconds &+ d)) }
+        }
+        if flags & SnapshotFlag.labels != 0 {
+            guard let count = number(), count <= UInt64(bytes.count - position) else { return nil }
+            let keep = fields.contains(.labels)
+            if keep { labels.reserveCapacity(Int(count)) }
+            for _ in 0..<Int(count) {
+                guard let label = stringNumber(strings) else { return nil }
+                if keep { labels.append(strings[label]) }
+            }
+        }
+        if shared != nil {
+            return shared!.state(stage: stageNumber, text: owner ?? source ?? campaign ?? -1) {
+                .known(LeadSnapshot(stage: strings[stageNumber], value: nil, probability: nil, expectedClose: nil,
+                                    owner: owner.map { strings[$0] }, labels: [], source: source.map { strings[$0] },
+                                    campaign: campaign.map { strings[$0] }, nextDue: nil, createdAt: Timestamp(seconds: 0)))
+            }
+        }
+        return .known(LeadSnapshot(stage: strings[stageNumber], value: value, probability: probability, expectedClose: close,
+                                   owner: owner.map { strings[$0] }, labels: labels, source: source.map { strings[$0] },
+                                   campaign: campaign.map { strings[$0] }, nextDue: due,
+                                   createdAt: Timestamp(seconds: fields.contains(.created) ? time.seconds &+ created : 0)))
+    }
+
+    /// A string's number, checked against the strings defined.
+    mutating func stringNumber(_ strings: [String]) -> Int? {
+        guard let n = number(), n < UInt64(strings.count) else { return nil }
+        return Int(n)
+    }
+}
+
+/// The shared states of a decoder whose snapshots hold the stage and at most one group
+/// text, by the string numbers of stage and text: arrays, as hashing a key per
+/// transition was a fifth of `report lost`.
+struct SharedSnapshots {
+    private var states: [[LeadState?]] = []
+
+    /// `text`: -1 for none.
+    mutating func state(stage: Int, text: Int, _ make: () -> LeadState) -> LeadState {
+        let slot = text + 1
+        if stage < states.count, slot < states[stage].count, let state = states[stage][slot] { return state }
+        if stage >= states.count { states.append(contentsOf: repeatElement([], count: stage + 1 - states.count)) }
+        if slot >= states[stage].count { states[stage].append(contentsOf: repeatElement(nil, count: slot + 1 - states[stage].count)) }
+        let state = make()
+        states[stage][slot] = state
+        return state
     }
 }
 
