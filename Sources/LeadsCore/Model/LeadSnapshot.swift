@@ -59,6 +59,19 @@ public struct LeadSnapshot: Sendable, Equatable {
     /// did for the lead it was taken from.
     public func lead(id: Int) -> Lead {
         var lead = Lead(id: id, name: "", stage: stage, createdAt: createdAt, createdBy: "")
+        fill(&lead, id: id)
+        return lead
+    }
+
+    /// Makes `lead`, which `lead(id:)` of some snapshot made, into `lead(id: id)` of this
+    /// one, in place: every field that `lead(id:)` sets is set. For the readers that walk
+    /// every lead of a replay: making, copying and freeing a whole `Lead` (some 30 fields)
+    /// per lead was half the instructions of `pipeline --as-of` on 100,000 leads.
+    public func fill(_ lead: inout Lead, id: Int) {
+        lead.id = id
+        lead.stage = stage
+        lead.createdAt = createdAt
+        lead.updatedAt = createdAt
         lead.value = value
         lead.probability = probability
         lead.expectedClose = expectedClose
@@ -66,8 +79,11 @@ public struct LeadSnapshot: Sendable, Equatable {
         lead.labels = labels
         lead.source = source
         lead.campaign = campaign
-        if let nextDue { lead.reminders = [Reminder(number: 1, due: nextDue, text: "", owner: owner ?? "", createdAt: createdAt)] }
-        return lead
+        if let nextDue {
+            lead.reminders = [Reminder(number: 1, due: nextDue, text: "", owner: owner ?? "", createdAt: createdAt)]
+        } else if !lead.reminders.isEmpty {
+            lead.reminders = []
+        }
     }
 
     /// The keys of a snapshot in a record, each with its value here (nil: none).

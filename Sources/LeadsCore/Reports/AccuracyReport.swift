@@ -126,11 +126,12 @@ public struct AccuracyReport: Sendable {
         func within(_ close: CalendarDate, _ month: CalendarDate?) -> Bool {
             month.map { close.year == $0.year && close.month == $0.month } ?? false
         }
-        try leads.forEach { (id, state) throws(ReportError) in
+        var lead = Lead(id: 0, name: "", stage: "", createdAt: Timestamp(seconds: 0), createdBy: "")  // filled in per lead
+        try leads.forEach(carrying: &lead) { (lead, id, state) throws(ReportError) in
             guard case .known(let snapshot) = state, let close = snapshot.expectedClose else { return }
             let forecasting = within(close, forecastMonth), winning = snapshot.stage == Stage.won.name && within(close, wonMonth)
             guard forecasting || winning else { return }
-            let lead = snapshot.lead(id: id)
+            snapshot.fill(&lead, id: id)
             let currency = snapshot.value?.currency
             let block = Block(key: grouping.flatMap { $0.key(of: snapshot) }, currency: currency)
             do {

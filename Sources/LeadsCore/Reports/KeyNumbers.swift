@@ -6,14 +6,22 @@ struct KeyNumbers<Key: Hashable>: Sendable where Key: Sendable {
     /// Every key, by number.
     private(set) var keys: [Key] = []
     private var numbers: [Key: Int] = [:]
+    /// The number asked for last: a run of leads or records mostly repeats a key (one
+    /// currency), and comparing it is cheaper than hashing it.
+    private var last: (key: Key, number: Int)?
 
     /// The key's number, and whether it was given just now (the caller then adds its
     /// arrays' element for it).
     mutating func number(of key: Key) -> (number: Int, isNew: Bool) {
-        if let known = numbers[key] { return (known, false) }
+        if let last, last.key == key { return (last.number, false) }
+        if let known = numbers[key] {
+            last = (key, known)
+            return (known, false)
+        }
         let number = keys.count
         numbers[key] = number
         keys.append(key)
+        last = (key, number)
         return (number, true)
     }
 

@@ -189,9 +189,13 @@ public struct LeadsAsOf: Sendable {
 
     /// `leads` one at a time, by ID: a whole `Lead` for every lead at once would be most
     /// of the memory of `pipeline --as-of` on a large store.
+    /// One `Lead` is filled in for each in turn (`LeadSnapshot.fill`).
     public func forEachLead<Failure: Error>(_ body: (Lead) throws(Failure) -> Void) throws(Failure) {
-        try states.forEach { (id, state) throws(Failure) in
-            if case .known(let snapshot) = state { try body(snapshot.lead(id: id)) }
+        var lead = Lead(id: 0, name: "", stage: "", createdAt: Timestamp(seconds: 0), createdBy: "")
+        try states.forEach(carrying: &lead) { (lead, id, state) throws(Failure) in
+            guard case .known(let snapshot) = state else { return }
+            snapshot.fill(&lead, id: id)
+            try body(lead)
         }
     }
 

@@ -32,6 +32,19 @@ public struct LeadTable<Value> {
         }
     }
 
+    /// `forEach` handing `carried` to each call in place: a large value filled in per lead
+    /// and read by the body, which a captured variable would have copied each time.
+    public func forEach<Carried, Failure: Error>(carrying carried: inout Carried,
+                                                 _ body: (inout Carried, _ id: Int, _ value: Value) throws(Failure) -> Void) throws(Failure) {
+        let outside = other.keys.sorted()
+        let negative = outside.prefix { $0 < 0 }
+        for id in negative { try body(&carried, id, other[id]!) }
+        for id in dense.indices {
+            if let value = dense[id] { try body(&carried, id, value) }
+        }
+        for id in outside.dropFirst(negative.count) { try body(&carried, id, other[id]!) }
+    }
+
     /// Every lead with a value, by ID ascending.
     public func forEach<Failure: Error>(_ body: (_ id: Int, _ value: Value) throws(Failure) -> Void) throws(Failure) {
         let outside = other.keys.sorted()
