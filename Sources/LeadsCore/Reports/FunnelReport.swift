@@ -34,22 +34,23 @@ public struct FunnelReport: Sendable {
     }
 
     public mutating func add(_ transition: LeadTransition) {
-        let after = transition.after.snapshot
-        if let row = open[transition.lead], after?.stage != rowKeys.keys[row].stage {
+        // Stages read in the states' boxes, not copied out as snapshots.
+        let afterStage = transition.after.stage
+        if let row = open[transition.lead], afterStage != rowKeys.keys[row].stage {
             open[transition.lead] = nil
-            if let after, order.isProgress(from: rowKeys.keys[row].stage, to: after.stage), scope.until.map({ transition.time < $0 }) ?? true {
+            if let afterStage, order.isProgress(from: rowKeys.keys[row].stage, to: afterStage), scope.until.map({ transition.time < $0 }) ?? true {
                 counts[row].movedOn += 1
             }
         }
-        guard let after, scope.contains(transition.time) else { return }
+        guard let afterStage, scope.contains(transition.time) else { return }
         let entered: Bool
         switch transition.before {
         case .absent: entered = true
-        case .known(let before): entered = before.stage != after.stage
+        case .known: entered = transition.before.stage != afterStage
         case .unknown: entered = false
         }
         guard entered else { return }
-        let key = RowKey(period: period(of: transition.time), key: scope.key(of: after), stage: after.stage)
+        let key = RowKey(period: period(of: transition.time), key: scope.key(of: transition.after), stage: afterStage)
         let (row, isNew) = rowKeys.number(of: key)
         if isNew { counts.append((0, 0)) }
         counts[row].entered += 1

@@ -37,6 +37,12 @@ public struct HistoryScope: Sendable {
     public func key(of snapshot: LeadSnapshot) -> String? {
         grouping.flatMap { $0.key(of: snapshot) }
     }
+
+    /// `key(of:)` of a known state, read in its box (`LeadState.stage`); nil otherwise.
+    public func key(of state: LeadState) -> String? {
+        guard let grouping, case .known(let snapshot) = state else { return nil }
+        return grouping.key(of: snapshot)
+    }
 }
 
 /// Stage order for the history reports: the open stages of config.json, then stages it

@@ -14,12 +14,19 @@ public enum LeadState: Sendable, Equatable {
         if case .known(let snapshot) = self { return snapshot }
         return nil
     }
+
+    /// The stage of a known state, read in its box: `snapshot` copies the whole snapshot
+    /// out of it (some 20 retains and releases), per transition of a fold.
+    public var stage: String? {
+        guard case .known(let snapshot) = self else { return nil }
+        return snapshot.stage
+    }
 }
 
 /// Which fields of the snapshots a history reader looks at, beyond the stage it always
 /// gets. A replay over the history checkpoint fills in only these (the others empty, the
 /// created time the epoch), and shares one snapshot between every transition with the same
-/// stage and fields when they are only the stage and group texts: making a snapshot, its
+/// stage and text when they are the stage and at most one group text: making a snapshot, its
 /// box and its label list for each of 100,000 transitions was two thirds of `report lost`
 /// (Docs/performance.md). Records read from the log come whole. A reader must not rely on
 /// what it did not ask for, as with `SummaryFields`.

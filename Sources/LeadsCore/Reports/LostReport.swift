@@ -29,9 +29,10 @@ public struct LostReport: Sendable {
     }
 
     public mutating func add(_ transition: LeadTransition) {
-        guard let after = transition.after.snapshot, after.stage == Stage.lost.name, scope.contains(transition.time),
-              case .known(let before) = transition.before, before.stage != Stage.lost.name else { return }
-        losses.append((transition.lead, before.stage, scope.key(of: before)))
+        // Stages read in the states' boxes, not copied out as snapshots.
+        guard transition.after.stage == Stage.lost.name, scope.contains(transition.time),
+              let from = transition.before.stage, from != Stage.lost.name else { return }
+        losses.append((transition.lead, from, scope.key(of: transition.before)))
     }
 
     /// The leads whose reasons `rows(reasons:)` needs.

@@ -52,20 +52,21 @@ public struct VelocityReport: Sendable {
     }
 
     public mutating func add(_ transition: LeadTransition) {
-        let after = transition.after.snapshot
-        if let stay = stays[transition.lead], after?.stage != stay.stage {
+        // Stages read in the states' boxes, not copied out as snapshots.
+        let afterStage = transition.after.stage
+        if let stay = stays[transition.lead], afterStage != stay.stage {
             stays[transition.lead] = nil
-            if after != nil, scope.contains(transition.time) {
+            if afterStage != nil, scope.contains(transition.time) {
                 durations[RowKey(key: stay.key, stage: stay.stage), default: []].append(transition.time.seconds - stay.since.seconds)
             }
         }
-        guard let after, !Stage.builtIn.contains(where: { $0.name == after.stage }) else { return }
+        guard let afterStage, !Stage.builtIn.contains(where: { $0.name == afterStage }) else { return }
         switch transition.before {
         case .absent: break
-        case .known(let before) where before.stage != after.stage: break
+        case .known where transition.before.stage != afterStage: break
         default: return
         }
-        stays[transition.lead] = Stay(stage: after.stage, since: transition.time, key: scope.key(of: after))
+        stays[transition.lead] = Stay(stage: afterStage, since: transition.time, key: scope.key(of: transition.after))
     }
 
     /// By group (byte order, none last), then stage order.

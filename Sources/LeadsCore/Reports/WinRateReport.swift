@@ -24,15 +24,15 @@ public struct WinRateReport: Sendable {
     public init(scope: HistoryScope) { self.scope = scope }
 
     public mutating func add(_ transition: LeadTransition) {
-        guard let after = transition.after.snapshot, scope.contains(transition.time) else { return }
-        let closedAs = after.stage
+        // Stages read in the states' boxes, not copied out as snapshots.
+        guard let closedAs = transition.after.stage, scope.contains(transition.time) else { return }
         guard closedAs == Stage.won.name || closedAs == Stage.lost.name else { return }
         switch transition.before {
         case .absent: break
-        case .known(let before) where before.stage != closedAs: break
+        case .known where transition.before.stage != closedAs: break
         default: return
         }
-        let key = scope.key(of: after)
+        let key = scope.key(of: transition.after)
         if closedAs == Stage.won.name { counts[key, default: (0, 0)].won += 1 } else { counts[key, default: (0, 0)].lost += 1 }
     }
 

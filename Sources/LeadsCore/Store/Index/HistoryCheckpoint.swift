@@ -290,6 +290,7 @@ private struct ItemCursor {
         return nil
     }
 
+    @inline(__always)
     mutating func signed() -> Int64? {
         guard let n = number() else { return nil }
         return Int64(bitPattern: (n >> 1) ^ (0 &- (n & 1)))
@@ -373,25 +374,36 @@ private struct ItemCursor {
 }
 
 extension ItemCursor {
-    /// `knownState` holding only `fields`: the others are read past (and checked as
-    /// there), not made. A snapshot of stage and group texts only is shared.
+    /// `knownState` holding only `fields`: the others are read past, not made. A snapshot
+    /// of the stage and at most one group text is shared.
     mutating func partialState(_ strings: [String], time: Timestamp, _ fields: ReplayFields,
                                _ shared: inout SharedSnapshots?) -> LeadState? {
-        guard let flags = number(), let stageNumber = stringNumber(strings), let created = signed() else { return nil }
+        guard let flags = number(), let stageNumber = stringNumber(strings) else { return nil }
+        var created: Int64 = 0
+        if fields.contains(.created) {
+            guard let c = signed() else { return nil }
+            created = c
+        } else if !skipNumber() { return nil }
         var value: Money?, probability: Percent?, close: CalendarDate?, owner: Int?, source: Int?, campaign: Int?
         var due: When?
         var labels: [String] = []
         if flags & SnapshotFlag.value != 0 {
-            guard let units = signed(), let currency = stringNumber(strings) else { return nil }
-            if fields.contains(.value) { value = Money(amount: Amount(units: units), currency: strings[currency]) }
+            if fields.contains(.value) {
+                guard let units = signed(), let currency = stringNumber(strings) else { return nil }
+                value = Money(amount: Amount(units: units), currency: strings[currency])
+            } else if !skipNumber() || !skipNumber() { return nil }
         }
         if flags & SnapshotFlag.probability != 0 {
-            guard let p = signed(), let hundredths = Int(exactly: p), let percent = Percent(hundredths: hundredths) else { return nil }
-            if fields.contains(.probability) { probability = percent }
+            if fields.contains(.probability) {
+                guard let p = signed(), let hundredths = Int(exactly: p), let percent = Percent(hundredths: hundredths) else { return nil }
+                probability = percent
+            } else if !skipNumber() { return nil }
         }
         if flags & SnapshotFlag.close != 0 {
-            guard let day = day() else { return nil }
-            if fields.contains(.close) { close = day }
+            if fields.contains(.close) {
+                guard let day = day() else { return nil }
+                close = day
+            } else if !skipNumber() { return nil }
         }
         if flags & SnapshotFlag.owner != 0 {
             guard let v = stringNumber(strings) else { return nil }
@@ -406,20 +418,27 @@ extension ItemCursor {
             if fields.contains(.campaign) { campaign = v }
         }
         if flags & SnapshotFlag.dueDay != 0 {
-            guard let day = day() else { return nil }
-            if fields.contains(.due) { due = .day(day) }
+            if fields.contains(.due) {
+                guard let day = day() else { return nil }
+                due = .day(day)
+            } else if !skipNumber() { return nil }
         }
         if flags & SnapshotFlag.dueInstant != 0 {
-            guard let d = signed() else { return nil }
-            if fields.contains(.due) { due = .instant(Timestamp(seconds: time.seconds &+ d)) }
+            if fields.contains(.due) {
+                guard let d = signed() else { return nil }
+                due = .instant(Timestamp(seconds: time.seconds &+ d))
+            } else if !skipNumber() { return nil }
         }
         if flags & SnapshotFlag.labels != 0 {
             guard let count = number(), count <= UInt64(bytes.count - position) else { return nil }
-            let keep = fields.contains(.labels)
-            if keep { labels.reserveCapacity(Int(count)) }
-            for _ in 0..<Int(count) {
-                guard let label = stringNumber(strings) else { return nil }
-                if keep { labels.append(strings[label]) }
+            if fields.contains(.labels) {
+                labels.reserveCapacity(Int(count))
+                for _ in 0..<Int(count) {
+                    guard let label = stringNumber(strings) else { return nil }
+                    labels.append(strings[label])
+                }
+            } else {
+                for _ in 0..<Int(count) where !skipNumber() { return nil }
             }
         }
         if shared != nil {
@@ -436,9 +455,23 @@ extension ItemCursor {
     }
 
     /// A string's number, checked against the strings defined.
+    @inline(__always)
     mutating func stringNumber(_ strings: [String]) -> Int? {
         guard let n = number(), n < UInt64(strings.count) else { return nil }
         return Int(n)
+    }
+
+    /// Past a number not read; false when it does not end in the frame. Its value is not
+    /// checked: the stream hash holds, so it is one this version wrote, and no reader
+    /// looks at it.
+    @inline(__always)
+    mutating func skipNumber() -> Bool {
+        while position < bytes.count {
+            let b = bytes[position]
+            position += 1
+            if b < 0x80 { return true }
+        }
+        return false
     }
 }
 
