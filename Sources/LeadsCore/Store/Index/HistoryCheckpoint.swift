@@ -24,6 +24,9 @@ import Glibc
 //   It then hands out the checkpoint's transitions, and replays only the records after
 //   `covered`, from the lead states the checkpoint ends with and numbering lines on from
 //   its count. Anything else, and it replays the whole log as without a checkpoint.
+//   When the shortcut held, the snapshots handed out hold only the fields the reader asks
+//   for (ReplayFields, LeadHistory.swift); otherwise every field, as the states then
+//   go on into the records' transitions and into a new checkpoint.
 // - A replay that did not pass the stat shortcut writes a checkpoint of what it read (a
 //   temporary name renamed over the old one; never fsynced) when the log did not change
 //   during the replay — unless the old one failed the shortcut only for being racy and
