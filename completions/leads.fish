@@ -326,7 +326,7 @@ complete -c leads -n '__leads_using import-csv' -l show-profile -d 'with --from:
 complete -c leads -n '__leads_using import-csv' -l delimiter -x -a 'auto , \';\' tab \'|\'' -d 'cell delimiter: auto (default: detects , ; TAB |), a character, or tab'
 complete -c leads -n '__leads_using import-csv' -l encoding -x -a 'utf8 cp1252' -d 'utf8 (default) or cp1252 (Excel on Windows)'
 complete -c leads -n '__leads_using import-csv' -l decimal -x -a '. ,' -d 'the decimal separator of amounts in this file: . or , (settles 12.500)'
-complete -c leads -n '__leads_using import-csv' -l map -x -d 'read COLUMN as FIELD (a field name, field:KEY for a custom field, state, - to drop it); A+B=FIELD joins columns with a space (repeatable)'
+complete -c leads -n '__leads_using import-csv' -l map -x -d 'read COLUMN as FIELD (a field name, field:KEY for a custom field, state, - to drop it); COLUMN is a header or \'column N\' (its place, from 1); A+B=FIELD joins columns with a space (repeatable)'
 complete -c leads -n '__leads_using import-csv' -l map-value -x -d 'read the cell value SOURCE of FIELD as TARGET, case-insensitively, e.g. \'stage:Closed - Converted=won\' (repeatable)'
 complete -c leads -n '__leads_using import-csv' -l keep-unknown -d 'keep every column that matches no field as the custom field field:<header>'
 complete -c leads -n '__leads_using import-csv' -l drop-unknown -d 'drop every column that matches no field (the plan and the summary name them)'

@@ -5,19 +5,11 @@ import Testing
 /// against their currency's convention, and the messages of dates, the minus sign, a
 /// space after a closing quote and a byte order mark in front of cp1252.
 @Suite struct ImportMendsTests {
-    func file(_ box: Sandbox, _ name: String, _ bytes: [UInt8]) -> String {
-        let path = box.root + "/" + name
-        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
-        return path
-    }
-
-    func file(_ box: Sandbox, _ name: String, _ text: String) -> String { file(box, name, Array(text.utf8)) }
-
     @Test func repeatedHeaderIsRefusedNamingBothByPlaceAndMapsByPlace() throws {
         let box = Sandbox()
         box.add("Existing")
         let before = box.snapshot()
-        let path = file(box, "dup.csv", "Name,Email,Phone,Email\r\nAnn,a@x.example,1,b@x.example\r\n")
+        let path = box.input("dup.csv", "Name,Email,Phone,Email\r\nAnn,a@x.example,1,b@x.example\r\n")
         let refused = box.run("import-csv", path)
         #expect(refused.status == 1)
         #expect(refused.stderr == """
@@ -41,7 +33,7 @@ import Testing
 
     @Test func repeatedHeaderFollowsTheUnknownColumnRules() throws {
         let box = Sandbox()
-        let path = file(box, "dup.csv", "Name,Email,Email\r\nAnn,a@x.example,b@x.example\r\n")
+        let path = box.input("dup.csv", "Name,Email,Email\r\nAnn,a@x.example,b@x.example\r\n")
         let kept = box.run("import-csv", path, "--keep-unknown", "--dry-run")
         #expect(kept.status == 0)
         #expect(kept.stdout.contains("  Email (column 3)  → field:Email_2 (--keep-unknown)\n"))
@@ -61,8 +53,7 @@ import Testing
         let box = Sandbox()
         box.add("Existing")
         let before = box.snapshot()
-        let path = box.root + "/m.csv"
-        _ = FileManager.default.createFile(atPath: path, contents: Data("Name,Value\r\nAnn,\"$1,23\"\r\nBob,\"$1,200\"\r\nCy,1.5 DKK\r\n".utf8))
+        let path = box.input("m.csv", "Name,Value\r\nAnn,\"$1,23\"\r\nBob,\"$1,200\"\r\nCy,1.5 DKK\r\n")
         let refused = box.run("import-csv", path)
         #expect(refused.status == 1)
         #expect(refused.stderr == """
@@ -87,8 +78,7 @@ import Testing
 @Suite struct ImportMinusSignTests {
     @Test func theUnicodeMinusSignIsAMinusAndAnotherDashIsNamed() throws {
         let box = Sandbox()
-        let path = box.root + "/minus.csv"
-        _ = FileManager.default.createFile(atPath: path, contents: Data("Name;Wert\r\nAnn;\u{2212}100\r\nBob;\u{2212}€ 1.234,50\r\nCy;€ \u{2212}5\r\nDi;\u{2013}100\r\n".utf8))
+        let path = box.input("minus.csv", "Name;Wert\r\nAnn;\u{2212}100\r\nBob;\u{2212}€ 1.234,50\r\nCy;€ \u{2212}5\r\nDi;\u{2013}100\r\n")
         let refused = box.run("import-csv", path)
         #expect(refused.status == 1)
         #expect(refused.stderr == """
@@ -109,8 +99,7 @@ import Testing
 @Suite struct ImportDateOrderTests {
     @Test func aDateWithOneReadingStillAsksForTheOrderAndSaysWhy() throws {
         let box = Sandbox()
-        let path = box.root + "/dates.csv"
-        _ = FileManager.default.createFile(atPath: path, contents: Data("Name,Close Date\r\nAnn,13/5/2024\r\nBob,5/13/2024\r\nCy,13/13/2024\r\n".utf8))
+        let path = box.input("dates.csv", "Name,Close Date\r\nAnn,13/5/2024\r\nBob,5/13/2024\r\nCy,13/13/2024\r\n")
         let unsaid = box.run("import-csv", path)
         #expect(unsaid.status == 1)
         #expect(unsaid.stderr == """
@@ -136,29 +125,23 @@ import Testing
 }
 
 @Suite struct ImportCellMessageTests {
-    func file(_ box: Sandbox, _ name: String, _ bytes: [UInt8]) -> String {
-        let path = box.root + "/" + name
-        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
-        return path
-    }
-
     @Test func aSpaceAfterAClosingQuoteIsNamedWithItsColumn() {
         let box = Sandbox()
         box.add("Existing")
         let before = box.snapshot()
-        let space = file(box, "space.csv", Array("Name,Company\r\n\"abc\" ,x\r\n".utf8))
+        let space = box.input("space.csv", Array("Name,Company\r\n\"abc\" ,x\r\n".utf8))
         let refused = box.run("import-csv", space)
         #expect(refused.status == 1)
         #expect(refused.stderr == """
             leads: \(space):2: Name: a space follows the closing quote of '"abc"': a quoted cell ends at its closing quote, so nothing may stand between it and the next delimiter; take the space out
 
             """)
-        let letter = file(box, "letter.csv", Array("Name,Company\r\nabc,\"x\"y\r\n".utf8))
+        let letter = box.input("letter.csv", Array("Name,Company\r\nabc,\"x\"y\r\n".utf8))
         #expect(box.run("import-csv", letter).stderr == """
             leads: \(letter):2: Company: 'y' follows the closing quote of '"x"': a quoted cell ends at its closing quote, so a quote inside a quoted cell is written twice ("")
 
             """)
-        let header = file(box, "header.csv", Array("\"Name\" ,Company\r\nabc,x\r\n".utf8))
+        let header = box.input("header.csv", Array("\"Name\" ,Company\r\nabc,x\r\n".utf8))
         #expect(box.run("import-csv", header).stderr.hasPrefix("leads: \(header):1: column 1 of the header: a space follows the closing quote of '\"Name\"'"))
         #expect(box.snapshot() == before)
     }
@@ -170,7 +153,7 @@ import Testing
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
         // A UTF-8 mark in front of cp1252 bytes ("Jürgen Bäcker"): named with its column, and
         // --encoding cp1252 reads it, as asked.
-        let marked = file(box, "marked.csv", bom + Array("Name;Adresse\r\nJ".utf8) + [0xFC] + Array("rgen;K".utf8) + [0xF6] + Array("ln\r\n".utf8))
+        let marked = box.input("marked.csv", bom + Array("Name;Adresse\r\nJ".utf8) + [0xFC] + Array("rgen;K".utf8) + [0xF6] + Array("ln\r\n".utf8))
         let refused = box.run("import-csv", marked)
         #expect(refused.status == 1)
         #expect(refused.stderr == """
@@ -180,7 +163,7 @@ import Testing
         #expect(box.snapshot() == before)
 
         // A UTF-8 file with its mark under --encoding cp1252 would become "JÃ¼rgen": refused.
-        let utf8 = file(box, "utf8.csv", bom + Array("Name;Adresse\r\nJürgen;Köln\r\n".utf8))
+        let utf8 = box.input("utf8.csv", bom + Array("Name;Adresse\r\nJürgen;Köln\r\n".utf8))
         let contradicted = box.run("import-csv", utf8, "--encoding", "cp1252")
         #expect(contradicted.status == 1)
         #expect(contradicted.stderr == """

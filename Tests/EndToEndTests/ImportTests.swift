@@ -3,21 +3,13 @@ import Testing
 
 @Suite struct ImportTests {
     /// Writes bytes into the sandbox (outside the data directory) and returns the path.
-    func file(_ box: Sandbox, _ name: String, _ bytes: [UInt8]) -> String {
-        let path = box.root + "/" + name
-        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
-        return path
-    }
-
-    func file(_ box: Sandbox, _ name: String, _ text: String) -> String { file(box, name, Array(text.utf8)) }
-
     @Test func germanExcelExport() throws {
         let box = Sandbox()
         let csv = [0xEF, 0xBB, 0xBF] + Array((
             "Name;Firma;E-Mail;Telefon;Status;Wert;Wahrscheinlichkeit;Abschluss;Quelle;Kampagne;Verantwortlich;Tags;Notiz\r\n"
             + "\"Müller; Söhne\";Müller GmbH;info@mueller.example;+49 89 1;Angebot;12.500,50;45;31.01.2027;Messe;Frühjahr;bob;\"heiß,groß\";\"Zeile 1\r\nsagt \"\"ja\"\"\"\r\n"
             + "Schmidt;;s@x.example;;neu;1.000;;;;;;;\r\n").utf8)
-        let path = file(box, "excel.csv", csv)
+        let path = box.input("excel.csv", csv)
         let ambiguous = box.run("import-csv", path)
         #expect(ambiguous.status == 1)
         #expect(ambiguous.stderr == """
@@ -58,7 +50,7 @@ import Testing
         // "Name;Stadt\r\nJürgen Bäcker;Köln €\r\n" in Windows-1252.
         let bytes: [UInt8] = Array("Name;Adresse\r\nJ".utf8) + [0xFC] + Array("rgen B".utf8) + [0xE4] + Array("cker;K".utf8) + [0xF6]
             + Array("ln ".utf8) + [0x80] + Array("\r\n".utf8)
-        let path = file(box, "win.csv", bytes)
+        let path = box.input("win.csv", bytes)
         let refused = box.run("import-csv", path)
         #expect(refused.status == 1)
         #expect(refused.stderr == "leads: \(path):2: not valid UTF-8; if the file comes from Excel on Windows, use --encoding cp1252\n")
@@ -71,7 +63,7 @@ import Testing
         let box = Sandbox()
         box.add("Existing")
         let before = box.snapshot()
-        let path = file(box, "notcp.csv", Array("Name;Firma\r\nA;x".utf8) + [0x81] + Array("y\r\n".utf8))
+        let path = box.input("notcp.csv", Array("Name;Firma\r\nA;x".utf8) + [0x81] + Array("y\r\n".utf8))
         let refused = box.run("import-csv", path, "--encoding", "cp1252")
         #expect(refused.status == 1)
         #expect(refused.stderr == "leads: \(path):2: byte 0x81 has no character in cp1252, so the file is not cp1252; save it again as \"CSV UTF-8\"\n")
@@ -81,7 +73,7 @@ import Testing
     @Test func badRowsAreNamedAndNothingIsWritten() throws {
         let box = Sandbox()
         box.add("Existing")
-        let path = file(box, "bad.csv", """
+        let path = box.input("bad.csv", """
             name,email,value,expected_close,probability
             Good One,one@x.example,100,2027-01-31,10
             Bad Mail,not-an-address,100,,
@@ -116,7 +108,7 @@ import Testing
 
     @Test func recordsSpanningLinesAreReportedWhereTheyStart() {
         let box = Sandbox()
-        let path = file(box, "multi.csv", "name,notes,email\nA,\"one\ntwo\nthree\",a@x.example\nB,\"four\nfive\",broken\n")
+        let path = box.input("multi.csv", "name,notes,email\nA,\"one\ntwo\nthree\",a@x.example\nB,\"four\nfive\",broken\n")
         let result = box.run("import-csv", path)
         #expect(result.stderr.hasPrefix("leads: \(path):5: email: 'broken'"))
     }
@@ -124,7 +116,7 @@ import Testing
     @Test func duplicatePolicies() throws {
         let box = Sandbox()
         box.add("Jane Roe", "--email", "jane@x.example", "--phone", "111")
-        let path = file(box, "dups.csv", """
+        let path = box.input("dups.csv", """
             Name,E-Mail,Telefon,Quelle
             Jane Roe,JANE@x.example,222,web
             New Person,new@x.example,,fair
@@ -156,7 +148,7 @@ import Testing
 
     @Test func columnsMapsAndDefaults() throws {
         let box = Sandbox()
-        let path = file(box, "odd.csv", "Kunde,Größe,Intern,Betreuer\nAcme,XL,secret,\n")
+        let path = box.input("odd.csv", "Kunde,Größe,Intern,Betreuer\nAcme,XL,secret,\n")
         let unknown = box.run("import-csv", path)
         #expect(unknown.status == 1)
         #expect(unknown.stderr == """
@@ -179,7 +171,7 @@ import Testing
         #expect(box.run("import-csv", path, "--map", "Kunde=nonsense").status == 2)
         #expect(box.run("import-csv", path, "--map", "Kunde=name", "--map", "Größe=-", "--map", "Intern=-", "--default", "probability=200").stderr
                 == "leads: --default probability: '200': a probability is a percent from 0 to 100 (60, 33.33)\n")
-        let noName = file(box, "noname.csv", "email\na@x.example\n")
+        let noName = box.input("noname.csv", "email\na@x.example\n")
         #expect(box.run("import-csv", noName).stderr == "leads: \(noName): no column holds the lead's name; name one with --map 'COLUMN=name'\n")
         // A default can stand in for the name column.
         #expect(box.run("import-csv", noName, "--default", "name=Web enquiry").status == 0)
@@ -189,15 +181,15 @@ import Testing
 
     @Test func delimiterDetectionIsNotFooledByQuotedCommas() {
         let box = Sandbox()
-        let path = file(box, "semi.csv", "\"Name, full\";Firma\n\"Roe, Jane\";Acme\n")
+        let path = box.input("semi.csv", "\"Name, full\";Firma\n\"Roe, Jane\";Acme\n")
         let result = box.run("import-csv", path, "--map", "Name, full=name")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(box.leadJSON(1)?["name"] as? String == "Roe, Jane")
         #expect(box.leadJSON(1)?["company"] as? String == "Acme")
-        let tabs = file(box, "tabs.tsv", "name\tcompany\nA\tB\n")
+        let tabs = box.input("tabs.tsv", "name\tcompany\nA\tB\n")
         #expect(box.run("import-csv", tabs).status == 0)
         #expect(box.leadJSON(2)?["company"] as? String == "B")
-        let pipes = file(box, "pipes.csv", "name|company\nC|D\n")
+        let pipes = box.input("pipes.csv", "name|company\nC|D\n")
         #expect(box.run("import-csv", pipes, "--delimiter", "|").status == 0)
         #expect(box.leadJSON(3)?["company"] as? String == "D")
     }
@@ -205,7 +197,7 @@ import Testing
     @Test func dryRunPrintsThePlanAndWritesNothing() {
         let box = Sandbox()
         box.add("Jane", "--email", "jane@x.example")
-        let path = file(box, "plan.csv", "name,email\nA,a@x.example\nJane,jane@x.example\nB,bad\n")
+        let path = box.input("plan.csv", "name,email\nA,a@x.example\nJane,jane@x.example\nB,bad\n")
         let before = box.snapshot()
         let result = box.run("import-csv", path, "--dry-run", "--on-duplicate", "skip")
         #expect(result.status == 1)
@@ -236,9 +228,9 @@ import Testing
         let binary = box.run(["import-csv", "-"], stdin: "name\nok\n\u{0}\u{0}\u{0}")
         #expect(binary.status == 1)
         #expect(binary.stderr == "leads: stdin:3: NUL byte; this is not a text file\n")
-        let unterminated = file(box, "open.csv", "name\n\"never closed\nmore\n")
+        let unterminated = box.input("open.csv", "name\n\"never closed\nmore\n")
         #expect(box.run("import-csv", unterminated).stderr == "leads: \(unterminated):2: a quoted cell starts here and is never closed\n")
-        let empty = file(box, "empty.csv", "")
+        let empty = box.input("empty.csv", "")
         #expect(box.run("import-csv", empty).stderr == "leads: \(empty): the file is empty; a header row naming the columns is required\n")
         #expect(box.run("import-csv", box.root + "/missing.csv").stderr == "leads: cannot open \(box.root)/missing.csv: no such file or directory\n")
         // No temporary file is left behind in the data directory.
@@ -257,8 +249,7 @@ import Testing
 
     @Test func hugeFieldIsRefusedQuicklyNamingTheLine() throws {
         let box = Sandbox()
-        let path = box.root + "/huge.csv"
-        _ = FileManager.default.createFile(atPath: path, contents: Data("name,notes\nA,\"".utf8))
+        let path = box.input("huge.csv", "name,notes\nA,\"")
         let handle = try #require(FileHandle(forWritingAtPath: path))
         handle.seekToEndOfFile()
         let chunk = Data(repeating: UInt8(ascii: "x"), count: 1 << 20)
@@ -278,7 +269,7 @@ import Testing
         let rows = 30_000
         var text = "name,email,value\n"
         for i in 1...rows { text += "Lead \(i),lead\(i)@x.example,\(i).50\n" }
-        let path = file(box, "big.csv", text)
+        let path = box.input("big.csv", text)
         // Start the import, kill it once some leads are on disk, then resume.
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Sandbox.binary)
@@ -326,21 +317,15 @@ import Testing
 
 /// What an independent check of real exports found, each a case a user hits.
 @Suite struct ImportNamesWhatItDoesTests {
-    func file(_ box: Sandbox, _ name: String, _ bytes: [UInt8]) -> String {
-        let path = box.root + "/" + name
-        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
-        return path
-    }
-
     @Test func aRefusedFileCreatesNoDataDirectory() throws {
         let box = Sandbox()
-        let bad = file(box, "bad.csv", Array("name,probability\nA,150\n".utf8))
+        let bad = box.input("bad.csv", Array("name,probability\nA,150\n".utf8))
         #expect(box.run("import-csv", bad).status == 1)
-        let broken = file(box, "broken.csv", Array("name,email\n\"A,a@x.example\n".utf8))
+        let broken = box.input("broken.csv", Array("name,email\n\"A,a@x.example\n".utf8))
         #expect(box.run("import-csv", broken).status == 1)
         #expect(!FileManager.default.fileExists(atPath: box.dir), "a refused import made \(box.dir)")
         // A good file makes the store, and its leads are checked against each other still.
-        let good = file(box, "good.csv", Array("name,email\nA,a@x.example\nB,a@x.example\nC,c@x.example\n".utf8))
+        let good = box.input("good.csv", Array("name,email\nA,a@x.example\nB,a@x.example\nC,c@x.example\n".utf8))
         let imported = box.run("import-csv", good, "--skip-invalid")
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stderr.contains(":3: "), "\(imported.stderr)")
@@ -352,7 +337,7 @@ import Testing
         let box = Sandbox()
         box.add("Existing")
         let before = box.snapshot()
-        let path = file(box, "blank.csv", Array("Name,,Email,\nA,secret,a@x.example,\nB,,b@x.example,\n".utf8))
+        let path = box.input("blank.csv", Array("Name,,Email,\nA,secret,a@x.example,\nB,,b@x.example,\n".utf8))
         let refused = box.run("import-csv", path)
         #expect(refused.status == 1)
         #expect(refused.stderr == """
@@ -376,7 +361,7 @@ import Testing
 
     @Test func aDateAtMidnightWithAZoneIsThatDateAndOtherTimesAreRefusedWithTheHint() {
         let box = Sandbox()
-        let path = file(box, "close.csv", Array("""
+        let path = box.input("close.csv", Array("""
             name,Close Date
             A,2027-01-31T00:00:00Z
             B,2027-02-28T00:00:00.000Z
@@ -386,7 +371,7 @@ import Testing
             """.utf8))
         #expect(box.run("import-csv", path).status == 0)
         #expect((1...4).map { box.leadJSON($0)?["expected_close"] as? String } == ["2027-01-31", "2027-02-28", "2027-03-31", "2027-04-30"])
-        let timed = file(box, "timed.csv", Array("name,Close Date\nE,2027-01-31T10:00:00.000Z\n".utf8))
+        let timed = box.input("timed.csv", Array("name,Close Date\nE,2027-01-31T10:00:00.000Z\n".utf8))
         let refused = box.run("import-csv", timed)
         #expect(refused.status == 1)
         #expect(refused.stderr.hasPrefix("leads: \(timed):2: Close Date: '2027-01-31T10:00:00.000Z': a date is expected, but the cell has the time 10:00:00.000Z; map the column"))
@@ -394,7 +379,7 @@ import Testing
 
     @Test func aMalformedMapOrDefaultIsAUsageError() {
         let box = Sandbox()
-        let path = file(box, "a.csv", Array("name\nA\n".utf8))
+        let path = box.input("a.csv", Array("name\nA\n".utf8))
         for arguments in [["--map", "novalue"], ["--map", "name=nosuchfield"], ["--map-value", "stage:x"], ["--default", "owner"]] {
             let result = box.run(["import-csv", path] + arguments)
             #expect(result.status == 2, "\(arguments)")
@@ -405,23 +390,23 @@ import Testing
     @Test func anUpdateWithoutACurrencyKeepsTheLeadsCurrencyAndACurrencyAloneKeepsTheValue() {
         let box = Sandbox()
         box.add("Anna", "--email", "a@x.example", "--value", "100", "--currency", "USD")
-        let amount = file(box, "amount.csv", Array("Name,Email,Value\nAnna,a@x.example,200\n".utf8))
+        let amount = box.input("amount.csv", Array("Name,Email,Value\nAnna,a@x.example,200\n".utf8))
         #expect(box.run("import-csv", amount, "--on-duplicate", "update").status == 0)
         #expect(box.leadJSON(1)?["value"] as? String == "200.00")
         #expect(box.leadJSON(1)?["currency"] as? String == "USD")
-        let currencyOnly = file(box, "currency.csv", Array("Name,Email,Value,Currency\nAnna,a@x.example,,CHF\n".utf8))
+        let currencyOnly = box.input("currency.csv", Array("Name,Email,Value,Currency\nAnna,a@x.example,,CHF\n".utf8))
         let result = box.run("import-csv", currencyOnly, "--on-duplicate", "update")
         #expect(result.stderr.hasSuffix("0 created, 0 updated, 1 skipped, 0 rejected\n"))
         #expect(box.leadJSON(1)?["value"] as? String == "200.00")
         #expect(box.leadJSON(1)?["currency"] as? String == "USD")
-        let named = file(box, "named.csv", Array("Name,Email,Value\nAnna,a@x.example,300 EUR\n".utf8))
+        let named = box.input("named.csv", Array("Name,Email,Value\nAnna,a@x.example,300 EUR\n".utf8))
         #expect(box.run("import-csv", named, "--on-duplicate", "update").status == 0)
         #expect(box.leadJSON(1)?["currency"] as? String == "EUR")
     }
 
     @Test func theDryRunCountsAMatchThatChangesNothingAsASkipAsTheRealRunDoes() {
         let box = Sandbox()
-        let path = file(box, "u.csv", Array("Name,Email\nAnna,anna@x.example\n".utf8))
+        let path = box.input("u.csv", Array("Name,Email\nAnna,anna@x.example\n".utf8))
         #expect(box.run("import-csv", path).status == 0)
         let dry = box.run("import-csv", path, "--on-duplicate", "update", "--dry-run", "--json")
         let real = box.run("import-csv", path, "--on-duplicate", "update", "--json")
@@ -435,7 +420,7 @@ import Testing
     @Test func aDecomposedNameOrAddressIsTheSameKeyAsTheComposedOne() {
         let box = Sandbox()
         box.add("Jörg", "--email", "jörg@x.example")
-        let path = file(box, "nfd.csv", Array("Name,Email\nJo\u{308}rg,jo\u{308}rg@x.example\n".utf8))
+        let path = box.input("nfd.csv", Array("Name,Email\nJo\u{308}rg,jo\u{308}rg@x.example\n".utf8))
         let result = box.run("import-csv", path)
         #expect(result.status == 1)
         #expect(result.stderr.contains("duplicate of lead 1 (same e-mail address)"))
@@ -449,7 +434,7 @@ import Testing
     @Test(.enabled(if: FaultInjectionTests.shim != nil, "needs cc for the fault shim"))
     func aWriteErrorAfterABatchNamesTheLineItStoppedAtAndTheLeadsImported() throws {
         let box = Sandbox()
-        let path = file(box, "big.csv", Array(("name,company\n" + (0..<5000).map { "Lead \($0),Firma \($0)\n" }.joined()).utf8))
+        let path = box.input("big.csv", Array(("name,company\n" + (0..<5000).map { "Lead \($0),Firma \($0)\n" }.joined()).utf8))
         // The second batch's sync fails: the first batch of 4,096 stays, the second is undone.
         let failed = box.run(["import-csv", path], env: ["LD_PRELOAD": FaultInjectionTests.shim, "LEADS_FAULT_CALL": "syncfs",
                                                          "LEADS_FAULT_NTH": "2", "LEADS_FAULT_ERRNO": String(ENOSPC)])
@@ -467,7 +452,7 @@ import Testing
         #expect(box.run("add", "Dup", "--company", "ACME", "--allow-duplicate", "-q").status == 0)
         #expect(box.run("convert", "1", "-q").status == 0)
         let full = box.run("export-csv", "--all", "--full")
-        let path = file(box, "full.csv", Array(full.stdout.utf8))
+        let path = box.input("full.csv", Array(full.stdout.utf8))
         let copy = Sandbox()
         #expect(copy.run("import-csv", path, "-q").status == 0)
         let again = copy.run("import-csv", path, "--on-duplicate", "update", env: ["LEADS_NOW": "2026-11-24T10:00:00Z"])
@@ -482,8 +467,7 @@ import Testing
 @Suite struct ImportOwnExportTests {
     @Test func anAmountFinerThanItsCurrencyIsRefusedInAnotherSystemsFile() {
         let box = Sandbox()
-        let path = box.root + "/fine.csv"
-        FileManager.default.createFile(atPath: path, contents: Data("name,value\nA,JPY 1000.5\nB,EUR 0.001\nC,JPY 1000.00\nD,BHD 0.125\n".utf8))
+        let path = box.input("fine.csv", "name,value\nA,JPY 1000.5\nB,EUR 0.001\nC,JPY 1000.00\nD,BHD 0.125\n")
         let refused = box.run("import-csv", path)
         #expect(refused.status == 1)
         #expect(refused.stderr == """

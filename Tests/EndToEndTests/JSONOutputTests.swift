@@ -260,8 +260,7 @@ import Testing
     @Test func files() throws {
         let box = Sandbox()
         let id = String(box.add("Greta Schulz"))
-        let path = box.root + "/Angebot.pdf"
-        _ = FileManager.default.createFile(atPath: path, contents: Data("%PDF-1.4\n".utf8))
+        let path = box.input("Angebot.pdf", "%PDF-1.4\n")
         #expect(box.run("attach", id, path).status == 0)
         #expect(box.run(["attach", id, "-", "--name", "Notiz.txt"], stdin: "Rückruf\n").status == 0)
         let files = try #require(try Self.run(box, "files", id, "--json") as? [[String: Any]])
@@ -335,8 +334,7 @@ import Testing
 
     @Test func importSummary() throws {
         let box = Sandbox()
-        let path = box.root + "/in.csv"
-        _ = FileManager.default.createFile(atPath: path, contents: Data("name,value\nOne,10\nTwo,x\nThree,30\n".utf8))
+        let path = box.input("in.csv", "name,value\nOne,10\nTwo,x\nThree,30\n")
 
         let refused = box.run("import-csv", path, "--json")
         #expect(refused.status == 1)

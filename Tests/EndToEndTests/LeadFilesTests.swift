@@ -17,13 +17,6 @@ import Testing
 
     func bytes(_ path: String) -> [UInt8] { Array(FileManager.default.contents(atPath: path) ?? Data()) }
 
-    func write(_ box: Sandbox, _ name: String, _ text: String) -> String {
-        let path = box.root + "/" + name
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
-        return path
-    }
-
     /// The names in DIR/files/<id>/, sorted; nil when the directory does not exist.
     func entries(_ box: Sandbox, _ id: Int) -> [String]? {
         (try? FileManager.default.contentsOfDirectory(atPath: box.dir + "/files/\(id)"))?.sorted()
@@ -85,7 +78,7 @@ import Testing
         let box = Sandbox()
         let id = box.add("Greta Schulz")
         #expect(box.run("attach", String(id), Self.pdf).status == 0)
-        let big = write(box, "Grundriss gross.png", String(repeating: "x", count: 12_700))
+        let big = box.input("Grundriss gross.png", String(repeating: "x", count: 12_700))
         #expect(box.run("attach", String(id), big).status == 0)
         let shown = box.run("show", String(id))
         #expect(shown.status == 0)
@@ -130,10 +123,10 @@ import Testing
         let box = Sandbox()
         let id = String(box.add("Greta Schulz"))
         #expect(box.run("attach", id, Self.pdf).status == 0)
-        let empty = write(box, "leer.txt", "")
-        let sameName = write(box, "b/Angebot.pdf", "other offer")
-        let first = write(box, "x/notiz.txt", "one"), second = write(box, "y/notiz.txt", "two")
-        let hidden = write(box, ".env", "SECRET=1")
+        let empty = box.input("leer.txt", "")
+        let sameName = box.input("b/Angebot.pdf", "other offer")
+        let first = box.input("x/notiz.txt", "one"), second = box.input("y/notiz.txt", "two")
+        let hidden = box.input(".env", "SECRET=1")
         let cases: [([String], Int32, String)] = [
             (["attach", id, Self.pdf], 1,
              "leads: lead 1 already has a file named 'Angebot.pdf'; detach it first or give this one another name with --name; nothing attached\n"),
@@ -260,7 +253,7 @@ import Testing
         let keep = String(box.add("Thomas Müller", "--email", "info@mueller-gmbh.de"))
         let other = String(box.add("Mueller, Thomas", "--email", "t@mueller-gmbh.de"))
         #expect(box.run("attach", keep, Self.pdf).status == 0)
-        let otherOffer = write(box, "other/Angebot.pdf", "the other lead's offer")
+        let otherOffer = box.input("other/Angebot.pdf", "the other lead's offer")
         #expect(box.run("attach", other, otherOffer, Self.png).status == 0)
         let before = box.snapshot()
 
@@ -291,7 +284,7 @@ import Testing
         let box = Sandbox()
         let keep = String(box.add("Greta Schulz", "--email", "greta@example.de"))
         let other = String(box.add("G. Schulz", "--email", "g.schulz@example.de"))
-        let contract = write(box, "Greta_Schulz_Vertrag.txt", "Vertrag mit Greta Schulz\n")
+        let contract = box.input("Greta_Schulz_Vertrag.txt", "Vertrag mit Greta Schulz\n")
         #expect(box.run("attach", keep, contract).status == 0)
         #expect(box.run("attach", other, Self.pdf).status == 0)
         #expect(box.run("merge", keep, other).status == 0)
@@ -324,7 +317,7 @@ import Testing
     @Test func concurrentAttachesAllGetIn() throws {
         let box = Sandbox()
         let id = String(box.add("Greta Schulz"))
-        let paths = (0..<8).map { write(box, "in/Datei \($0).txt", "Inhalt \($0)\n") }
+        let paths = (0..<8).map { box.input("in/Datei \($0).txt", "Inhalt \($0)\n") }
         let results = concurrently(8) { i in
             (box.run("attach", id, paths[i]).status, box.run("note", id, "Notiz \(i)").status)
         }
@@ -343,7 +336,7 @@ import Testing
         #expect(box.run("attach", id, Self.pdf).status == 0)
         let export = box.run("export-csv", "--all")
         #expect(export.status == 0 && !export.stdout.contains("Angebot") && !export.stdout.contains("files"))
-        let csv = write(box, "in.csv", "name,email,phone\nGreta Schulz,greta@example.de,030 1234\n")
+        let csv = box.input("in.csv", "name,email,phone\nGreta Schulz,greta@example.de,030 1234\n")
         let update = box.run("import-csv", csv, "--on-duplicate", "update")
         #expect(update.status == 0, "\(update.stderr)")
         #expect(box.leadJSON(1)?["phone"] as? String == "030 1234")

@@ -50,8 +50,7 @@ import Testing
 
     @Test func importProblemsNameFileLineAndColumn() throws {
         let box = Sandbox()
-        let path = box.root + "/in.csv"
-        _ = FileManager.default.createFile(atPath: path, contents: Data("name,stage,value\nA,nope,12.500\n".utf8))
+        let path = box.input("in.csv", "name,stage,value\nA,nope,12.500\n")
         let result = box.run("import-csv", path)
         #expect(result.status == 1)
         #expect(result.stderr == """

@@ -269,15 +269,9 @@ import Testing
 
     // MARK: The silent changes of issue 14, now a correct value or a refusal
 
-    func file(_ box: Sandbox, _ name: String, _ text: String) -> String {
-        let path = box.root + "/" + name
-        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
-        return path
-    }
-
     @Test func aCurrencyInTheCellWinsOverDecimal() {
         let box = Sandbox()
-        let path = file(box, "mixed.csv", "name;value\nA;$1,200\nB;1234.56\nC;EUR 5,000.00\nD;1.234,56 €\nE;12.500\nF;12'500.00 CHF\n")
+        let path = box.input("mixed.csv", "name;value\nA;$1,200\nB;1234.56\nC;EUR 5,000.00\nD;1.234,56 €\nE;12.500\nF;12'500.00 CHF\n")
         let result = box.run("import-csv", path, "--decimal", ",")
         #expect(result.status == 0, "\(result.stderr)")
         let values = (1...6).map { "\(box.leadJSON($0)?["value"] as? String ?? "-") \(box.leadJSON($0)?["currency"] as? String ?? "-")" }
@@ -286,7 +280,7 @@ import Testing
 
     @Test func aCurrencyWithoutAnAmountLeavesNoValue() {
         let box = Sandbox()
-        let path = file(box, "chf.csv", "name,value,currency\nA,,CHF\nB,\"250.000,00\",CHF\n")
+        let path = box.input("chf.csv", "name,value,currency\nA,,CHF\nB,\"250.000,00\",CHF\n")
         let result = box.run("import-csv", path)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(box.leadJSON(1)?["value"] == nil && box.leadJSON(1)?["currency"] == nil)
@@ -295,7 +289,7 @@ import Testing
 
     @Test func anExportOnlyColumnIsNamedInTheSummary() {
         let box = Sandbox()
-        let path = file(box, "odoo.csv", "ID,Name,Customer\n7,Ann Lee,Acme Corp\n")
+        let path = box.input("odoo.csv", "ID,Name,Customer\n7,Ann Lee,Acme Corp\n")
         let result = box.run("import-csv", path)
         #expect(result.status == 0)
         #expect(result.stderr == """
@@ -314,7 +308,7 @@ import Testing
     @Test func updateNeverMergesTwoPeople() {
         let box = Sandbox()
         box.add("Anna Schmidt", "--email", "office@firma.example", "--phone", "1")
-        let path = file(box, "same.csv", "name,email,phone\nBernd Schmidt,OFFICE@firma.example,2\n")
+        let path = box.input("same.csv", "name,email,phone\nBernd Schmidt,OFFICE@firma.example,2\n")
         let result = box.run("import-csv", path, "--on-duplicate", "update")
         #expect(result.status == 1)
         #expect(result.stderr.hasPrefix("leads: \(path):2: same e-mail address as lead 1 but another name; not merged (use --on-duplicate create to import it as a lead of its own)\n"))
@@ -326,7 +320,7 @@ import Testing
 
     @Test func anUnknownStageIsReportedOnceWithTheMapValueThatReadsIt() {
         let box = Self.team()
-        let path = file(box, "sf.csv", "First Name,Last Name,Lead Status,Owner\nA,B,Working - Contacted,carl@x.example\nC,D,Nurturing,anna\nE,F,nurturing,Anna Schmidt\n")
+        let path = box.input("sf.csv", "First Name,Last Name,Lead Status,Owner\nA,B,Working - Contacted,carl@x.example\nC,D,Nurturing,anna\nE,F,nurturing,Anna Schmidt\n")
         let result = box.run("import-csv", path, "--map", "First Name+Last Name=name")
         #expect(result.status == 1)
         #expect(result.stderr == """
@@ -346,7 +340,7 @@ import Testing
 
     @Test func datesAndProbabilitiesNeedTheFileConvention() {
         let box = Sandbox()
-        let path = file(box, "us.csv", "name,close,probability\nA,3/5/2027,0.2\nB,2027-01-01 00:00,33.333\nC,2027-01-01 14:30,\n")
+        let path = box.input("us.csv", "name,close,probability\nA,3/5/2027,0.2\nB,2027-01-01 00:00,33.333\nC,2027-01-01 14:30,\n")
         let refused = box.run("import-csv", path)
         #expect(refused.stderr == """
             leads: \(path):2: close: '3/5/2027': the order of day and month is not known (3 May or March 5); use --date-format DMY or --date-format MDY
@@ -356,7 +350,7 @@ import Testing
             leads: \(path): 3 rows rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
 
             """)
-        let fixedFile = file(box, "us2.csv", "name,close,probability\nA,3/5/2027,0.2\nB,2027-01-01 00:00,\"0,6\"\nC,12/31/27,1\n")
+        let fixedFile = box.input("us2.csv", "name,close,probability\nA,3/5/2027,0.2\nB,2027-01-01 00:00,\"0,6\"\nC,12/31/27,1\n")
         let fixed = box.run("import-csv", fixedFile, "--date-format", "MDY", "--probability-scale", "fraction", "--century", "2000")
         #expect(fixed.status == 0, "\(fixed.stderr)")
         #expect((1...3).map { box.leadJSON($0)?["expected_close"] as? String } == ["2027-03-05", "2027-01-01", "2027-12-31"])
@@ -365,7 +359,7 @@ import Testing
 
     @Test func unknownColumnsKeptOrDroppedAreNamed() {
         let box = Sandbox()
-        let path = file(box, "x.csv", "name,Lieblingsfarbe,Schuhgröße (EU)\nA,blau,42\n")
+        let path = box.input("x.csv", "name,Lieblingsfarbe,Schuhgröße (EU)\nA,blau,42\n")
         let kept = box.run("import-csv", path, "--keep-unknown", "--dry-run")
         #expect(kept.stdout.contains("  Lieblingsfarbe   → field:Lieblingsfarbe (--keep-unknown)\n  Schuhgröße (EU)  → field:Schuhgröße_EU (--keep-unknown)\n"), "\(kept.stdout)")
         #expect(box.run("import-csv", path, "--keep-unknown").status == 0)
@@ -391,8 +385,7 @@ import Testing
         #expect(box.leadJSON(1)?["name"] as? String == "Jürgen Bäcker")
         #expect(box.leadJSON(1)?["company"] as? String == "Bäckerei 🥨")
         #expect(box.leadJSON(1)?["value"] as? String == "1234.56")
-        let broken = box.root + "/broken.txt"
-        _ = FileManager.default.createFile(atPath: broken, contents: Data([0xFF, 0xFE, 0x41, 0x00, 0x0A, 0x00, 0x00, 0xD8, 0x41, 0x00]))
+        let broken = box.input("broken.txt", [0xFF, 0xFE, 0x41, 0x00, 0x0A, 0x00, 0x00, 0xD8, 0x41, 0x00])
         #expect(box.run("import-csv", broken).stderr == "leads: \(broken):2: not valid UTF-16 (the file starts with a UTF-16 byte order mark); save it again as \"CSV UTF-8\"\n")
     }
 
@@ -408,8 +401,7 @@ import Testing
         _ = FileManager.default.createFile(atPath: profile, contents: Data(text.utf8))
         #expect(box.run("import-csv", Self.fixture("salesforce.csv"), "--profile", profile).status == 0)
         #expect(box.leadJSON(3)?["stage"] as? String == "won")
-        let broken = box.root + "/broken.json"
-        _ = FileManager.default.createFile(atPath: broken, contents: Data("{\"headers\": {\"X\": \"nonsense\"}}".utf8))
+        let broken = box.input("broken.json", "{\"headers\": {\"X\": \"nonsense\"}}")
         #expect(box.run("import-csv", Self.fixture("salesforce.csv"), "--profile", broken).stderr
                 == "leads: \(broken): not a usable profile: headers: \"X\" must map to a field name, field:KEY, state or -\n")
     }

@@ -5,15 +5,9 @@ import Testing
 /// hundredth of a percent in the lead file, the log, the index, the history checkpoint
 /// and the exports, and weighted exactly with one rounding to the cent.
 @Suite struct ProbabilityTests {
-    func file(_ box: Sandbox, _ name: String, _ text: String) -> String {
-        let path = box.root + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
-        return path
-    }
-
     @Test func anOdooProbabilityWithDecimalsIsStoredAndWeightedExactly() throws {
         let box = Sandbox()
-        let path = file(box, "odoo.csv", """
+        let path = box.input("odoo.csv", """
             "Opportunity","Expected Revenue","Probability","Stage"
             "Chairs","333.33","33.33","Qualified"
             "Desks","1000.0","12.5","Qualified"
@@ -53,13 +47,13 @@ import Testing
         let set = box.run("set", "1", "--probability", "33.333")
         #expect(set.status == 1)
         #expect(set.stderr == "leads: --probability: '33.333': finer than a hundredth of a percent; probabilities are kept to 0.01 % and never rounded\n")
-        let path = file(box, "p.csv", "name,probability\nB,0.33333\n")
+        let path = box.input("p.csv", "name,probability\nB,0.33333\n")
         let fraction = box.run("import-csv", path, "--probability-scale", "fraction")
         #expect(fraction.status == 1)
         #expect(fraction.stderr.hasPrefix("leads: \(path):2: probability: '0.33333': finer than a hundredth of a percent as a fraction (0.3333 = 33.33 %)"), "\(fraction.stderr)")
         #expect(box.snapshot() == before)
         #expect(box.run("import-csv", path, "--probability-scale", "fraction", "--dry-run").status == 1)
-        let exact = file(box, "q.csv", "name,probability\nB,0.3333\nC,\"0,125\"\n")
+        let exact = box.input("q.csv", "name,probability\nB,0.3333\nC,\"0,125\"\n")
         #expect(box.run("import-csv", exact, "--probability-scale", "fraction").status == 0)
         #expect((box.leadJSON(2)?["probability"] as? NSNumber)?.stringValue == "33.33")
         #expect((box.leadJSON(3)?["probability"] as? NSNumber)?.stringValue == "12.5")
@@ -94,7 +88,7 @@ import Testing
         let exported = box.run("export-csv", "--all", "--full")
         #expect(exported.status == 0)
         #expect(exported.stdout.contains(",33.33,"))
-        let path = file(box, "full.csv", exported.stdout)
+        let path = box.input("full.csv", exported.stdout)
         let other = Sandbox()
         let imported = other.run("import-csv", path)
         #expect(imported.status == 0, "\(imported.stderr)")

@@ -285,8 +285,7 @@ import Testing
     @Test func writesThroughPlantedSymlinksAreRefused() throws {
         let box = Sandbox()
         box.add("A")
-        let outside = box.root + "/outside"
-        _ = FileManager.default.createFile(atPath: outside, contents: Data("untouched\n".utf8))
+        let outside = box.input("outside", "untouched\n")
         func planted(_ relative: String, _ arguments: [String]) throws -> RunResult {
             let path = box.dir + "/" + relative
             let saved = box.root + "/saved"

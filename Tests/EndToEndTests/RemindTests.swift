@@ -259,8 +259,7 @@ import Testing
         #expect(refused.stderr == "leads: WHEN: '2026-12-01T14:30:59.5Z' has a fraction of a second; times are kept to the second, so write it without one\n")
         #expect(box.snapshot() == before)
         #expect(box.run("remind", "1", "2026-12-01T14:30:59.000Z", "call").status == 0)
-        let path = box.root + "/ms.csv"
-        FileManager.default.createFile(atPath: path, contents: Data("name,created\nB,2024-03-05T10:00:00.123Z\n".utf8))
+        let path = box.input("ms.csv", "name,created\nB,2024-03-05T10:00:00.123Z\n")
         let imported = box.run("import-csv", path)
         #expect(imported.status == 1)
         #expect(imported.stderr.hasPrefix("leads: \(path):2: created: '2024-03-05T10:00:00.123Z' has a fraction of a second"), "\(imported.stderr)")

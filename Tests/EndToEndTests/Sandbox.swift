@@ -85,10 +85,25 @@ final class Sandbox: @unchecked Sendable {
         FileManager.default.contents(atPath: dir + "/" + relative).map { Array($0) }
     }
 
+    /// A file in the data directory, as a hand edit makes it.
     func write(_ relative: String, _ text: String) {
-        let path = dir + "/" + relative
+        Self.put(dir + "/" + relative, Array(text.utf8))
+    }
+
+    /// A file beside the data directory (a CSV to import, a profile, an attachment); its path.
+    @discardableResult
+    func input(_ name: String, _ bytes: [UInt8]) -> String {
+        Self.put(root + "/" + name, bytes)
+    }
+
+    @discardableResult
+    func input(_ name: String, _ text: String) -> String { input(name, Array(text.utf8)) }
+
+    @discardableResult
+    private static func put(_ path: String, _ bytes: [UInt8]) -> String {
         try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        return path
     }
 
     /// A lead file as a JSON object (parsed by Foundation).

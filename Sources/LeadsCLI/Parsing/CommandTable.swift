@@ -338,7 +338,7 @@ public enum CommandTable {
                 OptionSpec("encoding", value: "ENC", "utf8 (default) or cp1252 (Excel on Windows)",
                            accepts: .choices(Choices(["utf8", "cp1252"], reason: "use utf8 or cp1252"))),
                 OptionSpec("decimal", value: "SEP", "the decimal separator of amounts in this file: . or , (settles 12.500)", accepts: .choices(Choices([".", ","], reason: "use --decimal . or --decimal ,"))),
-                OptionSpec("map", value: "COLUMN=FIELD", "read COLUMN as FIELD (a field name, field:KEY for a custom field, state, - to drop it); A+B=FIELD joins columns with a space (repeatable)", repeatable: true),
+                OptionSpec("map", value: "COLUMN=FIELD", "read COLUMN as FIELD (a field name, field:KEY for a custom field, state, - to drop it); COLUMN is a header or 'column N' (its place, from 1); A+B=FIELD joins columns with a space (repeatable)", repeatable: true),
                 OptionSpec("map-value", value: "FIELD:SOURCE=TARGET", "read the cell value SOURCE of FIELD as TARGET, case-insensitively, e.g. 'stage:Closed - Converted=won' (repeatable)", repeatable: true),
                 OptionSpec("keep-unknown", "keep every column that matches no field as the custom field field:<header>"),
                 OptionSpec("drop-unknown", "drop every column that matches no field (the plan and the summary name them)"),
