@@ -178,4 +178,19 @@ import Testing
         #expect(box.run("import-csv", utf8, "--on-duplicate", "skip").status == 0)
         #expect(box.leadJSON(3) == nil)  // the same Jürgen, read right: a duplicate of lead 2
     }
+
+    /// Without a byte order mark, too, a UTF-8 file read with `--encoding cp1252` would
+    /// turn every ü into Ã¼ without a word: refused, naming the column, nothing imported.
+    @Test func aUTF8FileReadAsCP1252IsRefusedWithoutAMarkToo() {
+        let box = Sandbox()
+        box.add("Existing")
+        let before = box.snapshot()
+        let path = box.input("utf8.csv", "Name;Adresse\r\nAnn;Bonn\r\nJürgen;Köln\r\n")
+        let refused = box.run("import-csv", path, "--encoding", "cp1252")
+        #expect(refused.status == 1)
+        #expect(refused.stderr == "leads: \(path):3: Name: UTF-8 text, which --encoding cp1252 would read as other characters (ü as Ã¼, for example); the file is UTF-8: leave out --encoding cp1252\n")
+        #expect(box.snapshot() == before)
+        #expect(box.run("import-csv", path).status == 0)
+        #expect(box.leadJSON(3)?["address"] as? String == "Köln")
+    }
 }

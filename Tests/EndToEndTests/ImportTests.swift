@@ -53,7 +53,7 @@ import Testing
         let path = box.input("win.csv", bytes)
         let refused = box.run("import-csv", path)
         #expect(refused.status == 1)
-        #expect(refused.stderr == "leads: \(path):2: not valid UTF-8; if the file comes from Excel on Windows, use --encoding cp1252\n")
+        #expect(refused.stderr == "leads: \(path):2: Name: not valid UTF-8; if the file comes from Excel on Windows, use --encoding cp1252\n")
         #expect(box.run("import-csv", path, "--encoding", "cp1252").status == 0)
         #expect(box.leadJSON(1)?["name"] as? String == "Jürgen Bäcker")
         #expect(box.leadJSON(1)?["address"] as? String == "Köln €")

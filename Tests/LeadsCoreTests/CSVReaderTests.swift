@@ -180,6 +180,16 @@ import Testing
 
     // MARK: cp1252
 
+    @Test func cp1252RefusesAFieldThatIsUTF8BeyondASCII() {
+        // "Name\nJürgen\n" in UTF-8, no byte order mark: cp1252 would make it "JÃ¼rgen".
+        let utf8 = Array("Name\nJ\u{FC}rgen\n".utf8)
+        #expect(parse(utf8, encoding: .cp1252).error == .utf8DespiteCP1252(line: 2))
+        // cp1252 text whose high bytes do not pair up as UTF-8 is cp1252: "SÃO" (C3 4F),
+        // "Müller" (FC), and an ASCII-only field either way.
+        #expect(fields(parse([0x53, 0xC3, 0x4F, 0x0A, 0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72, 0x0A, 0x61, 0x0A], encoding: .cp1252))
+                == [["SÃO"], ["Müller"], ["a"]])
+    }
+
     @Test func cp1252DecodesUmlautsAndEuroAndRefusesTheUndefinedBytes() {
         let bytes: [UInt8] = [0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72, 0x3B, 0xC4, 0xD6, 0xDC, 0xE4,
                               0xF6, 0xFC, 0xDF, 0x3B, 0x80, 0x20, 0x31, 0x32, 0x0D, 0x0A]

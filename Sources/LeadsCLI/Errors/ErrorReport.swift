@@ -412,10 +412,14 @@ enum ErrorReport {
                 ? "nothing may stand between it and the next delimiter; take the \(place.following == 0x20 ? "space" : "tab") out"
                 : "a quote inside a quoted cell is written twice (\"\")"
             return "\(file):\(line): \(column): \(what) follows the closing quote\(cell): a quoted cell ends at its closing quote, so \(fix)"
-        case .invalidUTF8(let line):
+        case .invalidUTF8(let line) where place.byteOrderMark:
             return "\(file):\(line): \(column): not valid UTF-8, although the file starts with a UTF-8 byte order mark; if the file comes from Excel on Windows, it is cp1252 behind a wrong mark: use --encoding cp1252"
-        case .utf8DespiteCP1252(let line):
+        case .invalidUTF8(let line):
+            return "\(file):\(line): \(column): not valid UTF-8; if the file comes from Excel on Windows, use --encoding cp1252"
+        case .utf8DespiteCP1252(let line) where place.byteOrderMark:
             return "\(file):\(line): \(column): UTF-8 text, as the file's UTF-8 byte order mark says, but --encoding cp1252 would read it as other characters (ü as Ã¼, for example); leave out --encoding cp1252"
+        case .utf8DespiteCP1252(let line):
+            return "\(file):\(line): \(column): UTF-8 text, which --encoding cp1252 would read as other characters (ü as Ã¼, for example); the file is UTF-8: leave out --encoding cp1252"
         default:
             return csv(e, file: file)
         }
@@ -424,7 +428,7 @@ enum ErrorReport {
     static func csv(_ e: CSVError, file: String) -> String {
         switch e {
         case .utf8DespiteCP1252(let line):
-            return "\(file):\(line): UTF-8 text, as the file's UTF-8 byte order mark says; leave out --encoding cp1252"
+            return "\(file):\(line): UTF-8 text, which --encoding cp1252 would read as other characters; leave out --encoding cp1252"
         case .invalidUTF8(let line): return "\(file):\(line): not valid UTF-8; if the file comes from Excel on Windows, use --encoding cp1252"
         case .unterminatedQuote(let line): return "\(file):\(line): a quoted cell starts here and is never closed"
         case .characterAfterClosingQuote(let line):

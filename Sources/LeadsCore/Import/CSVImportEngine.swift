@@ -122,9 +122,9 @@ public struct CSVImportEngine {
     static func next(_ reader: inout CSVReader, _ input: Input, plan: ColumnPlan? = nil) throws -> CSVRecord? {
         do { return try reader.next() } catch {
             switch error {
-            case .characterAfterClosingQuote, .utf8DespiteCP1252,
-                 .invalidUTF8 where reader.startsWithByteOrderMark:
-                let place = reader.failurePlace ?? CSVFailurePlace(field: 0)
+            case .characterAfterClosingQuote, .utf8DespiteCP1252, .invalidUTF8:
+                var place = reader.failurePlace ?? CSVFailurePlace(field: 0)
+                place.byteOrderMark = reader.startsWithByteOrderMark
                 let column = plan.map { place.field < $0.header.count ? $0.columnLabel(place.field) : "column \(place.field + 1)" }
                     ?? "column \(place.field + 1) of the header"
                 throw ImportError.csvCell(file: input.display, error, column: column, place: place)

@@ -32,8 +32,8 @@ public enum CSVError: Error, Sendable, Equatable {
     /// Line of a byte cp1252 gives no character (0x81 0x8D 0x8F 0x90 0x9D): the file is
     /// not cp1252, and a control character in its place would be a guess.
     case undefinedInCP1252(line: Int, byte: UInt8)
-    /// cp1252 was asked for, but the input starts with a UTF-8 byte order mark and this
-    /// line's field is UTF-8 beyond ASCII (`Jürgen`, which cp1252 would read as `JÃ¼rgen`).
+    /// cp1252 was asked for, but this line's field is UTF-8 beyond ASCII (`Jürgen`, which
+    /// cp1252 would read as `JÃ¼rgen`).
     case utf8DespiteCP1252(line: Int)
     case readFailed(errno: Int32)
 }
@@ -46,6 +46,8 @@ public struct CSVFailurePlace: Sendable, Equatable {
     /// 200 bytes of it) and the byte that follows the quote.
     public var quoted: String?
     public var following: UInt8?
+    /// The input started with a UTF-8 byte order mark (set by the importer, for the wording).
+    public var byteOrderMark = false
 }
 
 let quoteByte = UInt8(ascii: "\"")
@@ -352,11 +354,12 @@ public struct CSVReader {
             let before = UnsafeBufferPointer(rebasing: bytes[..<offset])
             throw .invalidUTF8(line: fieldLine + TextEncoding.lineBreakCount(before))
         case .cp1252:
-            // A UTF-8 byte order mark and a field that is UTF-8 beyond ASCII: the file is
-            // what its mark says, and cp1252 would turn each `ü` into `Ã¼` without a word.
-            // (A field that is not UTF-8 is read as cp1252, as asked: a mark put in front of
-            // a cp1252 file.)
-            if startsWithByteOrderMark, bytes.contains(where: { $0 >= 0x80 }), TextEncoding.firstInvalidUTF8Offset(bytes) == nil {
+            // A field that is UTF-8 beyond ASCII is UTF-8 text, with a byte order mark or
+            // without: cp1252 would turn each `ü` into `Ã¼` without a word. cp1252 text is
+            // valid UTF-8 only where every byte above 0x7F is one of `Â`…`ô` followed by
+            // one to three of `€`…`¿` (`Ã¼`): mojibake, not words. A field that is not
+            // UTF-8 is read as cp1252, as asked (also behind a mark put in front of it).
+            if bytes.contains(where: { $0 >= 0x80 }), TextEncoding.firstInvalidUTF8Offset(bytes) == nil {
                 throw .utf8DespiteCP1252(line: fieldLine)
             }
             if let offset = TextEncoding.firstUndefinedWindows1252(bytes) {
