@@ -193,4 +193,29 @@ import Testing
         #expect(box.run("import-csv", path).status == 0)
         #expect(box.leadJSON(3)?["address"] as? String == "Köln")
     }
+
+    /// `100-` (SAP), `(100)` (accounting) and `100 €−` put the sign where it is not read:
+    /// refused, each message saying where a minus goes, nothing imported or added.
+    @Test func aMinusAfterTheAmountOrParenthesesAreRefusedSayingWhereTheMinusGoes() {
+        let box = Sandbox()
+        box.add("Existing")
+        let before = box.snapshot()
+        let path = box.input("neg.csv", "Name;Wert\r\nAnn;100 €\u{2212}\r\nBob;100-\r\nCy;(100)\r\n")
+        let refused = box.run("import-csv", path)
+        #expect(refused.status == 1)
+        let amount = "is not an amount: a negative amount starts with - (-100, -100 EUR); a minus after the number or parentheses around it are not read"
+        #expect(refused.stderr == """
+            leads: \(path):2: Wert: '€\u{2212}' is not a currency: a negative amount starts with - (-100 €); a minus after the amount is not read
+            leads: \(path):3: Wert: '100-' \(amount)
+            leads: \(path):4: Wert: '(100)' \(amount)
+            leads: \(path): 3 rows rejected; nothing imported (fix them, or use --skip-invalid to import the other rows)
+
+            """)
+        let typed = box.run("add", "Dora", "--value", "100-")
+        #expect(typed.status == 1)
+        #expect(typed.stderr == "leads: --value: '100-' \(amount)\n")
+        #expect(box.snapshot() == before)
+        // A word ending in a dash is no amount of the wrong sign.
+        #expect(box.run("add", "Dora", "--value", "abc-").stderr.contains("is not an amount (examples:"))
+    }
 }

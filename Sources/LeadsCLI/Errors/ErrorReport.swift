@@ -205,6 +205,11 @@ enum ErrorReport {
     static func money(_ e: MoneyError) -> String {
         switch e {
         case .empty: return "an amount is required"
+        case .invalid(let text) where negativeAfterTheFact(text):
+            // "100-" (SAP, some ledgers) and "(100)" (accounting): a sign read from there
+            // would be a guess about the writer's convention, so it is refused, with the form
+            // that is read.
+            return "\(quoted(text)) is not an amount: a negative amount starts with - (-100, -100 EUR); a minus after the number or parentheses around it are not read"
         case .invalid(let text): return "\(quoted(text)) is not an amount (examples: 12500, 12500.50, 12.500,50, 12,500.50 EUR)"
         case let .ambiguous(text, thousands, decimal):
             // The forms to write are ones MoneyParser reads as meant: the decimal reading
@@ -226,9 +231,21 @@ enum ErrorReport {
             // "–100": a dash that is no minus sign (`-` and U+2212 are read) is not taken for one.
             let dash = text.unicodeScalars.first!
             return "\(quoted(text)) (U+\(String(dash.value, radix: 16, uppercase: true))\(dash.properties.name.map { " " + $0 } ?? "")) is not a minus sign; a negative amount starts with - or U+2212 MINUS SIGN"
+        case .unknownCurrency(let text) where negativeAfterTheFact(text, currency: true):
+            // "100 €−": the minus after the currency sign.
+            return "\(quoted(text)) is not a currency: a negative amount starts with - (-100 €); a minus after the amount is not read"
         case .unknownCurrency(let text): return "unknown currency \(quoted(text)): use an ISO 4217 code such as EUR, USD or CHF"
         case .conflictingCurrency(let text): return "\(quoted(text)) names two different currencies"
         }
+    }
+
+    /// A minus after an amount or its currency (`100-`, `100 €−`), or parentheses around an
+    /// amount (`(100)`).
+    private static func negativeAfterTheFact(_ text: String, currency: Bool = false) -> Bool {
+        let scalars = Array(text.unicodeScalars.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        guard scalars.count > 1, currency || scalars.contains(where: { $0.properties.numericType != nil }) else { return false }
+        if !currency, scalars.first == "(", scalars.last == ")" { return true }
+        return scalars.last == "-" || scalars.last == "\u{2212}"
     }
 
     static func date(_ e: DateError) -> String {
