@@ -20,22 +20,19 @@
 /// - Otherwise a single `.` or `,` is the decimal separator.
 /// - Grouping must be well formed: a first group of 1-3 digits not starting with 0, then groups
 ///   of exactly three, all with one kind of separator.
-/// - At most 4 fraction digits; more are refused, never rounded. With `minorUnits:` (import
-///   cells) and a currency in the text, at most that currency's minor units (2 for USD, 0 for
-///   JPY, 3 for KWD): `$1.200` is refused rather than read as 1.20 USD.
+/// - At most 4 fraction digits; more are refused, never rounded. (An import cell may hold no
+///   more than its currency's minor units, 2 for USD, 0 for JPY, 3 for KWD; the importer
+///   checks that itself, as the currency may come from another column: CSVImport.swift.)
 public enum MoneyParser {
-    /// `minorUnits`: refuse more fraction digits than a currency written in the text has minor
-    /// units (import-csv cells, where a wrongly settled separator would otherwise shift the
-    /// amount by a thousand). Off for typed values, which may carry the stored four digits.
     /// `currencyConvention`: refuse a lone `.` or `,` that the currency written in the text
     /// uses only between thousands and that groups none here (`$1,23`: USD writes `1.23` and
     /// `1,230`), unless `decimal:` names it the file's decimal separator (import-csv cells,
     /// where it is a misread amount, SPEC §5). Off for typed values, which read `1,20 $` as 1.20.
     public static func parse(_ text: String, decimal: DecimalSeparator? = nil,
-                             minorUnits: Bool = false, currencyConvention: Bool = false) throws(MoneyError) -> MoneyInput {
+                             currencyConvention: Bool = false) throws(MoneyError) -> MoneyInput {
         var copy = text
         let result = copy.withUTF8 {
-            parse(bytes: $0, text: text, decimal: decimal, checkMinorUnits: minorUnits, checkConvention: currencyConvention)
+            parse(bytes: $0, text: text, decimal: decimal, checkConvention: currencyConvention)
         }
         return try result.get()
     }
@@ -120,7 +117,7 @@ public enum MoneyParser {
     private enum Separator { case point, comma, space, apostrophe }
 
     static func parse(bytes: UnsafeBufferPointer<UInt8>, text: String, decimal: DecimalSeparator?,
-                      checkMinorUnits: Bool, checkConvention: Bool = false) -> Result<MoneyInput, MoneyError> {
+                      checkConvention: Bool = false) -> Result<MoneyInput, MoneyError> {
         var low = 0
         var high = bytes.count
         while low < high, case let n = trimLength(bytes, at: low), n > 0 { low += n }
@@ -211,12 +208,7 @@ public enum MoneyParser {
         let settleLimit = currency.flatMap { convention($0) == nil ? nil : minorUnits($0) }
         return parseNumber(bytes, low..<high, negative: negative, text: text, strict: strict, settle: settle,
                            settleLimit: settleLimit, fallback: settleLimit == nil ? nil : decimal)
-            .flatMap { units, fractionLength in
-                if checkMinorUnits, let currency, fractionLength > minorUnits(currency) {
-                    return .failure(.tooManyFractionDigits(text))
-                }
-                return .success(MoneyInput(amount: Amount(units: units), currency: currency))
-            }
+            .map { units, _ in MoneyInput(amount: Amount(units: units), currency: currency) }
     }
 
     /// The one `.` or `,` of a number written with no other separator (no space, no
