@@ -291,6 +291,29 @@ struct ScriptedYear {
         #expect(wrong.status == 2 && wrong.stderr.contains("did you mean 'funnel'"))
     }
 
+    /// `report lost` takes the reasons from the lost leads' summary lines, each file's stat
+    /// checked: a reason changed by hand shows at once, and a lost lead's file that no
+    /// longer parses is named after the table (exit 1), its reason not guessed.
+    @Test func lostReasonsFollowHandEditsAndNameABrokenFile() throws {
+        let box = Self.history()
+        let env = ["LEADS_NOW": "2026-04-15T12:00:00Z"]
+        #expect(box.run(["report", "lost"], env: env).stdout.contains("price           1  contacted 1"))
+        let file = try #require(box.file("leads/2.json"))
+        box.write("leads/2.json", file.replacingOccurrences(of: "\"lost_reason\": \"price\"", with: "\"lost_reason\": \"budget cut\""))
+        #expect(box.file("leads/2.json")?.contains("budget cut") == true)
+        #expect(box.run(["report", "lost"], env: env).stdout == """
+            REASON       LOST  FROM
+            budget cut      1  contacted 1
+            (no reason)     1  new 1
+
+            """)
+        box.write("leads/3.json", "{\"id\": 3,\n")
+        let broken = box.run(["report", "lost"], env: env)
+        #expect(broken.status == 1)
+        #expect(broken.stdout.contains("budget cut      1  contacted 1"))
+        #expect(broken.stderr.contains("leads/3.json"), "\(broken.stderr)")
+    }
+
     @Test func explainShowsEachLeadsShareAndTheRounding() throws {
         let box = Sandbox()
         box.add("A", "--value", "333.33", "--stage", "qualified", "--probability", "33")   // 109.9989 → 110.00

@@ -33,6 +33,8 @@ enum ReportCommand {
         let config = try store.config()
         let format: Format = invocation.flag("json") ? .json : invocation.flag("csv") ? .csv : .text
         let table: RenderedReport
+        // Lead files the report could not read (lost's reasons): named after the output.
+        var problems: [StoreError] = []
         // What the reports read of the snapshots: funnel, velocity, lost and winrate the
         // stage and the group; accuracy what a forecast needs of a lead.
         let stageAndGroup = ReplayFields.stage(groupedBy: grouping)
@@ -51,11 +53,11 @@ enum ReportCommand {
         case .lost:
             var report = LostReport(scope: scope, config: config)
             try replay(store, stageAndGroup) { report.add($0) }
-            // Reasons are free text, kept in the lead files only.
+            // Reasons are free text, kept in the lead files only (and in their summary
+            // lines): those of the leads lost, each file's stat checked, not read whole.
             var reasons: [Int: String] = [:]
-            for id in report.leads.sorted() {
-                guard let lead = try? store.lead(id), lead.stage == Stage.lost.name, let reason = lead.lostReason else { continue }
-                reasons[id] = reason
+            problems = try store.summaries(of: report.leads.sorted(), fields: [.lostReason]) { lead in
+                if lead.stage == Stage.lost.name, let reason = lead.lostReason { reasons[lead.id] = reason }
             }
             table = lost(report.rows(reasons: reasons), grouping: grouping)
         case .winrate:
@@ -103,6 +105,7 @@ enum ReportCommand {
             for line in lines { try out.line(line) }
             if table.rows.isEmpty && context.environment.stderrIsTerminal { ErrorReport.notice("nothing to report") }
         }
+        if !problems.isEmpty { throw CorruptFiles(problems: problems) }
         return ExitStatus.success
     }
 
