@@ -12,10 +12,14 @@
 /// Lead i's history is the same in every size (one generator walks the leads in order,
 /// as `DataSet` does), and the same for every run with the same seed.
 struct HistoryPlan {
-    /// Nine rounds and the import: about ten records per lead.
-    static let rounds = 9
-    /// Three weeks per round: the history spans half a year, several funnel months.
-    static let roundSeconds = 21 * 86_400
+    /// The history's movement in steps of three weeks: nine steps after the import are
+    /// about ten records per lead and half a year, several funnel months.
+    static let steps = 9
+    static let stepSeconds = 21 * 86_400
+    /// Update imports: `--history-rounds` (default `defaultRounds`). Fewer rounds than
+    /// steps take several steps per row (the same movement, fewer and richer records):
+    /// the import's cost is per changed row, so the record count is what costs time.
+    static let defaultRounds = 3
     static let csvHeader = ["name", "company", "email", "owner", "stage", "probability", "value", "expected_close", "lost_reason"]
 
     /// What the benchmark must know of a lead to change it: the fields the rounds touch.
@@ -30,19 +34,27 @@ struct HistoryPlan {
         var lostReason: String
     }
 
+    let rounds: Int
+
+    /// The steps taken by the end of round `round`: spread evenly, the last rounds
+    /// taking the remainder.
+    func stepsDone(round: Int) -> Int { Self.steps * round / rounds }
     /// The moment round `round` (1 ... rounds) is imported at: `LEADS_NOW` for its import.
-    static func now(round: Int) -> Int { DataSet.now + round * roundSeconds }
+    func now(round: Int) -> Int { DataSet.now + stepsDone(round: round) * Self.stepSeconds }
     /// The history's last moment: `LEADS_NOW` for the commands timed on it.
-    static var end: Int { now(round: rounds) }
-    /// A moment inside the history (the middle round's import), for `pipeline --as-of`.
-    static var middle: Int { now(round: (rounds + 1) / 2) }
+    var end: Int { now(round: rounds) }
+    /// A moment inside the history, for `pipeline --as-of`: the middle round's import,
+    /// or the middle step's moment when there is one round.
+    var middle: Int { rounds > 1 ? now(round: (rounds + 1) / 2) : DataSet.now + (Self.steps + 1) / 2 * Self.stepSeconds }
 
     private(set) var leads: [LeadState]
     private(set) var round = 0
     private let seed: UInt64
 
     /// The states of leads 1 ... count as the import made them.
-    init(count: Int, seed: UInt64) {
+    init(count: Int, seed: UInt64, rounds: Int = Self.defaultRounds) {
+        precondition((1...Self.steps).contains(rounds))
+        self.rounds = rounds
         var set = DataSet(seed: seed)
         leads = (0..<count).map { _ in
             let lead = set.next()
@@ -69,7 +81,8 @@ struct HistoryPlan {
         round += 1
         // A generator of its own per round: the data set's sequence stays untouched.
         var rng = SplitMix64(seed: seed ^ (0x4849_5354_4F52_5900 &+ UInt64(round)))
-        let today = UTC.floorDiv(Self.now(round: round), 86_400) * 86_400
+        let today = UTC.floorDiv(now(round: round), 86_400) * 86_400
+        let steps = stepsDone(round: round) - stepsDone(round: round - 1)
         var rows: [(Int, [String])] = []
         rows.reserveCapacity(leads.count)
         for index in leads.indices {
@@ -81,8 +94,10 @@ struct HistoryPlan {
             cells[0] = lead.name
             cells[1] = lead.company
             cells[2] = lead.email
-            change(&lead, cells: &cells, today: today, rng: &rng)
-            precondition(lead != before, "a history row must change its lead")
+            for _ in 0..<steps { change(&lead, cells: &cells, today: today, rng: &rng) }
+            // Two steps may undo each other (an owner and back): one more until the row
+            // changes its lead, or the import would skip it and write no record.
+            while lead == before { change(&lead, cells: &cells, today: today, rng: &rng) }
             leads[index] = lead
             rows.append((index + 1, cells))
         }

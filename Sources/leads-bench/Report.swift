@@ -255,7 +255,7 @@ struct Report {
         let document: [String: Any] = [
             "machine": machine, "versions": tools.versions,
             "options": ["runs": options.runs, "warmup": options.warmup, "seed": options.seed, "quick": options.quick,
-                        "sizes": options.sizes, "leads": tools.leads],
+                        "sizes": options.sizes, "leads": tools.leads, "history_rounds": options.historyRounds],
             "results": sizes,
         ]
         return try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])

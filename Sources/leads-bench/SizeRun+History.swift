@@ -16,17 +16,17 @@ extension SizeRun {
     func runHistory(into result: inout SizeResult) throws {
         let started = Runner.monotonic()
         let log = store + "/activity.log"
-        var plan = HistoryPlan(count: size, seed: options.seed)
+        var plan = HistoryPlan(count: size, seed: options.seed, rounds: options.historyRounds)
         var records = try Self.lines(of: log, from: 0)
         // Each round is a real workload, an update import of every lead that is not dnc:
         // shown as a row of its own (one sample per round, no warm-up).
         let updateJob = Job("leads import-csv --on-duplicate update", .leads, size: size) { _ in throw BenchError.failed("timed in the history build") }
-        for round in 1...HistoryPlan.rounds {
-            progress("\r  \(size): history: round \(round)/\(HistoryPlan.rounds)   ")
+        for round in 1...plan.rounds {
+            progress("\r  \(size): history: round \(round)/\(plan.rounds)   ")
             let csv = dir + "/history-\(round).csv"
             let rows = try plan.writeNextRound(csv: csv)
             let offset = Self.fileSize(log)
-            let invocation = leads(["import-csv", csv, "--on-duplicate", "update"], now: HistoryPlan.now(round: round))
+            let invocation = leads(["import-csv", csv, "--on-duplicate", "update"], now: plan.now(round: round))
             let sample = try Runner.time(invocation, stderr: dir + "/last.err", launcher: tools.launcher)
             guard sample.status == 0 else {
                 throw BenchError.failed("history round \(round), leads import-csv \(csv) --on-duplicate update (exit \(sample.status)): "
@@ -41,19 +41,19 @@ extension SizeRun {
             }
             records += written
         }
-        progress("\r  \(size): history: \(HistoryPlan.rounds) rounds imported\(String(repeating: " ", count: 12))\n")
+        progress("\r  \(size): history: \(plan.rounds) rounds imported\(String(repeating: " ", count: 12))\n")
         result.jobs.append(updateJob)
-        result.historyRounds = HistoryPlan.rounds
+        result.historyRounds = plan.rounds
         result.historyRecords = records
         result.historyLogBytes = Self.fileSize(log)
         // Checking the reports also writes the history checkpoint (the first report after
         // a change does), so the timed rows see the store as a user's second report does,
         // whatever --warmup says.
-        result.notes += try checkHistoryReports()
+        result.notes += try checkHistoryReports(plan)
         sync()
         result.historySeconds = Runner.monotonic() - started
 
-        let end = HistoryPlan.end, middle = UTC.instant(HistoryPlan.middle)
+        let end = plan.end, middle = UTC.instant(plan.middle)
         var jobs: [Job] = [
             Job(Self.historyRows[0], .leads, size: size) { _ in leads(["pipeline", "--as-of", middle], now: end) },
             Job(Self.historyRows[1], .leads, size: size) { _ in leads(["pipeline", "--as-of", UTC.instant(end)], now: end) },
@@ -76,15 +76,15 @@ extension SizeRun {
 
     /// Each history question must answer with a table that has rows, or its timing
     /// says nothing about issue 20's workload. Text output: a header and at least one row.
-    func checkHistoryReports() throws -> [String] {
-        let end = HistoryPlan.end
+    func checkHistoryReports(_ plan: HistoryPlan) throws -> [String] {
+        let end = plan.end
         let questions: [(String, [String])] = [
             ("report lost", ["report", "lost"]),
             ("report velocity", ["report", "velocity"]),
             ("report funnel --by owner", ["report", "funnel", "--by", "owner"]),
             ("report winrate", ["report", "winrate"]),
             ("report accuracy", ["report", "accuracy"]),
-            ("pipeline --as-of mid-history", ["pipeline", "--as-of", UTC.instant(HistoryPlan.middle)]),
+            ("pipeline --as-of mid-history", ["pipeline", "--as-of", UTC.instant(plan.middle)]),
         ]
         var notes: [String] = []
         for (what, arguments) in questions {

@@ -291,7 +291,7 @@ struct SizeRun {
         // The history set comes last: every row above runs on the store as before, and
         // the history is written into that same store (a copy of 100,000 lead files
         // would cost a minute and a gigabyte for nothing the rows need).
-        if !reduced { try runHistory(into: &result) }
+        if !reduced && options.historyRounds > 0 { try runHistory(into: &result) }
 
         if let failed = result.jobs.first(where: { $0.role == .leads && $0.failed }) {
             result.notes.append("\(failed.command): \(failed.note ?? "failed")")
