@@ -6,14 +6,15 @@
 /// Every round has one row per lead that is not dnc, matched by the lead's e-mail
 /// address, name and company, and each row changes at least one field of its lead, so
 /// each round writes one `set` record per row (a row that changes nothing would be
-/// skipped). About a third of the rows move the stage; the rest change what sales
-/// people change more often: the value, the probability, the close date, the owner.
+/// skipped). About a third of the steps (three weeks of a lead's life; a round takes
+/// one or several) move the stage; the rest change what sales people change more
+/// often: the value, the probability, the close date, the owner.
 ///
 /// Lead i's history is the same in every size (one generator walks the leads in order,
 /// as `DataSet` does), and the same for every run with the same seed.
 struct HistoryPlan {
-    /// The history's movement in steps of three weeks: nine steps after the import are
-    /// about ten records per lead and half a year, several funnel months.
+    /// The history's movement: nine steps of three weeks after the import, half a year,
+    /// several funnel months; at one round a step, about ten records per lead.
     static let steps = 9
     static let stepSeconds = 21 * 86_400
     /// Update imports: `--history-rounds` (default `defaultRounds`). Fewer rounds than
