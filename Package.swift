@@ -26,6 +26,9 @@ let package = Package(
         .target(name: "LeadsTestSupport", path: "Tests/LeadsTestSupport"),
         .testTarget(name: "LeadsCoreTests", dependencies: ["LeadsCore", "LeadsTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "LeadsCLITests", dependencies: ["LeadsCLI"]),
+        // The benchmark's generated update rounds (HistoryPlan): deterministic, each row
+        // matching its lead, cells the importer reads. No test asserts a timing.
+        .testTarget(name: "LeadsBenchTests", dependencies: ["leads-bench"]),
         // Runs the built `leads` binary; depends on it so `swift test` builds it first.
         .testTarget(name: "EndToEndTests", dependencies: ["leads", "LeadsCLI", "LeadsCore", "LeadsTestSupport"], exclude: ["Golden", "Fixtures"]),
     ]

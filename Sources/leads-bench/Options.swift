@@ -14,10 +14,12 @@ struct Options {
     static let millionSize = 1_000_000
     /// taskwarrior is timed on at most this many tasks (`task import` of 10,000 in the issue).
     var taskLimit = 10_000
+    /// Update imports of the history set (HistoryPlan); 0 leaves it out.
+    var historyRounds = HistoryPlan.defaultRounds
 
     static let usage = """
     usage: leads-bench [--quick] [--million] [--sizes N,N…] [--runs N] [--warmup N] [--json FILE]
-                       [--out DIR] [--leads PATH] [--seed N]
+                       [--out DIR] [--leads PATH] [--seed N] [--history-rounds N]
 
     Times the `leads` binary against floors (C, static Swift) and peers (jq, Python,
     taskwarrior) on generated data sets, and prints a table of medians and ratios.
@@ -33,6 +35,10 @@ struct Options {
       --leads PATH   the leads binary to time; default: build it with
                      swift build -c release --static-swift-stdlib --product leads
       --seed N       data set seed (default 20261123)
+      --history-rounds N
+                     update imports that give each store its history, 0-9 (default \(HistoryPlan.defaultRounds));
+                     9 makes about ten records per lead, issue 20's 1,000,000-record log at
+                     100,000 leads, and takes three times as long as the default
     """
 
     static func parse(_ arguments: [String]) throws -> Options {
@@ -68,6 +74,10 @@ struct Options {
             case "--json": options.json = try next()
             case "--out": options.out = try next()
             case "--leads": options.leads = try next()
+            case "--history-rounds":
+                let rounds = try number(name, try next(), minimum: 0)
+                guard rounds <= HistoryPlan.steps else { throw BenchError.usage("--history-rounds: at most \(HistoryPlan.steps), got \(rounds)") }
+                options.historyRounds = rounds
             case "--seed":
                 let text = try next()
                 guard let seed = UInt64(text) else { throw BenchError.usage("--seed: expected a whole number, got '\(text)'") }

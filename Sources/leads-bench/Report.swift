@@ -82,13 +82,18 @@ enum Targets {
         case "leads import-csv":
             checks.append(floor("C create-files floor", "C create files", atMost: small ? nil : 1.5))
             if result.job("task import") != nil { checks.append(peer("task import", "task import ÷ leads", atLeast: nil)) }
-        case "leads pipeline --as-of", "leads report funnel", "leads report velocity", "leads report lost",
-             "leads report winrate", "leads report accuracy":
-            // Issue 20: ≤ 2 × the time `cat` needs to read the log (stated for 100,000 leads
-            // with a 1,000,000-record log; applied from 100,000 leads on).
-            checks.append(floor("cat activity.log", "cat activity.log", atMost: small ? nil : 2))
-        case "leads pipeline --as-of, whole replay":
+        case let history where SizeRun.historyRows.contains(history):
+            // Issue 20: ≤ 2 × the time `cat` needs to read the log, stated for 100,000 leads
+            // with a 1,000,000-record log: the history set's log (about ten records per
+            // lead); applied from 100,000 leads on.
+            checks.append(floor(SizeRun.historyCat, "cat activity.log", atMost: small ? nil : 2))
+        case "leads pipeline --as-of mid-history, whole replay":
             // For reference: without the checkpoint (LEADS_INDEX=off), no target.
+            checks.append(floor(SizeRun.historyCat, "cat activity.log", atMost: nil))
+        case "leads pipeline --as-of", "leads report funnel", "leads report velocity", "leads report lost",
+             "leads report winrate", "leads report accuracy", "leads pipeline --as-of, whole replay":
+            // The same questions on the import's log (one creation per lead): shown to stay
+            // comparable with earlier runs, not the log the issue's target is stated for.
             checks.append(floor("cat activity.log", "cat activity.log", atMost: nil))
         case let peer where Self.leadsCommandOfPeer[peer] != nil:
             let leads = Self.leadsCommandOfPeer[peer]!
@@ -208,7 +213,9 @@ struct Report {
         }
         for result in results {
             lines.append("\(result.size) leads: CSV \(String(format: "%.1f", Double(result.csvBytes) / 1e6)) MB; lead files \(result.averageFileSize) bytes on average; "
-                         + "\(result.secondReminders) second reminders added with leads remind; \(result.dueReminders) reminders due at LEADS_NOW")
+                         + "\(result.secondReminders) second reminders added with leads remind; \(result.dueReminders) reminders due at LEADS_NOW"
+                         + (result.historyRounds == 0 ? "" : "; history: \(result.historyRounds) update imports, the log then \(result.historyRecords) records, "
+                            + "\(String(format: "%.1f", Double(result.historyLogBytes) / 1e6)) MB, built in \(Report.duration(result.historySeconds))"))
             lines += result.notes
         }
         let missed = results.flatMap { result in
@@ -241,12 +248,14 @@ struct Report {
             }
             sizes.append(["size": result.size, "csv_bytes": result.csvBytes, "average_lead_file_bytes": result.averageFileSize,
                           "second_reminders": result.secondReminders, "due_reminders": result.dueReminders,
+                          "history_rounds": result.historyRounds, "history_records": result.historyRecords,
+                          "history_log_bytes": result.historyLogBytes, "history_build_s": result.historySeconds,
                           "notes": result.notes, "rows": rows])
         }
         let document: [String: Any] = [
             "machine": machine, "versions": tools.versions,
             "options": ["runs": options.runs, "warmup": options.warmup, "seed": options.seed, "quick": options.quick,
-                        "sizes": options.sizes, "leads": tools.leads],
+                        "sizes": options.sizes, "leads": tools.leads, "history_rounds": options.historyRounds],
             "results": sizes,
         ]
         return try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
