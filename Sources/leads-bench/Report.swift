@@ -72,6 +72,7 @@ enum Targets {
             if let name = sqlite[job.command], result.job(name) != nil {
                 checks.append(floor(name, "sqlite3", atMost: fast ? (small ? 1 : 1.5) : nil))
             }
+            if fast, result.job("C stat-all floor") != nil { checks.append(floor("C stat-all floor", "C stat-all", atMost: nil)) }
             if result.job("jq pipeline sums") != nil { checks.append(peer("jq pipeline sums", "jq ÷ leads", atLeast: small ? 5 : nil)) }
             if result.job("python pipeline sums") != nil { checks.append(peer("python pipeline sums", "python ÷ leads", atLeast: small ? 5 : nil)) }
         case "leads pipeline just after import-csv":

@@ -205,6 +205,9 @@ struct SizeRun {
         }
         if let floor = tools.floor {
             reading.append(Job("C read-all floor", .floor, size: size) { _ in Invocation(argv: [floor, "read", store + "/leads"], environment: environment) })
+            // Issue 21's "stat validation stays": what listing and stat-ing the lead files
+            // costs by itself, against which the sqlite3 targets can be read.
+            reading.append(Job("C stat-all floor", .floor, size: size) { _ in Invocation(argv: [floor, "stat", store + "/leads"], environment: environment) })
         } else {
             reading.append(.skipped("C read-all floor", .floor, size: size, note: tools.missing["cc"]!))
         }
