@@ -90,6 +90,15 @@ final class Sandbox: @unchecked Sendable {
         Self.put(dir + "/" + relative, Array(text.utf8))
     }
 
+    /// `import-csv PATH ARGUMENTS…` refused: exit 1, and the data directory as it was. Its stderr.
+    func refusedImport(_ path: String, _ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        let before = snapshot()
+        let result = run(["import-csv", path] + arguments)
+        #expect(result.status == 1, sourceLocation: sourceLocation)
+        #expect(snapshot() == before, "the refused import changed the store", sourceLocation: sourceLocation)
+        return result.stderr
+    }
+
     /// A file beside the data directory (a CSV to import, a profile, an attachment); its path.
     @discardableResult
     func input(_ name: String, _ bytes: [UInt8]) -> String {
