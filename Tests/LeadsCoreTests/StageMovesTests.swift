@@ -142,8 +142,8 @@ import Testing
     }
 }
 
-/// `OpenCheckpoint.statesAsOf` and `statesAtMoments`, one snapshot per lead, give what
-/// `LeadsAsOf` and `LeadsAtMoments` fold from every transition of the checkpoint.
+/// `OpenCheckpoint.statesAsOf`, one snapshot per lead, gives what `LeadsAsOf` folds from
+/// every transition of the checkpoint.
 @Suite struct OneSnapshotPerLeadTests {
     /// A checkpoint file of `transitions` (its header describes no real log: only the
     /// stream is read), open.
@@ -191,28 +191,6 @@ import Testing
                     let placed = try open.statesAsOf(moment, fields: fields)
                     #expect(Self.entries(placed) == Self.entries(folded.states), "seed \(seed), \(fields), \(moment)")
                 }
-            }
-        }
-    }
-
-    @Test func atMomentsEmitsTheStatesOfTheWholeFold() throws {
-        for seed in UInt64(1)...8 {
-            let transitions = StageMovesTests.history(seed: seed, count: 500, goingBack: seed % 2 == 0)
-            let open = try Self.checkpoint(of: transitions)
-            defer { open.close() }
-            let times = transitions.map(\.time.seconds).sorted()
-            let moments = [times[0] - 1, times[10], times[11], times[200], times[201] + 1, times[480], times[499] + 5].map { Timestamp(seconds: $0) }
-            for fields in Self.choices {
-                let (decoded, _) = try StageMovesTests.decode(open.checkpoint, open, fields: fields)
-                var folded = LeadsAtMoments(moments: moments)
-                var foldedEmits: [String] = []
-                for t in decoded { folded.add(t) { foldedEmits.append("\($0): \(Self.entries($1))") } }
-                folded.finish { foldedEmits.append("\($0): \(Self.entries($1))") }
-                var placedEmits: [String] = []
-                let placed = try open.statesAtMoments(moments, fields: fields) { placedEmits.append("\($0): \(Self.entries($1))") }
-                #expect(placedEmits == foldedEmits, "seed \(seed), \(fields)")
-                #expect(placed.gaps == folded.gaps && placed.outOfOrder == folded.outOfOrder, "seed \(seed), \(fields)")
-                #expect(placed.outOfOrder == (seed % 2 == 0))
             }
         }
     }

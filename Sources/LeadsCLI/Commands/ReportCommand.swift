@@ -67,7 +67,9 @@ enum ReportCommand {
             let last = LocalTime.date(of: until.map { Timestamp(seconds: $0.seconds - 1) } ?? now)
             let first = since.map(LocalTime.date(of:)) ?? CalendarDate(year: last.year, month: last.month, day: 1)!.adding(months: -11)
             var report = AccuracyReport(months: AccuracyReport.months(from: first, through: last), config: config, grouping: grouping)
-            let moments = try store.leadsAtMoments(report.moments, reading: forecast) { try report.observe(moment: $0, leads: $1) }
+            var moments = LeadsAtMoments(moments: report.moments)
+            try replay(store, forecast) { transition in try moments.add(transition) { try report.observe(moment: $0, leads: $1) } }
+            try moments.finish { try report.observe(moment: $0, leads: $1) }
             var gaps = moments.gaps
             ProcessLifetime.keep(moments)
             if moments.outOfOrder {

@@ -46,16 +46,6 @@ public struct LeadsAtMoments: Sendable {
         self.moments = moments
     }
 
-    /// Finished, with what `add` and `finish` would have left for `gaps` and
-    /// `outOfOrder` (`OpenCheckpoint.statesAtMoments`).
-    init(moments: [Timestamp], unknownAt: [Int], first: LeadTable<(time: Timestamp, before: LeadState)>, outOfOrder: Bool) {
-        self.moments = moments
-        next = moments.count
-        self.unknownAt = unknownAt
-        self.first = first
-        self.outOfOrder = outOfOrder
-    }
-
     public mutating func add(_ transition: LeadTransition, emit: (Int, LeadTable<LeadState>) throws -> Void) rethrows {
         if let latest, transition.time < latest { outOfOrder = true }
         latest = max(latest ?? transition.time, transition.time)

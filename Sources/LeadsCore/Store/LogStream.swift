@@ -166,23 +166,6 @@ extension LeadStore {
         return then
     }
 
-    /// `LeadsAtMoments` fed every transition and finished, or, when the history
-    /// checkpoint is the whole log's, from the checkpoint with a snapshot made only for a
-    /// lead whose state changed between two moments (`OpenCheckpoint.statesAtMoments`).
-    /// `emit` as for `LeadsAtMoments.add`.
-    public func leadsAtMoments(_ moments: [Timestamp], reading fields: ReplayFields,
-                               emit: (Int, LeadTable<LeadState>) throws -> Void) throws -> LeadsAtMoments {
-        var folded = LeadsAtMoments(moments: moments)
-        var fromCheckpoint: LeadsAtMoments?
-        try replayLog(reading: fields, transitions: .all,
-                      wholeCheckpoint: { fromCheckpoint = try $0.statesAtMoments(moments, fields: fields, emit: emit); return true }) {
-            try folded.add($0, emit: emit)
-        }
-        if let fromCheckpoint { return fromCheckpoint }
-        try folded.finish(emit: emit)
-        return folded
-    }
-
     /// `wholeCheckpoint` is offered a checkpoint that is the whole log's (the stat
     /// shortcut held, nothing after `covered`); true: it read it, and its transitions do
     /// not go to `visit`.

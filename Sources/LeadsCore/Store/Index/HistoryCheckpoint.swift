@@ -30,12 +30,11 @@ import Glibc
 //   moves (ReplayTransitions) is not handed the checkpoint's transitions that keep a lead
 //   in its stage, decided from string numbers; the decoder still makes their states
 //   after, for `last`.
-// - `LeadsAsOf` and `LeadsAtMoments` (`LeadStore.leadsAsOf`, `leadsAtMoments`) read a
-//   checkpoint that is the log's whole (the shortcut held, nothing after `covered`)
-//   without transitions: the stream read whole (some 30 bytes a record), a first pass
-//   keeps each lead's state as a place in it (TransitionPlaces), and a snapshot is made
-//   per lead (and per moment, for a lead changed since the moment before) from its place,
-//   with the string table of the whole stream. Else they fold `replayLog`'s transitions.
+// - `LeadsAsOf` (`LeadStore.leadsAsOf`) reads a checkpoint that is the log's whole (the
+//   shortcut held, nothing after `covered`) without transitions: the stream read whole
+//   (some 30 bytes a record), a first pass keeps each lead's state as a place in it
+//   (TransitionPlaces), and one snapshot is made per lead from its place, with the
+//   string table of the whole stream. Else it folds `replayLog`'s transitions.
 // - A replay that did not pass the stat shortcut writes a checkpoint of what it read (a
 //   temporary name renamed over the old one; never fsynced) when the log did not change
 //   during the replay — unless the old one failed the shortcut only for being racy and
@@ -265,61 +264,6 @@ extension OpenCheckpoint {
         }
     }
 
-    /// `LeadsAtMoments` fed the checkpoint's transitions and finished, emitting as it does
-    /// (the checkpoint must be the log's whole, as for `statesAsOf`). The first pass keeps
-    /// each lead's state as a place; snapshots are made when a moment is emitted, one for
-    /// each lead whose state changed since the moment before, and none for the records
-    /// after the last moment: `replay` made one for every record.
-    func statesAtMoments(_ moments: [Timestamp], fields: ReplayFields,
-                         emit: (Int, LeadTable<LeadState>) throws -> Void) throws -> LeadsAtMoments {
-        let stream = try wholeStream()
-        defer { ProcessLifetime.keep(stream) }
-        return try stream.withUnsafeBufferPointer { all throws -> LeadsAtMoments in
-            var pass = TransitionPlaces(all)
-            // LeadsAtMoments.add's own state, its `current` as of the last moment emitted;
-            // `changed` the leads whose state moved since then, `changedFor` where in it.
-            var next = 0, unknown = 0, unknownAt: [Int] = [], latest: Int64?, outOfOrder = false
-            var current = LeadTable<LeadState>()
-            var changed: [(id: Int, place: StatePlace)] = []
-            var changedFor = LeadTable<(moment: Int, index: Int)>()
-            var first = LeadTable<(time: Int64, before: StatePlace)>()
-            var made = SnapshotMaker(all: all, strings: [], fields: fields)
-            var more = true
-            while more {
-                let t = try pass.next()
-                more = t != nil
-                // Due moments, and at the end every one left (`finish`).
-                while next < moments.count, t.map({ $0.time > moments[next].seconds }) ?? true {
-                    // The strings defined so far: the pass is still adding to them.
-                    if made.strings.count < pass.strings.count { made = SnapshotMaker(all: all, strings: pass.strings, fields: fields) }
-                    for (id, place) in changed { current[id] = try made.state(place) }
-                    changed.removeAll(keepingCapacity: true)
-                    unknownAt.append(unknown)
-                    try emit(next, current)
-                    next += 1
-                }
-                guard let t else { break }
-                if let latest, t.time < latest { outOfOrder = true }
-                latest = max(latest ?? t.time, t.time)
-                if t.was == nil { first[t.lead] = (t.time, t.before) }
-                if case .unknown? = t.was { unknown -= 1 }
-                if case .unknown = t.after { unknown += 1 }
-                guard t.was != t.after else { continue }
-                if let at = changedFor[t.lead], at.moment == next {
-                    changed[at.index].place = t.after
-                } else {
-                    changedFor[t.lead] = (next, changed.count)
-                    changed.append((t.lead, t.after))
-                }
-            }
-            if made.strings.count < pass.strings.count { made = SnapshotMaker(all: all, strings: pass.strings, fields: fields) }
-            var firstStates = LeadTable<(time: Timestamp, before: LeadState)>()
-            for (id, item) in first.entries { firstStates[id] = (Timestamp(seconds: item.time), try made.state(item.before)) }
-            ProcessLifetime.keep((pass.last, current, first, changedFor))
-            return LeadsAtMoments(moments: moments, unknownAt: unknownAt, first: firstStates, outOfOrder: outOfOrder)
-        }
-    }
-
     /// The stream, read whole: some 30 bytes a record.
     private func wholeStream() throws -> [UInt8] {
         var stream = [UInt8](repeating: 0, count: checkpoint.streamLength)
@@ -332,8 +276,9 @@ extension OpenCheckpoint {
 /// The first pass over a stream held whole: each transition's time, lead, and the places
 /// of its states after and before, with its lead's place before it (`was`, nil for its
 /// first). `strings` holds the strings defined so far, `last` each lead's place after its
-/// last transition so far. An iterator, not a visitor: the folds' state captured by a
-/// closure cost an exclusivity check at each access, a third of `report accuracy`.
+/// last transition so far. An iterator, not a visitor: a fold's state captured by a
+/// closure cost an exclusivity check at each access (a quarter of a first version's
+/// instructions).
 private struct TransitionPlaces {
     let all: UnsafeBufferPointer<UInt8>
     private(set) var strings: [String] = []
