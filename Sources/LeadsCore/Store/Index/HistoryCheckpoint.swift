@@ -233,8 +233,10 @@ extension OpenCheckpoint {
     /// every record (Docs/performance.md). String numbers are defined before use, so a
     /// snapshot read after the pass finds its strings in the table of the whole stream.
     func statesAsOf(_ moment: Timestamp, fields: ReplayFields) throws -> LeadTable<LeadState> {
+        // Neither the stream nor the places hold references: freed at once, not kept to the
+        // process's end (ProcessLifetime), as accuracy's out-of-order path reads the stream
+        // once per moment.
         let stream = try wholeStream()
-        defer { ProcessLifetime.keep(stream) }
         return try stream.withUnsafeBufferPointer { all throws -> LeadTable<LeadState> in
             var pass = TransitionPlaces(all)
             var counted = LeadTable<AsOfPlace>()
@@ -259,7 +261,6 @@ extension OpenCheckpoint {
                     }
                 }
             }
-            ProcessLifetime.keep((pass.last, counted))
             return states
         }
     }
