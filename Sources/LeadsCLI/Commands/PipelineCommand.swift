@@ -35,9 +35,8 @@ enum PipelineCommand {
         if let asOf {
             // The leads as they stood then, from the log; each goes through the same
             // filter and report as a lead read from its file today.
-            var then = LeadsAsOf(moment: asOf)
             // What the filters and the report read, as the scan below decodes it.
-            try store.replayLog(reading: ReplayFields(leadsReading: grouping.fieldsRead.union(filter.fieldsRead))) { then.add($0) }
+            let then = try store.leadsAsOf(asOf, reading: ReplayFields(leadsReading: grouping.fieldsRead.union(filter.fieldsRead)))
             try then.forEachLead { lead in
                 if hints.observe(lead) { try report.add(lead) }
             }

@@ -36,23 +36,24 @@ enum ReportCommand {
         // Lead files the report could not read (lost's reasons): named after the output.
         var problems: [StoreError] = []
         // What the reports read of the snapshots: funnel, velocity, lost and winrate the
-        // stage and the group; accuracy what a forecast needs of a lead.
+        // stage and the group, and act only on stage moves (ReplayTransitions); accuracy
+        // what a forecast needs of a lead.
         let stageAndGroup = ReplayFields.stage(groupedBy: grouping)
         let forecast = ReplayFields(leadsReading: []).union(stageAndGroup)
         switch kind {
         case .funnel:
             var report = FunnelReport(scope: scope, config: config)
-            try replay(store, stageAndGroup) { report.add($0) }
+            try replay(store, stageAndGroup, .stageMoves) { report.add($0) }
             table = funnel(report.rows, grouping: grouping)
             ProcessLifetime.keep(report)
         case .velocity:
             var report = VelocityReport(scope: scope, config: config)
-            try replay(store, stageAndGroup) { report.add($0) }
+            try replay(store, stageAndGroup, .stageMoves) { report.add($0) }
             table = velocity(report.rows, grouping: grouping)
             ProcessLifetime.keep(report)
         case .lost:
             var report = LostReport(scope: scope, config: config)
-            try replay(store, stageAndGroup) { report.add($0) }
+            try replay(store, stageAndGroup, .stageMoves) { report.add($0) }
             // Reasons are free text, kept in the lead files only (and in their summary
             // lines): those of the leads lost, each file's stat checked, not read whole.
             var reasons: [Int: String] = [:]
@@ -62,7 +63,7 @@ enum ReportCommand {
             table = lost(report.rows(reasons: reasons), grouping: grouping)
         case .winrate:
             var report = WinRateReport(scope: scope)
-            try replay(store, stageAndGroup) { report.add($0) }
+            try replay(store, stageAndGroup, .stageMoves) { report.add($0) }
             table = winrate(report.rows, total: report.total, grouping: grouping)
         case .accuracy:
             let last = LocalTime.date(of: until.map { Timestamp(seconds: $0.seconds - 1) } ?? now)
@@ -78,8 +79,7 @@ enum ReportCommand {
                 report = AccuracyReport(months: report.months, config: config, grouping: grouping)
                 gaps = []
                 for (index, moment) in report.moments.enumerated() {
-                    var then = LeadsAsOf(moment: moment)
-                    try replay(store, forecast) { then.add($0) }
+                    let then = try store.leadsAsOf(moment, reading: forecast)
                     try report.observe(moment: index, leads: then.states)
                     gaps.append(then.gaps.count)
                 }
@@ -132,8 +132,9 @@ enum ReportCommand {
         }
     }
 
-    static func replay(_ store: LeadStore, _ fields: ReplayFields, _ visit: (LeadTransition) throws -> Void) throws {
-        try store.replayLog(reading: fields, visit)
+    static func replay(_ store: LeadStore, _ fields: ReplayFields, _ transitions: ReplayTransitions = .all,
+                       _ visit: (LeadTransition) throws -> Void) throws {
+        try store.replayLog(reading: fields, transitions: transitions, visit)
     }
 
     static func keyColumn(_ grouping: HistoryGrouping?) -> [RenderedReport.Column] {

@@ -79,6 +79,20 @@ public struct ReplayFields: OptionSet, Sendable {
     }
 }
 
+/// Which transitions a history reader is handed.
+public enum ReplayTransitions: Sendable {
+    case all
+    /// Not those that keep a lead in its stage: both sides known and in one stage, which
+    /// is also the stage of the lead's state after its transition before, when that is
+    /// known (`LeadTransition.keepsStage(previous:)`). `report funnel`, `velocity`, `lost`
+    /// and `winrate` change nothing on them; on a history of notes, field changes and
+    /// reassignments they are most of the log, and the checkpoint decides it from string
+    /// numbers without making the transition (Docs/performance.md). A replay may still
+    /// hand some of them out (those of records read from the log): a reader must be right
+    /// on them too.
+    case stageMoves
+}
+
 /// One log record about one lead, as the history readers use it: when, by whom, and the
 /// lead's state just before and just after.
 public struct LeadTransition: Sendable, Equatable {
@@ -96,6 +110,17 @@ public struct LeadTransition: Sendable, Equatable {
         self.user = user
         self.before = before
         self.after = after
+    }
+
+    /// Whether `stageMoves` leaves it out: both sides known in one stage, and `previous`
+    /// (the lead's state after its transition before, nil for none) not known or known in
+    /// that stage too. The funnel's open entry and velocity's stay are those of the
+    /// previous state's stage, so a transition out of step with it (the lead file edited
+    /// by hand between two records) is a move for them.
+    public func keepsStage(previous: LeadState?) -> Bool {
+        guard let stage = after.stage, before.stage == stage else { return false }
+        guard let was = previous?.stage else { return true }
+        return was == stage
     }
 
     /// The stage moved (both sides known and in different stages).
@@ -172,6 +197,12 @@ public struct LeadsAsOf: Sendable {
 
     public init(moment: Timestamp) {
         self.moment = moment
+    }
+
+    /// The states `add` would have left (`OpenCheckpoint.statesAsOf`).
+    init(moment: Timestamp, states: LeadTable<LeadState>) {
+        self.moment = moment
+        self.states = states
     }
 
     public mutating func add(_ transition: LeadTransition) {

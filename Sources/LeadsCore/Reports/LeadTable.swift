@@ -57,4 +57,14 @@ public struct LeadTable<Value> {
     }
 }
 
+extension LeadTable {
+    /// Every lead with a value, by ID ascending, as a list: for a loop whose body changes
+    /// the caller's state, which a `forEach` closure would capture.
+    var entries: [(id: Int, value: Value)] {
+        var entries: [(id: Int, value: Value)] = []
+        forEach { entries.append(($0, $1)) }
+        return entries
+    }
+}
+
 extension LeadTable: Sendable where Value: Sendable {}

@@ -146,7 +146,31 @@ extension LeadStore {
     /// holds them (Index/HistoryCheckpoint.swift: its calling sequence), and a replay that
     /// read the log writes one. `fields`: what `visit` reads of the snapshots
     /// (ReplayFields); those of the checkpoint may hold no more when it is the log's.
-    public func replayLog(reading fields: ReplayFields = .all, _ visit: (LeadTransition) throws -> Void) throws {
+    /// `transitions`: which the checkpoint hands out (ReplayTransitions); the records read
+    /// from the log are all handed out, as a reader of stage moves is right on the others
+    /// too and a test per record would cost the fold more than it saves the reader.
+    public func replayLog(reading fields: ReplayFields = .all, transitions: ReplayTransitions = .all,
+                          _ visit: (LeadTransition) throws -> Void) throws {
+        try replayLog(reading: fields, transitions: transitions, wholeCheckpoint: { _ in false }, visit)
+    }
+
+    /// The leads as they stood at `moment`: a `LeadsAsOf` fed every transition, or, when
+    /// the history checkpoint is the whole log's, its states from the checkpoint with one
+    /// snapshot made per lead (`OpenCheckpoint.statesAsOf`). `fields` as for `replayLog`.
+    public func leadsAsOf(_ moment: Timestamp, reading fields: ReplayFields) throws -> LeadsAsOf {
+        var then = LeadsAsOf(moment: moment)
+        var fromCheckpoint: LeadTable<LeadState>?
+        try replayLog(reading: fields, transitions: .all,
+                      wholeCheckpoint: { fromCheckpoint = try $0.statesAsOf(moment, fields: fields); return true }) { then.add($0) }
+        if let fromCheckpoint { then = LeadsAsOf(moment: moment, states: fromCheckpoint) }
+        return then
+    }
+
+    /// `wholeCheckpoint` is offered a checkpoint that is the whole log's (the stat
+    /// shortcut held, nothing after `covered`); true: it read it, and its transitions do
+    /// not go to `visit`.
+    private func replayLog(reading fields: ReplayFields, transitions: ReplayTransitions,
+                           wholeCheckpoint: (OpenCheckpoint) throws -> Bool, _ visit: (LeadTransition) throws -> Void) throws {
         guard let root, var reader = try LogBlockReader(root) else { return }
         defer { reader.close() }
         let indexDir = SummaryIndexSwitch.enabled ? try? subdirectory(Self.indexDirectory) : nil
@@ -159,9 +183,11 @@ extension LeadStore {
             case .sameLog, .samePrefix:
                 let grown = Int(reader.log.size) > open.checkpoint.covered
                 let sameLog = open.fit == .sameLog
+                if sameLog && !grown, try wholeCheckpoint(open) { return }
                 // A checkpoint of a grown log goes on into a new one, and the states it ends
                 // with into the new records' transitions: whole.
-                let last = try open.replay(keep: sameLog ? nil : recorder, fields: sameLog ? fields : .all, visit)
+                let last = try open.replay(keep: sameLog ? nil : recorder, fields: sameLog ? fields : .all,
+                                           transitions: transitions, visit)
                 if sameLog && !grown {
                     ProcessLifetime.keep(last)
                     return

@@ -26,7 +26,15 @@ import Glibc
 //   its count. Anything else, and it replays the whole log as without a checkpoint.
 //   When the shortcut held, the snapshots handed out hold only the fields the reader asks
 //   for (ReplayFields, LeadHistory.swift); otherwise every field, as the states then
-//   go on into the records' transitions and into a new checkpoint.
+//   go on into the records' transitions and into a new checkpoint. A reader of stage
+//   moves (ReplayTransitions) is not handed the checkpoint's transitions that keep a lead
+//   in its stage, decided from string numbers; the decoder still makes their states
+//   after, for `last`.
+// - `LeadsAsOf` (`LeadStore.leadsAsOf`) reads a checkpoint that is the log's whole (the
+//   shortcut held, nothing after `covered`) without transitions: the stream read whole
+//   (some 30 bytes a record), a first pass keeps each lead's state as a place in it
+//   (TransitionPlaces), and one snapshot is made per lead from its place, with the
+//   string table of the whole stream. Else it folds `replayLog`'s transitions.
 // - A replay that did not pass the stat shortcut writes a checkpoint of what it read (a
 //   temporary name renamed over the old one; never fsynced) when the log did not change
 //   during the replay — unless the old one failed the shortcut only for being racy and
@@ -183,8 +191,9 @@ struct OpenCheckpoint {
     /// when not nil, gets the stream's bytes and decoding state (for writing a longer
     /// checkpoint). The snapshots hold `fields` (ReplayFields); with `keep`, all of them,
     /// as the states it gets are written on.
-    func replay(keep: HistoryRecorder?, fields: ReplayFields = .all, _ visit: (LeadTransition) throws -> Void) throws -> LeadStateTable {
-        var decoder = TransitionDecoder(fields: keep == nil ? fields : .all)
+    func replay(keep: HistoryRecorder?, fields: ReplayFields = .all, transitions: ReplayTransitions = .all,
+                _ visit: (LeadTransition) throws -> Void) throws -> LeadStateTable {
+        var decoder = TransitionDecoder(fields: keep == nil ? fields : .all, transitions: transitions)
         var frame = [UInt8]()
         var position = 8 * HistoryCheckpoint.headerWords
         let end = position + checkpoint.streamLength
@@ -213,6 +222,171 @@ struct OpenCheckpoint {
                                            JSONError(offset: 0, line: 0, column: 0, reason: .invalidValue("not a history checkpoint this version wrote")))
 }
 
+// MARK: - One snapshot per lead
+
+extension OpenCheckpoint {
+    /// `LeadsAsOf`'s states at `moment` from the checkpoint alone (it must be the log's
+    /// whole: `fit == .sameLog`, nothing after `covered`), each snapshot holding `fields`
+    /// as `replay` would make it. A first pass over the stream, held whole, reads times,
+    /// leads and the states' kinds and remembers where each lead's state that counts
+    /// begins; then one snapshot is made per lead: `replay` made one, with its box, for
+    /// every record (Docs/performance.md). String numbers are defined before use, so a
+    /// snapshot read after the pass finds its strings in the table of the whole stream.
+    func statesAsOf(_ moment: Timestamp, fields: ReplayFields) throws -> LeadTable<LeadState> {
+        // Neither the stream nor the places hold references: freed at once, not kept to the
+        // process's end (ProcessLifetime), as accuracy's out-of-order path reads the stream
+        // once per moment.
+        let stream = try wholeStream()
+        return try stream.withUnsafeBufferPointer { all throws -> LeadTable<LeadState> in
+            var pass = TransitionPlaces(all)
+            var counted = LeadTable<AsOfPlace>()
+            while let t = try pass.next() {
+                // LeadsAsOf.add, on places.
+                if t.time <= moment.seconds {
+                    counted[t.lead] = .after(t.after)
+                } else if counted[t.lead] == nil {
+                    counted[t.lead] = .firstLater(t.before)
+                }
+            }
+            var made = SnapshotMaker(all: all, strings: pass.strings, fields: fields)
+            var states = LeadTable<LeadState>()
+            for (id, place) in counted.entries {
+                switch place {
+                case .after(let after): states[id] = try made.state(after)
+                case .firstLater(let before):
+                    switch try made.state(before) {
+                    case .absent: states[id] = .absent
+                    case .known(let snapshot): states[id] = snapshot.createdAt > moment ? .absent : .unknown
+                    case .unknown: states[id] = .unknown
+                    }
+                }
+            }
+            return states
+        }
+    }
+
+    /// The stream, read whole: some 30 bytes a record.
+    private func wholeStream() throws -> [UInt8] {
+        var stream = [UInt8](repeating: 0, count: checkpoint.streamLength)
+        let n = stream.withUnsafeMutableBytes { readFully(fd, into: $0, at: 8 * HistoryCheckpoint.headerWords) }
+        guard n == stream.count else { throw Self.broken }
+        return stream
+    }
+}
+
+/// The first pass over a stream held whole: each transition's time, lead, and the places
+/// of its states after and before, with its lead's place before it (`was`, nil for its
+/// first). `strings` holds the strings defined so far, `last` each lead's place after its
+/// last transition so far. An iterator, not a visitor: a fold's state captured by a
+/// closure cost an exclusivity check at each access (a quarter of a first version's
+/// instructions).
+private struct TransitionPlaces {
+    let all: UnsafeBufferPointer<UInt8>
+    private(set) var strings: [String] = []
+    private(set) var last = LeadTable<StatePlace>()
+    private var time: Int64 = 0, lead: Int64 = 0
+    private var cursor: ItemCursor
+    private var frameStart = 0
+
+    init(_ all: UnsafeBufferPointer<UInt8>) {
+        self.all = all
+        cursor = ItemCursor(bytes: UnsafeBufferPointer(rebasing: all[0..<0]))
+    }
+
+    mutating func next() throws -> (time: Int64, lead: Int, after: StatePlace, before: StatePlace, was: StatePlace?)? {
+        while true {
+            if cursor.atEnd {
+                let position = frameStart
+                guard position < all.count else { return nil }
+                guard all.count - position >= 4 else { throw OpenCheckpoint.broken }
+                let count = (0..<4).reduce(0) { $0 | Int(all[position + $1]) << (8 * $1) }
+                guard count <= all.count - position - 4 else { throw OpenCheckpoint.broken }
+                frameStart = position + 4 + count
+                cursor = ItemCursor(bytes: UnsafeBufferPointer(rebasing: all[0..<frameStart]), position: position + 4)
+                continue
+            }
+            switch cursor.byte() {
+            case 0:
+                guard let count = cursor.number(), let text = cursor.text(count) else { throw OpenCheckpoint.broken }
+                strings.append(text)
+            case 1:
+                guard let t = cursor.signed(), let l = cursor.signed(), cursor.stringNumber(strings) != nil,
+                      cursor.stringNumber(strings) != nil else { throw OpenCheckpoint.broken }
+                time &+= t
+                lead &+= l
+                let id = Int(lead)
+                let was = last[id]
+                guard let after = cursor.place(time: time, after: nil, previous: was),
+                      let before = cursor.place(time: time, after: after, previous: was) else { throw OpenCheckpoint.broken }
+                last[id] = after
+                return (time, id, after, before, was)
+            default:
+                throw OpenCheckpoint.broken
+            }
+        }
+    }
+}
+
+/// Where a state of the stream is: a snapshot by the offset of its flag word and the time
+/// of its transition (its created and due times are differences from that).
+private enum StatePlace: Equatable {
+    case absent, unknown
+    case snapshot(offset: Int, time: Int64)
+}
+
+/// The state that counts for a lead at a moment (LeadsAsOf): the one after its last
+/// transition by then, or, for a lead first met later, the one before that transition.
+private enum AsOfPlace {
+    case after(StatePlace)
+    case firstLater(StatePlace)
+}
+
+/// Makes the states at places of a stream held whole, as `TransitionDecoder` makes them.
+private struct SnapshotMaker {
+    let all: UnsafeBufferPointer<UInt8>
+    let strings: [String]
+    let fields: ReplayFields
+    private var shared: SharedSnapshots?
+
+    init(all: UnsafeBufferPointer<UInt8>, strings: [String], fields: ReplayFields) {
+        self.all = all
+        self.strings = strings
+        self.fields = fields
+        if TransitionDecoder.sharesSnapshots(fields) { shared = SharedSnapshots() }
+    }
+
+    mutating func state(_ place: StatePlace) throws -> LeadState {
+        switch place {
+        case .absent: return .absent
+        case .unknown: return .unknown
+        case .snapshot(let offset, let time):
+            var cursor = ItemCursor(bytes: all, position: offset)
+            let moment = Timestamp(seconds: time)
+            let made = fields == .all ? cursor.knownState(strings, time: moment) : cursor.partialState(strings, time: moment, fields, &shared)
+            guard let made else { throw OpenCheckpoint.broken }
+            return made.state
+        }
+    }
+}
+
+extension ItemCursor {
+    /// The place of the state at the cursor, the cursor past it: `state` without making it.
+    mutating func place(time: Int64, after: StatePlace?, previous: StatePlace?) -> StatePlace? {
+        guard position < bytes.count else { return nil }
+        switch bytes[position] {
+        case 0: position += 1; return .absent
+        case 1: position += 1; return .unknown
+        case 2:
+            let offset = position + 1
+            guard skipState() else { return nil }
+            return .snapshot(offset: offset, time: time)
+        case 3: position += 1; return after
+        case 4: position += 1; return previous
+        default: return nil
+        }
+    }
+}
+
 // MARK: - Items
 
 /// Reads items of the stream, a frame at a time; the strings defined and the last time
@@ -228,10 +402,18 @@ struct TransitionDecoder {
     /// With `fields` the stage and at most one group text: the one state of each stage
     /// and text met.
     private var shared: SharedSnapshots?
+    /// Which transitions `decode` hands out (ReplayTransitions).
+    let transitions: ReplayTransitions
 
-    init(fields: ReplayFields = .all) {
+    init(fields: ReplayFields = .all, transitions: ReplayTransitions = .all) {
         self.fields = fields
-        if fields.isSubset(of: ReplayFields.shareable) && fields.rawValue.nonzeroBitCount <= 1 { shared = SharedSnapshots() }
+        self.transitions = transitions
+        if Self.sharesSnapshots(fields) { shared = SharedSnapshots() }
+    }
+
+    /// Whether snapshots of `fields` are shared (SharedSnapshots).
+    static func sharesSnapshots(_ fields: ReplayFields) -> Bool {
+        fields.isSubset(of: ReplayFields.shareable) && fields.rawValue.nonzeroBitCount <= 1
     }
 
     /// false when the frame does not decode.
@@ -249,10 +431,17 @@ struct TransitionDecoder {
                 lead &+= l
                 let moment = Timestamp(seconds: time), id = Int(lead)
                 let previous = last[id]
-                guard let (after, changed) = cursor.state(strings, time: moment, after: nil, previous: previous, fields, &shared),
-                      let (before, _) = cursor.state(strings, time: moment, after: after, previous: previous, fields, &shared)
+                guard let (after, changed, afterStage) = cursor.state(strings, time: moment, after: nil, previous: previous, fields, &shared)
                 else { return false }
                 if changed { last[id] = after }
+                // The before state read past and no transition made.
+                if transitions == .stageMoves,
+                   cursor.keepsStage(after: after, afterStage: afterStage, afterIsPrevious: !changed, previous: previous, strings) {
+                    guard cursor.skipState() else { return false }
+                    continue
+                }
+                guard let (before, _, _) = cursor.state(strings, time: moment, after: after, previous: previous, fields, &shared)
+                else { return false }
                 try visit(LeadTransition(time: moment, lead: id, action: action, user: user, before: before, after: after))
             default:
                 return false
@@ -316,26 +505,81 @@ private struct ItemCursor {
         return CalendarDate(year: Int(n >> 9), month: Int((n >> 5) & 15), day: Int(n & 31))
     }
 
-    /// The state, and whether it is another than `previous`.
-    mutating func state(_ strings: [String], time: Timestamp, after: LeadState?, previous: LeadState?,
-                        _ fields: ReplayFields, _ shared: inout SharedSnapshots?) -> (LeadState, Bool)? {
+    /// The state, whether it is another than `previous`, and the string number of its
+    /// stage when it is a snapshot read here (-1 otherwise).
+    mutating func state(_ strings: [String], time: Timestamp, after: LeadState?, previous: LeadState?, _ fields: ReplayFields,
+                        _ shared: inout SharedSnapshots?) -> (LeadState, changed: Bool, stage: Int)? {
         switch byte() {
-        case 0: return (.absent, true)
-        case 1: return (.unknown, true)
+        case 0: return (.absent, true, -1)
+        case 1: return (.unknown, true, -1)
         case 2:
             let state = fields == .all ? knownState(strings, time: time) : partialState(strings, time: time, fields, &shared)
-            return state.map { ($0, true) }
-        case 3: return after.map { ($0, true) }
-        case 4: return previous.map { ($0, false) }
+            return state.map { ($0.state, true, $0.stage) }
+        case 3: return after.map { ($0, true, -1) }
+        case 4: return previous.map { ($0, false, -1) }
         default: return nil
         }
+    }
+
+    /// `LeadTransition.keepsStage(previous:)` for the transition whose state after is
+    /// `after` and whose state before is at the cursor, which stays where it is: decided
+    /// by the before state's kind and stage number, and a comparison of stage strings only
+    /// when the state after is a new snapshot and the one before a known one.
+    /// `afterStage`: the stage number of `after` when it was read as a snapshot (-1 when
+    /// not); `afterIsPrevious`: it is `previous` (kind 4).
+    func keepsStage(after: LeadState, afterStage: Int, afterIsPrevious: Bool, previous: LeadState?, _ strings: [String]) -> Bool {
+        guard position < bytes.count else { return false }
+        let kind = bytes[position]
+        if afterIsPrevious {
+            // The stage after is the previous one: only the one before can differ.
+            guard let stage = after.stage else { return false }
+            switch kind {
+            case 3, 4: return true
+            case 2: return snapshotStage(strings).map { strings[$0] == stage } ?? false
+            default: return false
+            }
+        }
+        guard afterStage >= 0 else { return false }
+        switch kind {
+        case 3: break
+        case 4: guard previous?.stage != nil else { return false }
+        case 2: guard snapshotStage(strings) == afterStage else { return false }
+        default: return false
+        }
+        guard let was = previous?.stage else { return true }
+        return was == strings[afterStage]
+    }
+
+    /// The stage number of the snapshot at the cursor (at its kind byte); nil when it does
+    /// not decode.
+    private func snapshotStage(_ strings: [String]) -> Int? {
+        var ahead = self
+        ahead.position += 1
+        guard ahead.skipNumber() else { return nil }
+        return ahead.stringNumber(strings)
+    }
+
+    /// Past the state at the cursor, making nothing; false when it does not decode.
+    mutating func skipState() -> Bool {
+        guard let kind = byte() else { return false }
+        guard kind == 2 else { return kind <= 4 }
+        guard let flags = number(), skipNumber(), skipNumber() else { return false }
+        // One number for each field flagged but the value (two) and the labels (a list).
+        let numbers = (flags & SnapshotFlag.oneNumber).nonzeroBitCount + (flags & SnapshotFlag.value != 0 ? 2 : 0)
+        for _ in 0..<numbers where !skipNumber() { return false }
+        if flags & SnapshotFlag.labels != 0 {
+            guard let count = number(), count <= UInt64(bytes.count - position) else { return false }
+            for _ in 0..<Int(count) where !skipNumber() { return false }
+        }
+        return true
     }
 
     /// The fields are read into locals and the snapshot made by one init: filling in an
     /// empty one field by field cost `report lost` 240 M → 226 M instructions more. The
     /// compiler still copies the snapshot into its box (Docs/performance.md).
-    mutating func knownState(_ strings: [String], time: Timestamp) -> LeadState? {
-        guard let flags = number(), let stage = string(strings), let created = signed() else { return nil }
+    mutating func knownState(_ strings: [String], time: Timestamp) -> (state: LeadState, stage: Int)? {
+        guard let flags = number(), let stageNumber = stringNumber(strings), let created = signed() else { return nil }
+        let stage = strings[stageNumber]
         var value: Money?, probability: Percent?, close: CalendarDate?, owner: String?, source: String?, campaign: String?
         var due: When?
         var labels: [String] = []
@@ -370,9 +614,9 @@ private struct ItemCursor {
                 labels.append(label)
             }
         }
-        return .known(LeadSnapshot(stage: stage, value: value, probability: probability, expectedClose: close, owner: owner,
-                                   labels: labels, source: source, campaign: campaign, nextDue: due,
-                                   createdAt: Timestamp(seconds: time.seconds &+ created)))
+        return (.known(LeadSnapshot(stage: stage, value: value, probability: probability, expectedClose: close, owner: owner,
+                                    labels: labels, source: source, campaign: campaign, nextDue: due,
+                                    createdAt: Timestamp(seconds: time.seconds &+ created))), stageNumber)
     }
 }
 
@@ -380,7 +624,7 @@ extension ItemCursor {
     /// `knownState` holding only `fields`: the others are read past, not made. A snapshot
     /// of the stage and at most one group text is shared.
     mutating func partialState(_ strings: [String], time: Timestamp, _ fields: ReplayFields,
-                               _ shared: inout SharedSnapshots?) -> LeadState? {
+                               _ shared: inout SharedSnapshots?) -> (state: LeadState, stage: Int)? {
         guard let flags = number(), let stageNumber = stringNumber(strings) else { return nil }
         var created: Int64 = 0
         if fields.contains(.created) {
@@ -445,16 +689,17 @@ extension ItemCursor {
             }
         }
         if shared != nil {
-            return shared!.state(stage: stageNumber, text: owner ?? source ?? campaign ?? -1) {
+            let state = shared!.state(stage: stageNumber, text: owner ?? source ?? campaign ?? -1) {
                 .known(LeadSnapshot(stage: strings[stageNumber], value: nil, probability: nil, expectedClose: nil,
                                     owner: owner.map { strings[$0] }, labels: [], source: source.map { strings[$0] },
                                     campaign: campaign.map { strings[$0] }, nextDue: nil, createdAt: Timestamp(seconds: 0)))
             }
+            return (state, stageNumber)
         }
-        return .known(LeadSnapshot(stage: strings[stageNumber], value: value, probability: probability, expectedClose: close,
-                                   owner: owner.map { strings[$0] }, labels: labels, source: source.map { strings[$0] },
-                                   campaign: campaign.map { strings[$0] }, nextDue: due,
-                                   createdAt: Timestamp(seconds: fields.contains(.created) ? time.seconds &+ created : 0)))
+        return (.known(LeadSnapshot(stage: strings[stageNumber], value: value, probability: probability, expectedClose: close,
+                                    owner: owner.map { strings[$0] }, labels: labels, source: source.map { strings[$0] },
+                                    campaign: campaign.map { strings[$0] }, nextDue: due,
+                                    createdAt: Timestamp(seconds: fields.contains(.created) ? time.seconds &+ created : 0))), stageNumber)
     }
 
     /// A string's number, checked against the strings defined.
@@ -500,6 +745,7 @@ private enum SnapshotFlag {
     static let value: UInt64 = 1, probability: UInt64 = 2, close: UInt64 = 4, owner: UInt64 = 8
     static let source: UInt64 = 16, campaign: UInt64 = 32, dueDay: UInt64 = 64, dueInstant: UInt64 = 128
     static let labels: UInt64 = 256
+    static let oneNumber = probability | close | owner | source | campaign | dueDay | dueInstant
 }
 
 /// Collects a replay's transitions as a checkpoint's stream: the old stream's frames as
