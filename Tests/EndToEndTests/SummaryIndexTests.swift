@@ -18,6 +18,32 @@ import Testing
         ["export-csv", "--all", "--excel", "--delimiter", ";"],
     ]
 
+    /// An update import appends its leads' new lines; the next reader drops the lines they
+    /// replace instead of loading them for ever (three update imports of 100,000 leads
+    /// had left a 159 MB index, 1.6 KB a lead, that every reader read whole).
+    @Test func linesAnUpdateImportReplacedAreDroppedByTheNextReader() throws {
+        let box = Sandbox()
+        let count = 200
+        func csv(_ round: Int) -> String {
+            "name,email,value\n" + (1...count).map { "Lead \($0),l\($0)@x.example,\($0 * 10 + round)\n" }.joined()
+        }
+        func indexLines() -> Int { (box.file(".index/summaries") ?? "").split(separator: "\n").count }
+        #expect(box.run("import-csv", box.input("r0.csv", csv(0))).status == 0)
+        for round in 1...2 {
+            let update = box.run("import-csv", box.input("r\(round).csv", csv(round)), "--on-duplicate", "update")
+            #expect(update.status == 0, "\(update.stderr)")
+        }
+        #expect(indexLines() > 2 * count, "the imports appended their lines")
+        let indexed = box.run("pipeline", "--json")
+        #expect(indexed.stdout == box.run(["pipeline", "--json"], env: ["LEADS_INDEX": "off"]).stdout)
+        // One line a lead at most: a lead file written within the racy window just before
+        // the scan is read but not recorded, so under load some may be missing.
+        let ids = (box.file(".index/summaries") ?? "").split(separator: "\n").dropFirst().map { $0.prefix { $0 != "\t" } }
+        #expect(Set(ids).count == ids.count && ids.count <= count, "\(ids.count) lines, \(Set(ids).count) leads")
+        #expect(box.leadJSON(count)?["value"] as? String == "\(count * 10 + 2).00")
+        expectSameAnswers(box)
+    }
+
     /// Every report through the index equals the same report with LEADS_INDEX=off.
     func expectSameAnswers(_ box: Sandbox, sourceLocation: SourceLocation = #_sourceLocation) {
         for report in Self.reports {
