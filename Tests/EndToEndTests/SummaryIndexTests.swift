@@ -25,7 +25,9 @@ import Testing
         let box = Sandbox()
         let count = 200
         func csv(_ round: Int) -> String {
-            "name,email,value\n" + (1...count).map { "Lead \($0),l\($0)@x.example,\($0 * 10 + round)\n" }.joined()
+            let stage = ["new", "contacted", "lost"][round]
+            return "name,email,value,stage,lost_reason\n"
+                + (1...count).map { "Lead \($0),l\($0)@x.example,\($0 * 10 + round),\(stage),\(round == 2 ? "price \($0 % 3)" : "")\n" }.joined()
         }
         func indexLines() -> Int { (box.file(".index/summaries") ?? "").split(separator: "\n").count }
         #expect(box.run("import-csv", box.input("r0.csv", csv(0))).status == 0)
@@ -34,8 +36,13 @@ import Testing
             #expect(update.status == 0, "\(update.stderr)")
         }
         #expect(indexLines() > 2 * count, "the imports appended their lines")
-        let indexed = box.run("pipeline", "--json")
-        #expect(indexed.stdout == box.run(["pipeline", "--json"], env: ["LEADS_INDEX": "off"]).stdout)
+        // report lost reads only the lost leads' lines, and still drops the replaced ones.
+        let lost = box.run("report", "lost")
+        #expect(lost.status == 0 && lost.stdout.contains("price 0"), "\(lost.stdout)")
+        #expect(lost.stdout == box.run(["report", "lost"], env: ["LEADS_INDEX": "off"]).stdout)
+        #expect(indexLines() <= count + 1, "\(indexLines()) lines")
+        let indexed = box.run("pipeline", "--json", "--include-lost")
+        #expect(indexed.stdout == box.run(["pipeline", "--json", "--include-lost"], env: ["LEADS_INDEX": "off"]).stdout)
         // One line a lead at most: a lead file written within the racy window just before
         // the scan is read but not recorded, so under load some may be missing.
         let ids = (box.file(".index/summaries") ?? "").split(separator: "\n").dropFirst().map { $0.prefix { $0 != "\t" } }

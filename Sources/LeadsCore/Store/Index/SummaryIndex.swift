@@ -685,6 +685,17 @@ extension LeadStore {
                 }
                 _ = try? indexDir.writeAtomically(SummaryIndex.fileName, bytes, durable: false,
                                                   groupShared: (try? config())?.sharedGroup ?? false)
+            } else if !refreshes, let index, let indexDir, index.superseded > max(32, index.entries.count / 64) {
+                // A part of the store (report lost's leads) refreshes no line, but drops the
+                // replaced ones: each ID's last line, only where the old index vouched for
+                // it (a file changed within its racy window would otherwise be trusted by
+                // the new index's later time stamp).
+                let kept = index.entries.filter { $0.stat.changed < index.trustedBefore }
+                var bytes = SummaryIndex.header
+                bytes.reserveCapacity(bytes.count + kept.reduce(0) { $0 + $1.line.count })
+                for entry in kept { bytes += index.bytes[entry.line] }
+                _ = try? indexDir.writeAtomically(SummaryIndex.fileName, bytes, durable: false,
+                                                  groupShared: (try? config())?.sharedGroup ?? false)
             }
             return problems
         }
