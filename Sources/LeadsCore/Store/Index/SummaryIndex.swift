@@ -13,7 +13,8 @@ import Glibc
 //
 // Readers refresh the file, under the shared lock (no writer can change a lead then;
 // two readers writing it at once write the same content), when a noticeable part of it
-// was out of date; a file that changed within the slack before the scan began is read but
+// was out of date or replaced by later lines of the same IDs (a part-of-the-store scan
+// only drops the replaced ones); a file that changed within the slack before the scan began is read but
 // not recorded, since the index's time stamp, taken at the end, cannot vouch for it. Writers never rewrite it on the hot path; `delete` removes it, so a
 // deleted lead's data does not outlive the lead in a cache. An import batch appends its
 // leads' lines (`recordSummaries`): the first report after an import would otherwise
