@@ -21,14 +21,18 @@ enum ProgramSources {
 
     static int fail(const char *what) { perror(what); return 1; }
 
+    static int is_lead_file(const char *name) {
+        size_t length = strlen(name);
+        return name[0] != '.' && length >= 6 && !strcmp(name + length - 5, ".json");
+    }
+
     static int read_all(const char *path) {
         DIR *dir = opendir(path);
         if (!dir) return fail(path);
         long files = 0, bytes = 0;
         struct dirent *entry;
         while ((entry = readdir(dir))) {
-            size_t length = strlen(entry->d_name);
-            if (entry->d_name[0] == '.' || length < 6 || strcmp(entry->d_name + length - 5, ".json")) continue;
+            if (!is_lead_file(entry->d_name)) continue;
             int fd = openat(dirfd(dir), entry->d_name, O_RDONLY | O_CLOEXEC);
             if (fd < 0) return fail(entry->d_name);
             ssize_t got;
@@ -51,8 +55,7 @@ enum ProgramSources {
         struct dirent *entry;
         struct stat st;
         while ((entry = readdir(dir))) {
-            size_t length = strlen(entry->d_name);
-            if (entry->d_name[0] == '.' || length < 6 || strcmp(entry->d_name + length - 5, ".json")) continue;
+            if (!is_lead_file(entry->d_name)) continue;
             if (fstatat(dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW)) return fail(entry->d_name);
             bytes += st.st_size;
             files++;

@@ -663,7 +663,8 @@ extension LeadStore {
             // as all its last lines were valid.
             let removed = (index?.entries.count ?? 0) - (ids.count - readFromFiles)
             let stale = readFromFiles + max(0, removed) + (index?.superseded ?? 0)
-            if refreshes, let indexDir, stale > max(32, ids.count / 64) {
+            var rewritten: [UInt8]?
+            if refreshes, indexDir != nil, stale > max(32, ids.count / 64) {
                 // Made at its final size: growing it by doubling held up to twice its
                 // size at once beside the old index (peak RSS over 100 MB on 100,000 leads).
                 var size = SummaryIndex.header.count
@@ -684,9 +685,8 @@ extension LeadStore {
                     case .none, .unrecorded: continue
                     }
                 }
-                _ = try? indexDir.writeAtomically(SummaryIndex.fileName, bytes, durable: false,
-                                                  groupShared: (try? config())?.sharedGroup ?? false)
-            } else if !refreshes, let index, let indexDir, index.superseded > max(32, index.entries.count / 64) {
+                rewritten = bytes
+            } else if !refreshes, let index, indexDir != nil, index.superseded > max(32, index.entries.count / 64) {
                 // A part of the store (report lost's leads) refreshes no line, but drops the
                 // replaced ones: each ID's last line, only where the old index vouched for
                 // it (a file changed within its racy window would otherwise be trusted by
@@ -695,7 +695,10 @@ extension LeadStore {
                 var bytes = SummaryIndex.header
                 bytes.reserveCapacity(bytes.count + kept.reduce(0) { $0 + $1.line.count })
                 for entry in kept { bytes += index.bytes[entry.line] }
-                _ = try? indexDir.writeAtomically(SummaryIndex.fileName, bytes, durable: false,
+                rewritten = bytes
+            }
+            if let rewritten, let indexDir {
+                _ = try? indexDir.writeAtomically(SummaryIndex.fileName, rewritten, durable: false,
                                                   groupShared: (try? config())?.sharedGroup ?? false)
             }
             return problems
