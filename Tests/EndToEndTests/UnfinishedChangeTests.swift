@@ -56,7 +56,7 @@ import Testing
         box.add("A")
         let log = try #require(box.file("activity.log"))
         killed(box, "status", "1", "won")
-        // Readers see the file as the killed command left it, until the next writer.
+        // The file as the killed command left it (read straight, not by a leads reader).
         #expect(box.leadJSON(1)?["stage"] as? String == "won")
         let note = box.run("note", "1", "after the crash")
         #expect(note.status == 0, "\(note.stderr)")
@@ -73,6 +73,45 @@ import Testing
         // Said once: the next command finds nothing to settle.
         let again = box.run("note", "1", "again")
         #expect(again.status == 0 && again.stderr == "leads: #1 A: note added\n", "\(again.stderr)")
+    }
+
+    @Test func aReaderUndoesAKilledChangeBeforeItShowsAnything() throws {
+        // A scan (shared lock) and a single-lead read (no lock) each find the killed
+        // writer's line in the lock file and settle its commit first, so no reader shows
+        // a change that was never logged.
+        for reader in [["list", "--json"], ["show", "1", "--json"], ["pipeline", "--json"]] {
+            let box = Sandbox()
+            box.add("A", "--value", "100 EUR")
+            let lead = try #require(box.file("leads/1.json"))
+            let log = try #require(box.file("activity.log"))
+            killed(box, "status", "1", "won")
+            #expect(box.leadJSON(1)?["stage"] as? String == "won")
+            let read = box.run(reader)
+            #expect(read.status == 0, "\(reader): \(read.stderr)")
+            #expect(read.stdout.contains("\"new\"") && !read.stdout.contains("\"won\""), "\(reader) showed the unlogged change: \(read.stdout)")
+            #expect(read.stderr.hasPrefix("leads: a command was killed in the middle of a change and logged none of it (pid "), "\(reader): \(read.stderr)")
+            #expect(read.stderr.hasSuffix("; undone before this one: leads/1.json put back as before\n"), "\(reader): \(read.stderr)")
+            #expect(box.file("leads/1.json") == lead)
+            #expect(box.file("activity.log") == log)
+            #expect(box.run("fsck").status == 0)
+            let again = box.run(reader)
+            #expect(again.status == 0 && again.stderr.isEmpty, "\(reader) settled twice: \(again.stderr)")
+        }
+    }
+
+    @Test func aCheckReportsAKilledChangeAndLeavesItToTheRepair() throws {
+        let box = Sandbox()
+        box.add("A")
+        killed(box, "status", "1", "won")
+        let killedFile = try #require(box.file("leads/1.json"))
+        let check = box.run("fsck")
+        #expect(check.status == 1)
+        #expect(check.stdout.hasPrefix("leads/1.json: an interrupted command changed or removed it and logged nothing"), "\(check.stdout)")
+        #expect(box.file("leads/1.json") == killedFile, "fsck without --repair changed the file")
+        // The lock file still names the killed writer: the next reader settles it.
+        let show = box.run("show", "1", "--json")
+        #expect(show.status == 0 && show.stdout.contains("\"new\""), "\(show.stdout)\(show.stderr)")
+        #expect(box.run("fsck").status == 0)
     }
 
     @Test func aCommandKilledAfterItsLogRecordKeepsItsChange() throws {

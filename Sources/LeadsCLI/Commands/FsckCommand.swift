@@ -6,6 +6,8 @@ enum FsckCommand {
         let store = try context.store()
         // What its writer settled first is among the problems it prints.
         store.onSettledKilledCommit = nil
+        // A check reports a killed command's commit; only --repair settles it.
+        store.readersSettleKilledCommits = false
         let problems = try store.check(repair: repair)
         let out = context.output
         if invocation.flag("json") {

@@ -12,8 +12,16 @@ extension LeadStore {
     /// The shared lock when the data directory is on a network or FUSE file system;
     /// nil (no lock, no wait) on a local one. Never call it while holding the exclusive
     /// lock: a second lock description of the same process would wait for the first.
+    /// On a local disk it first looks whether a writer died holding the lock, and then
+    /// settles its commit as a scan's shared lock does (`acquireLock`).
     func lockForCurrentRead() throws(StoreError) -> StoreLock? {
-        guard let root, root.fileSystemKind.isNetworked else { return nil }
+        guard let root else { return nil }
+        guard root.fileSystemKind.isNetworked else {
+            if readersSettleKilledCommits && StoreLock.holderDied(in: root, name: Self.lockFile) {
+                try settleKilledCommitBeforeReading()
+            }
+            return nil
+        }
         return try acquireLock(.shared)
     }
 }

@@ -66,6 +66,10 @@ public final class LeadStore {
     /// `fsck --repair` reports it among its findings instead (`StoreWriter.settled`).
     public var onSettledKilledCommit: ((SettledKilledCommit) -> Void)?
 
+    /// false for `fsck` without `--repair`, which reports a killed commit and changes
+    /// nothing; every other reader settles one before it reads (`acquireLock`).
+    public var readersSettleKilledCommits = true
+
     /// Opens the data directory without creating anything; a missing directory reads
     /// as an empty store.
     public init(path: String, actor: Actor, lockTimeout: Double) throws(StoreError) {
@@ -103,8 +107,39 @@ public final class LeadStore {
 
     func acquireLock(_ requested: LockMode) throws(StoreError) -> StoreLock {
         let mode = commandLock?.mode(for: requested) ?? requested
-        return try StoreLock.acquire(in: root!, name: Self.lockFile, mode: mode, timeout: lockTimeout, identity: identity(),
+        let lock = try takeLock(mode)
+        guard lock.holderLineLeft, readersSettleKilledCommits else { return lock }
+        lock.release()
+        try settleKilledCommitBeforeReading()
+        return try takeLock(mode)
+    }
+
+    private func takeLock(_ mode: LockMode) throws(StoreError) -> StoreLock {
+        try StoreLock.acquire(in: root!, name: Self.lockFile, mode: mode, timeout: lockTimeout, identity: identity(),
                               groupShared: (try? config())?.sharedGroup ?? false, onWait: onLockWait)
+    }
+
+    /// A reader that finds that a writer died holding the lock settles that writer's
+    /// commit first, as the next writer would (UnfinishedChanges.swift), instead of
+    /// showing a change that was never logged and that the next writer would undo
+    /// (SQLite's readers roll back a hot journal the same way). For that it takes the
+    /// exclusive lock, which a command declared shared or lock-free otherwise never does.
+    /// A reader that may not write the store (the lock file cannot be opened for
+    /// writing) reads the files as they are, as before.
+    func settleKilledCommitBeforeReading() throws(StoreError) {
+        guard let root else { return }
+        let config = try config()
+        let lock: StoreLock
+        do {
+            lock = try StoreLock.acquire(in: root, name: Self.lockFile, mode: .exclusive, timeout: lockTimeout, identity: identity(),
+                                         groupShared: config.sharedGroup, onWait: onLockWait)
+        } catch .system(let error) where error.code == EACCES || error.code == EROFS || error.code == EPERM {
+            return
+        }
+        defer { lock.release() }
+        // Another writer may have settled it between the two locks.
+        guard let holder = lock.abandonedBy else { return }
+        try StoreWriter(store: self, root: root, config: config, abandonedBy: holder).finish()
     }
 
     /// Runs `body` holding the lock. A missing store needs no lock to be read.

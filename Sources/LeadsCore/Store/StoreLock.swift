@@ -21,7 +21,9 @@ import Glibc
 //   command, time) and truncates it before unlocking, so a waiter can name it, and so
 //   the next exclusive holder that finds a line there knows its writer died holding the
 //   lock (`abandonedBy`): it settles what a commit of that writer left before it reads
-//   anything (UnfinishedChanges.swift). OFD
+//   anything (UnfinishedChanges.swift). A reader that finds such a line (`holderLineLeft`
+//   under its shared lock, `holderDied` without a lock) lets go, takes the exclusive
+//   lock to settle the same way, and then takes its own again (LeadStore.acquireLock). OFD
 //   locks report no pid, classic ones do: for a classic holder (another program) we
 //   name it from F_GETLK and /proc instead.
 
@@ -36,6 +38,8 @@ public enum LockMode: Sendable { case shared, exclusive }
 /// the first test that runs the command.
 public enum LockKind: String, Sendable, CaseIterable {
     /// Reads single files (replaced atomically) or nothing of the store: `show`, `log`, `help`.
+    /// Like `shared`, it takes the exclusive lock for a moment when a writer died holding
+    /// it, to settle that writer's commit before reading (UnfinishedChanges.swift).
     case none
     /// Scans every lead, so must not see half of an import: `list`, `pipeline`, `fsck`.
     case shared
@@ -137,7 +141,7 @@ public final class StoreLock {
 
     private var useClassic = false
 
-    private func request(_ type: Int32) -> flock {
+    private static func request(_ type: Int32) -> flock {
         var request = flock()
         request.l_type = Int16(type)
         request.l_whence = Int16(SEEK_SET)
@@ -148,7 +152,7 @@ public final class StoreLock {
     }
 
     private func tryLock() -> Attempt {
-        var want = request(mode == .exclusive ? F_WRLCK : F_RDLCK)
+        var want = Self.request(mode == .exclusive ? F_WRLCK : F_RDLCK)
         if !useClassic {
             if fcntl(fd, F_OFD_SETLK, &want) == 0 { return .acquired }
             if errno == EINVAL {
@@ -173,7 +177,7 @@ public final class StoreLock {
 
     /// Best-effort description of whoever blocks us now.
     func holder() -> LockHolder? {
-        var probe = request(mode == .exclusive ? F_WRLCK : F_RDLCK)
+        var probe = Self.request(mode == .exclusive ? F_WRLCK : F_RDLCK)
         let call = useClassic ? F_GETLK : F_OFD_GETLK
         guard fcntl(fd, call, &probe) == 0, probe.l_type != Int16(F_UNLCK) else { return nil }
         let shared = probe.l_type == Int16(F_RDLCK)
@@ -187,6 +191,27 @@ public final class StoreLock {
             return LockHolder.parse(line, shared: shared)
         }
         return LockHolder(pid: nil, host: nil, user: nil, command: nil, since: nil, shared: shared)
+    }
+
+    /// Whether an exclusive holder's line is left in the file while this lock is held
+    /// shared: no exclusive holder can be alive then, so its writer died holding the lock.
+    var holderLineLeft: Bool { mode == .shared && held && readRecordedHolder() != nil }
+
+    /// Without taking the lock, for a reader that takes none: whether the file holds an
+    /// exclusive holder's line while no process holds the lock exclusively, i.e. that
+    /// holder died holding it. One open and read of an empty file when none did.
+    static func holderDied(in directory: Directory, name: String = ".lock") -> Bool {
+        let fd = openat(directory.fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var byte: UInt8 = 0
+        guard pread(fd, &byte, 1, 0) == 1 else { return false }
+        var want = request(F_RDLCK)
+        if fcntl(fd, F_OFD_GETLK, &want) != 0 {
+            want = request(F_RDLCK)
+            guard errno == EINVAL, fcntl(fd, F_GETLK, &want) == 0 else { return false }
+        }
+        return want.l_type == Int16(F_UNLCK)
     }
 
     private func readRecordedHolder() -> String? {
@@ -206,7 +231,7 @@ public final class StoreLock {
         if held {
             held = false
             if mode == .exclusive { _ = ftruncate(fd, 0) }
-            var unlock = request(F_UNLCK)
+            var unlock = Self.request(F_UNLCK)
             _ = fcntl(fd, useClassic ? F_SETLK : F_OFD_SETLK, &unlock)
         }
         close(fd)

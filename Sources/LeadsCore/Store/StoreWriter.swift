@@ -30,14 +30,14 @@ public final class StoreWriter {
     /// The addresses of each message kept unmatched, read once (MailFiles.swift).
     var keptMessageAddresses: [String: Set<String>] = [:]
 
-    init(store: LeadStore, root: Directory, config: StoreConfig, abandonedBy: LockHolder? = nil) throws {
+    init(store: LeadStore, root: Directory, config: StoreConfig, abandonedBy: LockHolder? = nil) throws(StoreError) {
         self.store = store
         self.root = root
         self.config = config
         self.actor = store.actor
-        func open(_ name: String, in parent: Directory, label: String) throws -> Directory {
+        func open(_ name: String, in parent: Directory, label: String) throws(SystemError) -> Directory {
             guard let dir = try Directory.open(name, relativeTo: parent, label: label, followLinks: false) else {
-                throw StoreError.system(SystemError("open", label, ENOENT))
+                throw SystemError("open", label, ENOENT)
             }
             return dir
         }
@@ -47,7 +47,7 @@ public final class StoreWriter {
             indexDir = try open(LeadStore.indexDirectory, in: root, label: LeadStore.indexDirectory)
             let keysDir = try open(DuplicateKeyIndex.directoryName, in: indexDir, label: LeadStore.indexDirectory + "/keys")
             keys = DuplicateKeyIndex(directory: keysDir, groupShared: config.sharedGroup)
-        } catch let error as SystemError {
+        } catch {
             if error.code == ELOOP || error.code == ENOTDIR { throw StoreError.notADirectory(error.path) }
             throw StoreError.system(error)
         }

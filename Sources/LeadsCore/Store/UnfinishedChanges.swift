@@ -25,8 +25,11 @@ import Glibc
 //   command builds on, a change that was never logged: when the exclusive lock it takes
 //   still holds the line of a holder that never released it (StoreLock.abandonedBy), it
 //   gathers the left-overs before it reads anything (`StoreWriter.settleKilledCommit`),
-//   and the command says what it undid (`LeadStore.onSettledKilledCommit`). Between the
-//   kill and that writer, readers see the files as the killed command left them.
+//   and the command says what it undid (`LeadStore.onSettledKilledCommit`). A reader
+//   does the same before it reads (`LeadStore.settleKilledCommitBeforeReading`): a scan
+//   when its shared lock finds the line (`StoreLock.holderLineLeft`), `show` and `log`
+//   when the line is there and nobody holds the lock exclusively (`StoreLock.holderDied`);
+//   it takes the exclusive lock for that alone. `fsck` without `--repair` only reports.
 
 /// What a writer settled of a killed command's commit as it started.
 public struct SettledKilledCommit: Sendable, Equatable {
