@@ -125,7 +125,9 @@ public final class LeadStore {
     /// (SQLite's readers roll back a hot journal the same way). For that it takes the
     /// exclusive lock, which a command declared shared or lock-free otherwise never does.
     /// A reader that may not write the store (the lock file cannot be opened for
-    /// writing) reads the files as they are, as before.
+    /// writing), or that does not get the exclusive lock within the lock timeout (another
+    /// program holds a shared one), reads the files as they are: it must not fail for
+    /// what it only tried to mend.
     func settleKilledCommitBeforeReading() throws(StoreError) {
         guard let root else { return }
         let config = try config()
@@ -134,6 +136,8 @@ public final class LeadStore {
             lock = try StoreLock.acquire(in: root, name: Self.lockFile, mode: .exclusive, timeout: lockTimeout, identity: identity(),
                                          groupShared: config.sharedGroup, onWait: onLockWait)
         } catch .system(let error) where error.code == EACCES || error.code == EROFS || error.code == EPERM {
+            return
+        } catch .lockTimeout {
             return
         }
         defer { lock.release() }
