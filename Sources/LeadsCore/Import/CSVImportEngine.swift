@@ -397,9 +397,13 @@ public struct CSVImportEngine {
         }
         try encodePending()
         try handOver(0) { () throws(StoreError) in try batch.finish() }
-        } catch let error as StoreError {
+        } catch {
+            // A batch still committing counts when it committed.
+            let before = batch.committed
+            batch.abandon()
+            uncommitted.removeFirst(min(uncommitted.count, batch.committed - before))
             // The batches before this one stay committed: say so, and where to go on from.
-            guard batch.committed > 0, let line = uncommitted.first(where: { $0 > 0 }) else { throw error }
+            guard let error = error as? StoreError, batch.committed > 0, let line = uncommitted.first(where: { $0 > 0 }) else { throw error }
             throw ImportStopped(file: input.display, line: line, committed: batch.committed, error: error)
         }
         report.ids = createdIDs

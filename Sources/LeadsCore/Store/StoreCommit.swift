@@ -1,7 +1,7 @@
 import Glibc
 
 // The one commit protocol: every change of the store's files — one lead, a conversion
-// (lead and customer), a deletion, an import batch of 4,096 leads — goes through
+// (lead and customer), a deletion, an import batch of 2,048 leads — goes through
 // `StoreWriter.commit`. Under the exclusive lock:
 //
 //   1. Each file about to be replaced or removed is hard-linked to a hidden backup name
