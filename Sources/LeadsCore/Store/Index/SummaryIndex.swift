@@ -20,7 +20,12 @@ import Glibc
 // leads' lines (`recordSummaries`): the first report after an import would otherwise
 // parse every file it wrote. A later line of an ID wins over an earlier one. At its end
 // the import waits out the racy window of the files it wrote last and records them again
-// (`settleSummaries`), so that no reader has to re-read them.
+// (`settleSummaries`), so that no reader has to re-read them, and then, still under its
+// lock, compacts the index (`compactSummaries`, SummaryCompaction.swift): an update
+// import's lines replace the old ones of its leads, and the file is rewritten, streaming,
+// with each ID's last line alone when as many are replaced as would make a reader drop
+// them — so the first reader after update imports loads one line a lead, not one an
+// import (three of 100,000 leads had made it 159 MB and `report lost` 237 MB of RSS).
 
 struct SummaryIndex {
     static let fileName = "summaries"
@@ -94,7 +99,8 @@ struct SummaryIndex {
     /// dictionary of 100,000 entries was a tenth of `pipeline`'s time.
     let entries: [Entry]
     /// Lines an ID's later line replaces (an update import appends a lead's new line):
-    /// dead weight every reader loads until a refresh drops them.
+    /// dead weight every reader loads until a refresh drops them, or the import's own
+    /// compaction at its end (`compactSummaries`) does.
     var superseded = 0
     /// A file whose last change is before this (nanoseconds) cannot have changed again
     /// within the same time stamp: the index file's own modification time less the slack.
