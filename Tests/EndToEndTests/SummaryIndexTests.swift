@@ -85,7 +85,10 @@ import Testing
         usleep(200_000)
         let last = try #require(box.file(".index/summaries"))
         box.write(".index/summaries", first + last.dropFirst("leads-summaries 3\n".count))
-        #expect(indexLines() > 2 * count, "the first import's lines are back")
+        // Each import may have left up to 63 leads of its last files without a line (racy,
+        // under load): still well over the readers' 32 replaced lines.
+        let recorded = (box.file(".index/summaries") ?? "").split(separator: "\n").dropFirst().map { $0.prefix { $0 != "\t" } }
+        #expect(recorded.count - Set(recorded).count > 64, "the first import's lines are back: \(recorded.count) lines, \(Set(recorded).count) leads")
         let lost = box.run("report", "lost")
         #expect(lost.status == 0 && lost.stdout.contains("price 0"), "\(lost.stdout)")
         #expect(lost.stdout == box.run(["report", "lost"], env: ["LEADS_INDEX": "off"]).stdout)
