@@ -77,12 +77,15 @@ extension StoreWriter {
         }
 
         /// The last flush, then the wait that leaves the summary index trusted for what
-        /// the batches wrote (`settleSummaries`). The wait comes after the last commit
-        /// point and cannot fail: only the flush can.
+        /// the batches wrote (`settleSummaries`), then the index rewritten without the lines
+        /// the batches' lines replaced (`compactSummaries`: an update import's), still under
+        /// the lock, so that no reader loads them. Both come after the last commit point and
+        /// cannot fail: only the flush can.
         public func finish() throws(StoreError) {
             try flush()
             writer.settleSummaries(racy)
             racy = []
+            if committed > 0 { writer.compactSummaries() }
         }
 
         /// Waits for a batch in flight when the import stops for another reason; counts

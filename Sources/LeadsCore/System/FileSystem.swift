@@ -212,6 +212,18 @@ public final class Directory: @unchecked Sendable {
     @discardableResult
     func writeAtomically(_ name: String, _ bytes: [UInt8], durable: Bool, mode: mode_t = 0o666, groupShared: Bool = false,
                          isStoreFile: Bool = false, keepMode: Bool = false, isNew: Bool = false) throws(SystemError) -> stat {
+        try writeAtomically(name, durable: durable, mode: mode, groupShared: groupShared, isStoreFile: isStoreFile,
+                            keepMode: keepMode, isNew: isNew) { fd, temp throws(SystemError) in try writeAll(fd, bytes, path: temp) }
+    }
+
+    /// As `writeAtomically(_:_:durable:)`, the content written in pieces by `body` (given
+    /// the temporary file's descriptor and path, for messages): a file too big to hold in
+    /// memory whole (the summary index an import compacts). A throw from `body` leaves
+    /// `name` as it was and removes the temporary file.
+    @discardableResult
+    func writeAtomically(_ name: String, durable: Bool, mode: mode_t = 0o666, groupShared: Bool = false,
+                         isStoreFile: Bool = false, keepMode: Bool = false, isNew: Bool = false,
+                         writing body: (_ fd: Int32, _ path: String) throws(SystemError) -> Void) throws(SystemError) -> stat {
         let temp = TemporaryName.temporary(for: name)
         let fd = openat(self.fd, temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw SystemError("create", path(temp)) }
@@ -223,7 +235,7 @@ public final class Directory: @unchecked Sendable {
             }
         }
         if groupShared { fchmod(fd, 0o660) } else if keepMode { fchmod(fd, mode) }
-        try writeAll(fd, bytes, path: path(temp))
+        try body(fd, path(temp))
         if isStoreFile { CrashPoint.hit(.afterTempWrite) }
         if durable, fsync(fd) != 0 { throw SystemError("fsync", path(temp)) }
         var st = stat()
