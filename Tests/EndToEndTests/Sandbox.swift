@@ -225,6 +225,42 @@ func concurrently<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -
     return (0..<count).map { results.values[$0]! }
 }
 
+/// Another program holding the store's lock as Python's `fcntl.lockf` takes it (a
+/// classic POSIX lock), shared or exclusive, until `release()`: it exits when its
+/// standard input closes, as a signal may be blocked for the test's children.
+final class ForeignLock {
+    let process = Process()
+    private let input = Pipe()
+    private var released = false
+
+    init(_ box: Sandbox, exclusive: Bool) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", """
+            import fcntl, sys
+            f = open(sys.argv[1], "a" if sys.argv[2] == "exclusive" else "r")
+            fcntl.lockf(f, fcntl.LOCK_EX if sys.argv[2] == "exclusive" else fcntl.LOCK_SH)
+            print("locked", flush=True)
+            sys.stdin.read()
+            """, box.dir + "/.lock", exclusive ? "exclusive" : "shared"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardInput = input
+        try process.run()
+        _ = output.fileHandleForReading.availableData  // "locked"
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    func release() {
+        guard !released else { return }
+        released = true
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+
+    deinit { release() }
+}
+
 final class ConcurrentResults<T>: @unchecked Sendable {
     let lock = NSLock()
     var values: [Int: T] = [:]

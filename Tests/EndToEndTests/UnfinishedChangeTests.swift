@@ -104,27 +104,12 @@ import Testing
         box.add("A")
         killed(box, "status", "1", "won")
         // Another program holds a shared lock, so the reader's exclusive lock would wait.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        holder.arguments = ["python3", "-c", """
-            import fcntl, sys, time
-            f = open(sys.argv[1], "r")
-            fcntl.lockf(f, fcntl.LOCK_SH)
-            print("locked", flush=True)
-            sys.stdin.read()
-            """, box.dir + "/.lock"]
-        let pipe = Pipe(), release = Pipe()
-        holder.standardOutput = pipe
-        holder.standardInput = release
-        try holder.run()
-        defer { holder.terminate() }
-        _ = pipe.fileHandleForReading.availableData  // "locked"
+        let holder = try ForeignLock(box, exclusive: false)
         let read = box.run(["list", "--all", "--json"], env: ["LEADS_LOCK_TIMEOUT": "0.5"])
         #expect(read.status == 0 && read.stderr.isEmpty, "\(read.stderr)")
         #expect(read.stdout.contains("\"won\""), "\(read.stdout)")
         // Once the holder is gone the next reader settles it.
-        try release.fileHandleForWriting.close()
-        holder.waitUntilExit()
+        holder.release()
         let after = box.run("list", "--json")
         #expect(after.status == 0 && after.stdout.contains("\"new\""), "\(after.stdout)")
         #expect(after.stderr.hasSuffix("; undone before this one: leads/1.json put back as before\n"), "\(after.stderr)")

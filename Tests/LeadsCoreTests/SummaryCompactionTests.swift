@@ -61,7 +61,7 @@ import Testing
             #expect(after == SummaryIndex.header + expected.flatMap { $0 }, "\(after.count) bytes, expected \(expected.reduce(SummaryIndex.header.count) { $0 + $1.count })")
             let index = try #require(SummaryIndex.load(from: writer.indexDir))
             #expect(index.superseded == 0 && index.entries.map(\.id) == Array(1...count))
-            #expect(trusted(index, writer) == count)
+            #expect(SummarySettleTests.trusted(index, writer) == count)
             #expect(index.entries[149].line.count > SummaryIndex.blockSize)
         }
     }
@@ -104,28 +104,17 @@ import Testing
             var times = [st.st_atim, st.st_mtim]
             #expect(utimensat(writer.indexDir.fd, SummaryIndex.fileName, &times, 0) == 0)
             let before = try #require(SummaryIndex.load(from: writer.indexDir))
-            #expect(before.superseded == count && trusted(before, writer) == count / 2)
+            #expect(before.superseded == count && SummarySettleTests.trusted(before, writer) == count / 2)
 
             waitOutTheWindow(writer)
             #expect(writer.compactSummaries())
             let after = try #require(SummaryIndex.load(from: writer.indexDir))
             #expect(after.superseded == 0)
             #expect(after.entries.map(\.id) == Array((count / 2 + 1)...count), "the racy leads have no line")
-            #expect(trusted(after, writer) == count / 2)
+            #expect(SummarySettleTests.trusted(after, writer) == count / 2)
         }
         var stage5: String?
         #expect(try store.scanSummaries { if $0.id == 5 { stage5 = $0.stage } }.isEmpty)
         #expect(stage5 == "new", "lead 5 is read from its file")
-    }
-
-    /// How many of the leads' lines a reader would use as they are.
-    func trusted(_ index: SummaryIndex, _ writer: StoreWriter) -> Int {
-        var n = 0
-        for entry in index.entries {
-            var st = stat()
-            #expect(fstatat(writer.leadsDir.fd, "\(entry.id).json", &st, 0) == 0)
-            if index.validEntry(entry.id, current: SummaryIndex.FileStat(st)) != nil { n += 1 }
-        }
-        return n
     }
 }

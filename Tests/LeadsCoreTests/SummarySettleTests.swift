@@ -28,11 +28,11 @@ import Testing
             let racy = writer.recordSummaries(leads)
             #expect(racy.map(\.lead.id) == Array(1...count))
             let before = try #require(SummaryIndex.load(from: writer.indexDir))
-            #expect(try trusted(before, writer) == 0, "racy lines are not trusted")
+            #expect(Self.trusted(before, writer) == 0, "racy lines are not trusted")
 
             writer.settleSummaries(racy)
             let after = try #require(SummaryIndex.load(from: writer.indexDir))
-            #expect(try trusted(after, writer) == count, "after settling every line is trusted")
+            #expect(Self.trusted(after, writer) == count, "after settling every line is trusted")
         }
     }
 
@@ -80,7 +80,7 @@ import Testing
     }
 
     /// How many of the leads' lines a reader would use as they are.
-    func trusted(_ index: SummaryIndex, _ writer: StoreWriter) throws -> Int {
+    static func trusted(_ index: SummaryIndex, _ writer: StoreWriter) -> Int {
         var n = 0
         for entry in index.entries {
             var st = stat()
