@@ -225,9 +225,14 @@ extension LeadStore {
         let header = HistoryCheckpoint.makeHeader(log: reader.log, covered: reader.consumed, lines: reader.number,
                                                   lastOffset: reader.lastLine, lastLink: SHA256.hash(last),
                                                   prefix: hash, streamLength: stream.count, stream: streamHash)
-        let bytes = header.map(\.littleEndian).withUnsafeBytes { Array($0) } + stream
-        _ = try? indexDir.writeAtomically(HistoryCheckpoint.fileName, bytes, durable: false,
-                                          groupShared: (try? config())?.sharedGroup ?? false)
+        // Header and stream written one after the other: one copy of the stream in memory,
+        // not two (`report lost` rebuilding it on 100,000 leads peaked at 107 MB).
+        let head = header.map(\.littleEndian).withUnsafeBytes { Array($0) }
+        _ = try? indexDir.writeAtomically(HistoryCheckpoint.fileName, durable: false,
+                                          groupShared: (try? config())?.sharedGroup ?? false) { fd, path throws(SystemError) in
+            try writeAll(fd, head, path: path)
+            try writeAll(fd, stream, path: path)
+        }
     }
 
     /// The records `reader` has left, folded from `history` (the two-stage replay).

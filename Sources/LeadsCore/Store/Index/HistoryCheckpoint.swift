@@ -802,8 +802,11 @@ final class HistoryRecorder: @unchecked Sendable {
     }
 
     /// The whole stream, its last frame closed.
+    /// The stream, handed over: the recorder, kept to the process's end with the states
+    /// it holds, does not keep it too (some 30 bytes a record).
     func finish() -> [UInt8] {
         closeFrame()
+        defer { stream = [] }
         return stream
     }
 
