@@ -174,7 +174,7 @@ extension LeadStore {
         guard let root, var reader = try LogBlockReader(root) else { return }
         defer { reader.close() }
         let indexDir = SummaryIndexSwitch.enabled ? try? subdirectory(Self.indexDirectory) : nil
-        let recorder = indexDir == nil ? nil : HistoryRecorder()
+        let recorder = indexDir.map { dir in HistoryRecorder(spoolIn: dir, groupShared: { (try? self.config())?.sharedGroup ?? false }) }
         var history = LeadHistory()
         var racyOnly = false
         if let indexDir, let open = OpenCheckpoint.open(in: indexDir, logFD: reader.fd, log: reader.log) {
@@ -219,20 +219,11 @@ extension LeadStore {
         guard fstat(reader.fd, &after) == 0, SummaryIndex.FileStat(after) == reader.log,
               let last = Self.line(at: reader.lastLine, fd: reader.fd, end: reader.consumed) else { return }
         ProcessLifetime.keep(recorder)
-        let stream = recorder.finish()
-        var streamHash = PrefixHash()
-        streamHash.update(stream)
+        recorder.finish()
         let header = HistoryCheckpoint.makeHeader(log: reader.log, covered: reader.consumed, lines: reader.number,
-                                                  lastOffset: reader.lastLine, lastLink: SHA256.hash(last),
-                                                  prefix: hash, streamLength: stream.count, stream: streamHash)
-        // Header and stream written one after the other: one copy of the stream in memory,
-        // not two (`report lost` rebuilding it on 100,000 leads peaked at 107 MB).
-        let head = header.map(\.littleEndian).withUnsafeBytes { Array($0) }
-        _ = try? indexDir.writeAtomically(HistoryCheckpoint.fileName, durable: false,
-                                          groupShared: (try? config())?.sharedGroup ?? false) { fd, path throws(SystemError) in
-            try writeAll(fd, head, path: path)
-            try writeAll(fd, stream, path: path)
-        }
+                                                  lastOffset: reader.lastLine, lastLink: SHA256.hash(last), prefix: hash,
+                                                  streamLength: recorder.streamLength, stream: recorder.streamHash)
+        try? recorder.write(header: header, to: indexDir, groupShared: (try? config())?.sharedGroup ?? false)
     }
 
     /// The records `reader` has left, folded from `history` (the two-stage replay).

@@ -287,6 +287,30 @@ public final class Directory: @unchecked Sendable {
         }
     }
 
+    /// An unnamed file in this directory (O_TMPFILE) for a derived file written piece by
+    /// piece and put in place by `publish`: a kill before that leaves nothing. nil where
+    /// the file system has none (NFS).
+    func unnamedFile(groupShared: Bool) -> Int32? {
+        let fd = openat(self.fd, ".", Directory.O_TMPFILE | O_RDWR | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { return nil }
+        if groupShared { fchmod(fd, 0o660) }
+        return fd
+    }
+
+    /// Puts the unnamed file `fd` in place of `name`: linked to a temporary name, which is
+    /// renamed over it. Not synced (derived files); on failure `name` is as it was.
+    func publish(_ fd: Int32, as name: String) throws(SystemError) {
+        let temp = TemporaryName.temporary(for: name)
+        guard linkat(AT_FDCWD, "/proc/self/fd/\(fd)", self.fd, temp, AT_SYMLINK_FOLLOW) == 0 else {
+            throw SystemError("link", path(temp))
+        }
+        guard renameat(self.fd, temp, self.fd, name) == 0 else {
+            let error = SystemError("rename", path(name))
+            unlinkat(self.fd, temp, 0)
+            throw error
+        }
+    }
+
     /// Not exported by Swift's Glibc module: __O_TMPFILE | O_DIRECTORY.
     static let O_TMPFILE: Int32 = 0o20_000_000 | O_DIRECTORY
 }
