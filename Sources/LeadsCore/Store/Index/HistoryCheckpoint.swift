@@ -849,7 +849,22 @@ final class HistoryRecorder: @unchecked Sendable {
             guard !spoolFailed else { throw SystemError("write", directory.path(HistoryCheckpoint.fileName), EIO) }
             let n = head.withUnsafeBytes { pwrite(spool, $0.baseAddress, $0.count, 0) }
             guard n == head.count else { throw SystemError("write", directory.path(HistoryCheckpoint.fileName)) }
-            try directory.publish(spool, as: HistoryCheckpoint.fileName)
+            do { try directory.publish(spool, as: HistoryCheckpoint.fileName) } catch {
+                // A file system that makes unnamed files but cannot link them in (a FUSE
+                // one): the spool copied to a named temporary file instead.
+                let total = head.count + streamLength
+                try directory.writeAtomically(HistoryCheckpoint.fileName, durable: false, groupShared: groupShared) { fd, path throws(SystemError) in
+                    var block = [UInt8](repeating: 0, count: LeadStore.logBlockSize)
+                    var done = 0
+                    while done < total {
+                        let want = min(block.count, total - done)
+                        let got = block.withUnsafeMutableBytes { readFully(spool, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]), at: done) }
+                        guard got == want else { throw SystemError("read", path, EIO) }
+                        try writeAll(fd, Array(block[0..<want]), path: path)
+                        done += want
+                    }
+                }
+            }
             return
         }
         let stream = self.stream
