@@ -223,7 +223,7 @@ extension LeadStore {
         let header = HistoryCheckpoint.makeHeader(log: reader.log, covered: reader.consumed, lines: reader.number,
                                                   lastOffset: reader.lastLine, lastLink: SHA256.hash(last), prefix: hash,
                                                   streamLength: recorder.streamLength, stream: recorder.streamHash)
-        try? recorder.write(header: header, to: indexDir, groupShared: (try? config())?.sharedGroup ?? false)
+        try? recorder.write(header: header, to: indexDir)
     }
 
     /// The records `reader` has left, folded from `history` (the two-stage replay).

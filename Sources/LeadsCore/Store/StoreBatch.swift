@@ -68,7 +68,7 @@ extension StoreWriter {
             guard !pending.isEmpty else { return }
             let items = pending
             pending = []
-            guard LeadStore.scanWorkers > 1 else {
+            guard StoreWriter.batchesCommitBeside else {
                 racy = try writer.commitBatch(items, racy: racy)
                 committed += items.count
                 return
@@ -130,8 +130,11 @@ extension StoreWriter {
     /// making: two batches are then in memory at once, and at 4,096 a 100,000-row
     /// import's peak RSS went from 62 to 102 MB.
     public func batch(limit: Int? = nil) -> Batch {
-        Batch(writer: self, limit: limit ?? (LeadStore.scanWorkers > 1 ? 2048 : 4096))
+        Batch(writer: self, limit: limit ?? (Self.batchesCommitBeside ? 2048 : 4096))
     }
+
+    /// Whether a batch commits on a thread of its own beside the making of the next one.
+    static var batchesCommitBeside: Bool { LeadStore.scanWorkers > 1 }
 
     fileprivate func commitBatch(_ items: [BatchItem],
                                  racy: [RecordedSummary]) throws(StoreError) -> [RecordedSummary] {

@@ -775,7 +775,8 @@ final class HistoryRecorder: @unchecked Sendable {
     private var lastAction = ("", UInt64.max), lastUser = ("", UInt64.max)
 
     /// `spoolIn`: the directory of the checkpoint, for the spool; nil keeps the stream in
-    /// memory. `groupShared`: asked once, when the spool is made.
+    /// memory. `groupShared`: asked when the checkpoint's file is made (the spool, or the
+    /// file `write` makes), not at every replay that makes none.
     init(spoolIn directory: Directory? = nil, groupShared: @escaping () -> Bool = { false }) {
         spoolDirectory = directory
         self.groupShared = groupShared
@@ -839,7 +840,7 @@ final class HistoryRecorder: @unchecked Sendable {
     /// in, or the stream in memory written after the header. Not synced: it is derived.
     /// Either way the recorder, kept to the process's end with the states it holds, lets
     /// go of the stream.
-    func write(header: [UInt64], to directory: Directory, groupShared: Bool) throws(SystemError) {
+    func write(header: [UInt64], to directory: Directory) throws(SystemError) {
         let head = header.map(\.littleEndian).withUnsafeBytes { Array($0) }
         if let spool {
             defer {
@@ -853,7 +854,7 @@ final class HistoryRecorder: @unchecked Sendable {
                 // A file system that makes unnamed files but cannot link them in (a FUSE
                 // one): the spool copied to a named temporary file instead.
                 let total = head.count + streamLength
-                try directory.writeAtomically(HistoryCheckpoint.fileName, durable: false, groupShared: groupShared) { fd, path throws(SystemError) in
+                try directory.writeAtomically(HistoryCheckpoint.fileName, durable: false, groupShared: groupShared()) { fd, path throws(SystemError) in
                     var block = [UInt8](repeating: 0, count: LeadStore.logBlockSize)
                     var done = 0
                     while done < total {
@@ -869,7 +870,7 @@ final class HistoryRecorder: @unchecked Sendable {
         }
         let stream = self.stream
         self.stream = []
-        try directory.writeAtomically(HistoryCheckpoint.fileName, durable: false, groupShared: groupShared) { fd, path throws(SystemError) in
+        try directory.writeAtomically(HistoryCheckpoint.fileName, durable: false, groupShared: groupShared()) { fd, path throws(SystemError) in
             try writeAll(fd, head, path: path)
             try writeAll(fd, stream, path: path)
         }

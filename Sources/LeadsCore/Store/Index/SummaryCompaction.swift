@@ -44,15 +44,17 @@ extension StoreWriter {
         let writtenAt = SummaryIndex.FileStat(st).mtime
         let trustedBefore = writtenAt - SummaryIndex.racySlack(in: indexDir, writtenAt: writtenAt)
 
-        // Pass 1: where each ID's last line starts (or that it is not to be copied).
-        var last = SummaryLastLines()
-        var lines = 0
+        // Pass 1: where each ID's last line starts, or `dropped` when it is not to be copied.
+        let dropped = -1
+        var last = LeadTable<Int>()
+        var lines = 0, ids = 0
         guard SummaryIndex.forEachLine(fd, size: size, { offset, line in
             guard let (id, stat, _) = SummaryIndex.head(line, from: 0, to: line.count) else { return }
             lines += 1
-            last[id] = stat.changed < trustedBefore ? offset : SummaryLastLines.dropped
+            if last[id] == nil { ids += 1 }
+            last[id] = stat.changed < trustedBefore ? offset : dropped
         }) else { return false }
-        guard lines - last.count > max(32, last.count / 64) else { return false }
+        guard lines - ids > max(32, ids / 64) else { return false }
 
         // Pass 2: those lines, in file order, to the new file.
         do throws(SystemError) {
@@ -114,33 +116,5 @@ extension SummaryIndex {
             start += consumed
         }
         return true
-    }
-}
-
-/// By ID, where its last line starts in the index: an array indexed by ID (IDs are small
-/// positive integers, given in order), with a dictionary for any beyond a million (an ID
-/// given by hand), so a stray large ID cannot make the table huge.
-struct SummaryLastLines {
-    /// Its last line is not to be copied.
-    static let dropped = -1
-    private static let denseIDs = 1 << 20
-    private var dense: [Int] = []  // 0: no line
-    private var sparse: [Int: Int] = [:]
-    /// How many IDs have a line.
-    private(set) var count = 0
-
-    subscript(id: Int) -> Int {
-        get { id < dense.count ? dense[id] : id < Self.denseIDs ? 0 : sparse[id] ?? 0 }
-        set {
-            if id < Self.denseIDs {
-                if id >= dense.count {
-                    dense.append(contentsOf: repeatElement(0, count: min(Self.denseIDs, max(id + 1, dense.count * 2, 1024)) - dense.count))
-                }
-                if dense[id] == 0 { count += 1 }
-                dense[id] = newValue
-            } else if sparse.updateValue(newValue, forKey: id) == nil {
-                count += 1
-            }
-        }
     }
 }
