@@ -93,10 +93,10 @@ import Testing
         let data = try Data(contentsOf: URL(fileURLWithPath: path(box)))
         let words = try header(box)
         let stream = Array(data[(8 * HistoryCheckpoint.headerWords)...])
-        var decoder = TransitionDecoder()
+        var decoder = StreamDecoder()
         var transitions: [LeadTransition] = []
         for frame in frames(of: stream) {
-            #expect(try frame.withUnsafeBufferPointer { try decoder.decode($0) { transitions.append($0) } })
+            #expect(try decoder.decode(frame: frame) { transitions.append($0) })
         }
         #expect(transitions.count > 100)
         let dropped = try #require(transitions.first { $0.after.snapshot?.value != nil }?.lead)
@@ -182,6 +182,11 @@ import Testing
         #expect(bad.stderr.contains("activity.log:\(count + 1):"), "\(bad.stderr)")
         expectSameAnswers(year)
     }
+}
+
+/// Each lead's transitions, in their order: what a checkpoint keeps of the log's order.
+func byLead(_ transitions: [LeadTransition]) -> [Int: [LeadTransition]] {
+    Dictionary(grouping: transitions, by: \.lead)
 }
 
 /// A checkpoint stream's frames (HistoryCheckpoint.swift: a 32-bit little-endian length,
@@ -277,26 +282,33 @@ func frames(of stream: [UInt8], sourceLocation: SourceLocation = #_sourceLocatio
         let first = HistoryRecorder()
         for t in transitions { first.add(t) }
         let stream = first.finish()
-        var decoder = TransitionDecoder()
+        var decoder = StreamDecoder()
         var decoded: [LeadTransition] = []
         let second = HistoryRecorder()
         for frame in frames(of: stream) {
             second.append(frame: frame)
-            #expect(try frame.withUnsafeBufferPointer { try decoder.decode($0) { decoded.append($0) } })
+            #expect(try decoder.decode(frame: frame) { decoded.append($0) })
         }
-        #expect(decoded == transitions)
-        second.resume(after: decoder)
+        #expect(byLead(decoded) == byLead(transitions))
+        // Two parts, each in a frame of its own here: a lead's in its part's.
+        #expect(frames(of: stream).map(\.first) == [0, 1])
+        #expect(decoded.map(\.lead) == transitions.map(\.lead).filter { $0 & 1 == 0 } + transitions.map(\.lead).filter { $0 & 1 == 1 })
+        second.resume(after: decoder.parts)
         for t in transitions.reversed() { second.add(t) }
         let longer = second.finish()
-        var again = TransitionDecoder()
+        var again = StreamDecoder()
         var all: [LeadTransition] = []
         for frame in frames(of: longer) {
-            #expect(try frame.withUnsafeBufferPointer { try again.decode($0) { all.append($0) } })
+            #expect(try again.decode(frame: frame) { all.append($0) })
         }
-        #expect(all == transitions + transitions.reversed())
-        // A frame cut short does not decode.
-        var cut = TransitionDecoder()
-        #expect(try stream[4..<(stream.count - 2)].withUnsafeBufferPointer { try cut.decode($0) { _ in } } == false)
+        #expect(byLead(all) == byLead(transitions + transitions.reversed()))
+        // A frame cut short does not decode, nor one of a part that is not there.
+        var cut = StreamDecoder()
+        #expect(try cut.decode(frame: stream[4..<(stream.count - 2)]) { _ in } == false)
+        var foreign = StreamDecoder()
+        var other = Array(frames(of: stream)[0])
+        other[0] = 2
+        #expect(try foreign.decode(frame: other[...]) { _ in } == false)
     }
 
     /// A decoder asked for some fields hands out each snapshot with exactly those (and the
@@ -338,16 +350,16 @@ func frames(of stream: [UInt8], sourceLocation: SourceLocation = #_sourceLocatio
                                        ReplayFields(leadsReading: []), ReplayFields(leadsReading: [.labels, .reminders, .owner]),
                                        ReplayFields(leadsReading: .name), .all]
         for fields in choices {
-            var decoder = TransitionDecoder(fields: fields)
+            var decoder = StreamDecoder(fields: fields)
             var decoded: [LeadTransition] = []
             for frame in frames(of: stream) {
-                #expect(try frame.withUnsafeBufferPointer { try decoder.decode($0) { decoded.append($0) } })
+                #expect(try decoder.decode(frame: frame) { decoded.append($0) })
             }
             let expected = transitions.map {
                 LeadTransition(time: $0.time, lead: $0.lead, action: $0.action, user: $0.user,
                                before: project($0.before, fields), after: project($0.after, fields))
             }
-            #expect(decoded == expected, "\(fields)")
+            #expect(byLead(decoded) == byLead(expected), "\(fields)")
         }
         #expect(ReplayFields(leadsReading: .name) == .all)
         #expect(ReplayFields.stage(groupedBy: nil) == [])

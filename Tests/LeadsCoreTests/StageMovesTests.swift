@@ -83,13 +83,12 @@ import Testing
     }
 
     static func decode(_ stream: [UInt8], fields: ReplayFields, transitions: ReplayTransitions) throws -> ([LeadTransition], [(Int, LeadState)]) {
-        var decoder = TransitionDecoder(fields: fields, transitions: transitions)
+        var decoder = StreamDecoder(fields: fields, transitions: transitions)
         var decoded: [LeadTransition] = []
         var position = 0
         while position < stream.count {
             let count = (0..<4).reduce(0) { $0 | Int(stream[position + $1]) << (8 * $1) }
-            let ok = try stream[(position + 4)..<(position + 4 + count)].withUnsafeBufferPointer { try decoder.decode($0) { decoded.append($0) } }
-            #expect(ok)
+            #expect(try decoder.decode(frame: stream[(position + 4)..<(position + 4 + count)]) { decoded.append($0) })
             position += 4 + count
         }
         var last: [(Int, LeadState)] = []

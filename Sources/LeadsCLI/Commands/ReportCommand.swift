@@ -42,18 +42,15 @@ enum ReportCommand {
         let forecast = ReplayFields(leadsReading: []).union(stageAndGroup)
         switch kind {
         case .funnel:
-            var report = FunnelReport(scope: scope, config: config)
-            try replay(store, stageAndGroup, .stageMoves) { report.add($0) }
+            let report = try store.replayLog(reading: stageAndGroup, transitions: .stageMoves) { FunnelReport(scope: scope, config: config) }
             table = funnel(report.rows, grouping: grouping)
             ProcessLifetime.keep(report)
         case .velocity:
-            var report = VelocityReport(scope: scope, config: config)
-            try replay(store, stageAndGroup, .stageMoves) { report.add($0) }
+            let report = try store.replayLog(reading: stageAndGroup, transitions: .stageMoves) { VelocityReport(scope: scope, config: config) }
             table = velocity(report.rows, grouping: grouping)
             ProcessLifetime.keep(report)
         case .lost:
-            var report = LostReport(scope: scope, config: config)
-            try replay(store, stageAndGroup, .stageMoves) { report.add($0) }
+            let report = try store.replayLog(reading: stageAndGroup, transitions: .stageMoves) { LostReport(scope: scope, config: config) }
             // Reasons are free text, kept in the lead files only (and in their summary
             // lines): those of the leads lost, each file's stat checked, not read whole.
             var reasons: [Int: String] = [:]
@@ -62,8 +59,7 @@ enum ReportCommand {
             }
             table = lost(report.rows(reasons: reasons), grouping: grouping)
         case .winrate:
-            var report = WinRateReport(scope: scope)
-            try replay(store, stageAndGroup, .stageMoves) { report.add($0) }
+            let report = try store.replayLog(reading: stageAndGroup, transitions: .stageMoves) { WinRateReport(scope: scope) }
             table = winrate(report.rows, total: report.total, grouping: grouping)
         case .accuracy:
             let last = LocalTime.date(of: until.map { Timestamp(seconds: $0.seconds - 1) } ?? now)

@@ -57,6 +57,19 @@ public struct FunnelReport: Sendable {
         open[transition.lead] = row
     }
 
+    /// HistoryFold: the other's rows counted in this one's, its open entries renumbered.
+    public mutating func absorb(_ other: FunnelReport) {
+        var renumbered: [Int] = []
+        for (row, key) in other.rowKeys.keys.enumerated() {
+            let (number, isNew) = rowKeys.number(of: key)
+            if isNew { counts.append((0, 0)) }
+            counts[number].entered += other.counts[row].entered
+            counts[number].movedOn += other.counts[row].movedOn
+            renumbered.append(number)
+        }
+        other.open.forEach { id, row in open[id] = renumbered[row] }
+    }
+
     private mutating func period(of time: Timestamp) -> String {
         if let month, time >= month.start, time < month.end { return month.key }
         let day = LocalTime.date(of: time)

@@ -218,6 +218,11 @@ public struct LeadsAsOf: Sendable {
         }
     }
 
+    /// HistoryFold: the other's leads with this one's.
+    public mutating func absorb(_ other: LeadsAsOf) {
+        states.absorb(other.states)
+    }
+
     /// The leads that existed at the moment with what they were, by ID.
     public var leads: [Lead] {
         var leads: [Lead] = []

@@ -58,6 +58,11 @@ public struct LeadTable<Value> {
 }
 
 extension LeadTable {
+    /// Takes in the values of `other`, a table of other leads (a part's, HistoryFold).
+    mutating func absorb(_ other: LeadTable) {
+        other.forEach { id, value in self[id] = value }
+    }
+
     /// Every lead with a value, by ID ascending, as a list: for a loop whose body changes
     /// the caller's state, which a `forEach` closure would capture.
     var entries: [(id: Int, value: Value)] {

@@ -35,6 +35,11 @@ public struct LostReport: Sendable {
         losses.append((transition.lead, from, scope.key(of: transition.before)))
     }
 
+    /// HistoryFold: the other's losses with this one's (`rows` orders them).
+    public mutating func absorb(_ other: LostReport) {
+        losses += other.losses
+    }
+
     /// The leads whose reasons `rows(reasons:)` needs.
     public var leads: Set<Int> { Set(losses.map(\.lead)) }
 

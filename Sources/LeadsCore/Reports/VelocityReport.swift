@@ -69,6 +69,12 @@ public struct VelocityReport: Sendable {
         stays[transition.lead] = Stay(stage: afterStage, since: transition.time, key: scope.key(of: transition.after))
     }
 
+    /// HistoryFold: the other's stays going on and its durations, with this one's.
+    public mutating func absorb(_ other: VelocityReport) {
+        stays.absorb(other.stays)
+        for (row, list) in other.durations { durations[row, default: []] += list }
+    }
+
     /// By group (byte order, none last), then stage order.
     public var rows: [VelocityRow] {
         durations.compactMap { row, list in DurationSummary(list).map { VelocityRow(key: row.key, stage: row.stage, summary: $0) } }

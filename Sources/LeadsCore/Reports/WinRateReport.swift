@@ -36,6 +36,14 @@ public struct WinRateReport: Sendable {
         if closedAs == Stage.won.name { counts[key, default: (0, 0)].won += 1 } else { counts[key, default: (0, 0)].lost += 1 }
     }
 
+    /// HistoryFold: the other's counts added to this one's.
+    public mutating func absorb(_ other: WinRateReport) {
+        for (key, count) in other.counts {
+            counts[key, default: (0, 0)].won += count.won
+            counts[key, default: (0, 0)].lost += count.lost
+        }
+    }
+
     /// Most closed first (ties: key in byte order, none last), then the total row's
     /// numbers in `total`.
     public var rows: [WinRateRow] {

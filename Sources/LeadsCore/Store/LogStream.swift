@@ -149,9 +149,31 @@ extension LeadStore {
     /// `transitions`: which the checkpoint hands out (ReplayTransitions); the records read
     /// from the log are all handed out, as a reader of stage moves is right on the others
     /// too and a test per record would cost the fold more than it saves the reader.
+    ///
+    /// Handed out in log order for each lead; the checkpoint's, of two leads in different
+    /// parts, in no set order between them.
     public func replayLog(reading fields: ReplayFields = .all, transitions: ReplayTransitions = .all,
                           _ visit: (LeadTransition) throws -> Void) throws {
         try replayLog(reading: fields, transitions: transitions, wholeCheckpoint: { _ in false }, visit)
+    }
+
+    /// `replayLog` into two folds made by `make`, one per part of the checkpoint
+    /// (HistoryCheckpoint.part(of:)), each fed its leads' transitions in log order, then
+    /// merged (HistoryFold). When the checkpoint is the log's whole (the stat shortcut
+    /// held, nothing after it: a report run again), the two parts are decoded and folded
+    /// on two cores at once.
+    public func replayLog<Fold: HistoryFold>(reading fields: ReplayFields, transitions: ReplayTransitions = .all,
+                                             into make: () -> Fold) throws -> Fold {
+        precondition(HistoryCheckpoint.parts == 2, "a fold per part")
+        var parts = (make(), make())
+        var whole: Fold?
+        try replayLog(reading: fields, transitions: transitions,
+                      wholeCheckpoint: { whole = try $0.replay(fields: fields, transitions: transitions, into: make); return true }) { t in
+            if HistoryCheckpoint.part(of: t.lead) == 0 { try parts.0.add(t) } else { try parts.1.add(t) }
+        }
+        if let whole { return whole }
+        try parts.0.absorb(parts.1)
+        return parts.0
     }
 
     /// The leads as they stood at `moment`: a `LeadsAsOf` fed every transition, or, when

@@ -23,7 +23,11 @@ import Glibc
 //           of a log that has grown since, or was touched, usable — and exact.
 //   It then hands out the checkpoint's transitions, and replays only the records after
 //   `covered`, from the lead states the checkpoint ends with and numbering lines on from
-//   its count. Anything else, and it replays the whole log as without a checkpoint.
+//   its count. Anything else, and it replays the whole log as without a checkpoint. A
+//   reader that is a HistoryFold (`replayLog(into:)`) gets each part's transitions in a
+//   fold of its own, and the records after `covered` to the fold of their lead's part;
+//   when the checkpoint is the log's whole (the shortcut held, nothing after `covered`),
+//   the two parts are decoded and folded on two cores at once, then merged.
 //   When the shortcut held, the snapshots handed out hold only the fields the reader asks
 //   for (ReplayFields, LeadHistory.swift); otherwise every field, as the states then
 //   go on into the records' transitions and into a new checkpoint. A reader of stage
@@ -32,9 +36,10 @@ import Glibc
 //   after, for `last`.
 // - `LeadsAsOf` (`LeadStore.leadsAsOf`) reads a checkpoint that is the log's whole (the
 //   shortcut held, nothing after `covered`) without transitions: the stream read whole
-//   (some 30 bytes a record), a first pass keeps each lead's state as a place in it
-//   (TransitionPlaces), and one snapshot is made per lead from its place, with the
-//   string table of the whole stream. Else it folds `replayLog`'s transitions.
+//   (some 30 bytes a record), then, for each part on a core of its own, a first pass
+//   keeps each lead's state as a place in it (TransitionPlaces), and one snapshot is made
+//   per lead from its place, with the string table of the whole part. Else it folds
+//   `replayLog`'s transitions.
 // - A replay that did not pass the stat shortcut writes a checkpoint of what it read (a
 //   temporary name renamed over the old one; never fsynced; the stream spooled to an
 //   unnamed file in `.index` as it is made, where the file system has them: HistoryRecorder) when the log did not change
@@ -51,8 +56,13 @@ import Glibc
 // record covered; 8–11 its SHA-256; 12–20 the PrefixHash state of the bytes covered;
 // 21 stream length; 22–30 the PrefixHash state of the stream; 31 the checksum of words
 // 0–30 (LeadLogIndex.checksum). Then the stream: frames, each a 32-bit little-endian
-// length and that many bytes of whole items, so that a reader holds one frame at a time.
-// An item is a string definition (0, length, UTF-8 bytes: the next string number) or a
+// length and that many bytes: its part's number, then whole items, so that a reader holds
+// one frame at a time. A lead's transitions all go to part `id & 1`
+// (HistoryCheckpoint.part(of:)), and each part is a stream of its own, interleaved with
+// the other frame by frame — its own strings, time and lead differences and states
+// before — so that two cores decode the two at once into a HistoryFold each
+// (`OpenCheckpoint.replay(into:)`; Docs/performance.md). In each part, its leads'
+// transitions are in log order. An item is a string definition (0, length, UTF-8 bytes: the next string number) or a
 // transition (1, then: time and lead as zigzag differences from the transition before,
 // action and user as string numbers, the state after, the state before). A state is 0
 // absent, 1 unknown, 2 a snapshot, 4 the lead's state after its transition before this
@@ -66,10 +76,17 @@ import Glibc
 
 struct HistoryCheckpoint {
     static let fileName = "history"
-    /// 2: probabilities in hundredths of a percent (1 held whole percents).
-    static let magic: UInt64 = LeadLogIndex.words(of: Array("leadshc2".utf8))[0]
+    /// 3: two parts (2 had one stream in log order); 2: probabilities in hundredths of a
+    /// percent (1 held whole percents).
+    static let magic: UInt64 = LeadLogIndex.words(of: Array("leadshc3".utf8))[0]
     static let headerWords = 32
     static let frameTarget = 1 << 16
+    /// The stream's parts: as many as the cores a report is measured on (2), as a part
+    /// is decoded on one core.
+    static let parts = 2
+
+    /// The part holding a lead's transitions.
+    static func part(of lead: Int) -> Int { lead & (parts - 1) }
 
     let header: [UInt64]
     var log: SummaryIndex.FileStat {
@@ -187,34 +204,69 @@ struct OpenCheckpoint {
         return hash
     }
 
-    /// Hands out the checkpoint's transitions in log order; returns each lead's state
-    /// after its last transition (for replaying the records after `covered`). `keep`,
-    /// when not nil, gets the stream's bytes and decoding state (for writing a longer
-    /// checkpoint). The snapshots hold `fields` (ReplayFields); with `keep`, all of them,
-    /// as the states it gets are written on.
+    /// Hands out the checkpoint's transitions, frame by frame in file order: each lead's
+    /// in log order, the two parts' interleaved a frame at a time. Returns each lead's
+    /// state after its last transition (for replaying the records after `covered`).
+    /// `keep`, when not nil, gets the stream's bytes and decoding state (for writing a
+    /// longer checkpoint). The snapshots hold `fields` (ReplayFields); with `keep`, all of
+    /// them, as the states it gets are written on.
     func replay(keep: HistoryRecorder?, fields: ReplayFields = .all, transitions: ReplayTransitions = .all,
                 _ visit: (LeadTransition) throws -> Void) throws -> LeadStateTable {
-        var decoder = TransitionDecoder(fields: keep == nil ? fields : .all, transitions: transitions)
+        var decoder = StreamDecoder(fields: keep == nil ? fields : .all, transitions: transitions)
+        try forEachFrame(of: nil) { _, _, frame in
+            keep?.append(frame: frame)
+            guard try decoder.decode(frame: frame, visit) else { throw Self.broken }
+        }
+        keep?.resume(after: decoder.parts)
+        return decoder.last
+    }
+
+    /// The checkpoint's transitions folded into one `make()` per part, the parts on two
+    /// cores at once (`together`), then merged: for a checkpoint that is the log's whole
+    /// (nothing to replay after it, so the states it ends with are not needed).
+    func replay<Fold: HistoryFold>(fields: ReplayFields, transitions: ReplayTransitions, into make: () -> Fold) throws -> Fold {
+        precondition(HistoryCheckpoint.parts == 2, "together runs two jobs")
+        let made = (make(), make())
+        var (fold, other) = try together({ try self.fold(part: 0, fields: fields, transitions: transitions, into: made.0) },
+                                         { try self.fold(part: 1, fields: fields, transitions: transitions, into: made.1) })
+        try fold.absorb(other)
+        ProcessLifetime.keep(other)
+        return fold
+    }
+
+    private func fold<Fold: HistoryFold>(part: Int, fields: ReplayFields, transitions: ReplayTransitions, into start: Fold) throws -> Fold {
+        var decoder = TransitionDecoder(fields: fields, transitions: transitions)
+        var folding = FoldTransitions(fold: start)
+        try forEachFrame(of: part) { _, items, _ in
+            guard try decoder.decode(items, into: &folding) else { throw Self.broken }
+        }
+        // Its states, a box per lead: freeing them would cost more than the decoding.
+        ProcessLifetime.keep(decoder.last)
+        return folding.fold
+    }
+
+    /// Each frame of part `only` (of every part when nil) in file order, read whole: its
+    /// part, its items, and the frame's bytes (part number first). Frames of other parts
+    /// are read past by their lengths.
+    private func forEachFrame(of only: Int?, _ body: (_ part: Int, _ items: UnsafeBufferPointer<UInt8>, _ frame: ArraySlice<UInt8>) throws -> Void) throws {
         var frame = [UInt8]()
+        var head = [UInt8](repeating: 0, count: 5)  // the length and the part's number
         var position = 8 * HistoryCheckpoint.headerWords
         let end = position + checkpoint.streamLength
         while position < end {
-            var length: UInt32 = 0
-            guard end - position >= 4, withUnsafeMutableBytes(of: &length, { readFully(fd, into: $0, at: position) }) == 4,
-                  Int(UInt32(littleEndian: length)) <= end - position - 4 else { throw Self.broken }
-            let count = Int(UInt32(littleEndian: length))
+            guard end - position >= head.count,
+                  head.withUnsafeMutableBytes({ readFully(fd, into: $0, at: position) }) == head.count else { throw Self.broken }
+            let count = (0..<4).reduce(0) { $0 | Int(head[$1]) << (8 * $1) }, part = Int(head[4])
+            guard count >= 1, count <= end - position - 4, part < HistoryCheckpoint.parts else { throw Self.broken }
+            defer { position += 4 + count }
+            if let only, part != only { continue }
             if frame.count < count { frame = [UInt8](repeating: 0, count: count) }
             let n = frame.withUnsafeMutableBytes { readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<count]), at: position + 4) }
             guard n == count else { throw Self.broken }
-            keep?.append(frame: frame[0..<count])
             try frame.withUnsafeBufferPointer { all in
-                let bytes = UnsafeBufferPointer(rebasing: all[0..<count])
-                guard try decoder.decode(bytes, visit) else { throw Self.broken }
+                try body(part, UnsafeBufferPointer(rebasing: all[1..<count]), frame[0..<count])
             }
-            position += 4 + count
         }
-        keep?.resume(after: decoder)
-        return decoder.last
     }
 
     /// A checkpoint whose checksums hold but whose items do not decode: only a fault of
@@ -228,56 +280,72 @@ struct OpenCheckpoint {
 extension OpenCheckpoint {
     /// `LeadsAsOf`'s states at `moment` from the checkpoint alone (it must be the log's
     /// whole: `fit == .sameLog`, nothing after `covered`), each snapshot holding `fields`
-    /// as `replay` would make it. A first pass over the stream, held whole, reads times,
-    /// leads and the states' kinds and remembers where each lead's state that counts
-    /// begins; then one snapshot is made per lead: `replay` made one, with its box, for
-    /// every record (Docs/performance.md). String numbers are defined before use, so a
-    /// snapshot read after the pass finds its strings in the table of the whole stream.
+    /// as `replay` would make it. For each part, on a core of its own, a first pass over
+    /// the stream, held whole, reads times, leads and the states' kinds and remembers where
+    /// each lead's state that counts begins; then one snapshot is made per lead: `replay`
+    /// made one, with its box, for every record (Docs/performance.md). String numbers are
+    /// defined before use, so a snapshot read after the pass finds its strings in the
+    /// table of its whole part.
     func statesAsOf(_ moment: Timestamp, fields: ReplayFields) throws -> LeadTable<LeadState> {
         // Neither the stream nor the places hold references: freed at once, not kept to the
         // process's end (ProcessLifetime), as accuracy's out-of-order path reads the stream
         // once per moment.
         let stream = try wholeStream()
+        precondition(HistoryCheckpoint.parts == 2, "together runs two jobs")
         return try stream.withUnsafeBufferPointer { all throws -> LeadTable<LeadState> in
-            var pass = TransitionPlaces(all)
-            var counted = LeadTable<AsOfPlace>()
-            while let t = try pass.next() {
-                // LeadsAsOf.add, on places.
-                if t.time <= moment.seconds {
-                    counted[t.lead] = .after(t.after)
-                } else if counted[t.lead] == nil {
-                    counted[t.lead] = .firstLater(t.before)
-                }
-            }
-            var made = SnapshotMaker(all: all, strings: pass.strings, fields: fields)
-            var states = LeadTable<LeadState>()
-            for (id, place) in counted.entries {
-                switch place {
-                case .after(let after): states[id] = try made.state(after)
-                case .firstLater(let before):
-                    switch try made.state(before) {
-                    case .absent: states[id] = .absent
-                    case .known(let snapshot): states[id] = snapshot.createdAt > moment ? .absent : .unknown
-                    case .unknown: states[id] = .unknown
-                    }
-                }
-            }
+            // Each part's on a core of its own.
+            var (states, other) = try together({ try Self.statesAsOf(moment, fields: fields, part: 0, of: all) },
+                                               { try Self.statesAsOf(moment, fields: fields, part: 1, of: all) })
+            states.absorb(other)
+            ProcessLifetime.keep(other)
             return states
         }
     }
 
-    /// The stream, read whole: some 30 bytes a record.
+    private static func statesAsOf(_ moment: Timestamp, fields: ReplayFields, part: Int, of all: UnsafeBufferPointer<UInt8>) throws -> LeadTable<LeadState> {
+        var pass = TransitionPlaces(all, part: part)
+        var counted = LeadTable<AsOfPlace>()
+        while let t = try pass.next() {
+            // LeadsAsOf.add, on places.
+            if t.time <= moment.seconds {
+                counted[t.lead] = .after(t.after)
+            } else if counted[t.lead] == nil {
+                counted[t.lead] = .firstLater(t.before)
+            }
+        }
+        var made = SnapshotMaker(all: all, strings: pass.strings, fields: fields)
+        var states = LeadTable<LeadState>()
+        for (id, place) in counted.entries {
+            switch place {
+            case .after(let after): states[id] = try made.state(after)
+            case .firstLater(let before):
+                switch try made.state(before) {
+                case .absent: states[id] = .absent
+                case .known(let snapshot): states[id] = snapshot.createdAt > moment ? .absent : .unknown
+                case .unknown: states[id] = .unknown
+                }
+            }
+        }
+        return states
+    }
+
+    /// The stream, read whole: some 30 bytes a record. Not zeroed first (a tenth of
+    /// `pipeline --as-of`'s own thread was memset).
     private func wholeStream() throws -> [UInt8] {
-        var stream = [UInt8](repeating: 0, count: checkpoint.streamLength)
-        let n = stream.withUnsafeMutableBytes { readFully(fd, into: $0, at: 8 * HistoryCheckpoint.headerWords) }
-        guard n == stream.count else { throw Self.broken }
+        let count = checkpoint.streamLength
+        var n = 0
+        let stream = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            n = readFully(fd, into: UnsafeMutableRawBufferPointer(buffer), at: 8 * HistoryCheckpoint.headerWords)
+            initialized = max(0, n)
+        }
+        guard n == count else { throw Self.broken }
         return stream
     }
 }
 
-/// The first pass over a stream held whole: each transition's time, lead, and the places
+/// The first pass over a part of a stream held whole: each transition's time, lead, and the places
 /// of its states after and before, with its lead's place before it (`was`, nil for its
-/// first). `strings` holds the strings defined so far, `last` each lead's place after its
+/// first). `strings` holds the part's strings defined so far, `last` each lead's place after its
 /// last transition so far. An iterator, not a visitor: a fold's state captured by a
 /// closure cost an exclusivity check at each access (a quarter of a first version's
 /// instructions).
@@ -289,8 +357,11 @@ private struct TransitionPlaces {
     private var cursor: ItemCursor
     private var frameStart = 0
 
-    init(_ all: UnsafeBufferPointer<UInt8>) {
+    let part: Int
+
+    init(_ all: UnsafeBufferPointer<UInt8>, part: Int) {
         self.all = all
+        self.part = part
         cursor = ItemCursor(bytes: UnsafeBufferPointer(rebasing: all[0..<0]))
     }
 
@@ -301,9 +372,11 @@ private struct TransitionPlaces {
                 guard position < all.count else { return nil }
                 guard all.count - position >= 4 else { throw OpenCheckpoint.broken }
                 let count = (0..<4).reduce(0) { $0 | Int(all[position + $1]) << (8 * $1) }
-                guard count <= all.count - position - 4 else { throw OpenCheckpoint.broken }
+                guard count >= 1, count <= all.count - position - 4, all[position + 4] < HistoryCheckpoint.parts
+                else { throw OpenCheckpoint.broken }
                 frameStart = position + 4 + count
-                cursor = ItemCursor(bytes: UnsafeBufferPointer(rebasing: all[0..<frameStart]), position: position + 4)
+                guard all[position + 4] == part else { continue }
+                cursor = ItemCursor(bytes: UnsafeBufferPointer(rebasing: all[0..<frameStart]), position: position + 5)
                 continue
             }
             switch cursor.byte() {
@@ -417,8 +490,18 @@ struct TransitionDecoder {
         fields.isSubset(of: ReplayFields.shareable) && fields.rawValue.nonzeroBitCount <= 1
     }
 
-    /// false when the frame does not decode.
+    /// The items of a frame (after its part's number) to `visit`; false when they do not
+    /// decode.
     mutating func decode(_ bytes: UnsafeBufferPointer<UInt8>, _ visit: (LeadTransition) throws -> Void) throws -> Bool {
+        try withoutActuallyEscaping(visit) { visit in
+            var each = EachTransition(visit: visit)
+            return try decode(bytes, into: &each)
+        }
+    }
+
+    /// Generic, not a closure: the fold's `add` is made part of the loop (no call through
+    /// a closure context per transition).
+    mutating func decode<Visitor: TransitionVisitor>(_ bytes: UnsafeBufferPointer<UInt8>, into visitor: inout Visitor) throws -> Bool {
         var cursor = ItemCursor(bytes: bytes)
         while !cursor.atEnd {
             switch cursor.byte() {
@@ -443,13 +526,53 @@ struct TransitionDecoder {
                 }
                 guard let (before, _, _) = cursor.state(strings, time: moment, after: after, previous: previous, fields, &shared)
                 else { return false }
-                try visit(LeadTransition(time: moment, lead: id, action: action, user: user, before: before, after: after))
+                try visitor.add(LeadTransition(time: moment, lead: id, action: action, user: user, before: before, after: after))
             default:
                 return false
             }
         }
         return true
     }
+}
+
+/// Decodes a whole stream, frame by frame in file order, each frame with its part's
+/// decoder.
+struct StreamDecoder {
+    private(set) var parts: [TransitionDecoder]
+
+    init(fields: ReplayFields = .all, transitions: ReplayTransitions = .all) {
+        parts = (0..<HistoryCheckpoint.parts).map { _ in TransitionDecoder(fields: fields, transitions: transitions) }
+    }
+
+    /// A frame, its part's number first, to `visit`; false when it does not decode.
+    mutating func decode(frame: ArraySlice<UInt8>, _ visit: (LeadTransition) throws -> Void) throws -> Bool {
+        guard let part = frame.first, part < parts.count else { return false }
+        return try frame.withUnsafeBufferPointer { try parts[Int(part)].decode(UnsafeBufferPointer(rebasing: $0.dropFirst()), visit) }
+    }
+
+    /// Each lead's state after its last transition so far.
+    var last: LeadStateTable {
+        var last = parts[0].last
+        for part in parts.dropFirst() { last.absorb(part.last) }
+        return last
+    }
+}
+
+/// What a decoder hands its transitions to.
+protocol TransitionVisitor {
+    mutating func add(_ transition: LeadTransition) throws
+}
+
+/// A closure as a visitor.
+struct EachTransition: TransitionVisitor {
+    let visit: (LeadTransition) throws -> Void
+    func add(_ transition: LeadTransition) throws { try visit(transition) }
+}
+
+/// A fold as a visitor.
+struct FoldTransitions<Fold: HistoryFold>: TransitionVisitor {
+    var fold: Fold
+    mutating func add(_ transition: LeadTransition) throws { try fold.add(transition) }
 }
 
 private struct ItemCursor {
@@ -750,8 +873,9 @@ private enum SnapshotFlag {
 }
 
 /// Collects a replay's transitions as a checkpoint's stream: the old stream's frames as
-/// read (`append(frame:)`, then `resume(after:)`), then each new transition. A class, as
-/// the replay's fold stage adds to it from its own thread.
+/// read (`append(frame:)`, then `resume(after:)`), then each new transition, to the
+/// encoder of its lead's part. A class, as the replay's fold stage adds to it from its own
+/// thread.
 final class HistoryRecorder: @unchecked Sendable {
     /// The stream where there is no spool.
     private var stream: [UInt8] = []
@@ -766,13 +890,7 @@ final class HistoryRecorder: @unchecked Sendable {
     private let groupShared: () -> Bool
     private var spool: Int32?
     private var spoolFailed = false
-    private var frame: [UInt8] = []
-    private var strings: [String: UInt64] = [:]
-    private var time: Int64 = 0
-    private var lead: Int64 = 0
-    private var last = LeadStateTable()
-    // The last action and user written, with their numbers: most records repeat them.
-    private var lastAction = ("", UInt64.max), lastUser = ("", UInt64.max)
+    private var parts = (0..<HistoryCheckpoint.parts).map(PartEncoder.init(part:))
 
     /// `spoolIn`: the directory of the checkpoint, for the spool; nil keeps the stream in
     /// memory. `groupShared`: asked when the checkpoint's file is made (the spool, or the
@@ -780,11 +898,11 @@ final class HistoryRecorder: @unchecked Sendable {
     init(spoolIn directory: Directory? = nil, groupShared: @escaping () -> Bool = { false }) {
         spoolDirectory = directory
         self.groupShared = groupShared
-        frame.reserveCapacity(HistoryCheckpoint.frameTarget + 4096)
     }
 
     deinit { if let spool { close(spool) } }
 
+    /// A whole frame, its part's number first.
     func append(frame bytes: ArraySlice<UInt8>) {
         var length = UInt32(bytes.count).littleEndian
         withUnsafeBytes(of: &length) { streamHash.update($0) }
@@ -805,34 +923,15 @@ final class HistoryRecorder: @unchecked Sendable {
         streamLength += 4 + bytes.count
     }
 
-    func resume(after decoder: TransitionDecoder) {
-        for (i, string) in decoder.strings.enumerated() { strings[string] = UInt64(i) }
-        time = decoder.time
-        lead = decoder.lead
-        last = decoder.last
+    /// Goes on from the decoders that read the old stream, one per part.
+    func resume(after decoders: [TransitionDecoder]) {
+        for (part, decoder) in decoders.enumerated() { parts[part].resume(after: decoder) }
     }
 
     func add(_ t: LeadTransition) {
-        let previous = last[t.lead]
-        let afterIsPrevious = previous == t.after
-        let beforeIsAfter = t.before == t.after
-        let beforeIsPrevious = !beforeIsAfter && previous == t.before
-        // Strings first: a definition may not sit inside the item that uses it.
-        if t.action != lastAction.0 || lastAction.1 == .max { lastAction = (t.action, string(t.action)) }
-        if t.user != lastUser.0 || lastUser.1 == .max { lastUser = (t.user, string(t.user)) }
-        if !afterIsPrevious { define(t.after) }
-        if !beforeIsAfter && !beforeIsPrevious { define(t.before) }
-        frame.append(1)
-        signed(t.time.seconds &- time)
-        signed(Int64(t.lead) &- lead)
-        time = t.time.seconds
-        lead = Int64(t.lead)
-        number(lastAction.1)
-        number(lastUser.1)
-        if afterIsPrevious { frame.append(4) } else { state(t.after, time: t.time) }
-        if beforeIsAfter { frame.append(3) } else if beforeIsPrevious { frame.append(4) } else { state(t.before, time: t.time) }
-        if !afterIsPrevious { last[t.lead] = t.after }
-        if frame.count >= HistoryCheckpoint.frameTarget { closeFrame() }
+        let part = HistoryCheckpoint.part(of: t.lead)
+        parts[part].add(t)
+        if parts[part].frame.count >= HistoryCheckpoint.frameTarget { closeFrame(part) }
     }
 
     /// Writes the checkpoint with `header` (made from `streamLength` and `streamHash`,
@@ -876,21 +975,75 @@ final class HistoryRecorder: @unchecked Sendable {
         }
     }
 
-    /// Closes the last frame: `streamLength` and `streamHash` are the whole stream's.
+    /// Closes the last frames: `streamLength` and `streamHash` are the whole stream's.
     /// Returns the stream held in memory (by a recorder without a spool; empty else).
     @discardableResult
     func finish() -> [UInt8] {
-        closeFrame()
+        for part in parts.indices { closeFrame(part) }
         return stream
     }
 
-    private func closeFrame() {
-        guard !frame.isEmpty else { return }
-        append(frame: frame[...])
-        frame.removeAll(keepingCapacity: true)
+    private func closeFrame(_ part: Int) {
+        guard parts[part].frame.count > 1 else { return }
+        append(frame: parts[part].frame[...])
+        parts[part].startFrame()
+    }
+}
+
+/// One part of a stream being written (HistoryRecorder): its frame so far, and the strings,
+/// time, lead and states its items go on from.
+private struct PartEncoder {
+    let part: Int
+    /// The part's number, then the items.
+    private(set) var frame: [UInt8] = []
+    private var strings: [String: UInt64] = [:]
+    private var time: Int64 = 0
+    private var lead: Int64 = 0
+    private var last = LeadStateTable()
+    // The last action and user written, with their numbers: most records repeat them.
+    private var lastAction = ("", UInt64.max), lastUser = ("", UInt64.max)
+
+    init(part: Int) {
+        self.part = part
+        frame.reserveCapacity(HistoryCheckpoint.frameTarget + 4096)
+        startFrame()
     }
 
-    private func number(_ value: UInt64) {
+    mutating func startFrame() {
+        frame.removeAll(keepingCapacity: true)
+        frame.append(UInt8(part))
+    }
+
+    mutating func resume(after decoder: TransitionDecoder) {
+        for (i, string) in decoder.strings.enumerated() { strings[string] = UInt64(i) }
+        time = decoder.time
+        lead = decoder.lead
+        last = decoder.last
+    }
+
+    mutating func add(_ t: LeadTransition) {
+        let previous = last[t.lead]
+        let afterIsPrevious = previous == t.after
+        let beforeIsAfter = t.before == t.after
+        let beforeIsPrevious = !beforeIsAfter && previous == t.before
+        // Strings first: a definition may not sit inside the item that uses it.
+        if t.action != lastAction.0 || lastAction.1 == .max { lastAction = (t.action, string(t.action)) }
+        if t.user != lastUser.0 || lastUser.1 == .max { lastUser = (t.user, string(t.user)) }
+        if !afterIsPrevious { define(t.after) }
+        if !beforeIsAfter && !beforeIsPrevious { define(t.before) }
+        frame.append(1)
+        signed(t.time.seconds &- time)
+        signed(Int64(t.lead) &- lead)
+        time = t.time.seconds
+        lead = Int64(t.lead)
+        number(lastAction.1)
+        number(lastUser.1)
+        if afterIsPrevious { frame.append(4) } else { state(t.after, time: t.time) }
+        if beforeIsAfter { frame.append(3) } else if beforeIsPrevious { frame.append(4) } else { state(t.before, time: t.time) }
+        if !afterIsPrevious { last[t.lead] = t.after }
+    }
+
+    private mutating func number(_ value: UInt64) {
         var v = value
         while v >= 0x80 {
             frame.append(UInt8(v & 0x7f) | 0x80)
@@ -899,12 +1052,12 @@ final class HistoryRecorder: @unchecked Sendable {
         frame.append(UInt8(v))
     }
 
-    private func signed(_ value: Int64) {
+    private mutating func signed(_ value: Int64) {
         number(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
     /// The string's number, defining it (in the frame, before the item using it) when new.
-    private func string(_ text: String) -> UInt64 {
+    private mutating func string(_ text: String) -> UInt64 {
         if let known = strings[text] { return known }
         let n = UInt64(strings.count)
         strings[text] = n
@@ -917,11 +1070,11 @@ final class HistoryRecorder: @unchecked Sendable {
         return n
     }
 
-    private func day(_ date: CalendarDate) {
+    private mutating func day(_ date: CalendarDate) {
         number(UInt64(date.year) << 9 | UInt64(date.month) << 5 | UInt64(date.day))
     }
 
-    private func state(_ state: LeadState, time: Timestamp) {
+    private mutating func state(_ state: LeadState, time: Timestamp) {
         switch state {
         case .absent: frame.append(0)
         case .unknown: frame.append(1)
@@ -929,7 +1082,7 @@ final class HistoryRecorder: @unchecked Sendable {
         }
     }
 
-    private func define(_ state: LeadState) {
+    private mutating func define(_ state: LeadState) {
         guard case .known(let s) = state else { return }
         _ = string(s.stage)
         if let value = s.value { _ = string(value.currency) }
@@ -938,11 +1091,11 @@ final class HistoryRecorder: @unchecked Sendable {
     }
 
     /// Its strings are defined already (`define`).
-    private func snapshot(_ s: LeadSnapshot, time: Timestamp) {
+    private mutating func snapshot(_ s: LeadSnapshot, time: Timestamp) {
         let stage = string(s.stage)
         let currency = s.value.map { string($0.currency) }
-        let owner = s.owner.map(string), source = s.source.map(string), campaign = s.campaign.map(string)
-        let labels = s.labels.map(string)
+        let owner = s.owner.map { string($0) }, source = s.source.map { string($0) }, campaign = s.campaign.map { string($0) }
+        let labels = s.labels.map { string($0) }
         frame.append(2)
         var flags: UInt64 = 0
         if s.value != nil { flags |= SnapshotFlag.value }
