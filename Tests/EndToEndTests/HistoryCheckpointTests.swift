@@ -149,6 +149,34 @@ import Testing
         expectSameAnswers(year)
     }
 
+    /// `report accuracy` folds the leads of each of the checkpoint's parts apart (leads 1
+    /// and 3 in one, 2 in the other), from the log too: a sum that overflows in a part but
+    /// not in the whole, or that overflows in a part at another lead than in the whole's
+    /// order, gives the whole's answer, hand-checked (a part's: lead 3).
+    @Test func accuracySumsBeyondTheRangeInOnePartAnswerAsTheWhole() throws {
+        for (second, answer) in [("-900000000000000", "2026-04  EUR                    3  900000000000000.00"),
+                                 ("100000000000000", "leads: lead 2: its EUR value takes a sum beyond the exact range")] {
+            let box = Sandbox()
+            for (name, value) in [("A", "900000000000000"), ("B", second), ("C", "900000000000000")] {
+                #expect(box.run(["add", name, "--value=" + value, "--probability", "100", "--close", "2026-04-20"],
+                                env: ["LEADS_NOW": "2026-02-01T09:00:00Z"]).status == 0)
+            }
+            let question = ["report", "accuracy", "--since", "2026-03-01"]
+            let env: [String: String?] = ["LEADS_NOW": "2026-05-10T09:00:00Z"]
+            var off = env
+            off["LEADS_INDEX"] = "off"
+            let whole = box.run(question, env: off)
+            #expect((whole.stdout + whole.stderr).contains(answer), "\(whole.stdout)\(whole.stderr)")
+            // Without a checkpoint (each part's fold fed from the log), with one written a
+            // moment ago, and with one trusted (the parts on two cores).
+            for round in 0..<3 {
+                if round == 2 { try trust(box) }
+                let parted = box.run(question, env: env)
+                #expect(parted.status == whole.status && parted.stdout == whole.stdout && parted.stderr == whole.stderr, "round \(round)")
+            }
+        }
+    }
+
     @Test func handEditsOfTheLog() throws {
         let year = year()
         let box = year.box

@@ -64,14 +64,24 @@ enum ReportCommand {
         case .accuracy:
             let last = LocalTime.date(of: until.map { Timestamp(seconds: $0.seconds - 1) } ?? now)
             let first = since.map(LocalTime.date(of:)) ?? CalendarDate(year: last.year, month: last.month, day: 1)!.adding(months: -11)
-            var report = AccuracyReport(months: AccuracyReport.months(from: first, through: last), config: config, grouping: grouping)
-            var moments = LeadsAtMoments(moments: report.moments)
-            try replay(store, forecast) { transition in try moments.add(transition) { try report.observe(moment: $0, leads: $1) } }
-            try moments.finish { try report.observe(moment: $0, leads: $1) }
-            var gaps = moments.gaps
-            ProcessLifetime.keep(moments)
-            if moments.outOfOrder {
-                // Records out of time order (a backfill): each moment from a pass of its own.
+            let months = AccuracyReport.months(from: first, through: last)
+            var report = AccuracyReport(months: months, config: config, grouping: grouping)
+            var gaps: [Int] = []
+            var eachMomentOnItsOwn = false
+            do {
+                var pass = try store.replayLog(reading: forecast) { AccuracyPass(report: AccuracyReport(months: months, config: config, grouping: grouping)) }
+                try pass.finish()
+                (report, gaps, eachMomentOnItsOwn) = (pass.report, pass.gaps, pass.outOfOrder)
+                ProcessLifetime.keep(pass)
+            } catch is AccuracyPass.SumsOfPartsTooLarge {
+                eachMomentOnItsOwn = true
+            } catch ReportError.amountTooLarge {
+                // Maybe a part's sum only, or named by a part's order: the whole's decides.
+                eachMomentOnItsOwn = true
+            }
+            if eachMomentOnItsOwn {
+                // Records out of time order (a backfill), or a sum too large: each moment
+                // from a pass of its own, over every lead.
                 report = AccuracyReport(months: report.months, config: config, grouping: grouping)
                 gaps = []
                 for (index, moment) in report.moments.enumerated() {
@@ -126,11 +136,6 @@ enum ReportCommand {
             self.json.append(.object(object))
             bars.append(bar)
         }
-    }
-
-    static func replay(_ store: LeadStore, _ fields: ReplayFields, _ transitions: ReplayTransitions = .all,
-                       _ visit: (LeadTransition) throws -> Void) throws {
-        try store.replayLog(reading: fields, transitions: transitions, visit)
     }
 
     static func keyColumn(_ grouping: HistoryGrouping?) -> [RenderedReport.Column] {

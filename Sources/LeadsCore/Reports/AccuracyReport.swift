@@ -61,6 +61,17 @@ public struct LeadsAtMoments: Sendable {
         while next < moments.count { try flush(emit) }
     }
 
+    /// Takes in `other`, made for the same moments and fed the transitions of other leads;
+    /// both finished.
+    mutating func absorb(_ other: LeadsAtMoments) {
+        current.absorb(other.current)
+        unknown += other.unknown
+        for i in unknownAt.indices where i < other.unknownAt.count { unknownAt[i] += other.unknownAt[i] }
+        first.absorb(other.first)
+        outOfOrder = outOfOrder || other.outOfOrder
+        if let theirs = other.latest { latest = max(latest ?? theirs, theirs) }
+    }
+
     private mutating func flush(_ emit: (Int, LeadTable<LeadState>) throws -> Void) rethrows {
         unknownAt.append(unknown)
         try emit(next, current)
@@ -149,6 +160,17 @@ public struct AccuracyReport: Sendable {
         }
     }
 
+    /// Takes in the sums of `other`, made for the same months and fed other leads.
+    mutating func absorb(_ other: AccuracyReport) throws(MoneyError) {
+        func add(_ theirs: [Int: [Block: PipelineTotals]], to ours: inout [Int: [Block: PipelineTotals]]) throws(MoneyError) {
+            for (month, blocks) in theirs {
+                for (block, totals) in blocks { try ours[month, default: [:]][block, default: PipelineTotals()].add(totals) }
+            }
+        }
+        try add(other.forecast, to: &forecast)
+        try add(other.won, to: &won)
+    }
+
     /// Months ascending; within a month groups in byte order (none last), and within a
     /// group currencies in code order, then no value. A month with nothing forecast or
     /// won has one row without a group or currency.
@@ -166,4 +188,54 @@ public struct AccuracyReport: Sendable {
         }
         return rows
     }
+}
+
+/// `report accuracy`'s pass over the log: the leads at the report's moments
+/// (LeadsAtMoments), each moment observed by the report as the pass goes by it. A
+/// HistoryFold: the parts' sums and gaps add up. A part's sums can overflow where those of
+/// the whole do not (values may be negative), and the lead an overflow names is that of
+/// the whole's order: such an error (`ReportError.amountTooLarge`, `SumsOfPartsTooLarge`)
+/// is the caller's cue to take each moment from a pass of its own, as for `outOfOrder`.
+public struct AccuracyPass: HistoryFold {
+    /// The parts' sums, each exact, overflow when added.
+    public struct SumsOfPartsTooLarge: Error {}
+
+    public private(set) var report: AccuracyReport
+    private var moments: LeadsAtMoments
+
+    public init(report: AccuracyReport) {
+        self.report = report
+        moments = LeadsAtMoments(moments: report.moments)
+    }
+
+    public mutating func add(_ transition: LeadTransition) throws {
+        try Self.add(transition, to: &moments, observedBy: &report)
+    }
+
+    private static func add(_ transition: LeadTransition, to moments: inout LeadsAtMoments,
+                            observedBy report: inout AccuracyReport) throws {
+        try moments.add(transition) { try report.observe(moment: $0, leads: $1) }
+    }
+
+    /// The moments after the last transition, observed; then `gaps` are known.
+    public mutating func finish() throws {
+        try Self.finish(&moments, observedBy: &report)
+    }
+
+    private static func finish(_ moments: inout LeadsAtMoments, observedBy report: inout AccuracyReport) throws {
+        try moments.finish { try report.observe(moment: $0, leads: $1) }
+    }
+
+    public mutating func absorb(_ other: AccuracyPass) throws {
+        var other = other
+        try finish()
+        try other.finish()
+        do { try report.absorb(other.report) } catch { throw SumsOfPartsTooLarge() }
+        moments.absorb(other.moments)
+    }
+
+    /// Per moment, the leads whose state then the log does not hold (after `finish`).
+    public var gaps: [Int] { moments.gaps }
+    /// The log's times went back: the answers must come from a pass per moment.
+    public var outOfOrder: Bool { moments.outOfOrder }
 }

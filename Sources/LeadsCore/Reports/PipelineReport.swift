@@ -17,6 +17,14 @@ public struct PipelineTotals: Sendable, Equatable {
         self.weighted = weighted
     }
 
+    mutating func add(_ other: PipelineTotals) throws(MoneyError) {
+        let newValue = try value.adding(other.value)
+        let newWeighted = try weighted.adding(other.weighted)
+        count += other.count
+        value = newValue
+        weighted = newWeighted
+    }
+
     mutating func add(value: Amount, weighted: Amount) throws(MoneyError) {
         let newValue = try self.value.adding(value)
         let newWeighted = try self.weighted.adding(weighted)
