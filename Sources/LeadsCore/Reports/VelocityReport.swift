@@ -41,10 +41,14 @@ public struct VelocityRow: Sendable, Equatable {
 public struct VelocityReport: Sendable {
     public let scope: HistoryScope
     private let order: StageOrder
-    private struct Stay { var stage: String, since: Timestamp, key: String? }
     private struct RowKey: Hashable { var key: String?, stage: String }
+    /// Each row (group and stage) once, numbered; `durations` by the same number.
+    private var rowKeys = KeyNumbers<RowKey>()
+    private var durations: [[Int64]] = []
+    /// The stay each lead is in: its row and its start. Numbers, not the row's strings: a
+    /// stay is made and ended for most transitions that move a stage.
+    private struct Stay { var row: Int, since: Int64 }
     private var stays = LeadTable<Stay>()
-    private var durations: [RowKey: [Int64]] = [:]
 
     public init(scope: HistoryScope, config: StoreConfig) {
         self.scope = scope
@@ -54,30 +58,40 @@ public struct VelocityReport: Sendable {
     public mutating func add(_ transition: LeadTransition) {
         // Stages read in the states' boxes, not copied out as snapshots.
         let afterStage = transition.after.stage
-        if let stay = stays[transition.lead], afterStage != stay.stage {
+        if let stay = stays[transition.lead], afterStage != rowKeys.keys[stay.row].stage {
             stays[transition.lead] = nil
             if afterStage != nil, scope.contains(transition.time) {
-                durations[RowKey(key: stay.key, stage: stay.stage), default: []].append(transition.time.seconds - stay.since.seconds)
+                durations[stay.row].append(transition.time.seconds - stay.since)
             }
         }
-        guard let afterStage, !Stage.builtIn.contains(where: { $0.name == afterStage }) else { return }
+        guard let afterStage, afterStage != Stage.won.name, afterStage != Stage.lost.name, afterStage != Stage.dnc.name
+        else { return }
         switch transition.before {
         case .absent: break
         case .known where transition.before.stage != afterStage: break
         default: return
         }
-        stays[transition.lead] = Stay(stage: afterStage, since: transition.time, key: scope.key(of: transition.after))
+        let (row, isNew) = rowKeys.number(of: RowKey(key: scope.key(of: transition.after), stage: afterStage))
+        if isNew { durations.append([]) }
+        stays[transition.lead] = Stay(row: row, since: transition.time.seconds)
     }
 
-    /// HistoryFold: the other's stays going on and its durations, with this one's.
+    /// HistoryFold: the other's stays going on and its durations, with this one's, its
+    /// rows renumbered.
     public mutating func absorb(_ other: VelocityReport) {
-        stays.absorb(other.stays)
-        for (row, list) in other.durations { durations[row, default: []] += list }
+        var renumbered: [Int] = []
+        for (row, key) in other.rowKeys.keys.enumerated() {
+            let (number, isNew) = rowKeys.number(of: key)
+            if isNew { durations.append([]) }
+            durations[number] += other.durations[row]
+            renumbered.append(number)
+        }
+        other.stays.forEach { id, stay in stays[id] = Stay(row: renumbered[stay.row], since: stay.since) }
     }
 
     /// By group (byte order, none last), then stage order.
     public var rows: [VelocityRow] {
-        durations.compactMap { row, list in DurationSummary(list).map { VelocityRow(key: row.key, stage: row.stage, summary: $0) } }
+        zip(rowKeys.keys, durations).compactMap { row, list in DurationSummary(list).map { VelocityRow(key: row.key, stage: row.stage, summary: $0) } }
             .sorted { a, b in a.key != b.key ? keyPrecedes(a.key, b.key) : order.precedes(a.stage, b.stage) }
     }
 }
