@@ -139,9 +139,11 @@ public struct AccuracyReport: Sendable {
         }
         var lead = Lead(id: 0, name: "", stage: "", createdAt: Timestamp(seconds: 0), createdBy: "")  // filled in per lead
         try leads.forEach(carrying: &lead) { (lead, id, state) throws(ReportError) in
-            guard case .known(let snapshot) = state, let close = snapshot.expectedClose else { return }
-            let forecasting = within(close, forecastMonth), winning = snapshot.stage == Stage.won.name && within(close, wonMonth)
-            guard forecasting || winning else { return }
+            // Read in the state's box: the snapshot is copied out (some 20 retains) only
+            // for the leads counted, not for every lead at every moment.
+            guard let close = state.expectedClose else { return }
+            let forecasting = within(close, forecastMonth), winning = within(close, wonMonth) && state.stage == Stage.won.name
+            guard forecasting || winning, case .known(let snapshot) = state else { return }
             snapshot.fill(&lead, id: id)
             let currency = snapshot.value?.currency
             let block = Block(key: grouping.flatMap { $0.key(of: snapshot) }, currency: currency)

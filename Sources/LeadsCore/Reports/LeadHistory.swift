@@ -21,6 +21,12 @@ public enum LeadState: Sendable, Equatable {
         guard case .known(let snapshot) = self else { return nil }
         return snapshot.stage
     }
+
+    /// The expected close date of a known state, read in its box (as `stage`).
+    public var expectedClose: CalendarDate? {
+        guard case .known(let snapshot) = self else { return nil }
+        return snapshot.expectedClose
+    }
 }
 
 /// Which fields of the snapshots a history reader looks at, beyond the stage it always
