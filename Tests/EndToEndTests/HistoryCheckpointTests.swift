@@ -103,9 +103,8 @@ import Testing
         let recorder = HistoryRecorder()
         for t in transitions where t.lead != dropped { recorder.add(t) }
         let newStream = recorder.finish()
-        var streamHash = PrefixHash()
-        streamHash.update(newStream)
-        var newHeader = Array(words[0..<21]) + [UInt64(newStream.count)] + streamHash.words
+        let partHashes = try #require(HistoryCheckpoint.partHashes(of: newStream))
+        var newHeader = Array(words[0..<21]) + [UInt64(newStream.count)] + partHashes.flatMap(\.words)
         newHeader.append(LeadLogIndex.checksum(newHeader[...]))
         try (newHeader.map(\.littleEndian).withUnsafeBytes { Data($0) } + Data(newStream)).write(to: URL(fileURLWithPath: path(box)))
         try trust(box)
@@ -147,6 +146,47 @@ import Testing
         try FileManager.default.copyItem(atPath: path(other.box), toPath: path(box))
         try trust(box)
         expectSameAnswers(year)
+    }
+
+    /// A checkpoint that is the log's whole has its stream checked by the readers of its
+    /// two parts as they decode them (OpenCheckpoint.streamChecked): a changed byte in
+    /// either part, or a frame moved to the other part, is found by every question, which
+    /// answers as the whole replay and writes a good checkpoint again.
+    @Test func eachPartsReaderFindsAChangedByteOfItsPart() throws {
+        let year = year()
+        let box = year.box
+        expectSameAnswers(year)
+        let good = try Data(contentsOf: URL(fileURLWithPath: path(box)))
+        let start = 8 * HistoryCheckpoint.headerWords
+        var places: [(part: UInt8, at: Int)] = []
+        var position = start
+        while position < good.count {
+            let count = (0..<4).reduce(0) { $0 | Int(good[position + $1]) << (8 * $1) }
+            places.append((good[position + 4], position))
+            position += 4 + count
+        }
+        #expect(Set(places.map(\.part)) == [0, 1])
+        for part: UInt8 in [0, 1] {
+            let frame = try #require(places.first { $0.part == part }).at
+            let count = (0..<4).reduce(0) { $0 | Int(good[frame + $1]) << (8 * $1) }
+            // A byte of its items, the last one, and its part's number.
+            for (at, bits) in [(frame + 5 + count / 2, UInt8(0x04)), (frame + 3 + count, 0x01), (frame + 4, 0x01)] as [(Int, UInt8)] {
+                for question in Self.questions {
+                    var damaged = good
+                    damaged[at] ^= bits
+                    try damaged.write(to: URL(fileURLWithPath: path(box)))
+                    try trust(box)
+                    let env: [String: String?] = ["LEADS_NOW": year.now]
+                    let checked = box.run(question, env: env)
+                    var off = env
+                    off["LEADS_INDEX"] = "off"
+                    let full = box.run(question, env: off)
+                    #expect(checked.status == full.status && checked.stdout == full.stdout && checked.stderr == full.stderr,
+                            "part \(part), byte \(at), \(question)")
+                    #expect(try Data(contentsOf: URL(fileURLWithPath: path(box))) != damaged, "part \(part), byte \(at), \(question)")
+                }
+            }
+        }
     }
 
     /// `report accuracy` folds the leads of each of the checkpoint's parts apart (leads 1

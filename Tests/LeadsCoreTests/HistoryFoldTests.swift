@@ -83,7 +83,7 @@ import Testing
                 func same<Fold: HistoryFold>(_ make: () -> Fold, _ rows: (Fold) -> some Equatable) throws {
                     var whole = make()
                     for t in all { try whole.add(t) }
-                    let parted = try open.replay(fields: fields, transitions: .stageMoves, into: make)
+                    let parted = try #require(try open.replay(fields: fields, transitions: .stageMoves, into: make))
                     #expect(rows(parted) == rows(whole), "seed \(seed), \(scope)")
                 }
                 try same({ FunnelReport(scope: scope, config: config) }, \.rows)
@@ -94,7 +94,7 @@ import Testing
                 for moment in [all[0].time, all[250].time, all[499].time] {
                     var whole = LeadsAsOf(moment: moment)
                     for t in all { whole.add(t) }
-                    let parted = try open.replay(fields: .all, transitions: .all) { LeadsAsOf(moment: moment) }
+                    let parted = try #require(try open.replay(fields: .all, transitions: .all) { LeadsAsOf(moment: moment) })
                     #expect(OneSnapshotPerLeadTests.entries(parted.states) == OneSnapshotPerLeadTests.entries(whole.states))
                 }
             }

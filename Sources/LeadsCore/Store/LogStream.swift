@@ -168,7 +168,7 @@ extension LeadStore {
         var parts = (make(), make())
         var whole: Fold?
         try replayLog(reading: fields, transitions: transitions,
-                      wholeCheckpoint: { whole = try $0.replay(fields: fields, transitions: transitions, into: make); return true }) { t in
+                      wholeCheckpoint: { whole = try $0.replay(fields: fields, transitions: transitions, into: make); return whole != nil }) { t in
             if HistoryCheckpoint.part(of: t.lead) == 0 { try parts.0.add(t) } else { try parts.1.add(t) }
         }
         if let whole { return whole }
@@ -183,14 +183,15 @@ extension LeadStore {
         var then = LeadsAsOf(moment: moment)
         var fromCheckpoint: LeadTable<LeadState>?
         try replayLog(reading: fields, transitions: .all,
-                      wholeCheckpoint: { fromCheckpoint = try $0.statesAsOf(moment, fields: fields); return true }) { then.add($0) }
+                      wholeCheckpoint: { fromCheckpoint = try $0.statesAsOf(moment, fields: fields); return fromCheckpoint != nil }) { then.add($0) }
         if let fromCheckpoint { then = LeadsAsOf(moment: moment, states: fromCheckpoint) }
         return then
     }
 
     /// `wholeCheckpoint` is offered a checkpoint that is the whole log's (the stat
-    /// shortcut held, nothing after `covered`); true: it read it, and its transitions do
-    /// not go to `visit`.
+    /// shortcut held, nothing after `covered`), its stream not checked yet
+    /// (`OpenCheckpoint.streamChecked`); true: it read it, each part's hash held, and its
+    /// transitions do not go to `visit`; false: it did not, or a hash failed.
     private func replayLog(reading fields: ReplayFields, transitions: ReplayTransitions,
                            wholeCheckpoint: (OpenCheckpoint) throws -> Bool, _ visit: (LeadTransition) throws -> Void) throws {
         guard let root, var reader = try LogBlockReader(root) else { return }
@@ -201,11 +202,15 @@ extension LeadStore {
         var racyOnly = false
         if let indexDir, let open = OpenCheckpoint.open(in: indexDir, logFD: reader.fd, log: reader.log) {
             defer { open.close() }
-            switch open.fit {
+            var fit = open.fit
+            if !open.streamChecked {
+                if try wholeCheckpoint(open) { return }
+                if !open.checkStream() { fit = .none(racyOnly: false) }
+            }
+            switch fit {
             case .sameLog, .samePrefix:
                 let grown = Int(reader.log.size) > open.checkpoint.covered
-                let sameLog = open.fit == .sameLog
-                if sameLog && !grown, try wholeCheckpoint(open) { return }
+                let sameLog = fit == .sameLog
                 // A checkpoint of a grown log goes on into a new one, and the states it ends
                 // with into the new records' transitions: whole.
                 let last = try open.replay(keep: sameLog ? nil : recorder, fields: sameLog ? fields : .all,
@@ -244,7 +249,7 @@ extension LeadStore {
         recorder.finish()
         let header = HistoryCheckpoint.makeHeader(log: reader.log, covered: reader.consumed, lines: reader.number,
                                                   lastOffset: reader.lastLine, lastLink: SHA256.hash(last), prefix: hash,
-                                                  streamLength: recorder.streamLength, stream: recorder.streamHash)
+                                                  streamLength: recorder.streamLength, parts: recorder.partHashes)
         try? recorder.write(header: header, to: indexDir)
     }
 

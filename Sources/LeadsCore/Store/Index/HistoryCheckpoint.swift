@@ -79,7 +79,7 @@ struct HistoryCheckpoint {
     /// 3: two parts (2 had one stream in log order); 2: probabilities in hundredths of a
     /// percent (1 held whole percents).
     static let magic: UInt64 = LeadLogIndex.words(of: Array("leadshc3".utf8))[0]
-    static let headerWords = 32
+    static let headerWords = 41
     static let frameTarget = 1 << 16
     /// The stream's parts: as many as the cores a report is measured on (2), as a part
     /// is decoded on one core.
@@ -99,28 +99,47 @@ struct HistoryCheckpoint {
     var lastLink: ArraySlice<UInt64> { header[8..<12] }
     var prefixHash: PrefixHash? { PrefixHash(words: header[12..<21]) }
     var streamLength: Int { Int(header[21]) }
-    var streamHash: PrefixHash? { PrefixHash(words: header[22..<31]) }
+    /// Each part's PrefixHash over its frames (`partHashes(of:)`).
+    let partHashes: [PrefixHash]
 
     /// Whether the header read is whole and consistent (the first half of rule 1).
     init?(header: [UInt64], fileSize: Int) {
         guard header.count == Self.headerWords, header[0] == Self.magic,
-              LeadLogIndex.checksum(header[0..<31]) == header[31],
+              LeadLogIndex.checksum(header[0..<40]) == header[40],
               header[5] > 0, header[5] <= header[2], header[7] < header[5],
               header[21] == UInt64(fileSize - 8 * Self.headerWords) else { return nil }
+        let parts = [PrefixHash(words: header[22..<31]), PrefixHash(words: header[31..<40])].compactMap { $0 }
+        guard PrefixHash(words: header[12..<21]) != nil, parts.count == Self.parts else { return nil }
         self.header = header
-        guard prefixHash != nil, streamHash != nil else { return nil }
+        partHashes = parts
     }
 
     static func makeHeader(log: SummaryIndex.FileStat, covered: Int, lines: Int, lastOffset: Int, lastLink: [UInt8],
-                           prefix: PrefixHash, streamLength: Int, stream: PrefixHash) -> [UInt64] {
+                           prefix: PrefixHash, streamLength: Int, parts: [PrefixHash]) -> [UInt64] {
+        precondition(parts.count == Self.parts)
         var words: [UInt64] = [magic, log.inode, UInt64(bitPattern: log.size), UInt64(bitPattern: log.mtime),
                                UInt64(bitPattern: log.ctime), UInt64(covered), UInt64(lines), UInt64(lastOffset)]
         words += LeadLogIndex.words(of: lastLink)
         words += prefix.words
         words.append(UInt64(streamLength))
-        words += stream.words
+        for part in parts { words += part.words }
         words.append(LeadLogIndex.checksum(words[...]))
         return words
+    }
+
+    /// Each part's PrefixHash over its frames in stream order, each frame's 4-byte length
+    /// and bytes, of a stream held whole; nil when its frames do not lie in it.
+    static func partHashes(of stream: [UInt8]) -> [PrefixHash]? {
+        var hashes = [PrefixHash](repeating: PrefixHash(), count: parts)
+        var position = 0
+        while position < stream.count {
+            guard stream.count - position >= 5 else { return nil }
+            let count = (0..<4).reduce(0) { $0 | Int(stream[position + $1]) << (8 * $1) }, part = Int(stream[position + 4])
+            guard count >= 1, count <= stream.count - position - 4, part < parts else { return nil }
+            stream.withUnsafeBytes { hashes[part].update(UnsafeRawBufferPointer(rebasing: $0[position..<(position + 4 + count)])) }
+            position += 4 + count
+        }
+        return hashes
     }
 }
 
@@ -134,16 +153,37 @@ enum CheckpointFit: Equatable {
     case none(racyOnly: Bool)
 }
 
-/// An open checkpoint file, checked whole (rule 1), with what rule 2 found.
+/// An open checkpoint file, checked whole (rule 1) unless `streamChecked` is false, with
+/// what rule 2 found.
 struct OpenCheckpoint {
     let fd: Int32
     let checkpoint: HistoryCheckpoint
     let fit: CheckpointFit
+    /// false: the stream's hashes are not checked yet. Only for a checkpoint that is the
+    /// log's whole (`fit == .sameLog`, nothing after `covered`): the readers of such a one
+    /// that decode its parts on two cores check each part's hash as they read it, and
+    /// drop what they made when it fails (`replay(fields:transitions:into:)`,
+    /// `statesAsOf`), so that rule 1's read of the whole stream is not a step of its own
+    /// before them (a tenth of a report's time); any other reader calls `checkStream`
+    /// first.
+    let streamChecked: Bool
+
+    init(fd: Int32, checkpoint: HistoryCheckpoint, fit: CheckpointFit, streamChecked: Bool = true) {
+        self.fd = fd
+        self.checkpoint = checkpoint
+        self.fit = fit
+        self.streamChecked = streamChecked
+    }
 
     func close() { Glibc.close(fd) }
 
+    /// Rule 1's test of the stream: each part's frames hash to the header's.
+    func checkStream() -> Bool {
+        Self.partHashes(fd: fd, from: 8 * HistoryCheckpoint.headerWords, count: checkpoint.streamLength) == checkpoint.partHashes
+    }
+
     /// The checkpoint in `dir` and how it fits the log open on `logFD` with stat `log`;
-    /// nil when there is none, or none that is whole.
+    /// nil when there is none, or none that is whole (but see `streamChecked`).
     static func open(in dir: Directory, logFD: Int32, log: SummaryIndex.FileStat) -> OpenCheckpoint? {
         let fd = openat(dir.fd, HistoryCheckpoint.fileName, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return nil }
@@ -162,6 +202,9 @@ struct OpenCheckpoint {
         let sameStat = checkpoint.log == log
         let notRacy = log.changed < writtenAt - SummaryIndex.racySlackNanoseconds
         let shortcut = sameStat && notRacy && lastRecordMatches(checkpoint, logFD: logFD)
+        if shortcut && Int(log.size) == checkpoint.covered {
+            return OpenCheckpoint(fd: fd, checkpoint: checkpoint, fit: .sameLog, streamChecked: false)
+        }
         // Rule 1's stream hash and, without the shortcut, rule 2b's prefix hash: two reads
         // of different files, one on each core.
         final class Found: @unchecked Sendable { var streamWhole = false, prefixSame = false }  // each part sets its own
@@ -169,7 +212,7 @@ struct OpenCheckpoint {
         let needPrefix = !shortcut && Int(log.size) >= checkpoint.covered
         DispatchQueue.concurrentPerform(iterations: needPrefix ? 2 : 1) { part in
             if part == 0 {
-                found.streamWhole = hash(fd: fd, from: 8 * HistoryCheckpoint.headerWords, count: checkpoint.streamLength) == checkpoint.streamHash
+                found.streamWhole = partHashes(fd: fd, from: 8 * HistoryCheckpoint.headerWords, count: checkpoint.streamLength) == checkpoint.partHashes
             } else {
                 found.prefixSame = hash(fd: logFD, from: 0, count: checkpoint.covered) == checkpoint.prefixHash
             }
@@ -181,6 +224,33 @@ struct OpenCheckpoint {
         }
         let fit: CheckpointFit = shortcut ? .sameLog : prefixSame ? .samePrefix : .none(racyOnly: sameStat && !notRacy)
         return OpenCheckpoint(fd: fd, checkpoint: checkpoint, fit: fit)
+    }
+
+    /// Each part's PrefixHash over its frames (HistoryCheckpoint.partHashes(of:)) of the
+    /// stream of `count` bytes at `from` in `fd`, read a frame at a time; nil when it cannot
+    /// be read or its frames do not lie in it.
+    static func partHashes(fd: Int32, from: Int, count: Int) -> [PrefixHash]? {
+        var hashes = [PrefixHash](repeating: PrefixHash(), count: HistoryCheckpoint.parts)
+        var head = [UInt8](repeating: 0, count: 5)
+        var buffer = [UInt8](repeating: 0, count: LeadStore.logBlockSize)
+        var position = 0
+        while position < count {
+            guard count - position >= head.count,
+                  head.withUnsafeMutableBytes({ readFully(fd, into: $0, at: from + position) }) == head.count else { return nil }
+            let length = (0..<4).reduce(0) { $0 | Int(head[$1]) << (8 * $1) }, part = Int(head[4])
+            guard length >= 1, length <= count - position - 4, part < HistoryCheckpoint.parts else { return nil }
+            head.withUnsafeBytes { hashes[part].update(UnsafeRawBufferPointer(rebasing: $0[0..<4])) }
+            var done = 0
+            while done < length {
+                let want = min(buffer.count, length - done)
+                let n = buffer.withUnsafeMutableBytes { readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]), at: from + position + 4 + done) }
+                guard n == want else { return nil }
+                buffer.withUnsafeBytes { hashes[part].update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                done += n
+            }
+            position += 4 + length
+        }
+        return hashes
     }
 
     private static func lastRecordMatches(_ checkpoint: HistoryCheckpoint, logFD: Int32) -> Bool {
@@ -223,23 +293,49 @@ struct OpenCheckpoint {
 
     /// The checkpoint's transitions folded into one `make()` per part, the parts on two
     /// cores at once (`together`), then merged: for a checkpoint that is the log's whole
-    /// (nothing to replay after it, so the states it ends with are not needed).
-    func replay<Fold: HistoryFold>(fields: ReplayFields, transitions: ReplayTransitions, into make: () -> Fold) throws -> Fold {
+    /// (nothing to replay after it, so the states it ends with are not needed). nil when a
+    /// part's frames do not hash to the header's (`streamChecked`): what was made is
+    /// dropped, errors of the folds included.
+    func replay<Fold: HistoryFold>(fields: ReplayFields, transitions: ReplayTransitions, into make: () -> Fold) throws -> Fold? {
         precondition(HistoryCheckpoint.parts == 2, "together runs two jobs")
         let made = (make(), make())
-        var (fold, other) = try together({ try self.fold(part: 0, fields: fields, transitions: transitions, into: made.0) },
-                                         { try self.fold(part: 1, fields: fields, transitions: transitions, into: made.1) })
-        try fold.absorb(other)
+        let (first, second) = try together({ try self.fold(part: 0, fields: fields, transitions: transitions, into: made.0) },
+                                           { try self.fold(part: 1, fields: fields, transitions: transitions, into: made.1) })
+        // Consumed and changed in place: a copy that shared the tables with `first` would
+        // copy them whole at the first change (28 M instructions for accuracy's).
+        var fold = consume first
+        guard fold != nil, let other = second else { return nil }
+        try fold!.absorb(other)
         ProcessLifetime.keep(other)
         return fold
     }
 
-    private func fold<Fold: HistoryFold>(part: Int, fields: ReplayFields, transitions: ReplayTransitions, into start: Fold) throws -> Fold {
+    /// One part folded, its frames hashed as they are read; nil when they do not hash to
+    /// the header's. A frame that does not decode, or a fold's error, counts only once the
+    /// hash holds.
+    private func fold<Fold: HistoryFold>(part: Int, fields: ReplayFields, transitions: ReplayTransitions, into start: Fold) throws -> Fold? {
         var decoder = TransitionDecoder(fields: fields, transitions: transitions)
         var folding = FoldTransitions(fold: start)
-        try forEachFrame(of: part) { _, items, _ in
-            guard try decoder.decode(items, into: &folding) else { throw Self.broken }
+        var hash = PrefixHash()
+        var failure: Error?
+        do {
+            try forEachFrame(of: part) { _, items, frame in
+                var length = UInt32(frame.count).littleEndian
+                withUnsafeBytes(of: &length) { hash.update($0) }
+                frame.withUnsafeBytes { hash.update($0) }
+                guard failure == nil else { return }
+                do {
+                    if try !decoder.decode(items, into: &folding) { failure = Self.broken }
+                } catch {
+                    failure = error
+                }
+            }
+        } catch {
+            if streamChecked { throw error }
+            return nil
         }
+        guard hash == checkpoint.partHashes[part] else { return nil }
+        if let failure { throw failure }
         // Its states, a box per lead: freeing them would cost more than the decoding.
         ProcessLifetime.keep(decoder.last)
         return folding.fold
@@ -286,23 +382,29 @@ extension OpenCheckpoint {
     /// made one, with its box, for every record (Docs/performance.md). String numbers are
     /// defined before use, so a snapshot read after the pass finds its strings in the
     /// table of its whole part.
-    func statesAsOf(_ moment: Timestamp, fields: ReplayFields) throws -> LeadTable<LeadState> {
+    /// nil when a part's frames do not hash to the header's (`streamChecked`).
+    func statesAsOf(_ moment: Timestamp, fields: ReplayFields) throws -> LeadTable<LeadState>? {
         // Neither the stream nor the places hold references: freed at once, not kept to the
         // process's end (ProcessLifetime), as accuracy's out-of-order path reads the stream
         // once per moment.
         let stream = try wholeStream()
         precondition(HistoryCheckpoint.parts == 2, "together runs two jobs")
-        return try stream.withUnsafeBufferPointer { all throws -> LeadTable<LeadState> in
-            // Each part's on a core of its own.
-            var (states, other) = try together({ try Self.statesAsOf(moment, fields: fields, part: 0, of: all) },
-                                               { try Self.statesAsOf(moment, fields: fields, part: 1, of: all) })
-            states.absorb(other)
+        let hashes = checkpoint.partHashes
+        return try stream.withUnsafeBufferPointer { all throws -> LeadTable<LeadState>? in
+            // Each part's on a core of its own, its frames hashed before they are read.
+            let (first, second) = try together({ try Self.statesAsOf(moment, fields: fields, part: 0, of: all, hash: hashes[0]) },
+                                               { try Self.statesAsOf(moment, fields: fields, part: 1, of: all, hash: hashes[1]) })
+            var states = consume first  // changed in place (as in `replay(fields:transitions:into:)`)
+            guard states != nil, let other = second else { return nil }
+            states!.absorb(other)
             ProcessLifetime.keep(other)
             return states
         }
     }
 
-    private static func statesAsOf(_ moment: Timestamp, fields: ReplayFields, part: Int, of all: UnsafeBufferPointer<UInt8>) throws -> LeadTable<LeadState> {
+    private static func statesAsOf(_ moment: Timestamp, fields: ReplayFields, part: Int, of all: UnsafeBufferPointer<UInt8>,
+                                   hash expected: PrefixHash) throws -> LeadTable<LeadState>? {
+        guard partHash(part, of: all) == expected else { return nil }
         var pass = TransitionPlaces(all, part: part)
         var counted = LeadTable<AsOfPlace>()
         while let t = try pass.next() {
@@ -327,6 +429,21 @@ extension OpenCheckpoint {
             }
         }
         return states
+    }
+
+    /// The PrefixHash of part `part`'s frames of a stream held whole (as
+    /// HistoryCheckpoint.partHashes(of:)); nil when its frames do not lie in it.
+    private static func partHash(_ part: Int, of all: UnsafeBufferPointer<UInt8>) -> PrefixHash? {
+        var hash = PrefixHash()
+        var position = 0
+        while position < all.count {
+            guard all.count - position >= 5 else { return nil }
+            let count = (0..<4).reduce(0) { $0 | Int(all[position + $1]) << (8 * $1) }
+            guard count >= 1, count <= all.count - position - 4, all[position + 4] < HistoryCheckpoint.parts else { return nil }
+            if all[position + 4] == part { hash.update(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: all[position..<(position + 4 + count)]))) }
+            position += 4 + count
+        }
+        return hash
     }
 
     /// The stream, read whole: some 30 bytes a record. Not zeroed first (a tenth of
@@ -880,7 +997,8 @@ final class HistoryRecorder: @unchecked Sendable {
     /// The stream where there is no spool.
     private var stream: [UInt8] = []
     private(set) var streamLength = 0
-    private(set) var streamHash = PrefixHash()
+    /// Each part's hash over its frames (HistoryCheckpoint.partHashes(of:)).
+    private(set) var partHashes = [PrefixHash](repeating: PrefixHash(), count: HistoryCheckpoint.parts)
     /// Where closed frames go when the directory allows: an unnamed file in `.index`
     /// (`Directory.unnamedFile`), its first bytes left for the header, so that memory
     /// holds a frame, not the stream beside the states (28 MB at 1,000,000 records:
@@ -905,8 +1023,9 @@ final class HistoryRecorder: @unchecked Sendable {
     /// A whole frame, its part's number first.
     func append(frame bytes: ArraySlice<UInt8>) {
         var length = UInt32(bytes.count).littleEndian
-        withUnsafeBytes(of: &length) { streamHash.update($0) }
-        bytes.withUnsafeBytes { streamHash.update($0) }
+        let part = Int(bytes[bytes.startIndex])  // a frame read from a checked stream, or made by a PartEncoder
+        withUnsafeBytes(of: &length) { partHashes[part].update($0) }
+        bytes.withUnsafeBytes { partHashes[part].update($0) }
         if streamLength == 0, let directory = spoolDirectory, let fd = directory.unnamedFile(groupShared: groupShared()) {
             spool = fd
             spoolFailed = lseek(fd, off_t(8 * HistoryCheckpoint.headerWords), SEEK_SET) < 0
@@ -934,7 +1053,7 @@ final class HistoryRecorder: @unchecked Sendable {
         if parts[part].frame.count >= HistoryCheckpoint.frameTarget { closeFrame(part) }
     }
 
-    /// Writes the checkpoint with `header` (made from `streamLength` and `streamHash`,
+    /// Writes the checkpoint with `header` (made from `streamLength` and `partHashes`,
     /// after `finish`) over the one in `directory`: the spool given its header and linked
     /// in, or the stream in memory written after the header. Not synced: it is derived.
     /// Either way the recorder, kept to the process's end with the states it holds, lets
@@ -975,7 +1094,7 @@ final class HistoryRecorder: @unchecked Sendable {
         }
     }
 
-    /// Closes the last frames: `streamLength` and `streamHash` are the whole stream's.
+    /// Closes the last frames: `streamLength` and `partHashes` are the whole stream's.
     /// Returns the stream held in memory (by a recorder without a spool; empty else).
     @discardableResult
     func finish() -> [UInt8] {
