@@ -10,8 +10,11 @@ import Glibc
 // - The replay (`LeadStore.replayLog`, LogStream.swift; no lock, as for every log
 //   reader) opens the log, takes its stat, and uses a checkpoint only when
 //     1. the file is whole: its magic, its lengths, the checksum of its header words,
-//        and the hash of its stream, all read before one transition is handed out (a
-//        report never sees half a checkpoint);
+//        and the hash of each part of its stream, all read before one transition is
+//        handed out (a report never sees half a checkpoint) — but for a checkpoint that
+//        is the log's whole (2a held, nothing after `covered`) read by folds on two
+//        cores, where each part's reader checks its part's hash as it decodes it and
+//        drops what it made when the hash fails (`OpenCheckpoint.streamChecked`);
 //     2. it describes the log's first `covered` bytes, by either test:
 //        a. the stat shortcut: the same inode, size, modification and change time as
 //           when made, the log's last change older than the checkpoint by more than
@@ -54,8 +57,10 @@ import Glibc
 // Layout. A header of little-endian 64-bit words: 0 magic; 1 log inode; 2 log size; 3 log
 // mtime (ns); 4 log ctime (ns); 5 bytes covered; 6 lines covered; 7 offset of the last
 // record covered; 8–11 its SHA-256; 12–20 the PrefixHash state of the bytes covered;
-// 21 stream length; 22–30 the PrefixHash state of the stream; 31 the checksum of words
-// 0–30 (LeadLogIndex.checksum). Then the stream: frames, each a 32-bit little-endian
+// 21 stream length; 22–30 and 31–39 the PrefixHash states of parts 0 and 1 (each over
+// its frames in stream order, the 4-byte length and the bytes of each:
+// `HistoryCheckpoint.partHashes(of:)`); 40 the checksum of words 0–39
+// (LeadLogIndex.checksum). Then the stream: frames, each a 32-bit little-endian
 // length and that many bytes: its part's number, then whole items, so that a reader holds
 // one frame at a time. A lead's transitions all go to part `id & 1`
 // (HistoryCheckpoint.part(of:)), and each part is a stream of its own, interleaved with
