@@ -152,10 +152,9 @@ import Testing
         let stream = recorder.finish()
         var st = stat()
         st.st_size = 100
-        let partHashes = try #require(HistoryCheckpoint.partHashes(of: stream))
         let header = HistoryCheckpoint.makeHeader(log: SummaryIndex.FileStat(st), covered: 100, lines: 1, lastOffset: 0,
                                                   lastLink: [UInt8](repeating: 0, count: 32), prefix: PrefixHash(),
-                                                  streamLength: stream.count, parts: partHashes)
+                                                  streamLength: stream.count, parts: recorder.partHashes)
         let bytes = header.map(\.littleEndian).withUnsafeBytes { Array($0) } + stream
         let path = "/tmp/leads-one-snapshot-\(getpid())-\(transitions.count)"
         let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)

@@ -64,12 +64,12 @@ enum ReportCommand {
         case .accuracy:
             let last = LocalTime.date(of: until.map { Timestamp(seconds: $0.seconds - 1) } ?? now)
             let first = since.map(LocalTime.date(of:)) ?? CalendarDate(year: last.year, month: last.month, day: 1)!.adding(months: -11)
-            let months = AccuracyReport.months(from: first, through: last)
-            var report = AccuracyReport(months: months, config: config, grouping: grouping)
+            let empty = AccuracyReport(months: AccuracyReport.months(from: first, through: last), config: config, grouping: grouping)
+            var report = empty
             var gaps: [Int] = []
             var eachMomentOnItsOwn = false
             do {
-                var pass = try store.replayLog(reading: forecast) { AccuracyPass(report: AccuracyReport(months: months, config: config, grouping: grouping)) }
+                var pass = try store.replayLog(reading: forecast) { AccuracyPass(report: empty) }
                 try pass.finish()
                 (report, gaps, eachMomentOnItsOwn) = (pass.report, pass.gaps, pass.outOfOrder)
                 ProcessLifetime.keep(pass)
@@ -82,7 +82,7 @@ enum ReportCommand {
             if eachMomentOnItsOwn {
                 // Records out of time order (a backfill), or a sum too large: each moment
                 // from a pass of its own, over every lead.
-                report = AccuracyReport(months: report.months, config: config, grouping: grouping)
+                report = empty
                 gaps = []
                 for (index, moment) in report.moments.enumerated() {
                     let then = try store.leadsAsOf(moment, reading: forecast)

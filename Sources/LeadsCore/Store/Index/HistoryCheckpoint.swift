@@ -59,7 +59,7 @@ import Glibc
 // record covered; 8–11 its SHA-256; 12–20 the PrefixHash state of the bytes covered;
 // 21 stream length; 22–30 and 31–39 the PrefixHash states of parts 0 and 1 (each over
 // its frames in stream order, the 4-byte length and the bytes of each:
-// `HistoryCheckpoint.partHashes(of:)`); 40 the checksum of words 0–39
+// `HistoryCheckpoint.hash(frame:into:)`); 40 the checksum of words 0–39
 // (LeadLogIndex.checksum). Then the stream: frames, each a 32-bit little-endian
 // length and that many bytes: its part's number, then whole items, so that a reader holds
 // one frame at a time. A lead's transitions all go to part `id & 1`
@@ -104,7 +104,7 @@ struct HistoryCheckpoint {
     var lastLink: ArraySlice<UInt64> { header[8..<12] }
     var prefixHash: PrefixHash? { PrefixHash(words: header[12..<21]) }
     var streamLength: Int { Int(header[21]) }
-    /// Each part's PrefixHash over its frames (`partHashes(of:)`).
+    /// Each part's PrefixHash over its frames (`hash(frame:into:)`).
     let partHashes: [PrefixHash]
 
     /// Whether the header read is whole and consistent (the first half of rule 1).
@@ -132,19 +132,12 @@ struct HistoryCheckpoint {
         return words
     }
 
-    /// Each part's PrefixHash over its frames in stream order, each frame's 4-byte length
-    /// and bytes, of a stream held whole; nil when its frames do not lie in it.
-    static func partHashes(of stream: [UInt8]) -> [PrefixHash]? {
-        var hashes = [PrefixHash](repeating: PrefixHash(), count: parts)
-        var position = 0
-        while position < stream.count {
-            guard stream.count - position >= 5 else { return nil }
-            let count = (0..<4).reduce(0) { $0 | Int(stream[position + $1]) << (8 * $1) }, part = Int(stream[position + 4])
-            guard count >= 1, count <= stream.count - position - 4, part < parts else { return nil }
-            stream.withUnsafeBytes { hashes[part].update(UnsafeRawBufferPointer(rebasing: $0[position..<(position + 4 + count)])) }
-            position += 4 + count
-        }
-        return hashes
+    /// A frame (its part's number first) into its part's hash: its 4-byte length, then its
+    /// bytes. Each part's hash is over its frames in stream order.
+    static func hash(frame: UnsafeRawBufferPointer, into hash: inout PrefixHash) {
+        var length = UInt32(frame.count).littleEndian
+        withUnsafeBytes(of: &length) { hash.update($0) }
+        hash.update(frame)
     }
 }
 
@@ -184,7 +177,11 @@ struct OpenCheckpoint {
 
     /// Rule 1's test of the stream: each part's frames hash to the header's.
     func checkStream() -> Bool {
-        Self.partHashes(fd: fd, from: 8 * HistoryCheckpoint.headerWords, count: checkpoint.streamLength) == checkpoint.partHashes
+        var hashes = [PrefixHash](repeating: PrefixHash(), count: HistoryCheckpoint.parts)
+        let whole: ()? = try? forEachFrame(of: nil) { part, _, frame in
+            frame.withUnsafeBytes { HistoryCheckpoint.hash(frame: $0, into: &hashes[part]) }
+        }
+        return whole != nil && hashes == checkpoint.partHashes
     }
 
     /// The checkpoint in `dir` and how it fits the log open on `logFD` with stat `log`;
@@ -215,9 +212,10 @@ struct OpenCheckpoint {
         final class Found: @unchecked Sendable { var streamWhole = false, prefixSame = false }  // each part sets its own
         let found = Found()
         let needPrefix = !shortcut && Int(log.size) >= checkpoint.covered
+        let unchecked = OpenCheckpoint(fd: fd, checkpoint: checkpoint, fit: .none(racyOnly: false), streamChecked: false)
         DispatchQueue.concurrentPerform(iterations: needPrefix ? 2 : 1) { part in
             if part == 0 {
-                found.streamWhole = partHashes(fd: fd, from: 8 * HistoryCheckpoint.headerWords, count: checkpoint.streamLength) == checkpoint.partHashes
+                found.streamWhole = unchecked.checkStream()
             } else {
                 found.prefixSame = hash(fd: logFD, from: 0, count: checkpoint.covered) == checkpoint.prefixHash
             }
@@ -229,33 +227,6 @@ struct OpenCheckpoint {
         }
         let fit: CheckpointFit = shortcut ? .sameLog : prefixSame ? .samePrefix : .none(racyOnly: sameStat && !notRacy)
         return OpenCheckpoint(fd: fd, checkpoint: checkpoint, fit: fit)
-    }
-
-    /// Each part's PrefixHash over its frames (HistoryCheckpoint.partHashes(of:)) of the
-    /// stream of `count` bytes at `from` in `fd`, read a frame at a time; nil when it cannot
-    /// be read or its frames do not lie in it.
-    static func partHashes(fd: Int32, from: Int, count: Int) -> [PrefixHash]? {
-        var hashes = [PrefixHash](repeating: PrefixHash(), count: HistoryCheckpoint.parts)
-        var head = [UInt8](repeating: 0, count: 5)
-        var buffer = [UInt8](repeating: 0, count: LeadStore.logBlockSize)
-        var position = 0
-        while position < count {
-            guard count - position >= head.count,
-                  head.withUnsafeMutableBytes({ readFully(fd, into: $0, at: from + position) }) == head.count else { return nil }
-            let length = (0..<4).reduce(0) { $0 | Int(head[$1]) << (8 * $1) }, part = Int(head[4])
-            guard length >= 1, length <= count - position - 4, part < HistoryCheckpoint.parts else { return nil }
-            head.withUnsafeBytes { hashes[part].update(UnsafeRawBufferPointer(rebasing: $0[0..<4])) }
-            var done = 0
-            while done < length {
-                let want = min(buffer.count, length - done)
-                let n = buffer.withUnsafeMutableBytes { readFully(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want]), at: from + position + 4 + done) }
-                guard n == want else { return nil }
-                buffer.withUnsafeBytes { hashes[part].update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-                done += n
-            }
-            position += 4 + length
-        }
-        return hashes
     }
 
     private static func lastRecordMatches(_ checkpoint: HistoryCheckpoint, logFD: Int32) -> Bool {
@@ -325,9 +296,7 @@ struct OpenCheckpoint {
         var failure: Error?
         do {
             try forEachFrame(of: part) { _, items, frame in
-                var length = UInt32(frame.count).littleEndian
-                withUnsafeBytes(of: &length) { hash.update($0) }
-                frame.withUnsafeBytes { hash.update($0) }
+                frame.withUnsafeBytes { HistoryCheckpoint.hash(frame: $0, into: &hash) }
                 guard failure == nil else { return }
                 do {
                     if try !decoder.decode(items, into: &folding) { failure = Self.broken }
@@ -396,9 +365,9 @@ extension OpenCheckpoint {
         precondition(HistoryCheckpoint.parts == 2, "together runs two jobs")
         let hashes = checkpoint.partHashes
         return try stream.withUnsafeBufferPointer { all throws -> LeadTable<LeadState>? in
-            // Each part's on a core of its own, its frames hashed before they are read.
-            let (first, second) = try together({ try Self.statesAsOf(moment, fields: fields, part: 0, of: all, hash: hashes[0]) },
-                                               { try Self.statesAsOf(moment, fields: fields, part: 1, of: all, hash: hashes[1]) })
+            // Each part's on a core of its own, its frames hashed as the first pass reads them.
+            let (first, second) = try together({ try Self.statesAsOf(moment, fields: fields, part: 0, of: all, hash: hashes[0], checked: self.streamChecked) },
+                                               { try Self.statesAsOf(moment, fields: fields, part: 1, of: all, hash: hashes[1], checked: self.streamChecked) })
             var states = consume first  // changed in place (as in `replay(fields:transitions:into:)`)
             guard states != nil, let other = second else { return nil }
             states!.absorb(other)
@@ -407,19 +376,27 @@ extension OpenCheckpoint {
         }
     }
 
+    /// One part's states; nil when its frames do not hash to `expected`. A stream not
+    /// `checked` that does not decode is one whose hash cannot hold: nil too. No snapshot
+    /// is made before the hash held.
     private static func statesAsOf(_ moment: Timestamp, fields: ReplayFields, part: Int, of all: UnsafeBufferPointer<UInt8>,
-                                   hash expected: PrefixHash) throws -> LeadTable<LeadState>? {
-        guard partHash(part, of: all) == expected else { return nil }
+                                   hash expected: PrefixHash, checked: Bool) throws -> LeadTable<LeadState>? {
         var pass = TransitionPlaces(all, part: part)
         var counted = LeadTable<AsOfPlace>()
-        while let t = try pass.next() {
-            // LeadsAsOf.add, on places.
-            if t.time <= moment.seconds {
-                counted[t.lead] = .after(t.after)
-            } else if counted[t.lead] == nil {
-                counted[t.lead] = .firstLater(t.before)
+        do {
+            while let t = try pass.next() {
+                // LeadsAsOf.add, on places.
+                if t.time <= moment.seconds {
+                    counted[t.lead] = .after(t.after)
+                } else if counted[t.lead] == nil {
+                    counted[t.lead] = .firstLater(t.before)
+                }
             }
+        } catch {
+            if checked { throw error }
+            return nil
         }
+        guard pass.hash == expected else { return nil }
         var made = SnapshotMaker(all: all, strings: pass.strings, fields: fields)
         var states = LeadTable<LeadState>()
         for (id, place) in counted.entries {
@@ -434,21 +411,6 @@ extension OpenCheckpoint {
             }
         }
         return states
-    }
-
-    /// The PrefixHash of part `part`'s frames of a stream held whole (as
-    /// HistoryCheckpoint.partHashes(of:)); nil when its frames do not lie in it.
-    private static func partHash(_ part: Int, of all: UnsafeBufferPointer<UInt8>) -> PrefixHash? {
-        var hash = PrefixHash()
-        var position = 0
-        while position < all.count {
-            guard all.count - position >= 5 else { return nil }
-            let count = (0..<4).reduce(0) { $0 | Int(all[position + $1]) << (8 * $1) }
-            guard count >= 1, count <= all.count - position - 4, all[position + 4] < HistoryCheckpoint.parts else { return nil }
-            if all[position + 4] == part { hash.update(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: all[position..<(position + 4 + count)]))) }
-            position += 4 + count
-        }
-        return hash
     }
 
     /// The stream, read whole: some 30 bytes a record. Not zeroed first (a tenth of
@@ -467,13 +429,15 @@ extension OpenCheckpoint {
 
 /// The first pass over a part of a stream held whole: each transition's time, lead, and the places
 /// of its states after and before, with its lead's place before it (`was`, nil for its
-/// first). `strings` holds the part's strings defined so far, `last` each lead's place after its
+/// first). `strings` holds the part's strings defined so far, `hash` the part's frames
+/// entered so far (HistoryCheckpoint.hash(frame:into:)), `last` each lead's place after its
 /// last transition so far. An iterator, not a visitor: a fold's state captured by a
 /// closure cost an exclusivity check at each access (a quarter of a first version's
 /// instructions).
 private struct TransitionPlaces {
     let all: UnsafeBufferPointer<UInt8>
     private(set) var strings: [String] = []
+    private(set) var hash = PrefixHash()
     private(set) var last = LeadTable<StatePlace>()
     private var time: Int64 = 0, lead: Int64 = 0
     private var cursor: ItemCursor
@@ -498,6 +462,7 @@ private struct TransitionPlaces {
                 else { throw OpenCheckpoint.broken }
                 frameStart = position + 4 + count
                 guard all[position + 4] == part else { continue }
+                HistoryCheckpoint.hash(frame: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: all[(position + 4)..<frameStart])), into: &hash)
                 cursor = ItemCursor(bytes: UnsafeBufferPointer(rebasing: all[0..<frameStart]), position: position + 5)
                 continue
             }
@@ -1002,7 +967,7 @@ final class HistoryRecorder: @unchecked Sendable {
     /// The stream where there is no spool.
     private var stream: [UInt8] = []
     private(set) var streamLength = 0
-    /// Each part's hash over its frames (HistoryCheckpoint.partHashes(of:)).
+    /// Each part's hash over its frames (HistoryCheckpoint.hash(frame:into:)).
     private(set) var partHashes = [PrefixHash](repeating: PrefixHash(), count: HistoryCheckpoint.parts)
     /// Where closed frames go when the directory allows: an unnamed file in `.index`
     /// (`Directory.unnamedFile`), its first bytes left for the header, so that memory
@@ -1029,8 +994,7 @@ final class HistoryRecorder: @unchecked Sendable {
     func append(frame bytes: ArraySlice<UInt8>) {
         var length = UInt32(bytes.count).littleEndian
         let part = Int(bytes[bytes.startIndex])  // a frame read from a checked stream, or made by a PartEncoder
-        withUnsafeBytes(of: &length) { partHashes[part].update($0) }
-        bytes.withUnsafeBytes { partHashes[part].update($0) }
+        bytes.withUnsafeBytes { HistoryCheckpoint.hash(frame: $0, into: &partHashes[part]) }
         if streamLength == 0, let directory = spoolDirectory, let fd = directory.unnamedFile(groupShared: groupShared()) {
             spool = fd
             spoolFailed = lseek(fd, off_t(8 * HistoryCheckpoint.headerWords), SEEK_SET) < 0
