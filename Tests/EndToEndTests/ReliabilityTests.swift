@@ -205,6 +205,31 @@ import Testing
         #expect(check.status == 0, "\(check.stdout)")
     }
 
+    /// What a killed import can leave: it makes a batch's files on two threads, so one ID
+    /// of the batch may have no file while later ones have theirs. The next writer logs
+    /// the files past the hole as recovered and never hands out an ID of them; `fsck`
+    /// names them as the only problem, not the ID mark.
+    @Test func unloggedLeadsPastOneMissingIDAreRecoveredAndTheirIDsNotReused() throws {
+        let box = Sandbox()
+        box.add("First")
+        let other = Sandbox()
+        for name in ["A", "B", "C", "D"] { other.add(name, "--email", "\(name.lowercased())@x.example") }
+        for id in [3, 4] {
+            try FileManager.default.copyItem(atPath: other.dir + "/leads/\(id).json", toPath: box.dir + "/leads/\(id).json")
+        }
+        let check = box.run("fsck")
+        #expect(check.status == 1)
+        let problems = check.stdout.split(separator: "\n")
+        #expect(problems.filter { $0.contains("no log record mentions it") }.map { $0.prefix(13) } == ["leads/3.json:", "leads/4.json:"], "\(check.stdout)")
+        #expect(problems.allSatisfy { $0.hasPrefix("leads/3.json: ") || $0.hasPrefix("leads/4.json: ") }, "only the two files, not the ID mark: \(check.stdout)")
+        #expect(box.add("Fifth") == 5)
+        let records = box.logEntries().suffix(3)
+        #expect(records.map { $0["action"] as? String } == ["recover", "recover", "add"])
+        #expect(records.map { $0["lead"] as? Int } == [3, 4, 5])
+        #expect(box.run("fsck").stdout == "")
+        #expect(box.run("list", "--ids").lines == ["1", "3", "4", "5"])
+    }
+
     @Test(arguments: [("after-temp-write", false), ("before-rename", false), ("after-rename", true), ("mid-log-write", true)])
     func crashPointsWhileCreatingALead(point: String, exists: Bool) throws {
         let box = Sandbox()

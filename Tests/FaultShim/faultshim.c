@@ -74,8 +74,9 @@ static int inject(int call, int matches) {
     configure();
     if (!matches) return 0;
     if (call == always_call) { errno = always_errno; return 1; }
-    counts[call]++;
-    if (call == fault_call && counts[call] == fault_nth) { errno = fault_errno; return 1; }
+    /* Atomic: an import makes a batch's files on two threads, and the Nth call must fail once. */
+    long n = __atomic_add_fetch(&counts[call], 1, __ATOMIC_SEQ_CST);
+    if (call == fault_call && n == fault_nth) { errno = fault_errno; return 1; }
     return 0;
 }
 

@@ -24,17 +24,29 @@ extension StoreWriter {
         // Files just past the mark were written by a command killed before it logged them
         // (a batch of an import, an `add`): count them and give them their keys, so that
         // resuming the import finds them, and have the first commit log them as
-        // recovered, as `fsck --repair` would. One stat when there are none.
-        while try exists("\(state.nextLead).json", in: leadsDir) {
-            let id = state.nextLead
+        // recovered, as `fsck --repair` would.
+        state.nextLead = try Self.walkPastMark(from: state.nextLead) { (id: Int) throws(StoreError) in try exists("\(id).json", in: leadsDir) } visit: { (id: Int) throws(StoreError) in
             switch try addKeys(ofFile: id) {
             case .read(let lead): recoveries.append(recovery(of: id, lead))
             case .unreadable: recoveries.append(recovery(of: id, nil))
             case .missing: break
             }
-            state.nextLead += 1
         }
         return state
+    }
+
+    /// Visits the IDs from `start` on while a file is there, stepping over one missing ID:
+    /// an import makes a batch's files on two threads (StoreCommit.swift), so a kill may
+    /// leave one of them without its file and later ones with theirs. Returns the first ID
+    /// past the walk. Two stats when there are none. `fsck` asks it too (StoreCheck.swift).
+    static func walkPastMark(from start: Int, exists: (Int) throws(StoreError) -> Bool,
+                             visit: (Int) throws(StoreError) -> Void) throws(StoreError) -> Int {
+        var id = start
+        while true {
+            if try !exists(id), try !exists(id + 1) { return id }
+            try visit(id)
+            id += 1
+        }
     }
 
     /// The `recover` record of a lead file no record mentions, with its state if it reads.

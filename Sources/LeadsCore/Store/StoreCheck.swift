@@ -234,9 +234,9 @@ extension LeadStore {
             if let stateBytes = try index.read(DerivedState.fileName), let state = DerivedState(bytes: stateBytes) {
                 // Unlogged files just past the mark are what the next writer picks up and
                 // logs (DerivedStateRecovery.swift): reported above, not a mark behind.
-                let beyond = fileIDs.leads.filter { $0 >= state.nextLead }.sorted()
-                let pickedUp = marks.nextLead <= state.nextLead && beyond.last.map { $0 - state.nextLead == beyond.count - 1 } != false
-                    && beyond.allSatisfy { !logged.leads.contains($0) }
+                let beyond = Set(fileIDs.leads.filter { $0 >= state.nextLead })
+                let walked = try StoreWriter.walkPastMark(from: state.nextLead) { (id: Int) throws(StoreError) in beyond.contains(id) } visit: { _ in }
+                let pickedUp = marks.nextLead <= state.nextLead && beyond.allSatisfy { $0 < walked && !logged.leads.contains($0) }
                 if state.nextLead <= highestLead && !pickedUp {
                     derivedWrong.append(StoreProblem(path: Self.indexDirectory + "/" + DerivedState.fileName,
                                                      kind: .idMarkBehind(next: state.nextLead, highest: highestLead)))
