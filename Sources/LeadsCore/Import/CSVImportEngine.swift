@@ -402,7 +402,10 @@ public struct CSVImportEngine {
             let before = batch.committed
             batch.abandon()
             uncommitted.removeFirst(min(uncommitted.count, batch.committed - before))
-            // The batches before this one stay committed: say so, and where to go on from.
+            // The batches before this one stay committed: their keys and the ID mark are
+            // saved as at the import's end, so that `fsck` finds nothing to mend.
+            if batch.committed > 0 { writer.finish() }
+            // Say so, and where to go on from.
             guard let error = error as? StoreError, batch.committed > 0, let line = uncommitted.first(where: { $0 > 0 }) else { throw error }
             throw ImportStopped(file: input.display, line: line, committed: batch.committed, error: error)
         }

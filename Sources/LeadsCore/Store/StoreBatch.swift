@@ -141,7 +141,9 @@ extension StoreWriter {
         for item in items {
             for key in DuplicateKey.keys(of: item.lead) { try keys.insert(key, id: item.lead.id) }
         }
-        // New leads' keys are written once, when the whole import ends: after a kill,
+        // New leads' keys are written once, when the import ends or stops after a batch
+        // (a failed batch's keys among them: the keys are a superset, every hit checked
+        // against the lead's file, DuplicateKeys.swift). After a kill,
         // the next writer finds logged leads by replaying the log and unlogged ones
         // just past the ID mark (loadState). A changed lead's new keys cannot be found
         // that way, so a batch with updates writes them ahead as single changes do.
