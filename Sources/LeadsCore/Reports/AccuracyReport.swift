@@ -210,6 +210,9 @@ public struct AccuracyPass: HistoryFold {
         moments = LeadsAtMoments(moments: report.moments)
     }
 
+    // `add` and `finish` hand the moments and the report to static functions as two
+    // inout arguments: a mutating method's closure over `report` while `moments` changes
+    // would be two overlapping accesses to `self`.
     public mutating func add(_ transition: LeadTransition) throws {
         try Self.add(transition, to: &moments, observedBy: &report)
     }

@@ -273,17 +273,24 @@ struct OpenCheckpoint {
     /// part's frames do not hash to the header's (`streamChecked`): what was made is
     /// dropped, errors of the folds included.
     func replay<Fold: HistoryFold>(fields: ReplayFields, transitions: ReplayTransitions, into make: () -> Fold) throws -> Fold? {
-        precondition(HistoryCheckpoint.parts == 2, "together runs two jobs")
         let made = (make(), make())
-        let (first, second) = try together({ try self.fold(part: 0, fields: fields, transitions: transitions, into: made.0) },
-                                           { try self.fold(part: 1, fields: fields, transitions: transitions, into: made.1) })
+        return try Self.eachPartTogether { part in
+            try self.fold(part: part, fields: fields, transitions: transitions, into: part == 0 ? made.0 : made.1)
+        } merging: { fold, other in try fold.absorb(other) }
+    }
+
+    /// `job` for each part, the two on two cores at once (`together`), the second's result
+    /// merged into the first's; nil when either is nil (its part's hash failed).
+    static func eachPartTogether<Made>(_ job: (Int) throws -> Made?, merging merge: (inout Made, Made) throws -> Void) throws -> Made? {
+        precondition(HistoryCheckpoint.parts == 2, "together runs two jobs")
+        let (first, second) = try together({ try job(0) }, { try job(1) })
         // Consumed and changed in place: a copy that shared the tables with `first` would
         // copy them whole at the first change (28 M instructions for accuracy's).
-        var fold = consume first
-        guard fold != nil, let other = second else { return nil }
-        try fold!.absorb(other)
+        var merged = consume first
+        guard merged != nil, let other = second else { return nil }
+        try merge(&merged!, other)
         ProcessLifetime.keep(other)
-        return fold
+        return merged
     }
 
     /// One part folded, its frames hashed as they are read; nil when they do not hash to
@@ -362,17 +369,12 @@ extension OpenCheckpoint {
         // process's end (ProcessLifetime), as accuracy's out-of-order path reads the stream
         // once per moment.
         let stream = try wholeStream()
-        precondition(HistoryCheckpoint.parts == 2, "together runs two jobs")
         let hashes = checkpoint.partHashes
         return try stream.withUnsafeBufferPointer { all throws -> LeadTable<LeadState>? in
             // Each part's on a core of its own, its frames hashed as the first pass reads them.
-            let (first, second) = try together({ try Self.statesAsOf(moment, fields: fields, part: 0, of: all, hash: hashes[0], checked: self.streamChecked) },
-                                               { try Self.statesAsOf(moment, fields: fields, part: 1, of: all, hash: hashes[1], checked: self.streamChecked) })
-            var states = consume first  // changed in place (as in `replay(fields:transitions:into:)`)
-            guard states != nil, let other = second else { return nil }
-            states!.absorb(other)
-            ProcessLifetime.keep(other)
-            return states
+            try Self.eachPartTogether { part in
+                try Self.statesAsOf(moment, fields: fields, part: part, of: all, hash: hashes[part], checked: self.streamChecked)
+            } merging: { states, other in states.absorb(other) }
         }
     }
 
